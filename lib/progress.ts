@@ -21,13 +21,19 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-interface JupyterDisplay {
+/** The part of `Deno.jupyter` the project uses. */
+export interface JupyterDisplay {
   display(obj: unknown, options?: { raw?: boolean; display_id?: string; update?: boolean }): Promise<void>;
 }
 
-function jupyter(): JupyterDisplay | undefined {
-  // `Deno.jupyter` exists only inside the Deno Jupyter kernel.
-  return (Deno as unknown as { jupyter?: JupyterDisplay }).jupyter;
+/** The Jupyter display API when running in the Deno kernel, else undefined. */
+export function jupyter(): JupyterDisplay | undefined {
+  // `Deno.jupyter` exists only inside the Deno Jupyter kernel; elsewhere its getter throws.
+  try {
+    return (Deno as unknown as { jupyter?: JupyterDisplay }).jupyter;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Formats seconds as `1h02m`, `3m05s` or `42s`. */
