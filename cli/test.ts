@@ -1,0 +1,74 @@
+/**
+ * `deno task test` (`./run test`): the whole test suite, then a closing line `N passed, N failed`.
+ *
+ * Runs `deno test` over tests/ and then the notebooks (executed headless in the real Deno kernel with
+ * small parameters) when Jupyter is installed. The real-data tests run when POSTERLAB_REAL_DATA
+ * names the shared dataset folder; `../shared/data/movie-posters` is used when it exists.
+ */
+import { existsSync } from "node:fs";
+
+const REAL_DATA_DEFAULT = "../shared/data/movie-posters";
+const env: Record<string, string> = {};
+if (!Deno.env.get("POSTERLAB_REAL_DATA") && existsSync(`${REAL_DATA_DEFAULT}/MovieGenre.csv`)) {
+  env.POSTERLAB_REAL_DATA = REAL_DATA_DEFAULT;
+}
+const realData = Deno.env.get("POSTERLAB_REAL_DATA") ?? env.POSTERLAB_REAL_DATA;
+console.error(
+  realData ? `real-data tests: on (${realData})` : "real-data tests: off (set POSTERLAB_REAL_DATA to enable)",
+);
+
+/** Runs a command with inherited output, returning its exit code and the text it printed. */
+async function run(cmd: string[]): Promise<{ code: number; text: string }> {
+  const child = new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const decoder = new TextDecoder();
+  let text = "";
+  const pump = async (stream: ReadableStream<Uint8Array>, out: typeof Deno.stdout) => {
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      await out.write(chunk);
+    }
+  };
+  await Promise.all([pump(child.stdout, Deno.stdout), pump(child.stderr, Deno.stderr)]);
+  return { code: (await child.status).code, text };
+}
+
+let passed = 0;
+let failed = 0;
+
+// deno test ends with "ok | 7 passed | 0 failed | 1 ignored" (colours stripped by NO_COLOR).
+env.NO_COLOR = "1";
+const tests = await run([Deno.execPath(), "test", "-A", "tests/"]);
+const summary = /(\d+) passed.*?\| (\d+) failed/.exec(
+  tests.text.split("\n").filter((l) => /passed/.test(l)).at(-1) ?? "",
+);
+if (summary) {
+  passed += Number(summary[1]);
+  failed += Number(summary[2]);
+}
+if (tests.code !== 0 && (!summary || Number(summary[2]) === 0)) failed += 1; // a crash before any summary
+
+// Notebooks: each executed notebook counts as one test.
+const notebooks = await run([
+  Deno.execPath(),
+  "run",
+  "-A",
+  "cli/report.ts",
+  "--small",
+  "--no-export",
+  "--summary",
+]);
+const nb = /notebooks: (\d+) passed, (\d+) failed/.exec(notebooks.text);
+if (nb) {
+  passed += Number(nb[1]);
+  failed += Number(nb[2]);
+} else if (notebooks.code !== 0) {
+  failed += 1;
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+Deno.exit(failed > 0 ? 1 : 0);
