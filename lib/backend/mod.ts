@@ -1,0 +1,7 @@
+/**
+ * TensorFlow.js backends: choosing one ({@linkcode initBackend}) and the project's wasm kernels.
+ *
+ * @module
+ */
+export { type BackendChoice, initBackend, type InitBackendOptions, type SkippedBackend } from "./select.ts";
+export { registerWasmKernels, WASM_KERNELS } from "./wasm_kernels/mod.ts";

@@ -1,0 +1,33 @@
+/**
+ * The project's wasm kernels: the gradient kernels tfjs-backend-wasm lacks, and faster versions of
+ * shipped kernels whose slow paths dominate training. Each lives in its own file and is tested
+ * against the CPU backend in tests/backend/.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { captureShipped } from "./shipped.ts";
+import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
+
+/** Every kernel the project registers for wasm, whether new or replacing a shipped one. */
+export const WASM_KERNELS: tf.KernelConfig[] = [conv2DBackpropFilterConfig];
+
+/** Shipped kernels the project's kernels call; captured before any of them is replaced. */
+const SHIPPED_DEPENDENCIES = ["Conv2D", "Transpose", "Reshape", "Slice", "Reverse", "BatchMatMul"];
+
+/**
+ * Registers {@linkcode WASM_KERNELS} for the wasm backend (idempotent). A kernel that replaces a
+ * shipped one unregisters it first; the shipped version stays reachable to the project's kernels.
+ */
+export function registerWasmKernels(): void {
+  for (const name of SHIPPED_DEPENDENCIES) captureShipped(name);
+  for (const config of WASM_KERNELS) {
+    const current = tf.getKernel(config.kernelName, "wasm");
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current) {
+      captureShipped(config.kernelName);
+      tf.unregisterKernel(config.kernelName, "wasm");
+    }
+    tf.registerKernel(config);
+  }
+}

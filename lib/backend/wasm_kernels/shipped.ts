@@ -1,0 +1,90 @@
+/**
+ * The kernels tfjs-backend-wasm ships, called directly from the project's own wasm kernels.
+ *
+ * A kernel may not call tf ops (that would record them on the gradient tape), so the project's
+ * kernels compose the shipped ones: XNNPACK convolutions and matrix products, transposes, slices.
+ * The shipped functions are captured before the project overrides any of them, so an override can
+ * still reach the kernel it replaces.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+
+type TensorInfo = tf.TensorInfo;
+type KernelFn = (
+  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap },
+) => TensorInfo;
+
+const shipped = new Map<string, KernelFn>();
+
+/** Remembers the shipped wasm kernel `name` (first call wins, so overrides never shadow it). */
+export function captureShipped(name: string): void {
+  if (shipped.has(name)) return;
+  const config = tf.getKernel(name, "wasm");
+  if (!config) throw new Error(`tfjs-backend-wasm has no '${name}' kernel to build on.`);
+  shipped.set(name, config.kernelFunc as unknown as KernelFn);
+}
+
+function call(name: string, backend: BackendWasm, inputs: tf.NamedTensorInfoMap, attrs = {}): TensorInfo {
+  captureShipped(name);
+  return shipped.get(name)!({ inputs, backend, attrs });
+}
+
+/** Frees a tensor made inside a kernel. */
+export function free(backend: BackendWasm, ...tensors: TensorInfo[]): void {
+  for (const t of tensors) backend.disposeData(t.dataId);
+}
+
+/** Explicit padding `[[0,0],[top,bottom],[left,right],[0,0]]` as tfjs's conv attrs take it. */
+export type ExplicitPad = [[0, 0], [number, number], [number, number], [0, 0]];
+
+/** XNNPACK NHWC convolution (the shipped Conv2D kernel). */
+export function conv2d(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  options: { strides?: [number, number]; dilations?: [number, number]; pad: ExplicitPad | "valid" | "same" },
+): TensorInfo {
+  return call("Conv2D", backend, { x, filter }, {
+    strides: options.strides ?? [1, 1],
+    dilations: options.dilations ?? [1, 1],
+    pad: options.pad,
+    dataFormat: "NHWC",
+  });
+}
+
+/** Axis permutation (the shipped Transpose kernel). */
+export function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
+  return call("Transpose", backend, { x }, { perm });
+}
+
+/** Same data, new shape (shares the buffer; free it like any other result). */
+export function reshape(backend: BackendWasm, x: TensorInfo, shape: number[]): TensorInfo {
+  return call("Reshape", backend, { x }, { shape });
+}
+
+/** A box of `x` (the shipped Slice kernel). */
+export function slice(backend: BackendWasm, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+  return call("Slice", backend, { x }, { begin, size });
+}
+
+/** Reverses the given axes (the shipped Reverse kernel). */
+export function reverse(backend: BackendWasm, x: TensorInfo, dims: number[]): TensorInfo {
+  return call("Reverse", backend, { x }, { dims });
+}
+
+/** Plain `a·b` of rank-3 tensors with batch 1, no transposes: the only case the shipped kernel runs on XNNPACK. */
+export function matMulFast(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
+  return call("BatchMatMul", backend, { a, b }, { transposeA: false, transposeB: false });
+}
+
+/** Calls the shipped kernel `name` as it is (for cases an override does not improve). */
+export function callShipped(
+  name: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+): TensorInfo {
+  return call(name, backend, inputs, attrs);
+}
