@@ -1,0 +1,78 @@
+/**
+ * `deno task data --from DIR`: copies a folder holding `MovieGenre.csv` and `posters/<imdbId>.jpg`
+ * (the Kaggle download, or `../shared/data/movie-posters`) into a dataset folder.
+ *
+ * Every poster with a CSV row is copied, whatever its year: the year range applies when posters are
+ * resized and loaded, so a run with another range needs no new import.
+ *
+ * Safe to repeat and to interrupt: the source CSV is parsed in full before anything is written (a
+ * truncated CSV stops the import with the dataset folder untouched), every file is written
+ * atomically, posters already present with the same size are kept, and nothing is ever deleted.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { Progress } from "../progress.ts";
+import { readMovieCsv } from "./csv.ts";
+import { copyFileAtomic, listFiles, mapConcurrent, writeFileAtomic } from "./files.ts";
+import { csvPath, imdbIdOfFile, posterPath } from "./paths.ts";
+
+/** Options of {@linkcode importDataset}. */
+export interface ImportOptions {
+  /** Show a progress bar (default true). */
+  progress?: boolean;
+}
+
+/** What an import did. */
+export interface ImportResult {
+  /** Data rows of the imported CSV. */
+  rows: number;
+  /** Poster files found in the source. */
+  sourcePosters: number;
+  /** Posters copied now. */
+  copied: number;
+  /** Posters already in the dataset folder with the same size (kept). */
+  alreadyPresent: number;
+  /** Posters not copied, by reason, with their source paths. */
+  notCopied: Map<string, string[]>;
+}
+
+/** Imports `fromDir` into `dataDir` (see the module doc). */
+export async function importDataset(
+  fromDir: string,
+  dataDir: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
+  const sourceCsv = csvPath(fromDir);
+  const parsed = await readMovieCsv(sourceCsv); // throws before anything is written
+  const ids = new Set(parsed.movies.map((m) => m.imdbId));
+  const sourcePosters = join(fromDir, "posters");
+  const files = await listFiles(sourcePosters, (name) => name.endsWith(".jpg"));
+  const existing = await listFiles(join(dataDir, "posters"));
+
+  const notCopied = new Map<string, string[]>();
+  const leaveOut = (reason: string, path: string) =>
+    notCopied.set(reason, [...(notCopied.get(reason) ?? []), path]);
+  const toCopy: { from: string; id: number }[] = [];
+  let alreadyPresent = 0;
+  for (const [name, stamp] of files) {
+    const from = join(sourcePosters, name);
+    const id = imdbIdOfFile(name);
+    if (id === undefined) leaveOut("name is not <imdbId>.jpg", from);
+    else if (!ids.has(id)) leaveOut("no row in MovieGenre.csv", from);
+    else if (stamp.size === 0) leaveOut("empty file", from);
+    else if (existing.get(name)?.size === stamp.size) alreadyPresent++;
+    else toCopy.push({ from, id });
+  }
+
+  await writeFileAtomic(csvPath(dataDir), await Deno.readFile(sourceCsv));
+  const progress = options.progress === false
+    ? undefined
+    : new Progress("import", toCopy.length, { unit: "posters" });
+  await mapConcurrent(toCopy, 8, async ({ from, id }) => {
+    await copyFileAtomic(from, posterPath(dataDir, id));
+    progress?.tick();
+  });
+  progress?.finish();
+  return { rows: parsed.rows, sourcePosters: files.size, copied: toCopy.length, alreadyPresent, notCopied };
+}
