@@ -7,13 +7,27 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { captureShipped } from "./shipped.ts";
+import { batchMatMulConfig } from "./batch_mat_mul.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
+import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 
 /** Every kernel the project registers for wasm, whether new or replacing a shipped one. */
-export const WASM_KERNELS: tf.KernelConfig[] = [conv2DBackpropFilterConfig];
+export const WASM_KERNELS: tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  batchMatMulConfig,
+];
 
 /** Shipped kernels the project's kernels call; captured before any of them is replaced. */
-const SHIPPED_DEPENDENCIES = ["Conv2D", "Transpose", "Reshape", "Slice", "Reverse", "BatchMatMul"];
+const SHIPPED_DEPENDENCIES = [
+  "Conv2D",
+  "Transpose",
+  "Reshape",
+  "Slice",
+  "Concat",
+  "BatchMatMul",
+  "Conv2DBackpropInput",
+];
 
 /**
  * Registers {@linkcode WASM_KERNELS} for the wasm backend (idempotent). A kernel that replaces a
