@@ -1,0 +1,67 @@
+/**
+ * `deno task report`: executes every notebook headless in the Deno Jupyter kernel and writes
+ * `reports/<name>.html` and `reports/<name>.pdf`.
+ *
+ *   deno task report                      all notebooks, full parameters
+ *   deno task report --only 1 --small     notebook 1 with its quick-run parameters
+ *   deno task report --small --no-export  what CI runs: execute only, fail on any cell error
+ */
+import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { buildReports } from "../lib/report/build.ts";
+import type { Parameters, ParameterValue } from "../lib/report/notebook.ts";
+import { resolve } from "node:path";
+
+const FLAGS = {
+  only: { type: "list", help: "notebooks to run, by name or number (e.g. 1,3)" },
+  small: { type: "boolean", help: "quick run: each notebook's small parameters (CI)" },
+  "data-dir": {
+    type: "string",
+    help: "dataset folder for every notebook (default: POSTERLAB_DATA_DIR or data)",
+  },
+  set: { type: "list", help: "parameter values, e.g. epochs=3,limit=500" },
+  "no-export": { type: "boolean", help: "execute only; no HTML or PDF" },
+  "reports-dir": { type: "string", help: "where reports go", default: "reports" },
+  timeout: { type: "number", help: "seconds one cell may run", default: 1800 },
+  summary: { type: "boolean", help: "end with a line `notebooks: N passed, M failed`" },
+} as const;
+
+/** `name=value` pairs; a value that parses as JSON (numbers, true, null, [..]) is used as such. */
+function parseSettings(pairs: string[]): Parameters {
+  const parameters: Parameters = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--set needs name=value pairs, got "${pair}".`);
+    const text = pair.slice(eq + 1);
+    let value: ParameterValue;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    parameters[pair.slice(0, eq)] = value;
+  }
+  return parameters;
+}
+
+await runCli("Execute the notebooks and export them as HTML and PDF reports.", FLAGS, async () => {
+  const flags = parseArgs(Deno.args, FLAGS);
+  const parameters = parseSettings(flags.set ?? []);
+  const dataDir = flags["data-dir"] ?? Deno.env.get("POSTERLAB_DATA_DIR");
+  // Notebooks run in notebooks/, so a folder given relative to here is passed as an absolute path.
+  if (dataDir) parameters.dataDir = resolve(dataDir);
+  const results = await buildReports({
+    only: flags.only,
+    small: flags.small,
+    parameters,
+    export: !flags["no-export"],
+    reportsDir: flags["reports-dir"],
+    cellTimeoutSeconds: flags.timeout,
+  });
+  const failed = results.filter((r) => !r.ok);
+  console.log("");
+  for (const r of results) console.log(`${r.ok ? "ok    " : "FAILED"} ${r.name} (${r.seconds.toFixed(0)} s)`);
+  if (flags.summary) {
+    console.log(`notebooks: ${results.length - failed.length} passed, ${failed.length} failed`);
+  }
+  if (failed.length) Deno.exit(1);
+});

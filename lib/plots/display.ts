@@ -1,0 +1,46 @@
+/**
+ * Showing figures, pictures and tables from inside a notebook cell (not only as its last expression).
+ *
+ * @module
+ */
+import type { MimeBundle } from "./figure.ts";
+
+/** Anything with a notebook representation: a Figure, Picture or Table. */
+export interface Displayable {
+  mimeBundle(): MimeBundle | Promise<MimeBundle>;
+}
+
+interface JupyterApi {
+  display(obj: unknown, options?: { raw?: boolean; display_id?: string; update?: boolean }): Promise<void>;
+}
+
+function kernel(): JupyterApi | undefined {
+  // `Deno.jupyter` exists only inside the Deno Jupyter kernel.
+  return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+}
+
+/** Whether the code runs in a Jupyter notebook on the Deno kernel. */
+export function inNotebook(): boolean {
+  return kernel() !== undefined;
+}
+
+/**
+ * Shows `item` as a cell output. With `displayId`, a later `show` with the same id replaces that
+ * output in place (how the training notebook redraws its curves after each epoch). Outside a
+ * notebook it does nothing and returns false.
+ */
+export async function show(item: Displayable, displayId?: string): Promise<boolean> {
+  const jupyter = kernel();
+  if (!jupyter) return false;
+  const bundle = await item.mimeBundle();
+  if (displayId === undefined) {
+    await jupyter.display(bundle, { raw: true });
+  } else {
+    const update = shownIds.has(displayId);
+    shownIds.add(displayId);
+    await jupyter.display(bundle, { raw: true, display_id: displayId, update });
+  }
+  return true;
+}
+
+const shownIds = new Set<string>();

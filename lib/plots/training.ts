@@ -1,0 +1,47 @@
+/**
+ * Training curves: loss and validation metrics per epoch, as `deno task train` saves them next to a
+ * model (`curves.png`) and as the training notebook redraws them after every epoch.
+ *
+ * @module
+ */
+import type { EpochRecord } from "../training/history.ts";
+import type { Figure } from "./figure.ts";
+import { lineChart } from "./charts.ts";
+import { stackFigures, titled } from "./render.ts";
+
+/**
+ * Two panels: training and validation loss; validation mean average precision and the original
+ * project's accuracy. Each epoch is a dot, so a one-epoch run still shows something.
+ */
+export function plotTrainingHistory(
+  history: readonly EpochRecord[],
+  options: { title?: string; width?: number } = {},
+): Figure {
+  if (history.length === 0) throw new Error("plotTrainingHistory: the history has no epoch yet.");
+  const width = options.width ?? 640;
+  const epochs = history.map((r) => r.epoch);
+  const xDomain: [number, number] = [Math.min(...epochs, 1), Math.max(...epochs, 2)];
+  const series = (name: string, value: (r: EpochRecord) => number) => ({
+    name,
+    points: history.map((r) => ({ x: r.epoch, y: value(r) })),
+  });
+  const common = { width, height: 220, xLabel: "epoch →", xDomain, dots: true, integerX: true };
+  const loss = lineChart(
+    [series("training loss", (r) => r.loss), series("validation loss", (r) => r.validationLoss)],
+    { ...common, yLabel: "↑ loss" },
+  );
+  const quality = lineChart(
+    [
+      series("validation mAP", (r) => r.validationMeanAveragePrecision),
+      series("validation accuracy (original)", (r) => r.validationOriginalAccuracy),
+    ],
+    { ...common, yLabel: "↑ score", yDomain: [0, 1] },
+  );
+  const last = history[history.length - 1];
+  return titled(
+    stackFigures([loss, quality], "column", 12),
+    options.title ?? "Training curves",
+    `${history.length} epoch${history.length === 1 ? "" : "s"}; last: loss ${last.loss.toFixed(4)}, ` +
+      `val_loss ${last.validationLoss.toFixed(4)}, val_mAP ${last.validationMeanAveragePrecision.toFixed(3)}`,
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * `deno task report`: every notebook executed headless with its parameters, then exported to
+ * `reports/<name>.html` and `reports/<name>.pdf` (the executed notebook is kept as
+ * `reports/<name>.ipynb`).
+ *
+ * @module
+ */
+import { basename, join } from "node:path";
+import { executeNotebook } from "./execute.ts";
+import { exportHtml, exportPdf } from "./export.ts";
+import { declaredParameters, type Parameters, readNotebook, smallParameters } from "./notebook.ts";
+
+/** What to build. */
+export interface ReportOptions {
+  /** Folder of the notebooks (default `notebooks`). */
+  notebooksDir?: string;
+  /** Folder the reports go to (default `reports`). */
+  reportsDir?: string;
+  /** Only these notebooks (file names with or without `.ipynb`, or their number prefix like `2`). */
+  only?: string[];
+  /** Use each notebook's quick-run parameters (`posterlab.small` in its metadata). */
+  small?: boolean;
+  /** Values for parameters, applied to every notebook that declares them. */
+  parameters?: Parameters;
+  /** Write HTML and PDF (default true); false only executes. */
+  export?: boolean;
+  /** Seconds one cell may run. */
+  cellTimeoutSeconds?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** The outcome for one notebook. */
+export interface NotebookReport {
+  name: string;
+  ok: boolean;
+  seconds: number;
+  /** Files written. */
+  files: string[];
+  /** Why it failed. */
+  error?: string;
+}
+
+/** The notebooks of `dir` in file-name order, filtered by `only`; an unknown name is an error. */
+export async function listNotebooks(dir: string, only?: string[]): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && entry.name.endsWith(".ipynb") && !entry.name.startsWith(".")) names.push(entry.name);
+  }
+  names.sort();
+  if (!only?.length) return names.map((n) => join(dir, n));
+  return only.map((wanted) => {
+    const stem = wanted.replace(/\.ipynb$/, "");
+    const match = names.find((n) => n === `${stem}.ipynb`) ?? names.find((n) => n.startsWith(`${stem}_`));
+    if (!match) throw new Error(`No notebook "${wanted}" in ${dir}/; there are: ${names.join(", ")}.`);
+    return join(dir, match);
+  });
+}
+
+/** Executes (and exports) each notebook; a failure is recorded and the next notebook still runs. */
+export async function buildReports(options: ReportOptions = {}): Promise<NotebookReport[]> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const reportsDir = options.reportsDir ?? "reports";
+  const paths = await listNotebooks(options.notebooksDir ?? "notebooks", options.only);
+  await checkParametersExist(paths, options.parameters ?? {});
+  const results: NotebookReport[] = [];
+  for (const path of paths) {
+    const name = basename(path, ".ipynb");
+    const started = performance.now();
+    const files: string[] = [];
+    try {
+      const notebook = await readNotebook(path);
+      const declared = declaredParameters(notebook);
+      const parameters: Parameters = options.small ? smallParameters(notebook) : {};
+      for (const [key, value] of Object.entries(options.parameters ?? {})) {
+        if (declared.has(key)) parameters[key] = value;
+      }
+      const shown = Object.entries(parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+      log(`${name}: executing${shown ? ` with ${shown}` : ""}`);
+      const executed = join(reportsDir, `${name}.ipynb`);
+      await executeNotebook(path, executed, {
+        parameters,
+        cellTimeoutSeconds: options.cellTimeoutSeconds,
+        log,
+      });
+      files.push(executed);
+      if (options.export !== false) {
+        const html = join(reportsDir, `${name}.html`);
+        const pdf = join(reportsDir, `${name}.pdf`);
+        await exportHtml(executed, html);
+        files.push(html);
+        await exportPdf(html, pdf);
+        files.push(pdf);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      log(`${name}: ok in ${seconds.toFixed(0)} s${files.length ? ` → ${files.join(", ")}` : ""}`);
+      results.push({ name, ok: true, seconds, files });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${name}: FAILED\n${message}`);
+      results.push({ name, ok: false, seconds: (performance.now() - started) / 1000, files, error: message });
+    }
+  }
+  return results;
+}
+
+/** A parameter no selected notebook declares is a typo; say so before running anything. */
+async function checkParametersExist(paths: string[], parameters: Parameters): Promise<void> {
+  const declared = new Set<string>();
+  for (const path of paths) {
+    for (const name of declaredParameters(await readNotebook(path)).keys()) declared.add(name);
+  }
+  const unknown = Object.keys(parameters).filter((name) => !declared.has(name));
+  if (unknown.length) {
+    throw new Error(
+      `No notebook declares parameter ${unknown.join(", ")}; declared: ${[...declared].sort().join(", ")}.`,
+    );
+  }
+}
