@@ -9,7 +9,7 @@
  * @module
  */
 import { type CsvParseResult, readMovieCsv } from "./csv.ts";
-import { type FileStamp, listFiles } from "./files.ts";
+import { listFileNames } from "./files.ts";
 import { csvPath, imdbIdOfFile, postersDir } from "./paths.ts";
 import { assignSplits } from "./split.ts";
 import type { Movie, Split } from "./types.ts";
@@ -18,8 +18,8 @@ import type { Movie, Split } from "./types.ts";
 export interface Catalog extends CsvParseResult {
   /** The dataset folder. */
   dataDir: string;
-  /** Poster files in `posters/`, by imdbId (including any without a CSV row). */
-  posters: Map<number, FileStamp>;
+  /** imdbIds of the poster files in `posters/` (including any without a CSV row). */
+  posters: Set<number>;
   /** Split of every movie with a year (see split.ts). */
   splits: Map<number, Split>;
 }
@@ -27,9 +27,8 @@ export interface Catalog extends CsvParseResult {
 /** Reads `<dataDir>/MovieGenre.csv` and lists `<dataDir>/posters/`. */
 export async function loadCatalog(dataDir: string): Promise<Catalog> {
   const parsed = await readMovieCsv(csvPath(dataDir));
-  const files = await listFiles(postersDir(dataDir), (name) => imdbIdOfFile(name) !== undefined);
-  const posters = new Map<number, FileStamp>();
-  for (const [name, stamp] of files) posters.set(imdbIdOfFile(name)!, stamp);
+  const files = await listFileNames(postersDir(dataDir), (name) => imdbIdOfFile(name) !== undefined);
+  const posters = new Set(files.map((name) => imdbIdOfFile(name)!));
   return { ...parsed, dataDir, posters, splits: assignSplits(parsed.movies) };
 }
 
@@ -93,7 +92,7 @@ export function summarizeCatalog(catalog: Catalog, minYear: number, maxYear: num
     }
   }
   const ids = new Set(catalog.movies.map((m) => m.imdbId));
-  const orphanPosters = [...catalog.posters.keys()].filter((id) => !ids.has(id)).length;
+  const orphanPosters = [...catalog.posters].filter((id) => !ids.has(id)).length;
   return {
     rows: catalog.rows,
     movies: catalog.movies.length,

@@ -155,19 +155,21 @@ export function splitTitleYear(text: string): { title: string; year?: number } {
 
 function movieFromFields(imdbId: number, record: string[], column: ColumnIndexes, line: number): Movie {
   const { title, year } = splitTitleYear(record[column.title] ?? "");
-  const scoreText = (record[column.score] ?? "").trim();
-  const score = scoreText === "" ? undefined : Number(scoreText);
-  const posterUrl = validUrl(record[column.poster]);
-  return {
+  const movie: Movie = {
     imdbId,
     title,
-    ...(year !== undefined ? { year } : {}),
     genres: (record[column.genre] ?? "").split("|").map((g) => g.trim()).filter(Boolean),
-    ...(score !== undefined && Number.isFinite(score) ? { score } : {}),
-    ...(posterUrl ? { posterUrl } : {}),
     imdbLink: (record[column.imdbLink] ?? "").trim(),
     line,
   };
+  // Optional fields are set only when present (plain assignment: spreads cost a third of the parse).
+  if (year !== undefined) movie.year = year;
+  const scoreText = (record[column.score] ?? "").trim();
+  const score = Number(scoreText);
+  if (scoreText !== "" && Number.isFinite(score)) movie.score = score;
+  const posterUrl = validUrl(record[column.poster]);
+  if (posterUrl !== undefined) movie.posterUrl = posterUrl;
+  return movie;
 }
 
 /** An http(s) URL with a host, or undefined (empty cells and stubs like `http://` are no URL). */

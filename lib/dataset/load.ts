@@ -1,0 +1,154 @@
+/**
+ * `loadGenreData(config, split)`: the movies of a split with their resized posters as pixels and
+ * their genres as multi-hot labels — the input of training and evaluation.
+ *
+ * Which movies: usable ones (year, genres, poster file; see catalog.ts) released in the config's
+ * years, having at least one of its genres, in the split (see split.ts), in imdbId order; with
+ * `config.limit`, that many spread evenly over the list (so a quick run still spans all years).
+ *
+ * Images come from `images/<ratio>/`. When some are missing, loading stops with the command that
+ * makes them (`deno task data --resize <ratio>`), or resizes them first with `{ resize: true }`.
+ * Decoded pixels are cached (see cache.ts): the first load decodes every image, later loads of the
+ * same inputs read one file.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type DatasetConfig, imageSize } from "../config.ts";
+import { decodeRgb } from "../images/resize.ts";
+import { Progress } from "../progress.ts";
+import { pixelCachePath, readPixelCache, writePixelCache } from "./cache.ts";
+import { type Catalog, loadCatalog, usableMovies } from "./catalog.ts";
+import { listFiles, mapConcurrent } from "./files.ts";
+import { imagePath, imagesDir } from "./paths.ts";
+import { genreMatrix, withAnyGenre } from "./queries.ts";
+import { resizePosters } from "./resize_posters.ts";
+import type { GenreData, Movie, Split } from "./types.ts";
+
+/** Options of {@linkcode loadGenreData}. */
+export interface LoadOptions {
+  /** Resize posters that have no image for the ratio yet instead of stopping (default false). */
+  resize?: boolean;
+  /** Show progress bars (default true). */
+  progress?: boolean;
+}
+
+/** Thrown when images for the ratio are missing; the message gives the command that makes them. */
+export class MissingImagesError extends Error {
+  override name = "MissingImagesError";
+}
+
+/** The movies of `split` that `config` selects, in row order (see the module doc). */
+export function selectMovies(catalog: Catalog, config: DatasetConfig, split: Split): Movie[] {
+  const movies = withAnyGenre(usableMovies(catalog, config.minYear, config.maxYear), config.genres)
+    .filter((m) => catalog.posters.has(m.imdbId) && catalog.splits.get(m.imdbId) === split)
+    .sort((a, b) => a.imdbId - b.imdbId);
+  const limit = config.limit;
+  if (limit === undefined || limit >= movies.length) return movies;
+  return Array.from({ length: limit }, (_, i) => movies[Math.floor((i * movies.length) / limit)]);
+}
+
+/** Loads a split for `config` (see the module doc). */
+export async function loadGenreData(
+  config: DatasetConfig,
+  split: Split,
+  options: LoadOptions = {},
+): Promise<GenreData> {
+  const { width, height } = imageSize(config.ratio);
+  const catalog = await loadCatalog(config.dataDir);
+  const movies = selectMovies(catalog, config, split);
+  const stamps = await imageStamps(config, movies, options);
+
+  const pixelsPerImage = height * width * 3;
+  const cachePath = await pixelCachePath(config.dataDir, {
+    ratio: config.ratio,
+    width,
+    height,
+    split,
+    images: movies.map((m) => ({ imdbId: m.imdbId, stamp: stamps.get(`${m.imdbId}.png`)! })),
+  });
+  let pixels = await readPixelCache(cachePath, movies.length * pixelsPerImage);
+  if (!pixels) {
+    pixels = new Uint8Array(movies.length * pixelsPerImage);
+    const progress = options.progress === false
+      ? undefined
+      : new Progress(`decode ${split} ${width}x${height}`, movies.length, { unit: "images" });
+    await mapConcurrent(movies, navigator.hardwareConcurrency ?? 2, async (movie, row) => {
+      const rgb = await decodeRgb(imagePath(config.dataDir, config.ratio, movie.imdbId), { width, height });
+      pixels!.set(rgb, row * pixelsPerImage);
+      progress?.tick();
+    });
+    progress?.finish();
+    await writePixelCache(cachePath, pixels);
+  }
+  return genreData(config, split, movies, pixels, [movies.length, height, width, 3]);
+}
+
+/** Stamps of the images of `movies`, after resizing missing ones or stopping with the command to run. */
+async function imageStamps(config: DatasetConfig, movies: Movie[], options: LoadOptions) {
+  const dir = imagesDir(config.dataDir, config.ratio);
+  let stamps = await listFiles(dir, (name) => name.endsWith(".png"));
+  const missing = movies.filter((m) => !stamps.has(`${m.imdbId}.png`)).map((m) => m.imdbId);
+  if (missing.length === 0) return stamps;
+  if (!options.resize) {
+    const dataDirFlag = config.dataDir === "data" ? "" : ` --data-dir ${config.dataDir}`;
+    throw new MissingImagesError(
+      `${missing.length} of ${movies.length} posters have no image in ${dir} (e.g. ${missing[0]}.png): ` +
+        `run \`deno task data --resize ${config.ratio}${dataDirFlag}\`, or load with { resize: true }.`,
+    );
+  }
+  const result = await resizePosters(config.dataDir, config.ratio, missing, { progress: options.progress });
+  if (result.failed.length) {
+    throw new MissingImagesError(
+      `${result.failed.length} posters could not be resized: ${result.failed[0].reason}`,
+    );
+  }
+  stamps = await listFiles(dir, (name) => name.endsWith(".png"));
+  return stamps;
+}
+
+/** Wraps pixels and labels as {@linkcode GenreData}. */
+export function genreData(
+  config: DatasetConfig,
+  split: Split,
+  movies: Movie[],
+  pixels: Uint8Array,
+  shape: [number, number, number, 3],
+): GenreData {
+  const genres = [...config.genres];
+  const labels = genreMatrix(movies, genres);
+  const allRows = () => Array.from({ length: movies.length }, (_, i) => i);
+  const checkRow = (row: number) => {
+    if (!Number.isInteger(row) || row < 0 || row >= movies.length) {
+      throw new RangeError(`Row ${row} is outside the ${movies.length} ${split} movies.`);
+    }
+  };
+  return {
+    config,
+    split,
+    genres,
+    movies,
+    shape,
+    pixels,
+    labels,
+    images(indices = allRows()) {
+      const per = shape[1] * shape[2] * 3;
+      const out = new Float32Array(indices.length * per);
+      for (let k = 0; k < indices.length; k++) {
+        checkRow(indices[k]);
+        const src = pixels.subarray(indices[k] * per, (indices[k] + 1) * per);
+        for (let j = 0; j < per; j++) out[k * per + j] = src[j] / 255;
+      }
+      return tf.tensor4d(out, [indices.length, shape[1], shape[2], 3]);
+    },
+    labelTensor(indices = allRows()) {
+      const g = genres.length;
+      const out = new Float32Array(indices.length * g);
+      for (let k = 0; k < indices.length; k++) {
+        checkRow(indices[k]);
+        for (let j = 0; j < g; j++) out[k * g + j] = labels[indices[k] * g + j];
+      }
+      return tf.tensor2d(out, [indices.length, g]);
+    },
+  };
+}
