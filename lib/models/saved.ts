@@ -1,0 +1,303 @@
+/**
+ * Saved models: a folder per trained model in `saved_models/`, named from its parameters.
+ *
+ * ```
+ * saved_models/genres7_ratio30_v1_e2_1977-2017_bce/
+ *   model.json      tfjs layers topology + weights manifest
+ *   weights.bin     float32 weights
+ *   metadata.json   SavedModelMetadata: configs, split counts, backend, history, timings, test metrics
+ * ```
+ *
+ * Folders are written into `<name>.tmp-<pid>/` and renamed into place, so an interrupted save never
+ * leaves a folder that looks complete. The tfjs `file://` handler needs tfjs-node, which can't load
+ * here, so {@linkcode folderIOHandler} reads and writes the files itself.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { type DatasetConfig, type Genre, type ModelConfig, SAVED_MODELS_DIR } from "../config.ts";
+import type { EpochRecord } from "../training/history.ts";
+import type { MultiLabelMetrics } from "../evaluation/metrics.ts";
+import { writeFileAtomic } from "../dataset/files.ts";
+
+const MODEL_JSON = "model.json";
+const WEIGHTS_BIN = "weights.bin";
+const METADATA_JSON = "metadata.json";
+
+/** Test-split results stored by `deno task evaluate`. */
+export interface TestEvaluation {
+  /** ISO time of the evaluation. */
+  evaluatedAt: string;
+  /** Dataset folder evaluated on. */
+  dataDir: string;
+  /** Backend that ran the predictions. */
+  backend: string;
+  /** The training loss on the test split. */
+  loss: number;
+  /** The model's metrics at the threshold chosen on validation. */
+  model: MultiLabelMetrics;
+  /** The frequency baseline's metrics at its own validation threshold. */
+  baseline: MultiLabelMetrics;
+  /** Inference speed. */
+  imagesPerSecond: number;
+}
+
+/** Everything known about a saved model besides its weights. */
+export interface SavedModelMetadata {
+  /** Folder name, from {@linkcode savedModelName}. */
+  name: string;
+  /** ISO time the model was saved. */
+  savedAt: string;
+  dataset: DatasetConfig;
+  model: ModelConfig;
+  /** Input size in pixels. */
+  imageSize: { width: number; height: number };
+  /** Output order of the sigmoid units. */
+  genres: Genre[];
+  /** Films per split used in training. */
+  splitCounts: { train: number; validation: number };
+  /** Share of training films having each genre (the frequency baseline's predictions). */
+  trainGenreFrequencies: number[];
+  /** Probability threshold with the best micro F1 on validation, for the model. */
+  threshold: number;
+  /** The same for the frequency baseline. */
+  baselineThreshold: number;
+  /** TensorFlow.js backend that trained it. */
+  backend: string;
+  /** One record per finished epoch. */
+  history: EpochRecord[];
+  /** Whether early stopping ended training before `model.epochs` (then the best epoch's weights are kept). */
+  stoppedEarly: boolean;
+  /** Wall-clock figures of the training run. */
+  timings: { trainSeconds: number; imagesPerSecond: number; totalSeconds: number };
+  /** Filled by `deno task evaluate`. */
+  test?: TestEvaluation;
+}
+
+/** `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run). */
+export function savedModelName(dataset: DatasetConfig, model: ModelConfig): string {
+  const loss = model.loss === "binary_crossentropy" ? "bce" : "cce";
+  const limit = dataset.limit !== undefined ? `_limit${dataset.limit}` : "";
+  return `genres${dataset.genres.length}_ratio${dataset.ratio}_v${model.version}_e${model.epochs}_` +
+    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}`;
+}
+
+/** A corrupt or incomplete model folder: the message names the file and what to do. */
+export class SavedModelError extends Error {
+  override name = "SavedModelError";
+}
+
+function corrupt(dir: string, file: string, problem: string): SavedModelError {
+  return new SavedModelError(
+    `Saved model ${dir} is unusable: ${join(dir, file)} ${problem}. Delete the folder and train the model ` +
+      `again (deno task train ...), or restore it from a backup.`,
+  );
+}
+
+async function readJson<T>(dir: string, file: string): Promise<T> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(dir, file));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw corrupt(dir, file, "is missing");
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw corrupt(dir, file, `is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** A tfjs IOHandler that saves to and loads from `dir/model.json` + `dir/weights.bin`. */
+export function folderIOHandler(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const weights = artifacts.weightData
+        ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+        : new Uint8Array();
+      if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) {
+        throw new Error(`Only layers models with a JSON topology can be saved to ${dir}.`);
+      }
+      const modelJson: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+      };
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeFile(join(dir, WEIGHTS_BIN), weights);
+      await Deno.writeTextFile(join(dir, MODEL_JSON), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const modelJson = await readJson<tf.io.ModelJSON>(dir, MODEL_JSON);
+      if (!modelJson.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
+        throw corrupt(dir, MODEL_JSON, "has no modelTopology or weightsManifest");
+      }
+      return await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const specs = manifest.flatMap((group) => group.weights);
+        let bytes: Uint8Array;
+        try {
+          bytes = await Deno.readFile(join(dir, WEIGHTS_BIN));
+        } catch (error) {
+          if (error instanceof Deno.errors.NotFound) throw corrupt(dir, WEIGHTS_BIN, "is missing");
+          throw error;
+        }
+        const expected = specs.reduce(
+          (sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * bytesPer(s.dtype),
+          0,
+        );
+        if (bytes.byteLength !== expected) {
+          throw corrupt(
+            dir,
+            WEIGHTS_BIN,
+            `holds ${bytes.byteLength} bytes where model.json needs ${expected}`,
+          );
+        }
+        return [specs, bytes.slice().buffer];
+      });
+    },
+  };
+}
+
+function bytesPer(dtype: string): number {
+  return dtype === "bool" || dtype === "uint8" ? 1 : dtype === "complex64" ? 8 : 4;
+}
+
+/** Saves a model's topology and weights into `dir` (not atomic on its own; see {@linkcode writeFolderAtomically}). */
+export async function saveModelFiles(model: tf.LayersModel, dir: string): Promise<void> {
+  await model.save(folderIOHandler(dir));
+}
+
+/** Loads a model saved by {@linkcode saveModelFiles}; a damaged folder gives a {@linkcode SavedModelError}. */
+export async function loadModelFiles(dir: string): Promise<tf.LayersModel> {
+  try {
+    return await tf.loadLayersModel(folderIOHandler(dir));
+  } catch (error) {
+    if (error instanceof SavedModelError) throw error;
+    throw corrupt(dir, MODEL_JSON, `could not be loaded by TensorFlow.js (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Writes a folder all at once: `write` fills `<dir>.tmp-<pid>/`, which then replaces `dir`.
+ * A crash leaves at worst a `.tmp-` folder, never a half-written `dir`.
+ */
+export async function writeFolderAtomically(
+  dir: string,
+  write: (tmp: string) => Promise<void>,
+): Promise<void> {
+  const tmp = `${dir}.tmp-${Deno.pid}`;
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  await Deno.mkdir(tmp, { recursive: true });
+  try {
+    await write(tmp);
+  } catch (error) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw error;
+  }
+  // A folder can't be renamed over a non-empty one: move the old one aside first.
+  const old = `${dir}.old-${Deno.pid}`;
+  const hadOld = await exists(dir);
+  if (hadOld) await Deno.rename(dir, old);
+  await Deno.rename(tmp, dir);
+  if (hadOld) await Deno.remove(old, { recursive: true });
+}
+
+/** Writes a JSON file atomically (see {@linkcode writeFileAtomic}). */
+export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(value, null, 2) + "\n"));
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Folder of a saved model by name. */
+export function savedModelDir(name: string, root = SAVED_MODELS_DIR): string {
+  return join(root, name);
+}
+
+/** Saves a trained model and its metadata as `root/<metadata.name>/`, atomically; returns the folder. */
+export async function saveGenreModel(
+  model: tf.LayersModel,
+  metadata: SavedModelMetadata,
+  root = SAVED_MODELS_DIR,
+): Promise<string> {
+  const dir = savedModelDir(metadata.name, root);
+  await Deno.mkdir(root, { recursive: true });
+  await writeFolderAtomically(dir, async (tmp) => {
+    await saveModelFiles(model, tmp);
+    await Deno.writeTextFile(join(tmp, METADATA_JSON), JSON.stringify(metadata, null, 2) + "\n");
+  });
+  return dir;
+}
+
+/** Reads a saved model's metadata; a missing or damaged file gives a {@linkcode SavedModelError}. */
+export async function readMetadata(dir: string): Promise<SavedModelMetadata> {
+  const metadata = await readJson<SavedModelMetadata>(dir, METADATA_JSON);
+  for (const key of ["name", "dataset", "model", "genres", "imageSize"] as const) {
+    if (metadata[key] === undefined) throw corrupt(dir, METADATA_JSON, `has no "${key}"`);
+  }
+  return metadata;
+}
+
+/** Replaces a saved model's metadata.json atomically (e.g. to add test metrics). */
+export async function writeMetadata(dir: string, metadata: SavedModelMetadata): Promise<void> {
+  await writeJsonAtomically(join(dir, METADATA_JSON), metadata);
+}
+
+/** A saved model loaded back: the tfjs model, its metadata and its folder. */
+export interface SavedGenreModel {
+  model: tf.LayersModel;
+  metadata: SavedModelMetadata;
+  dir: string;
+}
+
+/** Loads `root/<name>/`; a damaged folder gives a {@linkcode SavedModelError} naming the file. */
+export async function loadGenreModel(name: string, root = SAVED_MODELS_DIR): Promise<SavedGenreModel> {
+  const dir = savedModelDir(name, root);
+  if (!(await exists(dir))) {
+    const known = await listSavedModels(root);
+    throw new SavedModelError(
+      `No saved model ${dir}. ` +
+        (known.length ? `Saved models: ${known.join(", ")}.` : "Train one first: deno task train."),
+    );
+  }
+  const metadata = await readMetadata(dir);
+  const model = await loadModelFiles(dir);
+  const outputs = model.outputs[0].shape[1];
+  if (outputs !== metadata.genres.length) {
+    model.dispose();
+    throw corrupt(
+      dir,
+      MODEL_JSON,
+      `has ${outputs} outputs but metadata.json lists ${metadata.genres.length} genres`,
+    );
+  }
+  return { model, metadata, dir };
+}
+
+/** Names of the complete saved models in `root` (folders with a metadata.json), sorted. */
+export async function listSavedModels(root = SAVED_MODELS_DIR): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(root)) {
+      if (!entry.isDirectory || /\.(tmp|old)-\d+$/.test(entry.name)) continue;
+      if (await exists(join(root, entry.name, METADATA_JSON))) names.push(entry.name);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return names.sort();
+}

@@ -1,0 +1,97 @@
+/**
+ * Training checkpoints: everything needed to continue an interrupted run where it stopped.
+ *
+ * ```
+ * runs/checkpoints/<model name>/
+ *   model.json, weights.bin     the model (as in a saved model)
+ *   optimizer.json, optimizer.bin   RMSprop's state (iteration count, running averages)
+ *   state.json                  CheckpointState: position in the run, history, configs
+ * ```
+ *
+ * Written with {@linkcode writeFolderAtomically}, so a crash while writing keeps the previous one.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import type { DatasetConfig, ModelConfig } from "../config.ts";
+import { loadModelFiles, saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
+import type { EpochRecord } from "./history.ts";
+
+/** Default folder of checkpoints (git-ignored with the rest of `runs/`). */
+export const CHECKPOINTS_DIR = "runs/checkpoints";
+
+/** Where a run stands. */
+export interface CheckpointState {
+  dataset: DatasetConfig;
+  model: ModelConfig;
+  /** Epochs fully done (training and validation). */
+  epochsDone: number;
+  /** Batches done of the epoch in progress (0 at an epoch boundary). */
+  batchesDone: number;
+  /** Sum of batch losses × batch sizes and images seen in the epoch in progress. */
+  epochLossSum: number;
+  epochImages: number;
+  /** Seconds of training steps in the epoch in progress, and over the whole run. */
+  epochTrainSeconds: number;
+  trainSeconds: number;
+  history: EpochRecord[];
+  /** ISO time the checkpoint was written. */
+  savedAt: string;
+}
+
+/** A checkpoint read back. */
+export interface Checkpoint {
+  model: tf.LayersModel;
+  optimizerWeights: { name: string; tensor: tf.Tensor }[];
+  state: CheckpointState;
+}
+
+/** Writes a checkpoint into `dir`, replacing the previous one atomically. */
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: CheckpointState,
+): Promise<void> {
+  const { data, specs } = await tf.io.encodeWeights(await optimizer.getWeights());
+  await writeFolderAtomically(dir, async (tmp) => {
+    await saveModelFiles(model, tmp);
+    await Deno.writeFile(join(tmp, "optimizer.bin"), new Uint8Array(data as ArrayBuffer));
+    await Deno.writeTextFile(join(tmp, "optimizer.json"), JSON.stringify(specs));
+    await Deno.writeTextFile(join(tmp, "state.json"), JSON.stringify(state, null, 2));
+  });
+}
+
+/** Reads the checkpoint in `dir`, or undefined when there is none. */
+export async function loadCheckpoint(dir: string): Promise<Checkpoint | undefined> {
+  let stateText: string;
+  try {
+    stateText = await Deno.readTextFile(join(dir, "state.json"));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  try {
+    const state = JSON.parse(stateText) as CheckpointState;
+    const specs = JSON.parse(
+      await Deno.readTextFile(join(dir, "optimizer.json")),
+    ) as tf.io.WeightsManifestEntry[];
+    const bytes = await Deno.readFile(join(dir, "optimizer.bin"));
+    const named = tf.io.decodeWeights(bytes.slice().buffer, specs);
+    const optimizerWeights = specs.map((spec) => ({ name: spec.name, tensor: named[spec.name] }));
+    const model = await loadModelFiles(dir);
+    return { model, optimizerWeights, state };
+  } catch (error) {
+    throw new Error(
+      `Checkpoint ${dir} is damaged (${(error as Error).message}). Delete ${dir} and train without --resume.`,
+    );
+  }
+}
+
+/** Removes a checkpoint (after the finished model is saved). */
+export async function removeCheckpoint(dir: string): Promise<void> {
+  await Deno.remove(dir, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}

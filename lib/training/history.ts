@@ -1,0 +1,51 @@
+/**
+ * Training history: one record per epoch, and the early-stopping rule over it.
+ *
+ * @module
+ */
+
+/** What one finished epoch measured. */
+export interface EpochRecord {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch's batches (dropout on). */
+  loss: number;
+  /** Loss on the validation split (dropout off). */
+  validationLoss: number;
+  /** Mean average precision on the validation split. */
+  validationMeanAveragePrecision: number;
+  /** The original project's accuracy figure on the validation split. */
+  validationOriginalAccuracy: number;
+  /** Seconds spent on the epoch's training steps (without validation). */
+  trainSeconds: number;
+  /** Training throughput of the epoch. */
+  imagesPerSecond: number;
+}
+
+/** The epoch with the lowest validation loss, or undefined for an empty history. */
+export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | undefined {
+  return history.reduce<EpochRecord | undefined>(
+    (best, record) => (best === undefined || record.validationLoss < best.validationLoss ? record : best),
+    undefined,
+  );
+}
+
+/**
+ * Whether to stop: the last `patience` epochs brought no validation loss below the best one before
+ * them (Keras' EarlyStopping with min_delta 0). `patience` 0 never stops.
+ */
+export function shouldStopEarly(history: readonly EpochRecord[], patience: number): boolean {
+  if (patience <= 0 || history.length <= patience) return false;
+  const best = bestEpoch(history)!;
+  return history[history.length - 1].epoch - best.epoch >= patience;
+}
+
+/** One line per epoch for logs: `epoch 2/5  loss 0.4123  val_loss 0.4011  val_mAP 0.412 ...`. */
+export function formatEpoch(record: EpochRecord, epochs: number): string {
+  return `epoch ${record.epoch}/${epochs}  loss ${record.loss.toFixed(4)}  ` +
+    `val_loss ${record.validationLoss.toFixed(4)}  val_mAP ${
+      record.validationMeanAveragePrecision.toFixed(3)
+    }  ` +
+    `val_acc(original) ${(record.validationOriginalAccuracy * 100).toFixed(1)}%  ` +
+    `${record.imagesPerSecond.toFixed(1)} images/s`;
+}

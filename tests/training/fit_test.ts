@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_MODEL, type ModelConfig } from "../../lib/config.ts";
+import { fitGenreModel, TrainingInterrupted } from "../../lib/training/fit.ts";
+import { loadCheckpoint } from "../../lib/training/checkpoint.ts";
+import { predictGenres } from "../../lib/evaluation/predict.ts";
+import { multiLabelMetrics } from "../../lib/evaluation/metrics.ts";
+import { colourGenres } from "./synthetic_data.ts";
+
+await tf.setBackend("cpu");
+
+const quick: ModelConfig = { ...DEFAULT_MODEL, epochs: 4, batchSize: 16, learningRate: 1e-3, seed: 7 };
+const silent = { log: () => {}, progress: false };
+
+Deno.test("a tiny CNN learns the synthetic colour genres: loss falls, accuracy above chance", async () => {
+  const train = colourGenres(96, 1);
+  const validation = colourGenres(48, 2, "validation");
+  const losses: number[] = [];
+  const result = await fitGenreModel(train, validation, quick, {
+    ...silent,
+    onBatch: (s) => losses.push(s.loss),
+  });
+  assert.equal(result.history.length, 4);
+  const firstEpoch = result.history[0].loss;
+  const lastEpoch = result.history[3].loss;
+  assert.ok(lastEpoch < firstEpoch * 0.7, `training loss should fall: ${firstEpoch} → ${lastEpoch}`);
+  assert.ok(
+    result.history[3].validationLoss < result.history[0].validationLoss,
+    "validation loss should fall",
+  );
+  const test = colourGenres(60, 3, "test");
+  const { probabilities } = await predictGenres(result.model, test);
+  const metrics = multiLabelMetrics(probabilities, test.labels, test.genres, 0.5);
+  // Chance: a third of the films have each label pattern, so hamming loss of a coin is 0.5.
+  assert.ok(metrics.hammingLoss < 0.2, `hamming loss ${metrics.hammingLoss}`);
+  assert.ok(metrics.meanAveragePrecision > 0.9, `mAP ${metrics.meanAveragePrecision}`);
+  result.model.dispose();
+});
+
+Deno.test("an interrupted run resumes from its checkpoint and continues where it stopped", async () => {
+  const dir = await Deno.makeTempDir();
+  const checkpointDir = `${dir}/checkpoint`;
+  const train = colourGenres(64, 4);
+  const validation = colourGenres(16, 5, "validation");
+  const config: ModelConfig = { ...quick, epochs: 2 };
+  const controller = new AbortController();
+  const firstRunBatches: string[] = [];
+  await assert.rejects(
+    fitGenreModel(train, validation, config, {
+      ...silent,
+      checkpointDir,
+      checkpointEveryBatches: 0,
+      signal: controller.signal,
+      onBatch: (s) => {
+        firstRunBatches.push(`${s.epoch}.${s.batch}`);
+        if (s.epoch === 2 && s.batch === 2) controller.abort();
+      },
+    }),
+    TrainingInterrupted,
+  );
+  const saved = await loadCheckpoint(checkpointDir);
+  assert.ok(saved, "a checkpoint was written");
+  assert.equal(saved.state.epochsDone, 1);
+  assert.equal(saved.state.batchesDone, 2);
+  assert.equal(saved.state.history.length, 1);
+  saved.model.dispose();
+
+  const resumedBatches: string[] = [];
+  const result = await fitGenreModel(train, validation, config, {
+    ...silent,
+    checkpointDir,
+    resume: true,
+    onBatch: (s) => resumedBatches.push(`${s.epoch}.${s.batch}`),
+  });
+  assert.deepEqual(firstRunBatches, ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2"]);
+  assert.deepEqual(resumedBatches, ["2.3", "2.4"]);
+  assert.equal(result.history.length, 2);
+  assert.equal(result.history[0].loss, saved.state.history[0].loss, "epoch 1 comes from the checkpoint");
+  result.model.dispose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("resuming with a different model config is refused with a clear error", async () => {
+  const dir = await Deno.makeTempDir();
+  const train = colourGenres(16, 6);
+  const validation = colourGenres(8, 7, "validation");
+  const first = await fitGenreModel(train, validation, { ...quick, epochs: 1 }, {
+    ...silent,
+    checkpointDir: dir,
+  });
+  first.model.dispose();
+  await assert.rejects(
+    fitGenreModel(train, validation, { ...quick, epochs: 2, version: 2 }, {
+      ...silent,
+      checkpointDir: dir,
+      resume: true,
+    }),
+    /Cannot resume from .*model config differs/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("early stopping ends the run when validation loss stops improving", async () => {
+  const train = colourGenres(32, 8);
+  const validation = colourGenres(16, 9, "validation");
+  // A huge learning rate makes validation loss jump around; patience 1 must then stop before 6 epochs
+  // unless every epoch improves, which the history would show.
+  const config: ModelConfig = { ...quick, epochs: 6, learningRate: 0.05, earlyStoppingPatience: 1 };
+  const result = await fitGenreModel(train, validation, config, silent);
+  const improvedEveryEpoch = result.history.every((r, i) =>
+    i === 0 || r.validationLoss < Math.min(...result.history.slice(0, i).map((h) => h.validationLoss))
+  );
+  assert.equal(result.stoppedEarly, !improvedEveryEpoch);
+  if (result.stoppedEarly) assert.ok(result.history.length < 6);
+  result.model.dispose();
+});
