@@ -69,7 +69,7 @@ export interface ImageOptions {
 }
 
 /** Image bytes made with sharp: a colour field with a darker band, 182x268 by default. */
-export async function makeJpeg(options: ImageOptions = {}): Promise<Uint8Array> {
+export async function makeJpeg(options: ImageOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   const { width = 182, height = 268, color = [128, 128, 128], kind = "srgb" } = options;
   const channels = kind === "png-alpha" ? 4 : 3;
   const raw = new Uint8Array(width * height * channels);
@@ -90,7 +90,7 @@ export async function makeJpeg(options: ImageOptions = {}): Promise<Uint8Array> 
   const buffer = kind === "png" || kind === "png-alpha"
     ? await image.png().toBuffer()
     : await image.jpeg().toBuffer();
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  return new Uint8Array(buffer); // a copy: a plain ArrayBuffer, usable as a fetch Response body
 }
 
 /** A JPEG header followed by garbage: sharp refuses it. */

@@ -57,7 +57,9 @@ async function run<T>(source: ImageSource, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof ImageError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
+    // libvips repeats its warnings over several lines: keep each distinct one once.
+    const lines = (error instanceof Error ? error.message : String(error)).split("\n").map((l) => l.trim());
+    const reason = [...new Set(lines.filter(Boolean))].join("; ");
     throw new ImageError(
       `${sourceName(source)} is not a readable image (${reason}): delete it and import or download it again.`,
     );

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type DatasetConfig, DEFAULT_DATASET, genreGroup } from "../../lib/config.ts";
+import { loadCatalog } from "../../lib/dataset/catalog.ts";
+import { loadGenreData, MissingImagesError, selectMovies } from "../../lib/dataset/load.ts";
+import { cacheDir, imagePath } from "../../lib/dataset/paths.ts";
+import { makeFixtureDataDir } from "../fixtures.ts";
+
+const quiet = { progress: false };
+const configFor = (dataDir: string, extra: Partial<DatasetConfig> = {}): DatasetConfig => ({
+  ...DEFAULT_DATASET,
+  dataDir,
+  ...extra,
+});
+const cacheFiles = (dataDir: string) => [...Deno.readDirSync(cacheDir(dataDir))].map((e) => e.name).sort();
+
+Deno.test("loadGenreData gives pixels, multi-hot labels and tensors for the movies of a split", async () => {
+  const { dataDir, movies } = await makeFixtureDataDir({ movies: 40, ratio: 30 });
+  const config = configFor(dataDir, { genres: genreGroup(3) });
+  const data = await loadGenreData(config, "train", quiet);
+  const n = data.movies.length;
+  assert.ok(n > 20 && n < 40, `train has ${n} of 40 movies`);
+  assert.deepEqual(data.shape, [n, 80, 55, 3]);
+  assert.equal(data.pixels.length, n * 80 * 55 * 3);
+  assert.deepEqual(data.genres, ["Comedy", "Drama", "Action"]);
+  for (const [row, movie] of data.movies.entries()) {
+    assert.ok(movie.imdbId % 7 !== 0, "no test movie in train");
+    const expected = data.genres.map((g) => (movie.genres.includes(g) ? 1 : 0));
+    assert.deepEqual([...data.labels.subarray(row * 3, row * 3 + 3)], expected);
+  }
+  // Fixture posters are red for Comedy: the bottom-left pixel of a Comedy movie is reddish.
+  const comedy = data.movies.findIndex((m) => m.genres.includes("Comedy"));
+  assert.ok(data.pixels[(comedy * 80 * 55 + 79 * 55) * 3] > 150);
+
+  const images = data.images([comedy, 0]);
+  const labels = data.labelTensor([comedy]);
+  assert.deepEqual(images.shape, [2, 80, 55, 3]);
+  assert.equal(images.dtype, "float32");
+  const values = await images.data();
+  assert.ok(Math.abs(values[79 * 55 * 3] - data.pixels[(comedy * 80 * 55 + 79 * 55) * 3] / 255) < 1e-6);
+  assert.deepEqual(
+    [...(await labels.data())],
+    data.genres.map((g) => (data.movies[comedy].genres.includes(g) ? 1 : 0)),
+  );
+  images.dispose();
+  labels.dispose();
+  assert.throws(() => data.images([n]), RangeError);
+
+  const test = await loadGenreData(config, "test", quiet);
+  assert.ok(test.movies.length > 0 && test.movies.every((m) => m.imdbId % 7 === 0));
+  const validation = await loadGenreData(config, "validation", quiet);
+  const all = [...data.movies, ...test.movies, ...validation.movies].map((m) => m.imdbId).sort((a, b) =>
+    a - b
+  );
+  assert.deepEqual(all, movies.map((m) => m.imdbId), "the three splits cover every movie once");
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("a second load reads the pixel cache; changed inputs invalidate it", async () => {
+  const { dataDir } = await makeFixtureDataDir({ movies: 30, ratio: 30 });
+  const config = configFor(dataDir);
+  const first = await loadGenreData(config, "train", quiet);
+  const [cacheName] = cacheFiles(dataDir);
+  assert.match(cacheName, /^pixels-r30-train-\d+-[0-9a-f]{24}\.u8$/);
+
+  // Mark the cache: a load that returns the marked bytes read it instead of decoding.
+  const marked = first.pixels.map(() => 7);
+  await Deno.writeFile(join(cacheDir(dataDir), cacheName), marked);
+  const second = await loadGenreData(config, "train", quiet);
+  assert.deepEqual(second.pixels, marked);
+
+  // Replacing one image (new size and mtime) gives a new key: pixels are decoded again.
+  const victim = first.movies[0].imdbId;
+  const otherImage = await Deno.readFile(imagePath(dataDir, 30, first.movies[1].imdbId));
+  await Deno.writeFile(imagePath(dataDir, 30, victim), otherImage);
+  const third = await loadGenreData(config, "train", quiet);
+  assert.notDeepEqual(third.pixels, marked);
+  assert.deepEqual(third.pixels.subarray(0, 13200), first.pixels.subarray(13200, 26400));
+  assert.equal(cacheFiles(dataDir).length, 2);
+
+  // Another selection of movies (another genre group) has its own cache file.
+  await loadGenreData(configFor(dataDir, { genres: genreGroup(3), minYear: 1996 }), "train", quiet);
+  assert.equal(cacheFiles(dataDir).length, 3);
+  assert.ok(!cacheFiles(dataDir).some((name) => name.includes(".tmp-")));
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("missing images stop the load with the command to run, or are resized on request", async () => {
+  const { dataDir } = await makeFixtureDataDir({ movies: 12 });
+  const config = configFor(dataDir, { ratio: 20 });
+  await assert.rejects(loadGenreData(config, "train", quiet), (error: Error) => {
+    assert.ok(error instanceof MissingImagesError);
+    assert.match(error.message, /no image in .*images\/20/);
+    assert.ok(error.message.includes(`deno task data --resize 20 --data-dir ${dataDir}`), error.message);
+    return true;
+  });
+  const data = await loadGenreData(config, "train", { ...quiet, resize: true });
+  assert.deepEqual(data.shape.slice(1), [54, 36, 3]);
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("selectMovies keeps the config's years and genres and spreads a limit over the list", async () => {
+  const { dataDir } = await makeFixtureDataDir({ movies: 60 });
+  const catalog = await loadCatalog(dataDir);
+  const all = selectMovies(catalog, configFor(dataDir), "train");
+  const years = selectMovies(catalog, configFor(dataDir, { minYear: 1997, maxYear: 1998 }), "train");
+  assert.ok(years.length > 0 && years.every((m) => m.year === 1997 || m.year === 1998));
+  const war = selectMovies(catalog, configFor(dataDir, { genres: ["War"] }), "train");
+  assert.ok(war.length > 0 && war.every((m) => m.genres.includes("War")));
+  const limited = selectMovies(catalog, configFor(dataDir, { limit: 5 }), "train");
+  assert.equal(limited.length, 5);
+  assert.equal(limited[0], all[0]);
+  assert.ok(limited[4].imdbId > all[Math.floor(all.length / 2)].imdbId, "limit spans the whole list");
+  await Deno.remove(dataDir, { recursive: true });
+});
