@@ -1,3 +1,160 @@
-/** Placeholder until the CNN bench lands: replaced by the real cnn suite. */
-import type { BenchSuite } from "./types.ts";
-export const suite: BenchSuite = { name: "cnn", run: () => Promise.resolve([]) };
+/**
+ * The genre-CNN bench: training and inference images/s and peak memory for each TensorFlow.js
+ * backend that loads, at each ratio, next to the same model in PyTorch (bench/pytorch_peer.py) when
+ * `import torch` works, so one run shows how far WASM is from PyTorch on this machine.
+ *
+ * Model: lib/models/cnn.ts version 1 with 7 genres, RMSprop 1e-4, binary cross-entropy, on random
+ * data of the right shape (the data-load bench measures reading posters).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { BACKEND_ORDER, type BackendName, imageSize } from "../lib/config.ts";
+import { tryBackend } from "../lib/backend/select.ts";
+import { buildGenreCnn } from "../lib/models/cnn.ts";
+import { peakRssMiB, resetPeakRss } from "./memory.ts";
+import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
+
+const GENRES = 7;
+
+/**
+ * Images/s of `step` (which processes `batch` images): one warm-up step, then at least 3 steps and
+ * 5 seconds (1 step in quick mode).
+ */
+export async function imagesPerSecond(
+  step: () => Promise<void>,
+  batch: number,
+  quick: boolean,
+): Promise<number> {
+  await step();
+  const [minSteps, minMs] = quick ? [1, 0] : [3, 5000];
+  const start = performance.now();
+  let steps = 0;
+  while (steps < minSteps || performance.now() - start < minMs) {
+    await step();
+    steps++;
+  }
+  return (steps * batch) / ((performance.now() - start) / 1000);
+}
+
+async function measureBackend(backend: string, options: BenchOptions): Promise<BenchRecord[]> {
+  const records: BenchRecord[] = [];
+  for (const ratio of options.ratios) {
+    const { width, height } = imageSize(ratio);
+    const model = buildGenreCnn({ height, width, genres: GENRES, version: 1 });
+    model.compile({ optimizer: tf.train.rmsprop(1e-4), loss: "binaryCrossentropy" });
+    const x = tf.randomUniform([options.batch, height, width, 3], 0, 1, "float32", 1);
+    const y = tf.randomUniform([options.batch, GENRES], 0, 1, "float32", 2).round();
+    const steps: [string, () => Promise<void>][] = [
+      ["cnn-train", async () => void await model.trainOnBatch(x, y)],
+      ["cnn-infer", async () => {
+        const out = model.predict(x) as tf.Tensor;
+        await out.data();
+        out.dispose();
+      }],
+    ];
+    for (const [task, step] of steps) {
+      resetPeakRss();
+      const rate = await imagesPerSecond(step, options.batch, options.quick);
+      records.push({
+        task,
+        backend,
+        ratio,
+        batch: options.batch,
+        imagesPerSecond: rate,
+        peakRssMiB: peakRssMiB(),
+      });
+    }
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+  return records;
+}
+
+/** The first Python that can import torch, or undefined. `PYTHON` may name one. */
+async function pythonWithTorch(): Promise<string | undefined> {
+  const candidates = [Deno.env.get("PYTHON"), "python3", "/usr/bin/python3"].filter((p): p is string => !!p);
+  for (const python of candidates) {
+    try {
+      const { success } = await new Deno.Command(python, { args: ["-c", "import torch"], stderr: "null" })
+        .output();
+      if (success) return python;
+    } catch {
+      // not installed under that name
+    }
+  }
+  return undefined;
+}
+
+/** Runs bench/pytorch_peer.py with 1 thread (as WASM runs in Deno), then with every core. */
+async function measurePytorch(options: BenchOptions, log: (line: string) => void): Promise<BenchRecord[]> {
+  const python = await pythonWithTorch();
+  if (!python) {
+    log("pytorch peer: skipped: no python3 with torch (Debian: apt-get install python3-torch)");
+    return [];
+  }
+  const script = new URL("./pytorch_peer.py", import.meta.url).pathname;
+  const records: BenchRecord[] = [];
+  const cores = navigator.hardwareConcurrency;
+  for (const threads of cores > 1 ? ["1", String(cores)] : ["1"]) {
+    const args = [script, "--ratios", options.ratios.join(","), "--batch", String(options.batch)];
+    args.push("--genres", String(GENRES), "--threads", threads, ...(options.quick ? ["--quick"] : []));
+    const result = await new Deno.Command(python, { args, stderr: "inherit" }).output();
+    if (!result.success) {
+      throw new Error(`bench/pytorch_peer.py failed (exit ${result.code}); see its output above.`);
+    }
+    records.push(...JSON.parse(new TextDecoder().decode(result.stdout)) as BenchRecord[]);
+  }
+  return records;
+}
+
+/** Adds "= 0.55 x PyTorch (1 thread)" to each TensorFlow.js record that has a PyTorch peer. */
+function compareWithPytorch(records: BenchRecord[]): void {
+  const peers = records.filter((r) => r.backend === "pytorch");
+  for (const r of records) {
+    if (r.backend === "pytorch") continue;
+    const ratios = peers.filter((p) => p.task === r.task && p.ratio === r.ratio && p.batch === r.batch)
+      .map((p) => `${(r.imagesPerSecond / p.imagesPerSecond).toFixed(2)} x ${p.note}`);
+    if (ratios.length) r.note = [r.note, ratios.join("; ")].filter(Boolean).join("; ");
+  }
+}
+
+/** The backends to measure: those asked for, or every one that loads except cpu (too slow to train). */
+function backendsToTry(options: BenchOptions): { names: BackendName[]; forced: boolean } {
+  if (options.backends.length === 0) {
+    return { names: BACKEND_ORDER.filter((b) => b !== "cpu"), forced: false };
+  }
+  for (const name of options.backends) {
+    if (!(BACKEND_ORDER as readonly string[]).includes(name) && name !== "pytorch") {
+      throw new Error(`Unknown backend '${name}' in --backend: use ${BACKEND_ORDER.join(", ")} or pytorch.`);
+    }
+  }
+  return { names: options.backends.filter((b) => b !== "pytorch") as BackendName[], forced: true };
+}
+
+/** The cnn suite run by `deno task bench`. */
+export const suite: BenchSuite = {
+  name: "cnn",
+  async run(options: BenchOptions): Promise<BenchRecord[]> {
+    const log = (line: string) => console.error(line);
+    const { names, forced } = backendsToTry(options);
+    if (!forced) {
+      log("cnn: cpu not measured by default (no training step finishes in 100 s); ask with --backend cpu");
+    }
+    const records: BenchRecord[] = [];
+    for (const name of names) {
+      const reason = await tryBackend(name, forced);
+      if (reason !== undefined) {
+        log(`cnn: skipped ${name}: ${reason}`);
+        continue;
+      }
+      log(`cnn: measuring ${name}`);
+      records.push(...await measureBackend(name, options));
+    }
+    if (options.backends.length === 0 || options.backends.includes("pytorch")) {
+      records.push(...await measurePytorch(options, log));
+    }
+    compareWithPytorch(records);
+    return records;
+  },
+};

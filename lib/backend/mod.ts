@@ -3,5 +3,11 @@
  *
  * @module
  */
-export { type BackendChoice, initBackend, type InitBackendOptions, type SkippedBackend } from "./select.ts";
+export {
+  type BackendChoice,
+  initBackend,
+  type InitBackendOptions,
+  type SkippedBackend,
+  tryBackend,
+} from "./select.ts";
 export { registerWasmKernels, WASM_KERNELS } from "./wasm_kernels/mod.ts";

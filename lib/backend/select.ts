@@ -127,6 +127,20 @@ async function load(name: BackendName, forced: boolean): Promise<void> {
 }
 
 /**
+ * Tries to make `name` the current backend. Returns undefined when it runs, or why it can't. Unless
+ * `forced`, a software-only WebGPU adapter counts as unavailable (it is slower than wasm).
+ */
+export async function tryBackend(name: BackendName, forced = false): Promise<string | undefined> {
+  try {
+    await load(name, forced);
+    return undefined;
+  } catch (error) {
+    if (error instanceof BackendUnavailable) return error.message;
+    throw error;
+  }
+}
+
+/**
  * Sets the TensorFlow.js backend. With `name`, uses exactly that backend or throws why it can't run;
  * without, tries {@linkcode BACKEND_ORDER} and uses the first that loads. Prints which backend runs
  * and why each earlier one was skipped.
@@ -142,13 +156,11 @@ export async function initBackend(
   const candidates = name ? [name] : [...BACKEND_ORDER];
   const skipped: SkippedBackend[] = [];
   for (const candidate of candidates) {
-    try {
-      await load(candidate, name !== undefined);
-    } catch (error) {
-      if (!(error instanceof BackendUnavailable)) throw error;
-      if (name) throw new Error(`Backend '${name}' cannot run here: ${error.message}.`);
-      skipped.push({ name: candidate, reason: error.message });
-      log(`backend: skipped ${candidate}: ${error.message}`);
+    const reason = await tryBackend(candidate, name !== undefined);
+    if (reason !== undefined) {
+      if (name) throw new Error(`Backend '${name}' cannot run here: ${reason}.`);
+      skipped.push({ name: candidate, reason });
+      log(`backend: skipped ${candidate}: ${reason}`);
       continue;
     }
     log(`backend: using ${candidate}${name ? " (forced by --backend)" : ""}`);
