@@ -27,11 +27,11 @@ export function inNotebook(): boolean {
 /**
  * Shows `item` as a cell output. With `displayId`, a later `show` with the same id replaces that
  * output in place (how the training notebook redraws its curves after each epoch). Outside a
- * notebook it does nothing and returns false.
+ * notebook it does nothing. It returns nothing, so a loop of `show` calls leaves no `Out[n]` value.
  */
-export async function show(item: Displayable, displayId?: string): Promise<boolean> {
+export async function show(item: Displayable, displayId?: string): Promise<void> {
   const jupyter = kernel();
-  if (!jupyter) return false;
+  if (!jupyter) return;
   const bundle = await item.mimeBundle();
   if (displayId === undefined) {
     await jupyter.display(bundle, { raw: true });
@@ -40,7 +40,6 @@ export async function show(item: Displayable, displayId?: string): Promise<boole
     shownIds.add(displayId);
     await jupyter.display(bundle, { raw: true, display_id: displayId, update });
   }
-  return true;
 }
 
 const shownIds = new Set<string>();

@@ -38,6 +38,8 @@ export interface GridOptions {
   captionLines?: number;
   /** Heading above the grid. */
   title?: string;
+  /** Enlarge small images with nearest-neighbour, so their pixels stay visible (default false). */
+  pixelated?: boolean;
 }
 
 /** One layer of sharp's `composite`. */
@@ -53,13 +55,17 @@ function captionOf(item: GridItem): string[] {
   return item.caption === undefined ? [] : Array.isArray(item.caption) ? item.caption : [item.caption];
 }
 
-async function tile(item: GridItem, width: number, height: number): Promise<Buffer> {
+async function tile(item: GridItem, width: number, height: number, pixelated: boolean): Promise<Buffer> {
   const source = item.image;
   try {
     const image = typeof source === "string" || source instanceof Uint8Array
       ? sharp(source)
       : sharp(source.pixels, { raw: { width: source.width, height: source.height, channels: 3 } });
-    const resized = image.resize(width, height, { fit: "contain", background: "#ffffff" }).flatten({
+    const resized = image.resize(width, height, {
+      fit: "contain",
+      background: "#ffffff",
+      kernel: pixelated ? "nearest" : "lanczos3",
+    }).flatten({
       background: "#ffffff",
     });
     return await resized.png().toBuffer();
@@ -111,7 +117,9 @@ export async function posterGrid(items: readonly GridItem[], options: GridOption
       top: 6,
     });
   }
-  const tiles = await Promise.all(items.map((item) => tile(item, tileWidth, tileHeight)));
+  const tiles = await Promise.all(
+    items.map((item) => tile(item, tileWidth, tileHeight, options.pixelated ?? false)),
+  );
   items.forEach((item, i) => {
     const left = GAP + (i % columns) * cellWidth;
     const y = top + GAP + Math.floor(i / columns) * cellHeight;

@@ -1,0 +1,61 @@
+/**
+ * `deno task setup`: registers the Deno Jupyter kernel and checks what the notebooks and reports
+ * need (Python with nbclient/nbconvert, Chromium), printing the exact install command for anything
+ * missing. Exits 1 when something is missing.
+ */
+import { runCli } from "../lib/cli_args.ts";
+import {
+  findChromium,
+  findPython,
+  hasDenoKernel,
+  MissingToolError,
+  REPORT_APT_COMMAND,
+} from "../lib/report/tools.ts";
+
+await runCli("Register the Deno Jupyter kernel and check the report tools.", {}, async () => {
+  const missing: string[] = [];
+  const check = async (what: string, find: () => Promise<string>): Promise<string | undefined> => {
+    try {
+      const found = await find();
+      console.log(`ok      ${what}: ${found}`);
+      return found;
+    } catch (error) {
+      if (!(error instanceof MissingToolError)) throw error;
+      console.log(`MISSING ${what}\n        ${error.message.replaceAll("\n", "\n        ")}`);
+      missing.push(what);
+    }
+  };
+
+  const python = await check("Python with nbclient + nbconvert (executes and exports notebooks)", findPython);
+
+  // The kernelspec names this deno binary by absolute path, so the kernel runs the project's Deno.
+  const install = await new Deno.Command(Deno.execPath(), {
+    args: ["jupyter", "--install", "--force"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const installText = new TextDecoder().decode(install.stdout) + new TextDecoder().decode(install.stderr);
+  if (install.code !== 0) {
+    console.log(`MISSING Deno Jupyter kernel: \`deno jupyter --install\` failed:\n${installText.trim()}`);
+    missing.push("Deno Jupyter kernel");
+  } else if (python && !(await hasDenoKernel(python))) {
+    console.log("MISSING Deno Jupyter kernel: installed, but Jupyter does not list a `deno` kernel.");
+    missing.push("Deno Jupyter kernel");
+  } else {
+    console.log(`ok      Deno Jupyter kernel registered (${Deno.execPath()})`);
+  }
+
+  await check("Chromium (prints the HTML reports to PDF)", findChromium);
+
+  console.log("");
+  if (missing.length) {
+    console.log(`Missing: ${missing.join("; ")}.\nOn Debian/Ubuntu:\n  ${REPORT_APT_COMMAND}`);
+    Deno.exit(1);
+  }
+  console.log(
+    "Ready. Next:\n" +
+      "  deno task report             execute the notebooks, write reports/<name>.html and .pdf\n" +
+      "  deno task report --small     the same, quick (what CI runs)\n" +
+      "  jupyter notebook notebooks/  open them interactively (Debian: apt-get install jupyter-notebook)",
+  );
+});
