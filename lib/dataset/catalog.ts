@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { type CsvParseResult, readMovieCsv } from "./csv.ts";
+import { readMovieCsvCached } from "./cache.ts";
+import type { CsvParseResult } from "./csv.ts";
 import { listFileNames } from "./files.ts";
-import { csvPath, imdbIdOfFile, postersDir } from "./paths.ts";
+import { imdbIdOfFile, postersDir } from "./paths.ts";
 import { assignSplits } from "./split.ts";
 import type { Movie, Split } from "./types.ts";
 
@@ -24,9 +25,9 @@ export interface Catalog extends CsvParseResult {
   splits: Map<number, Split>;
 }
 
-/** Reads `<dataDir>/MovieGenre.csv` and lists `<dataDir>/posters/`. */
+/** Reads `<dataDir>/MovieGenre.csv` (through the movies cache, see cache.ts) and lists `<dataDir>/posters/`. */
 export async function loadCatalog(dataDir: string): Promise<Catalog> {
-  const parsed = await readMovieCsv(csvPath(dataDir));
+  const parsed = await readMovieCsvCached(dataDir);
   const files = await listFileNames(postersDir(dataDir), (name) => imdbIdOfFile(name) !== undefined);
   const posters = new Set(files.map((name) => imdbIdOfFile(name)!));
   return { ...parsed, dataDir, posters, splits: assignSplits(parsed.movies) };

@@ -31,6 +31,8 @@ export interface LoadOptions {
   resize?: boolean;
   /** Show progress bars (default true). */
   progress?: boolean;
+  /** Decode every image even when a cache exists, and rewrite the cache (default false). */
+  refreshCache?: boolean;
 }
 
 /** Thrown when images for the ratio are missing; the message gives the command that makes them. */
@@ -67,7 +69,9 @@ export async function loadGenreData(
     split,
     images: movies.map((m) => ({ imdbId: m.imdbId, stamp: stamps.get(`${m.imdbId}.png`)! })),
   });
-  let pixels = await readPixelCache(cachePath, movies.length * pixelsPerImage);
+  let pixels = options.refreshCache
+    ? undefined
+    : await readPixelCache(cachePath, movies.length * pixelsPerImage);
   if (!pixels) {
     pixels = new Uint8Array(movies.length * pixelsPerImage);
     const progress = options.progress === false
