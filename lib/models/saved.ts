@@ -71,7 +71,7 @@ export interface SavedModelMetadata {
   stoppedEarly: boolean;
   /** Wall-clock figures of the training run. */
   timings: { trainSeconds: number; imagesPerSecond: number; totalSeconds: number };
-  /** Filled by `deno task evaluate`. */
+  /** Filled by `deno task evaluate` (an undefined metric, NaN in memory, is stored as null: JSON has no NaN). */
   test?: TestEvaluation;
 }
 

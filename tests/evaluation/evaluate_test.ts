@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_DATASET, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
+import { buildGenreCnn } from "../../lib/models/cnn.ts";
+import { readMetadata, type SavedModelMetadata, saveGenreModel } from "../../lib/models/saved.ts";
+import { evaluateSavedModels } from "../../lib/evaluation/evaluate.ts";
+import { fixtureMovies, makeFixtureDataDir } from "../fixtures.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("evaluate runs a saved model on the test split, stores test metrics, prints prediction lines", async () => {
+  const ratio = 10; // 18x27 posters: the smallest the CNN accepts, quick on the cpu backend
+  const movies = fixtureMovies(60);
+  movies[0] = { ...movies[0], title: "The Matrix", year: 1999, genres: ["Action", "Sci-Fi"] };
+  const { dataDir } = await makeFixtureDataDir({ movies, ratio });
+  const root = await Deno.makeTempDir();
+  const { width, height } = imageSize(ratio);
+  const dataset = { ...DEFAULT_DATASET, dataDir, ratio };
+  const metadata: SavedModelMetadata = {
+    name: "untrained",
+    savedAt: new Date().toISOString(),
+    dataset,
+    model: DEFAULT_MODEL,
+    imageSize: { width, height },
+    genres: dataset.genres,
+    splitCounts: { train: 40, validation: 8 },
+    trainGenreFrequencies: [0.5, 0.4, 0.3, 0.1, 0.2, 0.2, 0.1],
+    threshold: 0.5,
+    baselineThreshold: 0.25,
+    backend: "cpu",
+    history: [],
+    stoppedEarly: false,
+    timings: { trainSeconds: 0, imagesPerSecond: 0, totalSeconds: 0 },
+  };
+  const model = buildGenreCnn({ height, width, genres: 7, version: 1 });
+  await saveGenreModel(model, metadata, root);
+  model.dispose();
+
+  const [result] = await evaluateSavedModels(undefined, {
+    savedModelsDir: root,
+    progress: false,
+    sampleSize: 3,
+  });
+  assert.equal(result.name, "untrained");
+  const test = result.test;
+  assert.ok(test.model.count > 0 && test.model.count === test.baseline.count);
+  assert.ok(test.model.meanAveragePrecision > 0 && test.model.meanAveragePrecision <= 1);
+  assert.equal(test.baseline.meanRocAuc, 0.5, "constant predictions rank nothing");
+  assert.ok(Number.isFinite(test.loss));
+  // JSON has no NaN: a genre without test films stores its undefined AP as null.
+  const stored = (await readMetadata(`${root}/untrained`)).test;
+  assert.deepEqual(stored, JSON.parse(JSON.stringify(test)), "metrics are stored in metadata.json");
+
+  const matrix = result.named.find((p) => p.title === "The Matrix");
+  assert.match(matrix?.line ?? "", /^The Matrix \(1999\) {16}\['\w+(\[!\])?: \d+%', /);
+  assert.equal(result.named.find((p) => p.title === "Pulp Fiction")?.missing, "not in MovieGenre.csv");
+  assert.equal(result.sample.length, 3);
+  await Deno.remove(root, { recursive: true });
+  await Deno.remove(dataDir, { recursive: true });
+});

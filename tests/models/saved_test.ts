@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_DATASET, DEFAULT_MODEL } from "../../lib/config.ts";
+import { buildGenreCnn } from "../../lib/models/cnn.ts";
+import {
+  listSavedModels,
+  loadGenreModel,
+  type SavedModelMetadata,
+  savedModelName,
+  saveGenreModel,
+} from "../../lib/models/saved.ts";
+
+await tf.setBackend("cpu");
+
+function metadataFor(name: string): SavedModelMetadata {
+  return {
+    name,
+    savedAt: new Date().toISOString(),
+    dataset: DEFAULT_DATASET,
+    model: DEFAULT_MODEL,
+    imageSize: { width: 12, height: 14 },
+    genres: DEFAULT_DATASET.genres,
+    splitCounts: { train: 10, validation: 2 },
+    trainGenreFrequencies: DEFAULT_DATASET.genres.map(() => 0.2),
+    threshold: 0.3,
+    baselineThreshold: 0.2,
+    backend: "cpu",
+    history: [],
+    stoppedEarly: false,
+    timings: { trainSeconds: 1, imagesPerSecond: 10, totalSeconds: 2 },
+  };
+}
+
+async function savedFixture(): Promise<{ root: string; name: string; model: tf.Sequential }> {
+  const root = await Deno.makeTempDir();
+  const name = "genres7_ratio30_v1_e2_1977-2017_bce";
+  const model = buildGenreCnn({ height: 14, width: 12, genres: 7, version: 1, seed: 3 });
+  await saveGenreModel(model, metadataFor(name), root);
+  return { root, name, model };
+}
+
+Deno.test("savedModelName is built from the run's parameters", () => {
+  assert.equal(savedModelName(DEFAULT_DATASET, DEFAULT_MODEL), "genres7_ratio30_v1_e2_1977-2017_bce");
+  assert.equal(
+    savedModelName({ ...DEFAULT_DATASET, limit: 500 }, {
+      ...DEFAULT_MODEL,
+      loss: "categorical_crossentropy",
+    }),
+    "genres7_ratio30_v1_e2_1977-2017_cce_limit500",
+  );
+});
+
+Deno.test("save and load round trip gives identical predictions and the same metadata", async () => {
+  const { root, name, model } = await savedFixture();
+  const input = tf.randomUniform([3, 14, 12, 3], 0, 1, "float32", 5);
+  const before = await (model.predict(input) as tf.Tensor).data();
+  const loaded = await loadGenreModel(name, root);
+  const after = await (loaded.model.predict(input) as tf.Tensor).data();
+  assert.deepEqual(Array.from(after), Array.from(before));
+  assert.deepEqual(loaded.metadata, { ...metadataFor(name), savedAt: loaded.metadata.savedAt });
+  assert.deepEqual(await listSavedModels(root), [name]);
+  input.dispose();
+  model.dispose();
+  loaded.model.dispose();
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("a corrupt saved model gives an error naming the file and what to do", async (t) => {
+  const { root, name, model } = await savedFixture();
+  model.dispose();
+  const dir = `${root}/${name}`;
+  await t.step("truncated weights.bin", async () => {
+    const weights = await Deno.readFile(`${dir}/weights.bin`);
+    await Deno.writeFile(`${dir}/weights.bin`, weights.slice(0, 1000));
+    await assert.rejects(loadGenreModel(name, root), (error: Error) => {
+      assert.match(error.message, /weights\.bin holds 1000 bytes where model\.json needs \d+/);
+      assert.match(error.message, /Delete the folder and train the model again/);
+      return true;
+    });
+    await Deno.writeFile(`${dir}/weights.bin`, weights);
+  });
+  await t.step("model.json that is not JSON", async () => {
+    const text = await Deno.readTextFile(`${dir}/model.json`);
+    await Deno.writeTextFile(`${dir}/model.json`, text.slice(0, 50));
+    await assert.rejects(loadGenreModel(name, root), /model\.json is not valid JSON/);
+    await Deno.writeTextFile(`${dir}/model.json`, text);
+  });
+  await t.step("missing metadata.json", async () => {
+    await Deno.remove(`${dir}/metadata.json`);
+    await assert.rejects(loadGenreModel(name, root), /metadata\.json is missing/);
+    assert.deepEqual(await listSavedModels(root), [], "a folder without metadata.json is not listed");
+  });
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("an interrupted save leaves no folder that looks complete", async () => {
+  const root = await Deno.makeTempDir();
+  const failing = buildGenreCnn({ height: 14, width: 12, genres: 7, version: 1 });
+  // A model whose save throws midway stands for a crash during the write.
+  failing.save = () => Promise.reject(new Error("disk full"));
+  await assert.rejects(saveGenreModel(failing, metadataFor("broken"), root), /disk full/);
+  assert.deepEqual(await listSavedModels(root), []);
+  assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), [], "the temporary folder is removed");
+  failing.dispose();
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("loading an unknown model lists the saved ones", async () => {
+  const { root, name, model } = await savedFixture();
+  model.dispose();
+  await assert.rejects(
+    loadGenreModel("nope", root),
+    new RegExp(`No saved model .*nope.*Saved models: ${name}`),
+  );
+  await Deno.remove(root, { recursive: true });
+});
