@@ -178,7 +178,7 @@ export function lineChart(
   const colors = names.map((_, i) => seriesColor(i));
   const rows = series.flatMap((s) => s.points.map((p) => ({ name: s.name, x: p.x, y: p.y })));
   const marks: Plot.Markish[] = [
-    Plot.line(rows, { x: "x", y: "y", stroke: "name", strokeWidth: 2 }),
+    Plot.line(rows, { x: "x", y: "y", z: "name", stroke: "name", strokeWidth: 2 }),
   ];
   if (options.dots) marks.push(Plot.dot(rows, { x: "x", y: "y", fill: "name", r: 2.5 }));
   const chart = renderPlot({

@@ -34,7 +34,11 @@ export interface PosterlabMetadata {
 /** A notebook file. */
 export interface Notebook {
   cells: NotebookCell[];
-  metadata: { posterlab?: PosterlabMetadata; kernelspec?: { name: string }; [key: string]: unknown };
+  metadata: {
+    posterlab?: PosterlabMetadata;
+    kernelspec?: { name: string; display_name?: string };
+    [key: string]: unknown;
+  };
   nbformat: number;
   nbformat_minor: number;
 }

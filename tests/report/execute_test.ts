@@ -1,0 +1,109 @@
+/**
+ * Runs small notebooks in the real Deno Jupyter kernel and exports them. Needs Jupyter (see
+ * `deno task setup`); the tests are reported as ignored, with the reason printed, where it is missing.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { executeNotebook, NotebookExecutionError } from "../../lib/report/execute.ts";
+import { exportHtml, exportPdf } from "../../lib/report/export.ts";
+import { cellSource, type Notebook, readNotebook } from "../../lib/report/notebook.ts";
+import { findChromium, findPython, hasDenoKernel } from "../../lib/report/tools.ts";
+
+const kernelReady = await findPython().then(hasDenoKernel).catch(() => false);
+const chromiumReady = await findChromium().then(() => true).catch(() => false);
+if (!kernelReady) {
+  console.error("execute_test: Jupyter or the Deno kernel is missing (deno task setup); ignored.");
+}
+
+function notebook(sources: string[], parameters = "const count = 1;"): Notebook {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "deno", display_name: "Deno" } },
+    cells: [parameters, ...sources].map((source, i) => ({
+      cell_type: "code" as const,
+      source,
+      metadata: i === 0 ? { tags: ["parameters"] } : {},
+      outputs: [],
+      execution_count: null,
+    })),
+  };
+}
+
+async function withNotebook(nb: Notebook, work: (path: string, dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "posterlab-execute-test-" });
+  try {
+    const path = join(dir, "test.ipynb");
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    await work(path, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const quiet = () => {};
+
+Deno.test({
+  name: "executeNotebook injects parameters and keeps every cell's outputs (none dropped after idle)",
+  ignore: !kernelReady,
+  async fn() {
+    // Display outputs sent right before a cell ends are the ones stock nbclient loses with Deno's kernel.
+    const cells = Array.from({ length: 10 }, (_, i) =>
+      `console.log("log-${i}", count);\n` +
+      `await Deno.jupyter.display({ "text/plain": "shown-${i}" }, { raw: true });`);
+    await withNotebook(notebook(cells), async (path, dir) => {
+      const result = await executeNotebook(path, join(dir, "out.ipynb"), {
+        parameters: { count: 7 },
+        log: quiet,
+      });
+      const saved = await readNotebook(join(dir, "out.ipynb"));
+      assert.equal(saved.cells.length, 11);
+      assert.match(cellSource(saved.cells[0]), /const count = 7;/);
+      for (let i = 0; i < 10; i++) {
+        const outputs = JSON.stringify(result.notebook.cells[i + 1].outputs);
+        assert.ok(outputs.includes(`log-${i} 7`), `cell ${i + 1} lost its stream output: ${outputs}`);
+        assert.ok(outputs.includes(`shown-${i}`), `cell ${i + 1} lost its display output: ${outputs}`);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "executeNotebook fails on a cell error, quoting it, and saves the notebook up to the failure",
+  ignore: !kernelReady,
+  async fn() {
+    const cells = ['console.log("before");', 'throw new Error("boom-42");', 'console.log("never");'];
+    await withNotebook(notebook(cells), async (path, dir) => {
+      const out = join(dir, "out.ipynb");
+      const error = await executeNotebook(path, out, { log: quiet }).then(() => undefined, (e) => e);
+      assert.ok(error instanceof NotebookExecutionError, String(error));
+      assert.match(error.message, /boom-42/);
+      const saved = await readNotebook(out);
+      assert.match(JSON.stringify(saved.cells[2].outputs), /boom-42/);
+      assert.deepEqual(saved.cells[3].outputs, []);
+    });
+  },
+});
+
+Deno.test({
+  name: "exportHtml keeps text/html figures and exportPdf prints a PDF",
+  ignore: !kernelReady || !chromiumReady,
+  async fn() {
+    const svg =
+      '<svg xmlns=\\"http://www.w3.org/2000/svg\\" width=\\"40\\" height=\\"20\\"><rect id=\\"bar-7\\" ' +
+      'width=\\"30\\" height=\\"10\\"/></svg>';
+    const cells = [
+      `await Deno.jupyter.display({ "text/html": "${svg}", "text/plain": "fig" }, { raw: true });`,
+    ];
+    await withNotebook(notebook(cells), async (path, dir) => {
+      const executed = join(dir, "out.ipynb");
+      await executeNotebook(path, executed, { log: quiet });
+      await exportHtml(executed, join(dir, "out.html"));
+      const html = await Deno.readTextFile(join(dir, "out.html"));
+      assert.match(html, /<rect id="bar-7"/);
+      await exportPdf(join(dir, "out.html"), join(dir, "out.pdf"));
+      const pdf = await Deno.readFile(join(dir, "out.pdf"));
+      assert.equal(new TextDecoder().decode(pdf.subarray(0, 5)), "%PDF-");
+    });
+  },
+});
