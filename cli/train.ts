@@ -76,9 +76,10 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
   const model = modelConfigFromArgs(flags);
   const backend = await initBackend(flags.backend as BackendName | undefined);
 
-  // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop.
+  // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
   const stop = new AbortController();
   const onSignal = () => {
+    if (stop.signal.aborted) Deno.exit(130);
     console.error("\nstopping after this batch (a checkpoint will be written; rerun with --resume)...");
     stop.abort();
   };

@@ -63,6 +63,12 @@ export async function trainOnSplits(
   const started = performance.now();
   const name = savedModelName(train.config, config);
   const checkpointDir = join(options.checkpointsDir ?? CHECKPOINTS_DIR, name);
+  (options.log ?? ((line: string) => console.error(line)))(
+    `model ${name}: v${config.version}, ${config.loss}, RMSprop ${config.learningRate}, batch ${config.batchSize}, ` +
+      `${config.epochs} epochs${
+        config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
+      }`,
+  );
   const fit = await fitGenreModel(train, validation, config, { ...options, checkpointDir });
 
   const genres = train.genres.length;
