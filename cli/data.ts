@@ -5,10 +5,11 @@
  * holds. All work is in lib/dataset; this file reads flags and prints.
  */
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { imageSize } from "../lib/config.ts";
+import { ALL_GENRES, imageSize } from "../lib/config.ts";
 import { type Catalog, loadCatalog, summarizeCatalog, usableMovies } from "../lib/dataset/catalog.ts";
 import { downloadPosters } from "../lib/dataset/download.ts";
 import { importDataset } from "../lib/dataset/import.ts";
+import { genreCounts } from "../lib/dataset/queries.ts";
 import { resizePosters } from "../lib/dataset/resize_posters.ts";
 
 const FLAGS = {
@@ -37,6 +38,9 @@ function printSummary(catalog: Catalog, minYear: number, maxYear: number): void 
   console.log(
     `  per split           train ${s.perSplit.train}, validation ${s.perSplit.validation}, test ${s.perSplit.test}`,
   );
+  const posterMovies = usableMovies(catalog, minYear, maxYear).filter((m) => catalog.posters.has(m.imdbId));
+  const perGenre = [...genreCounts(posterMovies, ALL_GENRES)].map(([genre, count]) => `${genre} ${count}`);
+  console.log(`  per genre           ${perGenre.join(", ")}`);
   if (s.skipped.size) {
     console.log(`  rows left out:`);
     for (const [reason, count] of s.skipped) console.log(`    ${String(count).padStart(6)}  ${reason}`);

@@ -72,7 +72,7 @@ export async function downloadPosters(
   const noUrl = movies.length - alreadyPresent - todo.length;
 
   const failed: DownloadFailure[] = [];
-  const progress = options.progress === false
+  const progress = options.progress === false || todo.length === 0
     ? undefined
     : new Progress("download", todo.length, { unit: "posters" });
   await mapConcurrent(todo, options.concurrency ?? 8, async (movie) => {

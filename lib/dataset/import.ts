@@ -66,7 +66,7 @@ export async function importDataset(
   }
 
   await writeFileAtomic(csvPath(dataDir), await Deno.readFile(sourceCsv));
-  const progress = options.progress === false
+  const progress = options.progress === false || toCopy.length === 0
     ? undefined
     : new Progress("import", toCopy.length, { unit: "posters" });
   await mapConcurrent(toCopy, 8, async ({ from, id }) => {

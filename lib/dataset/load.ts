@@ -14,7 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type DatasetConfig, imageSize } from "../config.ts";
+import { ALL_GENRES, type DatasetConfig, imageSize } from "../config.ts";
 import { decodeRgb } from "../images/resize.ts";
 import { Progress } from "../progress.ts";
 import { pixelCachePath, readPixelCache, writePixelCache } from "./cache.ts";
@@ -57,8 +57,22 @@ export async function loadGenreData(
   options: LoadOptions = {},
 ): Promise<GenreData> {
   const { width, height } = imageSize(config.ratio);
+  const unknown = config.genres.filter((g) => !(ALL_GENRES as readonly string[]).includes(g));
+  if (unknown.length) {
+    throw new Error(
+      `Unknown genre ${unknown.map((g) => `"${g}"`).join(", ")}: use ${ALL_GENRES.join(", ")}.`,
+    );
+  }
   const catalog = await loadCatalog(config.dataDir);
   const movies = selectMovies(catalog, config, split);
+  if (movies.length === 0) {
+    throw new Error(
+      `No ${split} movies in ${config.dataDir} for ${config.minYear}-${config.maxYear} with any of ` +
+        `${
+          config.genres.join(", ")
+        }: widen the years or genres, or import posters (deno task data --from DIR).`,
+    );
+  }
   const stamps = await imageStamps(config, movies, options);
 
   const pixelsPerImage = height * width * 3;

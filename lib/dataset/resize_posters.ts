@@ -51,7 +51,7 @@ export async function resizePosters(
     else todo.push(id);
   }
   const failed: ResizeResult["failed"] = [];
-  const progress = options.progress === false
+  const progress = options.progress === false || todo.length === 0
     ? undefined
     : new Progress(`resize ${ratio}% (${size.width}x${size.height})`, todo.length, { unit: "posters" });
   await mapConcurrent(todo, options.concurrency ?? navigator.hardwareConcurrency ?? 2, async (id) => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type DatasetConfig, DEFAULT_DATASET, genreGroup } from "../../lib/config.ts";
+import { datasetConfigFromArgs } from "../../lib/cli_args.ts";
+import { type DatasetConfig, DEFAULT_DATASET, type Genre, genreGroup } from "../../lib/config.ts";
 import { loadCatalog } from "../../lib/dataset/catalog.ts";
 import { loadGenreData, MissingImagesError, selectMovies } from "../../lib/dataset/load.ts";
 import { cacheDir, imagePath } from "../../lib/dataset/paths.ts";
@@ -113,5 +114,21 @@ Deno.test("selectMovies keeps the config's years and genres and spreads a limit 
   assert.equal(limited.length, 5);
   assert.equal(limited[0], all[0]);
   assert.ok(limited[4].imdbId > all[Math.floor(all.length / 2)].imdbId, "limit spans the whole list");
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("an unknown genre, an unknown genre group or an empty selection gives a clear error", async () => {
+  const { dataDir } = await makeFixtureDataDir({ movies: 8, ratio: 30 });
+  const typo = configFor(dataDir, { genres: ["Sci-fi" as Genre] });
+  await assert.rejects(loadGenreData(typo, "train", quiet), /Unknown genre "Sci-fi": use Comedy, .*Sci-Fi/);
+  assert.throws(
+    () => datasetConfigFromArgs({ _: [], genres: 5 }),
+    /Unknown genre group 5: use 3 .*, 7 .* or 14/,
+  );
+  const empty = configFor(dataDir, { minYear: 2010, maxYear: 2012 });
+  await assert.rejects(
+    loadGenreData(empty, "train", quiet),
+    /No train movies in .* for 2010-2012 with any of Comedy/,
+  );
   await Deno.remove(dataDir, { recursive: true });
 });

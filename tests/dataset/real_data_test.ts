@@ -52,7 +52,9 @@ Deno.test({
       assert.deepEqual(genreCounts(withPoster, ALL_GENRES), stats.perGenre);
 
       const summary = summarizeCatalog(catalog, 1977, 2017);
-      const posterMoviesOutside = withPoster.filter((m) => m.year !== undefined && (m.year < 1977 || m.year > 2017));
+      const posterMoviesOutside = withPoster.filter((m) =>
+        m.year !== undefined && (m.year < 1977 || m.year > 2017)
+      );
       assert.equal(posterMoviesOutside.length, stats.postersOutsideYears);
       // Posters of movies whose title has no (year) can't be placed in a split: kept out of training.
       const withoutYear = withPoster.filter((m) => m.year === undefined).length;
