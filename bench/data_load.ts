@@ -19,7 +19,9 @@ export const suite: BenchSuite = {
         ratio,
         ...(options.quick ? { limit: 500 } : {}),
       };
-      for (const [note, refreshCache] of [["first load (decode)", true], ["second load (cache)", false]] as const) {
+      for (
+        const [note, refreshCache] of [["first load (decode)", true], ["second load (cache)", false]] as const
+      ) {
         resetPeakRss();
         const start = performance.now();
         let count: number;
