@@ -1,0 +1,144 @@
+/**
+ * `deno task dcgan:train [--size 64] [--epochs N] [--batch 64] [--grid-height 6] [--grid-width 10]
+ * [--sample-rate 2] [--backend NAME] [--resume] [--conditional] [--name NAME] ...`
+ *
+ * Trains a DCGAN on the set `deno task dcgan:prepare` made, into runs/dcgan/<name>/. Ctrl-C saves a
+ * checkpoint; --resume continues. The work is in lib/gan/train.ts.
+ */
+import { join } from "node:path";
+import { initBackend } from "../lib/backend/mod.ts";
+import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import { readTrainingSet } from "../lib/gan/prepare.ts";
+import { loadQualityCnn } from "../lib/gan/quality.ts";
+import { DCGAN_RUNS_DIR } from "../lib/gan/run.ts";
+import { describeQuality, trainDcgan } from "../lib/gan/train.ts";
+import { CONDITION_SIZE, DEFAULT_DCGAN_SHAPE, upsamplingSteps } from "../lib/models/dcgan.ts";
+
+const FLAGS = {
+  size: {
+    type: "number",
+    help: "image side in pixels (a power of two: 32, 64)",
+    default: DEFAULT_DCGAN_SHAPE.size,
+  },
+  epochs: { type: "number", help: "passes over the training set", default: 5 },
+  batch: { type: "number", help: "posters per step", default: 64 },
+  "grid-height": { type: "number", help: "rows of the sample grid", default: 6 },
+  "grid-width": { type: "number", help: "columns of the sample grid", default: 10 },
+  "sample-rate": { type: "number", help: "a sample grid every this many steps", default: 2 },
+  filters: {
+    type: "number",
+    help: "filters of the widest layer (paper: 64)",
+    default: DEFAULT_DCGAN_SHAPE.filters,
+  },
+  conditional: { type: "boolean", help: "feed genres and decade to both networks (for dcgan:sample)" },
+  name: { type: "string", help: "run folder under runs/dcgan/ (default dcgan<size> or cdcgan<size>)" },
+  resume: { type: "boolean", help: "continue the run from its checkpoint" },
+  backend: {
+    type: "string",
+    help: `TensorFlow.js backend: ${BACKEND_ORDER.join(", ")} (default: first that loads)`,
+  },
+  "checkpoint-every": {
+    type: "number",
+    help: "a checkpoint every this many steps (and each epoch)",
+    default: 50,
+  },
+  "quality-model": { type: "string", help: "saved genre CNN for the quality figures (default: first saved)" },
+  "quality-samples": {
+    type: "number",
+    help: "posters per Fréchet distance (real and generated)",
+    default: 256,
+  },
+  "no-quality": { type: "boolean", help: "skip the quality figures" },
+  seed: { type: "number", help: "seed of weights, noise and order", default: 42 },
+  "data-dir": { type: "string", help: "dataset folder (holds gan/)", default: "data" },
+  set: { type: "string", help: "training set key under data/gan/ (default: the last prepared)" },
+} as const;
+
+function positiveInteger(value: number, flag: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new UsageError(`--${flag} needs a positive whole number, got ${value}.`);
+  }
+  return value;
+}
+
+await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", FLAGS, async () => {
+  const flags = parseArgs(Deno.args, FLAGS);
+  if (flags._.length) throw new UsageError(`Unexpected argument "${flags._[0]}" (flags start with --).`);
+  const size = positiveInteger(flags.size!, "size");
+  try {
+    upsamplingSteps(size);
+  } catch (error) {
+    throw new UsageError(`--size: ${(error as Error).message}`);
+  }
+  for (
+    const flag of [
+      "epochs",
+      "batch",
+      "grid-height",
+      "grid-width",
+      "sample-rate",
+      "filters",
+      "checkpoint-every",
+      "quality-samples",
+    ] as const
+  ) {
+    positiveInteger(flags[flag]!, flag);
+  }
+  if (flags.backend !== undefined && !(BACKEND_ORDER as readonly string[]).includes(flags.backend)) {
+    throw new UsageError(`--backend ${flags.backend} is unknown: use one of ${BACKEND_ORDER.join(", ")}.`);
+  }
+  const backend = await initBackend(flags.backend as BackendName | undefined);
+  const set = await readTrainingSet(flags["data-dir"]!, flags.set);
+  const name = flags.name ?? `${flags.conditional ? "cdcgan" : "dcgan"}${size}`;
+  const qualityCnn = flags["no-quality"] ? undefined : await loadQualityCnn(flags["quality-model"]);
+  if (qualityCnn?.name === "untrained") {
+    console.error(
+      "dcgan: no saved genre CNN (deno task train makes one): quality uses an untrained CNN's features",
+    );
+  }
+  let stopRequested = false;
+  const stop = () => {
+    if (stopRequested) Deno.exit(130);
+    stopRequested = true;
+    console.error("\ndcgan: stopping after this step (Ctrl-C again to quit now)");
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  const runDir = join(DCGAN_RUNS_DIR, name);
+  const { metadata, finished } = await trainDcgan({
+    runDir,
+    set,
+    shape: {
+      ...DEFAULT_DCGAN_SHAPE,
+      size,
+      filters: flags.filters!,
+      conditionSize: flags.conditional ? CONDITION_SIZE : 0,
+    },
+    epochs: flags.epochs!,
+    batchSize: flags.batch!,
+    gridRows: flags["grid-height"]!,
+    gridColumns: flags["grid-width"]!,
+    sampleRate: flags["sample-rate"]!,
+    checkpointEvery: flags["checkpoint-every"]!,
+    resume: flags.resume ?? false,
+    seed: flags.seed!,
+    backend: backend.name,
+    qualityCnn,
+    qualitySamples: flags["quality-samples"]!,
+    shouldStop: () => stopRequested,
+  });
+  Deno.removeSignalListener("SIGINT", stop);
+  Deno.removeSignalListener("SIGTERM", stop);
+  const t = metadata.timings;
+  console.log(
+    `${runDir}: ${metadata.step} steps, ${metadata.epoch} epochs, ${t.stepsPerSecond.toFixed(2)} steps/s ` +
+      `(${t.imagesPerSecond.toFixed(1)} images/s) on ${metadata.backend}${
+        finished ? "" : " (stopped: --resume to go on)"
+      }`,
+  );
+  for (const q of metadata.quality) console.log(`  epoch ${q.epoch}: ${describeQuality(q)}`);
+  if (metadata.video) {
+    console.log(`  video: ${metadata.video.animation}${metadata.video.mp4 ? `, ${metadata.video.mp4}` : ""}`);
+  }
+});

@@ -1,0 +1,109 @@
+/**
+ * DCGAN checkpoints: both networks, both Adam states, and where the run stands, in one folder that is
+ * replaced atomically, so `--resume` continues exactly where an interrupted run stopped.
+ *
+ * ```
+ * runs/dcgan/<name>/checkpoint/
+ *   generator/model.json, generator/weights.bin
+ *   discriminator/model.json, discriminator/weights.bin
+ *   generator_adam.json + .bin, discriminator_adam.json + .bin   Adam moments and iteration count
+ *   state.json                                                   GanState
+ * ```
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+
+/** A named tensor, as optimizers save and restore their state. */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+import { loadModelFiles, saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
+
+/** Where a DCGAN run stands; enough to continue it. */
+export interface GanState {
+  /** Gradient steps done (one discriminator and one generator update each). */
+  step: number;
+  /** Epochs fully done. */
+  epoch: number;
+  /** Batches done of the epoch in progress. */
+  batchInEpoch: number;
+  /** Seconds spent in training steps so far. */
+  trainSeconds: number;
+}
+
+/** The networks and optimizers a run trains. */
+export interface GanNetworks {
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
+  generatorOptimizer: tf.Optimizer;
+  discriminatorOptimizer: tf.Optimizer;
+}
+
+/** A checkpoint read back (optimizer states are applied by {@linkcode restoreOptimizers}). */
+export interface GanCheckpoint {
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
+  optimizerWeights: { generator: NamedTensor[]; discriminator: NamedTensor[] };
+  state: GanState;
+}
+
+const PARTS = ["generator", "discriminator"] as const;
+
+/** Writes a checkpoint into `dir`, replacing the previous one atomically. */
+export async function saveGanCheckpoint(dir: string, nets: GanNetworks, state: GanState): Promise<void> {
+  const optimizers = {
+    generator: await tf.io.encodeWeights(await nets.generatorOptimizer.getWeights()),
+    discriminator: await tf.io.encodeWeights(await nets.discriminatorOptimizer.getWeights()),
+  };
+  await writeFolderAtomically(dir, async (tmp) => {
+    for (const part of PARTS) {
+      await saveModelFiles(nets[part], join(tmp, part));
+      const { data, specs } = optimizers[part];
+      await Deno.writeFile(join(tmp, `${part}_adam.bin`), new Uint8Array(data as ArrayBuffer));
+      await Deno.writeTextFile(join(tmp, `${part}_adam.json`), JSON.stringify(specs));
+    }
+    await Deno.writeTextFile(join(tmp, "state.json"), JSON.stringify(state, null, 2));
+  });
+}
+
+/** Reads the checkpoint in `dir`, or undefined when there is none. */
+export async function loadGanCheckpoint(dir: string): Promise<GanCheckpoint | undefined> {
+  let stateText: string;
+  try {
+    stateText = await Deno.readTextFile(join(dir, "state.json"));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  try {
+    const state = JSON.parse(stateText) as GanState;
+    const optimizerWeights = { generator: [] as NamedTensor[], discriminator: [] as NamedTensor[] };
+    for (const part of PARTS) {
+      const specs = JSON.parse(
+        await Deno.readTextFile(join(dir, `${part}_adam.json`)),
+      ) as tf.io.WeightsManifestEntry[];
+      const bytes = await Deno.readFile(join(dir, `${part}_adam.bin`));
+      const named = tf.io.decodeWeights(bytes.slice().buffer, specs);
+      optimizerWeights[part] = specs.map((spec) => ({ name: spec.name, tensor: named[spec.name] }));
+    }
+    const generator = await loadModelFiles(join(dir, "generator"));
+    const discriminator = await loadModelFiles(join(dir, "discriminator"));
+    return { generator, discriminator, optimizerWeights, state };
+  } catch (error) {
+    throw new Error(
+      `DCGAN checkpoint ${dir} is damaged (${(error as Error).message}). ` +
+        `Delete it and train again without --resume.`,
+    );
+  }
+}
+
+/** Puts saved Adam states back into fresh optimizers (the moments are matched by variable order). */
+export async function restoreOptimizers(nets: GanNetworks, checkpoint: GanCheckpoint): Promise<void> {
+  await nets.generatorOptimizer.setWeights(checkpoint.optimizerWeights.generator);
+  await nets.discriminatorOptimizer.setWeights(checkpoint.optimizerWeights.discriminator);
+}
+
+/** Loads only the generator of a checkpoint folder (for sampling). */
+export function loadGenerator(dir: string): Promise<tf.LayersModel> {
+  return loadModelFiles(join(dir, "generator"));
+}

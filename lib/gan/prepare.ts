@@ -1,0 +1,241 @@
+/**
+ * The DCGAN training set: posters chosen by years, genres and ratio, decoded once into one uint8 RGB
+ * file, so every training run (and resume) starts in seconds.
+ *
+ * Layout, under `<dataDir>/gan/`:
+ * ```
+ * <key>.json   the selection, image size, and each poster's imdbId, year and genres
+ * <key>.rgb    count x height x width x 3 bytes, row-major, in the order of the json's movies
+ * current.json {"key": "<key>"}: the set `deno task dcgan:train` uses unless told otherwise
+ * ```
+ * The key names the selection (`y1980-2017_ex-Animation-Comedy-Family_r60`), so sets of different
+ * selections live side by side and preparing the same selection again reuses the file.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import sharp from "sharp";
+import { imageSize } from "../config.ts";
+import { loadCatalog, usableMovies } from "../dataset/catalog.ts";
+import { mapConcurrent, writeFileAtomic } from "../dataset/files.ts";
+import { imagePath, posterPath } from "../dataset/paths.ts";
+import { withAnyGenre } from "../dataset/queries.ts";
+import type { Movie } from "../dataset/types.ts";
+import { decodeRgb } from "../images/resize.ts";
+import { Progress } from "../progress.ts";
+import { seededRandom } from "../training/batches.ts";
+
+/** Which posters go into a training set. */
+export interface GanSelection {
+  /** Dataset folder (MovieGenre.csv, posters/, images/<ratio>/). */
+  dataDir: string;
+  /** First release year kept (inclusive). */
+  minYear: number;
+  /** Last release year kept (inclusive). */
+  maxYear: number;
+  /** Keep only posters with at least one of these genres; empty keeps all. */
+  includeGenres: string[];
+  /** Drop posters with any of these genres. */
+  excludeGenres: string[];
+  /** Poster size in percent of 182x268. */
+  ratio: number;
+  /** Keep at most this many posters (a seeded random pick); undefined keeps all. */
+  limit?: number;
+}
+
+/** One poster of a training set: what the conditional model is told about it. */
+export interface GanMovie {
+  imdbId: number;
+  year: number;
+  genres: string[];
+}
+
+/** A training set in memory. */
+export interface TrainingSet {
+  /** The selection it was made from. */
+  selection: GanSelection;
+  /** Its name under `<dataDir>/gan/`. */
+  key: string;
+  /** Image height and width in pixels. */
+  height: number;
+  width: number;
+  /** The posters, in pixel order. */
+  movies: GanMovie[];
+  /** count x height x width x 3 RGB bytes. */
+  pixels: Uint8Array;
+}
+
+/** The folder of training sets. */
+export function ganDir(dataDir: string): string {
+  return join(dataDir, "gan");
+}
+
+/** The name of a selection's set, e.g. `y1980-2017_ex-Animation-Comedy-Family_r60`. */
+export function selectionKey(selection: GanSelection): string {
+  const parts = [`y${selection.minYear}-${selection.maxYear}`];
+  if (selection.includeGenres.length) parts.push(`in-${[...selection.includeGenres].sort().join("-")}`);
+  if (selection.excludeGenres.length) parts.push(`ex-${[...selection.excludeGenres].sort().join("-")}`);
+  parts.push(`r${selection.ratio}`);
+  if (selection.limit !== undefined) parts.push(`n${selection.limit}`);
+  return parts.join("_");
+}
+
+/** Movies of the selection whose poster is on disk, in CSV order (a seeded pick when `limit` is set). */
+export function selectMovies(
+  movies: readonly Movie[],
+  selection: GanSelection,
+  hasPoster: (id: number) => boolean,
+) {
+  let chosen = movies.filter((m) =>
+    m.year !== undefined && m.year >= selection.minYear && m.year <= selection.maxYear && hasPoster(m.imdbId)
+  );
+  if (selection.includeGenres.length) chosen = withAnyGenre(chosen, selection.includeGenres);
+  const excluded = new Set(selection.excludeGenres);
+  chosen = chosen.filter((m) => !m.genres.some((g) => excluded.has(g)));
+  if (selection.limit !== undefined && chosen.length > selection.limit) {
+    // A seeded shuffle, not the first N: the first N rows of the CSV are mostly one era.
+    const random = seededRandom(selection.limit);
+    const order = chosen.map((m, i) => ({ m, r: random(), i }));
+    order.sort((a, b) => a.r - b.r);
+    chosen = order.slice(0, selection.limit).sort((a, b) => a.i - b.i).map((o) => o.m);
+  }
+  return chosen;
+}
+
+/** What {@linkcode prepareTrainingSet} did. */
+export interface PrepareResult {
+  set: TrainingSet;
+  /** True when an existing file of the same selection and posters was reused. */
+  reused: boolean;
+  /** Where the pixels are. */
+  path: string;
+}
+
+/**
+ * Selects the posters and writes the set (or reuses an identical one), and marks it current.
+ * Pixels come from `images/<ratio>/` when resized there, else straight from `posters/`.
+ */
+export async function prepareTrainingSet(selection: GanSelection): Promise<PrepareResult> {
+  for (const genre of [...selection.includeGenres, ...selection.excludeGenres]) {
+    if (!/^[A-Za-z-]+$/.test(genre)) {
+      throw new Error(`Genre "${genre}" is not a genre name (such as Sci-Fi).`);
+    }
+  }
+  const catalog = await loadCatalog(selection.dataDir);
+  const usable = usableMovies(catalog, selection.minYear, selection.maxYear);
+  const chosen = selectMovies(usable, selection, (id) => catalog.posters.has(id));
+  if (chosen.length === 0) {
+    throw new Error(
+      `No posters in ${selection.dataDir} match years ${selection.minYear}-${selection.maxYear}` +
+        (selection.includeGenres.length ? `, genres ${selection.includeGenres.join(",")}` : "") +
+        (selection.excludeGenres.length ? `, without ${selection.excludeGenres.join(",")}` : "") +
+        `: widen the selection or import posters with \`deno task data --from DIR\`.`,
+    );
+  }
+  const key = selectionKey(selection);
+  const { width, height } = imageSize(selection.ratio);
+  const movies: GanMovie[] = chosen.map((m) => ({ imdbId: m.imdbId, year: m.year!, genres: m.genres }));
+  const existing = await readTrainingSet(selection.dataDir, key).catch(() => undefined);
+  if (
+    existing && sameMovies(existing.movies, movies) && existing.width === width && existing.height === height
+  ) {
+    await markCurrent(selection.dataDir, key);
+    return { set: existing, reused: true, path: pixelsPath(selection.dataDir, key) };
+  }
+  const bytesPerImage = width * height * 3;
+  const pixels = new Uint8Array(movies.length * bytesPerImage);
+  const progress = new Progress("dcgan:prepare", movies.length, { unit: "posters" });
+  await mapConcurrent(movies, 4, async (movie, i) => {
+    const resized = imagePath(selection.dataDir, selection.ratio, movie.imdbId);
+    const source = await exists(resized) ? resized : posterPath(selection.dataDir, movie.imdbId);
+    pixels.set(await decodeRgb(source, { width, height }), i * bytesPerImage);
+    progress.tick();
+  });
+  progress.finish();
+  const set: TrainingSet = { selection, key, width, height, movies, pixels };
+  await writeTrainingSet(set);
+  await markCurrent(selection.dataDir, key);
+  return { set, reused: false, path: pixelsPath(selection.dataDir, key) };
+}
+
+function sameMovies(a: readonly GanMovie[], b: readonly GanMovie[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.imdbId === b[i].imdbId);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pixelsPath(dataDir: string, key: string): string {
+  return join(ganDir(dataDir), `${key}.rgb`);
+}
+
+function indexPath(dataDir: string, key: string): string {
+  return join(ganDir(dataDir), `${key}.json`);
+}
+
+/** Writes a set's pixels and index atomically (pixels first, so an index never points at a half file). */
+export async function writeTrainingSet(set: TrainingSet): Promise<void> {
+  const dataDir = set.selection.dataDir;
+  await writeFileAtomic(pixelsPath(dataDir, set.key), set.pixels);
+  const index = {
+    selection: set.selection,
+    key: set.key,
+    width: set.width,
+    height: set.height,
+    movies: set.movies,
+  };
+  await writeFileAtomic(indexPath(dataDir, set.key), new TextEncoder().encode(JSON.stringify(index)));
+}
+
+async function markCurrent(dataDir: string, key: string): Promise<void> {
+  await writeFileAtomic(
+    join(ganDir(dataDir), "current.json"),
+    new TextEncoder().encode(JSON.stringify({ key })),
+  );
+}
+
+/** Reads a set by key, or the current one (the last prepared) when `key` is omitted. */
+export async function readTrainingSet(dataDir: string, key?: string): Promise<TrainingSet> {
+  if (key === undefined) {
+    try {
+      key = JSON.parse(await Deno.readTextFile(join(ganDir(dataDir), "current.json"))).key as string;
+    } catch {
+      throw new Error(
+        `No DCGAN training set in ${ganDir(dataDir)}: run \`deno task dcgan:prepare\` first ` +
+          `(e.g. --min-year 1980 --exclude-genres Animation,Comedy,Family --ratio 60).`,
+      );
+    }
+  }
+  const index = JSON.parse(await Deno.readTextFile(indexPath(dataDir, key)));
+  const pixels = await Deno.readFile(pixelsPath(dataDir, key));
+  const expected = index.movies.length * index.width * index.height * 3;
+  if (pixels.length !== expected) {
+    throw new Error(
+      `${pixelsPath(dataDir, key)} has ${pixels.length} bytes, expected ${expected}: ` +
+        `run \`deno task dcgan:prepare\` again with the same selection to rewrite it.`,
+    );
+  }
+  return { ...index, pixels };
+}
+
+/** The set's images resized to `size` x `size` (the DCGAN's square input) with sharp, uint8 RGB. */
+export async function squareImages(set: TrainingSet, size: number): Promise<Uint8Array> {
+  const inBytes = set.width * set.height * 3;
+  const outBytes = size * size * 3;
+  const out = new Uint8Array(set.movies.length * outBytes);
+  await mapConcurrent(set.movies, 4, async (_movie, i) => {
+    const raw = set.pixels.subarray(i * inBytes, (i + 1) * inBytes);
+    const buffer = await sharp(raw, { raw: { width: set.width, height: set.height, channels: 3 } })
+      .resize(size, size, { fit: "fill" })
+      .raw()
+      .toBuffer();
+    out.set(buffer, i * outBytes);
+  });
+  return out;
+}

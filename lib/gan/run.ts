@@ -1,0 +1,100 @@
+/**
+ * A DCGAN run's folder and its metadata.json: the record of what was trained, on what, how fast, and
+ * how good it got.
+ *
+ * ```
+ * runs/dcgan/<name>/
+ *   metadata.json          RunMetadata (written after every checkpoint)
+ *   real.png               a grid of training posters, for comparison
+ *   grids/step_000010.png  fixed-noise samples every --sample-rate steps (step 0: the untrained generator)
+ *   checkpoint/            networks + Adam states + position (see checkpoint.ts)
+ *   generators/epoch_001/  the generator at each epoch end
+ *   training.webp          the grids as an animation (+ training.mp4 where ffmpeg exists)
+ *   samples/               grids written by `deno task dcgan:sample`
+ * ```
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { DcganShape } from "../models/dcgan.ts";
+import { writeJsonAtomically } from "../models/saved.ts";
+import type { GanSelection } from "./prepare.ts";
+import type { QualityRecord } from "./quality.ts";
+
+/** Where DCGAN runs go (git-ignored). */
+export const DCGAN_RUNS_DIR = "runs/dcgan";
+
+/** Paths of one run. */
+export function runPaths(runDir: string) {
+  return {
+    metadata: join(runDir, "metadata.json"),
+    realGrid: join(runDir, "real.png"),
+    grids: join(runDir, "grids"),
+    grid: (step: number) => join(runDir, "grids", `step_${String(step).padStart(6, "0")}.png`),
+    checkpoint: join(runDir, "checkpoint"),
+    /** The generator as it was at the end of `epoch`, kept for quality figures measured later. */
+    epochGenerator: (epoch: number) => join(runDir, "generators", `epoch_${String(epoch).padStart(3, "0")}`),
+    video: join(runDir, "training.webp"),
+    samples: join(runDir, "samples"),
+  };
+}
+
+/** Losses of one gradient step. */
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  /** Discriminator loss (real + fake binary cross-entropy). */
+  dLoss: number;
+  /** Generator loss (non-saturating: cross-entropy of fakes labelled real). */
+  gLoss: number;
+  /** Mean discriminator probability on real and on generated posters. */
+  dReal: number;
+  dFake: number;
+}
+
+/** Everything recorded about a run. */
+export interface RunMetadata {
+  name: string;
+  /** ISO times. */
+  startedAt: string;
+  updatedAt: string;
+  shape: DcganShape;
+  conditional: boolean;
+  training: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    beta1: number;
+    sampleRate: number;
+    seed: number;
+  };
+  dataset: { key: string; selection: GanSelection; count: number; stepsPerEpoch: number };
+  /** Backend of the latest session (a resumed run may change it). */
+  backend: string;
+  /** What each grid row and column shows (conditional runs: genre per row, decade per column). */
+  gridLayout: { rows: number; columns: number; rowLabels?: string[]; columnLabels?: string[] };
+  /** Gradient steps done, epochs done. */
+  step: number;
+  epoch: number;
+  finished: boolean;
+  history: StepRecord[];
+  /** One record per epoch-end checkpoint. */
+  quality: QualityRecord[];
+  timings: { trainSeconds: number; stepsPerSecond: number; imagesPerSecond: number };
+  video?: { animation: string; mp4?: string; mp4Skipped?: string; frames: number };
+}
+
+/** Reads a run's metadata, or undefined when the run has none yet. */
+export async function readRunMetadata(runDir: string): Promise<RunMetadata | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(runPaths(runDir).metadata)) as RunMetadata;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new Error(`${runPaths(runDir).metadata} is not valid JSON (${(error as Error).message}).`);
+  }
+}
+
+/** Writes a run's metadata atomically. */
+export async function writeRunMetadata(runDir: string, metadata: RunMetadata): Promise<void> {
+  await writeJsonAtomically(runPaths(runDir).metadata, { ...metadata, updatedAt: new Date().toISOString() });
+}

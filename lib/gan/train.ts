@@ -1,0 +1,562 @@
+/**
+ * DCGAN training: alternating discriminator and generator updates with Adam (2e-4, beta1 0.5), a grid
+ * of fixed-noise samples every `sampleRate` steps, checkpoints that `resume` continues from exactly,
+ * quality figures at every epoch end, and a video of the grids at the end.
+ *
+ * Each step: the discriminator learns real posters (label 0.9, one-sided smoothing) against a batch
+ * of fakes; then the generator learns to make the discriminator say "real" (the non-saturating loss).
+ * The conditional model feeds each real poster's genres and decade to both networks, and asks the
+ * generator for fakes with the same conditions.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ALL_GENRES } from "../config.ts";
+import {
+  buildDiscriminator,
+  buildGenerator,
+  conditionVector,
+  type DcganShape,
+  DECADES,
+} from "../models/dcgan.ts";
+import { saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
+import { Progress } from "../progress.ts";
+import { epochOrder, seededRandom } from "../training/batches.ts";
+import {
+  type GanNetworks,
+  type GanState,
+  loadGanCheckpoint,
+  restoreOptimizers,
+  saveGanCheckpoint,
+} from "./checkpoint.ts";
+import { writeGrid } from "./grid.ts";
+import { squareImages, type TrainingSet } from "./prepare.ts";
+import {
+  collectOutputs,
+  frechetDistance,
+  type GenreHits,
+  type QualityCnn,
+  type QualityRecord,
+  topGenreRate,
+} from "./quality.ts";
+import { readRunMetadata, type RunMetadata, runPaths, type StepRecord, writeRunMetadata } from "./run.ts";
+import { generate, toImageBatch } from "./sample.ts";
+import { writeTrainingVideo } from "./video.ts";
+
+/** Adam settings of Radford et al. */
+export const LEARNING_RATE = 2e-4;
+export const BETA1 = 0.5;
+/** Target of real posters for the discriminator (one-sided label smoothing). */
+const REAL_LABEL = 0.9;
+
+/** How a run trains. */
+export interface DcganTrainOptions {
+  /** The run's folder, `runs/dcgan/<name>`. */
+  runDir: string;
+  set: TrainingSet;
+  /** Network shape; `conditionSize > 0` trains the conditional model. */
+  shape: DcganShape;
+  epochs: number;
+  batchSize: number;
+  gridRows: number;
+  gridColumns: number;
+  /** A grid every this many steps. */
+  sampleRate: number;
+  /** A checkpoint every this many steps (and at every epoch end). */
+  checkpointEvery: number;
+  /** Continue the run in `runDir` from its checkpoint. */
+  resume: boolean;
+  seed: number;
+  /** Backend name, for the metadata. */
+  backend: string;
+  /** CNN for the quality figures; none skips them. */
+  qualityCnn?: QualityCnn;
+  /** Real and generated posters per Fréchet distance. */
+  qualitySamples: number;
+  /** Polled between steps: true saves a checkpoint and stops (Ctrl-C, tests). */
+  shouldStop?: () => boolean;
+  /** Messages (resume, quality, video); default stderr. */
+  log?: (line: string) => void;
+  /** Show a progress bar (default true). */
+  progress?: boolean;
+}
+
+/** What a call of {@linkcode trainDcgan} ended with. */
+export interface DcganTrainResult {
+  metadata: RunMetadata;
+  /** False when `shouldStop` ended it early (resume to go on). */
+  finished: boolean;
+}
+
+/** The condition vectors of a set's posters, row-major [count, CONDITION_SIZE]. */
+export function setConditions(set: TrainingSet): Float32Array[] {
+  return set.movies.map((m) => conditionVector(m.genres, m.year));
+}
+
+/** Fixed inputs of the sample grid: noise, and for conditional runs one genre per row, one decade per column. */
+function gridInputs(options: DcganTrainOptions, conditions: Float32Array[]) {
+  const count = options.gridRows * options.gridColumns;
+  const noise = tf.randomNormal(
+    [count, options.shape.latentDim],
+    0,
+    1,
+    "float32",
+    options.seed,
+  ) as tf.Tensor2D;
+  if (options.shape.conditionSize === 0) {
+    return { noise, conditions: undefined, rowLabels: undefined, columnLabels: undefined };
+  }
+  // Rows: the set's most common genres; columns: its decades, repeated.
+  const genreCounts = ALL_GENRES.map((_, g) => conditions.reduce((n, c) => n + c[g], 0));
+  const rowGenres = ALL_GENRES.map((genre, g) => ({ genre, n: genreCounts[g] }))
+    .filter((x) => x.n > 0).sort((a, b) => b.n - a.n).map((x) => x.genre);
+  const decades = DECADES.filter((_, d) => conditions.some((c) => c[ALL_GENRES.length + d] === 1));
+  const rowLabels = Array.from({ length: options.gridRows }, (_, r) => rowGenres[r % rowGenres.length]);
+  const columnLabels = Array.from({ length: options.gridColumns }, (_, c) => decades[c % decades.length]);
+  const values = new Float32Array(count * options.shape.conditionSize);
+  for (let r = 0; r < options.gridRows; r++) {
+    for (let c = 0; c < options.gridColumns; c++) {
+      values.set(
+        conditionVector([rowLabels[r]], columnLabels[c]),
+        (r * options.gridColumns + c) * options.shape.conditionSize,
+      );
+    }
+  }
+  return {
+    noise,
+    conditions: tf.tensor2d(values, [count, options.shape.conditionSize]),
+    rowLabels,
+    columnLabels: columnLabels.map((d) => `${d}s`),
+  };
+}
+
+/** Copies rows `indices` of square uint8 images into a float tensor in [-1, 1]. */
+function imageBatch(pixels: Uint8Array, size: number, indices: ArrayLike<number>): tf.Tensor4D {
+  const bytes = size * size * 3;
+  const values = new Float32Array(indices.length * bytes);
+  for (let i = 0; i < indices.length; i++) {
+    const from = indices[i] * bytes;
+    for (let k = 0; k < bytes; k++) values[i * bytes + k] = pixels[from + k] / 127.5 - 1;
+  }
+  return tf.tensor4d(values, [indices.length, size, size, 3]);
+}
+
+function conditionTensor(conditions: Float32Array[], indices: ArrayLike<number>): tf.Tensor2D {
+  const size = conditions[0].length;
+  const values = new Float32Array(indices.length * size);
+  for (let i = 0; i < indices.length; i++) values.set(conditions[indices[i]], i * size);
+  return tf.tensor2d(values, [indices.length, size]);
+}
+
+/**
+ * One DCGAN step on a batch of real posters: a discriminator update, then a generator update.
+ * `noiseSeed` makes the step's noise reproducible (so a resumed run repeats the same steps).
+ */
+export function trainStep(
+  nets: GanNetworks,
+  real: tf.Tensor4D,
+  conditions: tf.Tensor2D | undefined,
+  latentDim: number,
+  noiseSeed: number,
+): Omit<StepRecord, "step" | "epoch"> {
+  const values = tf.tidy(() => {
+    const batch = real.shape[0];
+    const noise = tf.randomNormal([batch, latentDim], 0, 1, "float32", noiseSeed);
+    const withCondition = (x: tf.Tensor) => (conditions ? [x, conditions] : x);
+    // Fakes for the discriminator's update are constants: no gradient flows into the generator here.
+    const fake = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
+    const realLabels = tf.fill([batch, 1], REAL_LABEL);
+    const fakeLabels = tf.zeros([batch, 1]);
+    let dReal = tf.scalar(0);
+    let dFake = tf.scalar(0);
+    const dLoss = nets.discriminatorOptimizer.minimize(
+      () => {
+        const realLogits = nets.discriminator.apply(withCondition(real), { training: true }) as tf.Tensor;
+        const fakeLogits = nets.discriminator.apply(withCondition(fake), { training: true }) as tf.Tensor;
+        dReal = tf.keep(tf.sigmoid(realLogits).mean());
+        dFake = tf.keep(tf.sigmoid(fakeLogits).mean());
+        return tf.losses.sigmoidCrossEntropy(realLabels, realLogits)
+          .add(tf.losses.sigmoidCrossEntropy(fakeLabels, fakeLogits)) as tf.Scalar;
+      },
+      true,
+      trainable(nets.discriminator),
+    )!;
+    const gLoss = nets.generatorOptimizer.minimize(
+      () => {
+        const generated = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
+        const logits = nets.discriminator.apply(withCondition(generated), { training: true }) as tf.Tensor;
+        return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar;
+      },
+      true,
+      trainable(nets.generator),
+    )!;
+    return tf.stack([dLoss, gLoss, dReal, dFake]);
+  });
+  const [dLoss, gLoss, dReal, dFake] = values.dataSync();
+  values.dispose();
+  return { dLoss, gLoss, dReal, dFake };
+}
+
+function trainable(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+function newNetworks(shape: DcganShape, seed: number): GanNetworks {
+  return {
+    generator: buildGenerator({ ...shape, seed }),
+    discriminator: buildDiscriminator({ ...shape, seed }),
+    generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+    discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+  };
+}
+
+/** Trains (or resumes) a run; see {@linkcode DcganTrainOptions}. */
+export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrainResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const paths = runPaths(options.runDir);
+  const { shape, set } = options;
+  const conditional = shape.conditionSize > 0;
+  const stepsPerEpoch = Math.floor(set.movies.length / options.batchSize);
+  if (stepsPerEpoch < 1) {
+    throw new Error(
+      `The training set has ${set.movies.length} posters, fewer than one batch of ${options.batchSize}: ` +
+        `use a smaller --batch or prepare a wider selection.`,
+    );
+  }
+  let nets = newNetworks(shape, options.seed);
+  let state: GanState = { step: 0, epoch: 0, batchInEpoch: 0, trainSeconds: 0 };
+  let metadata = await readRunMetadata(options.runDir);
+  if (options.resume) {
+    const checkpoint = await loadGanCheckpoint(paths.checkpoint);
+    if (!checkpoint || !metadata) {
+      throw new Error(
+        `Nothing to resume in ${options.runDir}: it has no checkpoint. Train without --resume.`,
+      );
+    }
+    checkCompatible(metadata, options);
+    disposeNetworks(nets);
+    nets = {
+      ...newNetworks(shape, options.seed),
+      generator: checkpoint.generator,
+      discriminator: checkpoint.discriminator,
+    };
+    await restoreOptimizers(nets, checkpoint);
+    state = checkpoint.state;
+    // Steps after the checkpoint were lost with the interrupted process: forget their records.
+    metadata.history = metadata.history.filter((h) => h.step <= state.step);
+    metadata.quality = metadata.quality.filter((q) => q.step <= state.step);
+    metadata.training.epochs = options.epochs;
+    metadata.backend = options.backend;
+    metadata.finished = false;
+    log(`dcgan: resuming ${options.runDir} at step ${state.step} (epoch ${state.epoch + 1})`);
+  } else if (metadata) {
+    throw new Error(
+      `${options.runDir} already holds a run: add --resume to continue it, or choose another --name.`,
+    );
+  }
+
+  const conditions = setConditions(set);
+  const grid = gridInputs(options, conditions);
+  metadata ??= {
+    name: options.runDir.split("/").at(-1)!,
+    startedAt: new Date().toISOString(),
+    updatedAt: "",
+    shape,
+    conditional,
+    training: {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      learningRate: LEARNING_RATE,
+      beta1: BETA1,
+      sampleRate: options.sampleRate,
+      seed: options.seed,
+    },
+    dataset: { key: set.key, selection: set.selection, count: set.movies.length, stepsPerEpoch },
+    backend: options.backend,
+    gridLayout: {
+      rows: options.gridRows,
+      columns: options.gridColumns,
+      ...(grid.rowLabels ? { rowLabels: grid.rowLabels, columnLabels: grid.columnLabels } : {}),
+    },
+    step: 0,
+    epoch: 0,
+    finished: false,
+    history: [],
+    quality: [],
+    timings: { trainSeconds: 0, stepsPerSecond: 0, imagesPerSecond: 0 },
+  };
+  const record = metadata;
+
+  log(`dcgan: ${set.movies.length} posters of ${set.key}, resized to ${shape.size}x${shape.size}`);
+  const pixels = await squareImages(set, shape.size);
+  const squares = { count: set.movies.length, height: shape.size, width: shape.size, pixels };
+  await writeGrid(paths.realGrid, squares, {
+    rows: options.gridRows,
+    columns: options.gridColumns,
+    posterAspect: true,
+  });
+  const quality = options.qualityCnn
+    ? realReference(options.qualityCnn, pixels, shape.size, conditions, options)
+    : undefined;
+
+  const writeSampleGrid = async (step: number) => {
+    const images = tf.tidy(() => generate(nets.generator, grid.noise, grid.conditions));
+    const batch = toImageBatch(images);
+    images.dispose();
+    await writeGrid(paths.grid(step), batch, {
+      rows: options.gridRows,
+      columns: options.gridColumns,
+      posterAspect: true,
+    });
+  };
+  const checkpoint = async () => {
+    await saveGanCheckpoint(paths.checkpoint, nets, state);
+    record.step = state.step;
+    record.epoch = state.epoch;
+    record.timings = {
+      trainSeconds: state.trainSeconds,
+      stepsPerSecond: state.trainSeconds > 0 ? state.step / state.trainSeconds : 0,
+      imagesPerSecond: state.trainSeconds > 0 ? (state.step * options.batchSize) / state.trainSeconds : 0,
+    };
+    await writeRunMetadata(options.runDir, record);
+  };
+
+  const measure = () => {
+    const figures = measureQuality(options.qualityCnn!, quality!, nets.generator, options, state);
+    record.quality.push(figures);
+    log(`\ndcgan: epoch ${state.epoch} quality: ${describeQuality(figures)}`);
+  };
+  if (state.step === 0) {
+    await writeSampleGrid(0);
+    if (quality) measure(); // the untrained generator: where the distance starts from
+  }
+  const totalSteps = stepsPerEpoch * options.epochs;
+  const progress = new Progress(`dcgan ${shape.size}px`, totalSteps - state.step, {
+    unit: "steps",
+    ...(options.progress === false ? { sink: () => {} } : {}),
+  });
+  let stopped = false;
+  outer: while (state.epoch < options.epochs) {
+    const order = epochOrder(set.movies.length, options.seed, state.epoch);
+    for (let b = state.batchInEpoch; b < stepsPerEpoch; b++) {
+      if (options.shouldStop?.()) {
+        stopped = true;
+        break outer;
+      }
+      const indices = order.subarray(b * options.batchSize, (b + 1) * options.batchSize);
+      const real = imageBatch(pixels, shape.size, indices);
+      const cond = conditional ? conditionTensor(conditions, indices) : undefined;
+      const started = performance.now();
+      const losses = trainStep(nets, real, cond, shape.latentDim, options.seed * 7919 + state.step);
+      state.trainSeconds += (performance.now() - started) / 1000;
+      tf.dispose([real, cond].filter((t) => t !== undefined));
+      state.step++;
+      state.batchInEpoch = b + 1;
+      record.history.push({ step: state.step, epoch: state.epoch + 1, ...round(losses) });
+      progress.tick(
+        1,
+        `epoch ${state.epoch + 1}/${options.epochs}  D ${losses.dLoss.toFixed(3)}  G ${
+          losses.gLoss.toFixed(3)
+        }`,
+      );
+      if (state.step % options.sampleRate === 0) await writeSampleGrid(state.step);
+      if (state.batchInEpoch === stepsPerEpoch) {
+        state.epoch++;
+        state.batchInEpoch = 0;
+        if (quality) measure();
+        await writeFolderAtomically(
+          paths.epochGenerator(state.epoch),
+          (tmp) => saveModelFiles(nets.generator, tmp),
+        );
+        await checkpoint();
+      } else if (state.step % options.checkpointEvery === 0) {
+        await checkpoint();
+      }
+    }
+  }
+  progress.finish();
+  if (stopped) {
+    await checkpoint();
+    log(`dcgan: stopped at step ${state.step}; continue with --resume`);
+  } else {
+    if (state.step % options.sampleRate !== 0) await writeSampleGrid(state.step);
+    record.finished = true;
+    const frames = await gridFiles(paths.grids);
+    record.video = await writeTrainingVideo(paths.video, frames);
+    await checkpoint();
+    log(
+      `dcgan: video ${record.video.animation}${
+        record.video.mp4 ? ` and ${record.video.mp4}` : ` (${record.video.mp4Skipped})`
+      }`,
+    );
+  }
+  disposeNetworks(nets);
+  tf.dispose([grid.noise, grid.conditions].filter((t) => t !== undefined));
+  return { metadata: record, finished: !stopped };
+}
+
+function round(losses: Omit<StepRecord, "step" | "epoch">): Omit<StepRecord, "step" | "epoch"> {
+  const r = (x: number) => Math.round(x * 1e4) / 1e4;
+  return { dLoss: r(losses.dLoss), gLoss: r(losses.gLoss), dReal: r(losses.dReal), dFake: r(losses.dFake) };
+}
+
+function checkCompatible(metadata: RunMetadata, options: DcganTrainOptions): void {
+  const same = JSON.stringify({ ...metadata.shape, seed: undefined }) ===
+    JSON.stringify({ ...options.shape, seed: undefined });
+  if (
+    !same || metadata.dataset.key !== options.set.key || metadata.training.batchSize !== options.batchSize
+  ) {
+    throw new Error(
+      `Can't resume ${options.runDir}: it was trained with size ${metadata.shape.size}, filters ` +
+        `${metadata.shape.filters}, ${metadata.conditional ? "conditional" : "unconditional"}, batch ` +
+        `${metadata.training.batchSize} on ${metadata.dataset.key}; resume with the same flags and set.`,
+    );
+  }
+}
+
+function disposeNetworks(nets: GanNetworks): void {
+  nets.generator.dispose();
+  nets.discriminator.dispose();
+  nets.generatorOptimizer.dispose();
+  nets.discriminatorOptimizer.dispose();
+}
+
+async function gridFiles(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) if (/^step_\d+\.png$/.test(entry.name)) names.push(entry.name);
+  return names.sort().map((name) => `${dir}/${name}`);
+}
+
+/** Real-poster statistics measured once per session: features, and per-genre top-score rates. */
+interface RealReference {
+  features: ReturnType<typeof collectOutputs>["features"];
+  /** Condition rows to generate the Fréchet samples with (the real posters' own). */
+  sampleConditions: Float32Array[];
+  /** CNN genre indices to ask the conditional model for, with decades to pair them with. */
+  askedGenres: { cnnIndex: number; decades: number[] }[];
+  genreHitsReal: number;
+}
+
+function realReference(
+  cnn: QualityCnn,
+  pixels: Uint8Array,
+  size: number,
+  conditions: Float32Array[],
+  options: DcganTrainOptions,
+): RealReference {
+  const count = Math.min(options.qualitySamples, conditions.length);
+  const random = seededRandom(options.seed + 17);
+  const rows = Array.from({ length: conditions.length }, (_, i) => ({ i, r: random() }))
+    .sort((a, b) => a.r - b.r).slice(0, count).map((x) => x.i);
+  const real = collectOutputs(
+    cnn,
+    count,
+    (start, n) => imageBatch(pixels, size, rows.slice(start, start + n)),
+  );
+  // Genres the CNN knows and the set has; the real reference asks the CNN about real posters of each.
+  const askedGenres: RealReference["askedGenres"] = [];
+  const realAsked: number[] = [];
+  const realRows: number[] = [];
+  cnn.genres.forEach((genre, cnnIndex) => {
+    const g = ALL_GENRES.indexOf(genre as typeof ALL_GENRES[number]);
+    const having = rows.filter((row) => conditions[row][g] === 1);
+    if (g < 0 || having.length < 2) return;
+    const decades = having.map((row) =>
+      DECADES[conditions[row].indexOf(1, ALL_GENRES.length) - ALL_GENRES.length]
+    );
+    askedGenres.push({ cnnIndex, decades });
+    for (const row of having) {
+      realAsked.push(cnnIndex);
+      realRows.push(rows.indexOf(row));
+    }
+  });
+  const realScores = new Float32Array(realRows.length * cnn.genres.length);
+  realRows.forEach((row, k) =>
+    realScores.set(
+      real.scores.subarray(row * cnn.genres.length, (row + 1) * cnn.genres.length),
+      k * cnn.genres.length,
+    )
+  );
+  const genreHitsReal = topGenreRate(realScores, realAsked, cnn.genres).rate;
+  return {
+    features: real.features,
+    sampleConditions: rows.map((row) => conditions[row]),
+    askedGenres,
+    genreHitsReal,
+  };
+}
+
+function measureQuality(
+  cnn: QualityCnn,
+  real: RealReference,
+  generator: tf.LayersModel,
+  options: DcganTrainOptions,
+  state: GanState,
+): QualityRecord {
+  const latent = options.shape.latentDim;
+  const conditional = options.shape.conditionSize > 0;
+  const count = real.sampleConditions.length;
+  // The same noise at every checkpoint, so the figures move only because the generator did.
+  const noise = tf.randomNormal([count, latent], 0, 1, "float32", options.seed + 31) as tf.Tensor2D;
+  const generated = collectOutputs(cnn, count, (start, n) =>
+    tf.tidy(() => {
+      const z = noise.slice([start, 0], [n, latent]);
+      const c = conditional ? conditionTensor(real.sampleConditions, range(start, n)) : undefined;
+      return generate(generator, z, c);
+    }));
+  noise.dispose();
+  const figures: QualityRecord = {
+    step: state.step,
+    epoch: state.epoch,
+    cnn: cnn.name,
+    frechetDistance: Math.round(frechetDistance(real.features, generated.features) * 1e3) / 1e3,
+    realSamples: real.features.count,
+    generatedSamples: count,
+  };
+  if (conditional && real.askedGenres.length) figures.genreHits = genreHits(cnn, real, generator, options);
+  return figures;
+}
+
+/** Asks the conditional generator for each genre alone (decades as in real posters of that genre). */
+function genreHits(
+  cnn: QualityCnn,
+  real: RealReference,
+  generator: tf.LayersModel,
+  options: DcganTrainOptions,
+): GenreHits {
+  const perGenre = 32;
+  const asked: number[] = [];
+  const conditionRows: Float32Array[] = [];
+  for (const { cnnIndex, decades } of real.askedGenres) {
+    for (let k = 0; k < perGenre; k++) {
+      asked.push(cnnIndex);
+      conditionRows.push(conditionVector([cnn.genres[cnnIndex]], decades[k % decades.length]));
+    }
+  }
+  const latent = options.shape.latentDim;
+  const { scores } = collectOutputs(cnn, asked.length, (start, n) =>
+    tf.tidy(() => {
+      const z = tf.randomNormal([n, latent], 0, 1, "float32", options.seed + 53 + start);
+      return generate(generator, z as tf.Tensor2D, conditionTensor(conditionRows, range(start, n)));
+    }));
+  const rate = topGenreRate(scores, asked, cnn.genres);
+  const r = (x: number) => Math.round(x * 1e3) / 1e3;
+  return {
+    generated: r(rate.rate),
+    real: r(real.genreHitsReal),
+    chance: r(1 / cnn.genres.length),
+    perGenre: Object.fromEntries(Object.entries(rate.perGenre).map(([g, v]) => [g, r(v)])),
+  };
+}
+
+function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
+
+/** One line for a quality record: `FD 123.4 (cnn ...), genre top-1 0.31 (real 0.45, chance 0.14)`. */
+export function describeQuality(q: QualityRecord): string {
+  const hits = q.genreHits
+    ? `, asked genre on top ${q.genreHits.generated} (real posters ${q.genreHits.real}, chance ${q.genreHits.chance})`
+    : "";
+  return `Fréchet distance ${q.frechetDistance} (${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated)${hits}`;
+}

@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import sharp from "sharp";
+import { join } from "node:path";
+import { loadGenerator } from "../../lib/gan/checkpoint.ts";
+import type { TrainingSet } from "../../lib/gan/prepare.ts";
+import type { QualityCnn } from "../../lib/gan/quality.ts";
+import { readRunMetadata, runPaths } from "../../lib/gan/run.ts";
+import { sampleConditional } from "../../lib/gan/sample.ts";
+import { type DcganTrainOptions, trainDcgan } from "../../lib/gan/train.ts";
+import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
+
+await tf.setBackend("cpu");
+
+const GENRES = [["Drama"], ["Action", "Sci-Fi"], ["Horror"], ["Drama", "War"]];
+
+/** 16 posters of 10x15 pixels in four colours, with genres and years. */
+function tinySet(): TrainingSet {
+  const count = 16;
+  const pixels = new Uint8Array(count * 10 * 15 * 3);
+  for (let i = 0; i < count; i++) pixels.fill(40 + 50 * (i % 4), i * 450, (i + 1) * 450);
+  return {
+    selection: {
+      dataDir: "unused",
+      minYear: 1980,
+      maxYear: 2017,
+      includeGenres: [],
+      excludeGenres: [],
+      ratio: 5,
+    },
+    key: "tiny",
+    width: 10,
+    height: 15,
+    movies: Array.from(
+      { length: count },
+      (_, i) => ({ imdbId: i + 1, year: 1980 + 10 * (i % 4), genres: GENRES[i % 4] }),
+    ),
+    pixels,
+  };
+}
+
+/** A small stand-in for the genre CNN: 8x8 input, a 6-unit dense layer, 3 genre scores. */
+function tinyCnn(): QualityCnn {
+  const input = tf.input({ shape: [8, 8, 3] });
+  const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+  const hidden = tf.layers.dense({
+    units: 6,
+    activation: "relu",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+  })
+    .apply(flat) as tf.SymbolicTensor;
+  const scores = tf.layers.dense({
+    units: 3,
+    activation: "sigmoid",
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+  })
+    .apply(hidden) as tf.SymbolicTensor;
+  return {
+    name: "tiny",
+    genres: ["Drama", "Action", "Horror"],
+    height: 8,
+    width: 8,
+    model: tf.model({ inputs: input, outputs: [hidden, scores] }),
+  };
+}
+
+function options(runDir: string, extra: Partial<DcganTrainOptions> = {}): DcganTrainOptions {
+  return {
+    runDir,
+    set: tinySet(),
+    shape: { size: 8, latentDim: 4, filters: 4, conditionSize: CONDITION_SIZE },
+    epochs: 2,
+    batchSize: 4,
+    gridRows: 2,
+    gridColumns: 3,
+    sampleRate: 3,
+    checkpointEvery: 2,
+    resume: false,
+    seed: 7,
+    backend: "cpu",
+    qualitySamples: 8,
+    log: () => {},
+    progress: false,
+    ...extra,
+  };
+}
+
+async function generatorWeights(runDir: string): Promise<number[]> {
+  const generator = await loadGenerator(runPaths(runDir).checkpoint);
+  const values = generator.getWeights().flatMap((w) => Array.from(w.dataSync()));
+  generator.dispose();
+  return values;
+}
+
+Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a video", async () => {
+  const runDir = join(await Deno.makeTempDir(), "run");
+  try {
+    const { metadata, finished } = await trainDcgan(options(runDir, { qualityCnn: tinyCnn() }));
+    assert.equal(finished, true);
+    assert.equal(metadata.step, 8); // 16 posters / batch 4 = 4 steps an epoch, 2 epochs
+    assert.equal(metadata.history.length, 8);
+    assert.ok(metadata.history.every((h) => Number.isFinite(h.dLoss) && Number.isFinite(h.gLoss)));
+    // Step 0 (untrained) and each epoch end.
+    assert.deepEqual(metadata.quality.map((q) => q.epoch), [0, 1, 2]);
+    assert.ok(metadata.quality.every((q) => q.frechetDistance >= 0 && q.cnn === "tiny"));
+    assert.ok(metadata.quality[1].genreHits && metadata.quality[1].genreHits.chance === 0.333);
+    const grids = [...Deno.readDirSync(runPaths(runDir).grids)].map((e) => e.name).sort();
+    assert.deepEqual(grids, ["step_000000.png", "step_000003.png", "step_000006.png", "step_000008.png"]);
+    const grid = await sharp(runPaths(runDir).grid(3)).metadata();
+    assert.equal(grid.width, 3 * 10 + 2);
+    assert.deepEqual(metadata.gridLayout.rowLabels, ["Drama", "Action"]);
+    assert.equal(metadata.video?.frames, 4);
+    // (The frames of so short a run are nearly identical, and WebP merges equal frames: don't count pages.)
+    assert.equal((await sharp(runPaths(runDir).video).metadata()).format, "webp");
+    assert.deepEqual(await readRunMetadata(runDir), {
+      ...metadata,
+      updatedAt: (await readRunMetadata(runDir))!.updatedAt,
+    });
+    await Deno.stat(runPaths(runDir).epochGenerator(2));
+    await assert.rejects(() => trainDcgan(options(runDir)), /already holds a run: add --resume/);
+  } finally {
+    await Deno.remove(join(runDir, ".."), { recursive: true });
+  }
+});
+
+Deno.test("an interrupted run resumed from its checkpoint ends with the same weights as an uninterrupted one", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const whole = join(root, "whole");
+    await trainDcgan(options(whole));
+    const parts = join(root, "parts");
+    let steps = 0;
+    const stopped = await trainDcgan(options(parts, { shouldStop: () => steps++ >= 5 }));
+    assert.equal(stopped.finished, false);
+    assert.equal(stopped.metadata.step, 5);
+    assert.equal(stopped.metadata.video, undefined);
+    const resumed = await trainDcgan(options(parts, { resume: true }));
+    assert.equal(resumed.finished, true);
+    assert.equal(resumed.metadata.step, 8);
+    assert.deepEqual(resumed.metadata.history.map((h) => h.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(resumed.metadata.history, (await readRunMetadata(whole))!.history);
+    // Same weights up to float rounding (Adam's bias corrections are recomputed on restore).
+    const [a, b] = [await generatorWeights(parts), await generatorWeights(whole)];
+    assert.equal(a.length, b.length);
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), "resumed weights differ");
+    await assert.rejects(
+      () => trainDcgan(options(parts, { resume: true, batchSize: 2 })),
+      /Can't resume .* resume with the same flags/,
+    );
+    await assert.rejects(
+      () => trainDcgan(options(join(root, "none"), { resume: true })),
+      /Nothing to resume/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("conditional samples: a grid for a genre and decade; unconditional runs refuse", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const runDir = join(root, "c");
+    await trainDcgan(options(runDir, { epochs: 1 }));
+    const out = await sampleConditional({ runDir, genres: ["sci-fi"], decade: 1987, count: 5, seed: 1 });
+    assert.match(out, /samples\/Sci-Fi_1980s_seed1\.png$/);
+    const meta = await sharp(out).metadata();
+    assert.equal(meta.width, 3 * 10 + 2); // 5 posters: 3 columns, 2 rows
+    await assert.rejects(
+      () => sampleConditional({ runDir, genres: ["Sci-Fi"], decade: 1950, count: 4, seed: 1 }),
+      /outside the decades/,
+    );
+    const plain = join(root, "u");
+    await trainDcgan(
+      options(plain, { epochs: 1, shape: { size: 8, latentDim: 4, filters: 4, conditionSize: 0 } }),
+    );
+    await assert.rejects(
+      () => sampleConditional({ runDir: plain, genres: ["Drama"], decade: 1990, count: 4, seed: 1 }),
+      /unconditional: train one with --conditional/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
