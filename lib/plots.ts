@@ -40,3 +40,4 @@ export { plotTrainingHistory } from "./plots/training.ts";
 export { type GridItem, type GridOptions, posterGrid, type RawImage } from "./plots/posters.ts";
 export { type CellValue, formatCell, Table, table } from "./plots/table.ts";
 export { type Displayable, inNotebook, show } from "./plots/display.ts";
+export { type BatchStep, TrainingMonitor } from "./plots/live.ts";

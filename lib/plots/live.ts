@@ -1,0 +1,92 @@
+/**
+ * A live view of a training run in a notebook: the training loss of every batch (and its moving
+ * average) redrawn in place every few seconds, and the epoch lines under it, also in place, so a
+ * long run shows one chart and one block of text instead of thousands of lines.
+ *
+ * ```ts
+ * const monitor = new TrainingMonitor("genres7_ratio30_v1");
+ * await trainOnSplits(train, validation, config, { onBatch: monitor.onBatch, log: monitor.log });
+ * await monitor.finish();
+ * ```
+ *
+ * @module
+ */
+import { lineChart } from "./charts.ts";
+import { inNotebook, show } from "./display.ts";
+
+/** One training step as the trainer reports it. */
+export interface BatchStep {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+let monitors = 0;
+
+/** Collects batch losses and log lines of a run and redraws them in place in the notebook. */
+export class TrainingMonitor {
+  readonly #title: string;
+  readonly #redrawMs: number;
+  readonly #id = `posterlab-monitor-${Date.now()}-${monitors++}`;
+  readonly #points: { x: number; y: number }[] = [];
+  readonly #average: { x: number; y: number }[] = [];
+  readonly #lines: string[] = [];
+  #lastDraw = -Infinity;
+  #drawing: Promise<void> = Promise.resolve();
+
+  /** `redrawSeconds`: least time between two redraws of the chart. */
+  constructor(title: string, options: { redrawSeconds?: number } = {}) {
+    this.#title = title;
+    this.#redrawMs = (options.redrawSeconds ?? 3) * 1000;
+  }
+
+  /** Pass as the trainer's `onBatch`. */
+  onBatch = (step: BatchStep): void => {
+    const x = step.epoch - 1 + step.batch / step.batches;
+    this.#points.push({ x, y: step.loss });
+    // Exponential moving average over ~20 batches: the trend under the batch-to-batch noise.
+    const previous = this.#average.at(-1)?.y ?? step.loss;
+    this.#average.push({ x, y: previous + (step.loss - previous) * 0.1 });
+    if (performance.now() - this.#lastDraw >= this.#redrawMs) this.#redraw();
+  };
+
+  /** Pass as the trainer's `log`: epoch lines and notes, shown under the chart (stderr outside notebooks). */
+  log = (line: string): void => {
+    this.#lines.push(line);
+    if (!inNotebook()) console.error(line);
+    else this.#redraw();
+  };
+
+  /** Draws the final state; await it before the cell ends. */
+  async finish(): Promise<void> {
+    this.#redraw();
+    await this.#drawing;
+  }
+
+  #redraw(): void {
+    if (!inNotebook()) return;
+    this.#lastDraw = performance.now();
+    // Chained, so two redraws never race and the last state is drawn last.
+    this.#drawing = this.#drawing.then(async () => {
+      if (this.#points.length > 0) {
+        await show(
+          lineChart([
+            { name: "training loss per batch", points: [...this.#points] },
+            { name: "moving average", points: [...this.#average] },
+          ], {
+            title: this.#title,
+            subtitle: `${this.#points.length} batches`,
+            xLabel: "epoch →",
+            yLabel: "↑ loss",
+            height: 240,
+          }),
+          `${this.#id}-chart`,
+        );
+      }
+      if (this.#lines.length > 0) {
+        await show({ mimeBundle: () => ({ "text/plain": this.#lines.join("\n") }) }, `${this.#id}-log`);
+      }
+    }).catch((error) => console.error(`training monitor: ${error}`));
+  }
+}
