@@ -59,7 +59,7 @@ export async function readPixelCache(path: string, bytes: number): Promise<Uint8
     const data = await readWholeFile(path);
     if (data.length !== bytes) return undefined; // written by something else: rebuild
     const now = new Date();
-    await Deno.utime(path, now, now); // mark as recently used
+    await Deno.utime(path, now, now).catch(() => {}); // mark as recently used (best effort)
     return data;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;

@@ -94,7 +94,8 @@ export function parseMovieCsv(text: string, file = "MovieGenre.csv"): Omit<CsvPa
   const movies: Movie[] = [];
   const skipped = new Map<CsvSkipReason, number[]>();
   const skip = (reason: CsvSkipReason, line: number) => {
-    skipped.set(reason, [...(skipped.get(reason) ?? []), line]);
+    if (!skipped.has(reason)) skipped.set(reason, []);
+    skipped.get(reason)!.push(line);
   };
   const seen = new Set<number>();
   for (const { record, info } of records.slice(1)) {

@@ -51,8 +51,10 @@ export async function importDataset(
   const existing = await listFiles(join(dataDir, "posters"));
 
   const notCopied = new Map<string, string[]>();
-  const leaveOut = (reason: string, path: string) =>
-    notCopied.set(reason, [...(notCopied.get(reason) ?? []), path]);
+  const leaveOut = (reason: string, path: string) => {
+    if (!notCopied.has(reason)) notCopied.set(reason, []);
+    notCopied.get(reason)!.push(path);
+  };
   const toCopy: { from: string; id: number }[] = [];
   let alreadyPresent = 0;
   for (const [name, stamp] of files) {
