@@ -12,7 +12,8 @@ import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
 import { readTrainingSet } from "../lib/gan/prepare.ts";
 import { loadQualityCnn } from "../lib/gan/quality.ts";
 import { DCGAN_RUNS_DIR } from "../lib/gan/run.ts";
-import { describeQuality, trainDcgan } from "../lib/gan/train.ts";
+import { describeQuality, remeasureRun } from "../lib/gan/measure.ts";
+import { trainDcgan } from "../lib/gan/train.ts";
 import { CONDITION_SIZE, DEFAULT_DCGAN_SHAPE, upsamplingSteps } from "../lib/models/dcgan.ts";
 
 const FLAGS = {
@@ -50,6 +51,10 @@ const FLAGS = {
     default: 256,
   },
   "no-quality": { type: "boolean", help: "skip the quality figures" },
+  "quality-only": {
+    type: "boolean",
+    help: "don't train: measure the run's saved epochs again (e.g. with a new CNN)",
+  },
   seed: { type: "number", help: "seed of weights, noise and order", default: 42 },
   "data-dir": { type: "string", help: "dataset folder (holds gan/)", default: "data" },
   set: { type: "string", help: "training set key under data/gan/ (default: the last prepared)" },
@@ -97,6 +102,12 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
       "dcgan: no saved genre CNN (deno task train makes one): quality uses an untrained CNN's features",
     );
   }
+  const runDir = join(DCGAN_RUNS_DIR, name);
+  if (flags["quality-only"]) {
+    if (!qualityCnn) throw new UsageError("--quality-only and --no-quality contradict each other.");
+    await remeasureRun(runDir, set, qualityCnn, flags["quality-samples"]!);
+    return;
+  }
   let stopRequested = false;
   const stop = () => {
     if (stopRequested) Deno.exit(130);
@@ -105,7 +116,6 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
-  const runDir = join(DCGAN_RUNS_DIR, name);
   const { metadata, finished } = await trainDcgan({
     runDir,
     set,

@@ -21,7 +21,7 @@ import {
 } from "../models/dcgan.ts";
 import { saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
 import { Progress } from "../progress.ts";
-import { epochOrder, seededRandom } from "../training/batches.ts";
+import { epochOrder } from "../training/batches.ts";
 import {
   type GanNetworks,
   type GanState,
@@ -31,14 +31,9 @@ import {
 } from "./checkpoint.ts";
 import { writeGrid } from "./grid.ts";
 import { squareImages, type TrainingSet } from "./prepare.ts";
-import {
-  collectOutputs,
-  frechetDistance,
-  type GenreHits,
-  type QualityCnn,
-  type QualityRecord,
-  topGenreRate,
-} from "./quality.ts";
+import { describeQuality, measureQuality, realReference } from "./measure.ts";
+import type { QualityCnn } from "./quality.ts";
+import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import { readRunMetadata, type RunMetadata, runPaths, type StepRecord, writeRunMetadata } from "./run.ts";
 import { generate, toImageBatch } from "./sample.ts";
 import { writeTrainingVideo } from "./video.ts";
@@ -88,11 +83,6 @@ export interface DcganTrainResult {
   finished: boolean;
 }
 
-/** The condition vectors of a set's posters, row-major [count, CONDITION_SIZE]. */
-export function setConditions(set: TrainingSet): Float32Array[] {
-  return set.movies.map((m) => conditionVector(m.genres, m.year));
-}
-
 /** Fixed inputs of the sample grid: noise, and for conditional runs one genre per row, one decade per column. */
 function gridInputs(options: DcganTrainOptions, conditions: Float32Array[]) {
   const count = options.gridRows * options.gridColumns;
@@ -128,24 +118,6 @@ function gridInputs(options: DcganTrainOptions, conditions: Float32Array[]) {
     rowLabels,
     columnLabels: columnLabels.map((d) => `${d}s`),
   };
-}
-
-/** Copies rows `indices` of square uint8 images into a float tensor in [-1, 1]. */
-function imageBatch(pixels: Uint8Array, size: number, indices: ArrayLike<number>): tf.Tensor4D {
-  const bytes = size * size * 3;
-  const values = new Float32Array(indices.length * bytes);
-  for (let i = 0; i < indices.length; i++) {
-    const from = indices[i] * bytes;
-    for (let k = 0; k < bytes; k++) values[i * bytes + k] = pixels[from + k] / 127.5 - 1;
-  }
-  return tf.tensor4d(values, [indices.length, size, size, 3]);
-}
-
-function conditionTensor(conditions: Float32Array[], indices: ArrayLike<number>): tf.Tensor2D {
-  const size = conditions[0].length;
-  const values = new Float32Array(indices.length * size);
-  for (let i = 0; i < indices.length; i++) values.set(conditions[indices[i]], i * size);
-  return tf.tensor2d(values, [indices.length, size]);
 }
 
 /**
@@ -425,138 +397,4 @@ async function gridFiles(dir: string): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(dir)) if (/^step_\d+\.png$/.test(entry.name)) names.push(entry.name);
   return names.sort().map((name) => `${dir}/${name}`);
-}
-
-/** Real-poster statistics measured once per session: features, and per-genre top-score rates. */
-interface RealReference {
-  features: ReturnType<typeof collectOutputs>["features"];
-  /** Condition rows to generate the Fréchet samples with (the real posters' own). */
-  sampleConditions: Float32Array[];
-  /** CNN genre indices to ask the conditional model for, with decades to pair them with. */
-  askedGenres: { cnnIndex: number; decades: number[] }[];
-  genreHitsReal: number;
-}
-
-function realReference(
-  cnn: QualityCnn,
-  pixels: Uint8Array,
-  size: number,
-  conditions: Float32Array[],
-  options: DcganTrainOptions,
-): RealReference {
-  const count = Math.min(options.qualitySamples, conditions.length);
-  const random = seededRandom(options.seed + 17);
-  const rows = Array.from({ length: conditions.length }, (_, i) => ({ i, r: random() }))
-    .sort((a, b) => a.r - b.r).slice(0, count).map((x) => x.i);
-  const real = collectOutputs(
-    cnn,
-    count,
-    (start, n) => imageBatch(pixels, size, rows.slice(start, start + n)),
-  );
-  // Genres the CNN knows and the set has; the real reference asks the CNN about real posters of each.
-  const askedGenres: RealReference["askedGenres"] = [];
-  const realAsked: number[] = [];
-  const realRows: number[] = [];
-  cnn.genres.forEach((genre, cnnIndex) => {
-    const g = ALL_GENRES.indexOf(genre as typeof ALL_GENRES[number]);
-    const having = rows.filter((row) => conditions[row][g] === 1);
-    if (g < 0 || having.length < 2) return;
-    const decades = having.map((row) =>
-      DECADES[conditions[row].indexOf(1, ALL_GENRES.length) - ALL_GENRES.length]
-    );
-    askedGenres.push({ cnnIndex, decades });
-    for (const row of having) {
-      realAsked.push(cnnIndex);
-      realRows.push(rows.indexOf(row));
-    }
-  });
-  const realScores = new Float32Array(realRows.length * cnn.genres.length);
-  realRows.forEach((row, k) =>
-    realScores.set(
-      real.scores.subarray(row * cnn.genres.length, (row + 1) * cnn.genres.length),
-      k * cnn.genres.length,
-    )
-  );
-  const genreHitsReal = topGenreRate(realScores, realAsked, cnn.genres).rate;
-  return {
-    features: real.features,
-    sampleConditions: rows.map((row) => conditions[row]),
-    askedGenres,
-    genreHitsReal,
-  };
-}
-
-function measureQuality(
-  cnn: QualityCnn,
-  real: RealReference,
-  generator: tf.LayersModel,
-  options: DcganTrainOptions,
-  state: GanState,
-): QualityRecord {
-  const latent = options.shape.latentDim;
-  const conditional = options.shape.conditionSize > 0;
-  const count = real.sampleConditions.length;
-  // The same noise at every checkpoint, so the figures move only because the generator did.
-  const noise = tf.randomNormal([count, latent], 0, 1, "float32", options.seed + 31) as tf.Tensor2D;
-  const generated = collectOutputs(cnn, count, (start, n) =>
-    tf.tidy(() => {
-      const z = noise.slice([start, 0], [n, latent]);
-      const c = conditional ? conditionTensor(real.sampleConditions, range(start, n)) : undefined;
-      return generate(generator, z, c);
-    }));
-  noise.dispose();
-  const figures: QualityRecord = {
-    step: state.step,
-    epoch: state.epoch,
-    cnn: cnn.name,
-    frechetDistance: Math.round(frechetDistance(real.features, generated.features) * 1e3) / 1e3,
-    realSamples: real.features.count,
-    generatedSamples: count,
-  };
-  if (conditional && real.askedGenres.length) figures.genreHits = genreHits(cnn, real, generator, options);
-  return figures;
-}
-
-/** Asks the conditional generator for each genre alone (decades as in real posters of that genre). */
-function genreHits(
-  cnn: QualityCnn,
-  real: RealReference,
-  generator: tf.LayersModel,
-  options: DcganTrainOptions,
-): GenreHits {
-  const perGenre = 32;
-  const asked: number[] = [];
-  const conditionRows: Float32Array[] = [];
-  for (const { cnnIndex, decades } of real.askedGenres) {
-    for (let k = 0; k < perGenre; k++) {
-      asked.push(cnnIndex);
-      conditionRows.push(conditionVector([cnn.genres[cnnIndex]], decades[k % decades.length]));
-    }
-  }
-  const latent = options.shape.latentDim;
-  const { scores } = collectOutputs(cnn, asked.length, (start, n) =>
-    tf.tidy(() => {
-      const z = tf.randomNormal([n, latent], 0, 1, "float32", options.seed + 53 + start);
-      return generate(generator, z as tf.Tensor2D, conditionTensor(conditionRows, range(start, n)));
-    }));
-  const rate = topGenreRate(scores, asked, cnn.genres);
-  const r = (x: number) => Math.round(x * 1e3) / 1e3;
-  return {
-    generated: r(rate.rate),
-    real: r(real.genreHitsReal),
-    chance: r(1 / cnn.genres.length),
-    perGenre: Object.fromEntries(Object.entries(rate.perGenre).map(([g, v]) => [g, r(v)])),
-  };
-}
-
-function range(start: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => start + i);
-}
-
-/** One line for a quality record: `FD 123.4 (cnn ...), genre top-1 0.31 (real 0.45, chance 0.14)`. */
-export function describeQuality(q: QualityRecord): string {
-  const hits = q.genreHits
-    ? `, asked genre on top ${q.genreHits.generated} (real posters ${q.genreHits.real}, chance ${q.genreHits.chance})`
-    : "";
-  return `Fréchet distance ${q.frechetDistance} (${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated)${hits}`;
 }

@@ -6,6 +6,7 @@ import { loadGenerator } from "../../lib/gan/checkpoint.ts";
 import type { TrainingSet } from "../../lib/gan/prepare.ts";
 import type { QualityCnn } from "../../lib/gan/quality.ts";
 import { readRunMetadata, runPaths } from "../../lib/gan/run.ts";
+import { remeasureRun } from "../../lib/gan/measure.ts";
 import { sampleConditional } from "../../lib/gan/sample.ts";
 import { type DcganTrainOptions, trainDcgan } from "../../lib/gan/train.ts";
 import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
@@ -118,6 +119,10 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
     });
     await Deno.stat(runPaths(runDir).epochGenerator(2));
     await assert.rejects(() => trainDcgan(options(runDir)), /already holds a run: add --resume/);
+    // Measuring again from the epoch snapshots (as after a new CNN is trained) gives the same figures.
+    const again = await remeasureRun(runDir, tinySet(), tinyCnn(), 8, () => {});
+    assert.deepEqual(again, metadata.quality);
+    assert.deepEqual((await readRunMetadata(runDir))!.quality, metadata.quality);
   } finally {
     await Deno.remove(join(runDir, ".."), { recursive: true });
   }
