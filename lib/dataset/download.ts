@@ -12,8 +12,8 @@
  * @module
  */
 import { Progress } from "../progress.ts";
-import { mapConcurrent, writeFileAtomic } from "./files.ts";
-import { posterPath } from "./paths.ts";
+import { mapConcurrent, removeStaleTempFiles, writeFileAtomic } from "./files.ts";
+import { posterPath, postersDir } from "./paths.ts";
 import type { Movie } from "./types.ts";
 
 /** Options of {@linkcode downloadPosters}. */
@@ -71,6 +71,7 @@ export async function downloadPosters(
   const alreadyPresent = movies.filter((m) => hasPoster(m.imdbId)).length;
   const noUrl = movies.length - alreadyPresent - todo.length;
 
+  await removeStaleTempFiles(postersDir(dataDir));
   const failed: DownloadFailure[] = [];
   const progress = options.progress === false || todo.length === 0
     ? undefined

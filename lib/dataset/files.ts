@@ -21,6 +21,21 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
   }
 }
 
+/**
+ * Deletes `<name>.tmp-<pid>` files in `dir` left by a run that was killed mid-write. Only files older
+ * than `minAgeMs` go, so a temp file another running process is about to rename is left alone.
+ */
+export async function removeStaleTempFiles(dir: string, minAgeMs = 3_600_000): Promise<number> {
+  let removed = 0;
+  for (const [name, stamp] of await listFiles(dir, (name) => /\.tmp-\d+$/.test(name))) {
+    if (Date.now() - stamp.mtimeMs >= minAgeMs) {
+      await Deno.remove(join(dir, name)).catch(() => {});
+      removed++;
+    }
+  }
+  return removed;
+}
+
 /** Copies `from` to `to` atomically (see {@linkcode writeFileAtomic}). */
 export async function copyFileAtomic(from: string, to: string): Promise<void> {
   await Deno.mkdir(dirname(to), { recursive: true });

@@ -14,8 +14,8 @@
 import { join } from "node:path";
 import { Progress } from "../progress.ts";
 import { readMovieCsv } from "./csv.ts";
-import { copyFileAtomic, listFiles, mapConcurrent, writeFileAtomic } from "./files.ts";
-import { csvPath, imdbIdOfFile, posterPath } from "./paths.ts";
+import { copyFileAtomic, listFiles, mapConcurrent, removeStaleTempFiles, writeFileAtomic } from "./files.ts";
+import { csvPath, imdbIdOfFile, posterPath, postersDir } from "./paths.ts";
 
 /** Options of {@linkcode importDataset}. */
 export interface ImportOptions {
@@ -48,7 +48,8 @@ export async function importDataset(
   const ids = new Set(parsed.movies.map((m) => m.imdbId));
   const sourcePosters = join(fromDir, "posters");
   const files = await listFiles(sourcePosters, (name) => name.endsWith(".jpg"));
-  const existing = await listFiles(join(dataDir, "posters"));
+  await removeStaleTempFiles(postersDir(dataDir));
+  const existing = await listFiles(postersDir(dataDir));
 
   const notCopied = new Map<string, string[]>();
   const leaveOut = (reason: string, path: string) => {

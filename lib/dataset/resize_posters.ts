@@ -10,7 +10,7 @@
 import { imageSize } from "../config.ts";
 import { Progress } from "../progress.ts";
 import { resizeToPng } from "../images/resize.ts";
-import { listFiles, mapConcurrent, writeFileAtomic } from "./files.ts";
+import { listFiles, mapConcurrent, removeStaleTempFiles, writeFileAtomic } from "./files.ts";
 import { imagePath, imagesDir, posterPath, postersDir } from "./paths.ts";
 
 /** Options of {@linkcode resizePosters}. */
@@ -40,6 +40,7 @@ export async function resizePosters(
   options: ResizeOptions = {},
 ): Promise<ResizeResult> {
   const size = imageSize(ratio);
+  await removeStaleTempFiles(imagesDir(dataDir, ratio));
   const images = await listFiles(imagesDir(dataDir, ratio));
   const posters = await listFiles(postersDir(dataDir));
   const todo: number[] = [];
