@@ -9,13 +9,14 @@
  * Images come from `images/<ratio>/`. When some are missing, loading stops with the command that
  * makes them (`deno task data --resize <ratio>`), or resizes them first with `{ resize: true }`.
  * Decoded pixels are cached (see cache.ts): the first load decodes every image, later loads of the
- * same inputs read one file.
+ * same inputs read one file. After replacing posters, run `--resize` again: it rewrites the images
+ * older than their posters, which in turn invalidates the cache.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES, type DatasetConfig, imageSize } from "../config.ts";
-import { decodeRgb } from "../images/resize.ts";
+import { decodeRgb, ImageError } from "../images/resize.ts";
 import { Progress } from "../progress.ts";
 import { pixelCachePath, readPixelCache, writePixelCache } from "./cache.ts";
 import { type Catalog, loadCatalog, usableMovies } from "./catalog.ts";
@@ -66,11 +67,10 @@ export async function loadGenreData(
   const catalog = await loadCatalog(config.dataDir);
   const movies = selectMovies(catalog, config, split);
   if (movies.length === 0) {
+    const selection = `${config.minYear}-${config.maxYear} with any of ${config.genres.join(", ")}`;
     throw new Error(
-      `No ${split} movies in ${config.dataDir} for ${config.minYear}-${config.maxYear} with any of ` +
-        `${
-          config.genres.join(", ")
-        }: widen the years or genres, or import posters (deno task data --from DIR).`,
+      `No ${split} movies in ${config.dataDir} for ${selection}: widen the years or genres, ` +
+        `or import posters (deno task data --from DIR).`,
     );
   }
   const stamps = await imageStamps(config, movies, options);
@@ -92,7 +92,10 @@ export async function loadGenreData(
       ? undefined
       : new Progress(`decode ${split} ${width}x${height}`, movies.length, { unit: "images" });
     await mapConcurrent(movies, navigator.hardwareConcurrency ?? 2, async (movie, row) => {
-      const rgb = await decodeRgb(imagePath(config.dataDir, config.ratio, movie.imdbId), { width, height });
+      const path = imagePath(config.dataDir, config.ratio, movie.imdbId);
+      const rgb = await decodeRgb(path, { width, height }).catch((error) => {
+        throw new ImageError(`${error.message} (or delete it and run \`${resizeCommand(config)}\`)`);
+      });
       pixels!.set(rgb, row * pixelsPerImage);
       progress?.tick();
     });
@@ -102,6 +105,12 @@ export async function loadGenreData(
   return genreData(config, split, movies, pixels, [movies.length, height, width, 3]);
 }
 
+/** The command that writes the images of `config`. */
+function resizeCommand(config: DatasetConfig): string {
+  const dataDirFlag = config.dataDir === "data" ? "" : ` --data-dir ${config.dataDir}`;
+  return `deno task data --resize ${config.ratio}${dataDirFlag}`;
+}
+
 /** Stamps of the images of `movies`, after resizing missing ones or stopping with the command to run. */
 async function imageStamps(config: DatasetConfig, movies: Movie[], options: LoadOptions) {
   const dir = imagesDir(config.dataDir, config.ratio);
@@ -109,10 +118,9 @@ async function imageStamps(config: DatasetConfig, movies: Movie[], options: Load
   const missing = movies.filter((m) => !stamps.has(`${m.imdbId}.png`)).map((m) => m.imdbId);
   if (missing.length === 0) return stamps;
   if (!options.resize) {
-    const dataDirFlag = config.dataDir === "data" ? "" : ` --data-dir ${config.dataDir}`;
     throw new MissingImagesError(
       `${missing.length} of ${movies.length} posters have no image in ${dir} (e.g. ${missing[0]}.png): ` +
-        `run \`deno task data --resize ${config.ratio}${dataDirFlag}\`, or load with { resize: true }.`,
+        `run \`${resizeCommand(config)}\`, or load with { resize: true }.`,
     );
   }
   const result = await resizePosters(config.dataDir, config.ratio, missing, { progress: options.progress });

@@ -117,13 +117,19 @@ Deno.test("selectMovies keeps the config's years and genres and spreads a limit 
   await Deno.remove(dataDir, { recursive: true });
 });
 
-Deno.test("an unknown genre, an unknown genre group or an empty selection gives a clear error", async () => {
+Deno.test("unknown genres or genre groups, broken images and empty selections give clear errors", async () => {
   const { dataDir } = await makeFixtureDataDir({ movies: 8, ratio: 30 });
   const typo = configFor(dataDir, { genres: ["Sci-fi" as Genre] });
   await assert.rejects(loadGenreData(typo, "train", quiet), /Unknown genre "Sci-fi": use Comedy, .*Sci-Fi/);
   assert.throws(
     () => datasetConfigFromArgs({ _: [], genres: 5 }),
     /Unknown genre group 5: use 3 .*, 7 .* or 14/,
+  );
+  const broken = (await loadGenreData(configFor(dataDir), "train", quiet)).movies[0].imdbId;
+  await Deno.writeFile(imagePath(dataDir, 30, broken), new Uint8Array([1, 2, 3]));
+  await assert.rejects(
+    loadGenreData(configFor(dataDir), "train", quiet),
+    new RegExp(`${broken}\\.png is not a readable image .*deno task data --resize 30 --data-dir`),
   );
   const empty = configFor(dataDir, { minYear: 2010, maxYear: 2012 });
   await assert.rejects(
