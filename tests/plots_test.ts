@@ -38,7 +38,9 @@ function record(epoch: number, loss: number): EpochRecord {
 }
 
 Deno.test("barChart renders a standalone SVG with every label and value", () => {
-  const figure = barChart([{ label: "Drama", value: 5273 }, { label: "Western", value: 97 }], { title: "Genres" });
+  const figure = barChart([{ label: "Drama", value: 5273 }, { label: "Western", value: 97 }], {
+    title: "Genres",
+  });
   assert.match(figure.svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   for (const text of ["Drama", "Western", "5273", "97", "Genres"]) assert.ok(figure.svg.includes(text), text);
   assert.ok(figure.width >= 640 && figure.height > 50);
@@ -59,9 +61,10 @@ Deno.test("a figure's notebook output is HTML + PNG, never image/svg+xml (nbconv
   assert.deepEqual(Object.keys(bundle).sort(), ["image/png", "text/html", "text/plain"]);
   assert.match(bundle["text/html"], /<svg /);
   assert.equal(Buffer.from(bundle["image/png"], "base64").subarray(1, 4).toString(), "PNG");
-  const display = (lineChart([{ name: "a", points: [{ x: 0, y: 1 }] }]) as unknown as Record<symbol, unknown>)[
-    Symbol.for("Jupyter.display")
-  ];
+  const display =
+    (lineChart([{ name: "a", points: [{ x: 0, y: 1 }] }]) as unknown as Record<symbol, unknown>)[
+      Symbol.for("Jupyter.display")
+    ];
   assert.equal(typeof display, "function");
 });
 
@@ -85,7 +88,11 @@ Deno.test("heatmap writes each value in its cell", () => {
 });
 
 Deno.test("prCurves labels each curve with its average precision", () => {
-  const figure = prCurves([{ label: "Drama", averagePrecision: 0.61, points: [{ recall: 0, precision: 1 }] }]);
+  const figure = prCurves([{
+    label: "Drama",
+    averagePrecision: 0.61,
+    points: [{ recall: 0, precision: 1 }],
+  }]);
   assert.ok(figure.svg.includes("Drama (AP 0.61)"));
 });
 

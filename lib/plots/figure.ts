@@ -94,6 +94,22 @@ export class Picture {
     return new Picture(png, width ?? 0, height ?? 0);
   }
 
+  /** Reads a PNG or JPEG file. */
+  static async read(path: string): Promise<Picture> {
+    return await Picture.fromBytes(await Deno.readFile(path));
+  }
+
+  /**
+   * The picture at `width` pixels wide (aspect kept). Enlarging uses nearest-neighbour, so small
+   * images (a 16x16 sample grid) show their pixels instead of a blur.
+   */
+  async scaled(width: number): Promise<Picture> {
+    const height = Math.max(1, Math.round((this.height * width) / this.width));
+    const kernel = width > this.width ? "nearest" : "lanczos3";
+    const png = await sharp(this.png).resize(width, height, { kernel }).png().toBuffer();
+    return new Picture(new Uint8Array(png), width, height);
+  }
+
   /** Writes the PNG to `path` atomically. */
   async writePng(path: string): Promise<void> {
     await writeFileAtomic(path, this.png);

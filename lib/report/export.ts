@@ -18,10 +18,14 @@ const REPORT_CSS = `<style>
   body { background: #fff; }
   .posterlab-figure svg { max-width: 100%; height: auto; }
   .jp-OutputArea-output img { max-width: 100%; }
-  table.posterlab-table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
-  table.posterlab-table th, table.posterlab-table td { border: 1px solid #ddd; padding: 2px 8px; }
+  table.posterlab-table { border-collapse: collapse; font-size: 11px; margin: 4px 0; max-width: 100%; }
+  table.posterlab-table th, table.posterlab-table td {
+    border: 1px solid #ddd; padding: 2px 6px; overflow-wrap: anywhere;
+  }
   table.posterlab-table th { background: #f4f4f4; }
   @media print {
+    .jp-OutputArea-output { overflow: visible !important; }
+    .jp-OutputArea-output pre { font-size: 9px; }
     .jp-Cell-outputWrapper img, .jp-Cell-outputWrapper svg, table.posterlab-table { break-inside: avoid; }
     .jp-InputArea pre { white-space: pre-wrap; word-break: break-all; }
   }
