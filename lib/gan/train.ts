@@ -173,6 +173,7 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
+/** Fresh networks (seeded initial weights) and Adam optimizers with the paper's settings. */
 function newNetworks(shape: DcganShape, seed: number): GanNetworks {
   return {
     generator: buildGenerator({ ...shape, seed }),
@@ -182,20 +183,16 @@ function newNetworks(shape: DcganShape, seed: number): GanNetworks {
   };
 }
 
-/** Trains (or resumes) a run; see {@linkcode DcganTrainOptions}. */
-export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrainResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
-  const paths = runPaths(options.runDir);
+/** Starts a new run (refusing to overwrite one) or loads the checkpoint of the run to resume. */
+async function openRun(
+  options: DcganTrainOptions,
+  stepsPerEpoch: number,
+  grid: ReturnType<typeof gridInputs>,
+  log: (line: string) => void,
+): Promise<{ nets: GanNetworks; state: GanState; record: RunMetadata }> {
   const { shape, set } = options;
-  const conditional = shape.conditionSize > 0;
-  const stepsPerEpoch = Math.floor(set.movies.length / options.batchSize);
-  if (stepsPerEpoch < 1) {
-    throw new Error(
-      `The training set has ${set.movies.length} posters, fewer than one batch of ${options.batchSize}: ` +
-        `use a smaller --batch or prepare a wider selection.`,
-    );
-  }
-  let nets = newNetworks(shape, options.seed);
+  const paths = runPaths(options.runDir);
+  let nets: GanNetworks;
   let state: GanState = { step: 0, epoch: 0, batchInEpoch: 0, trainSeconds: 0 };
   let metadata = await readRunMetadata(options.runDir);
   if (options.resume) {
@@ -206,11 +203,11 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
       );
     }
     checkCompatible(metadata, options);
-    disposeNetworks(nets);
     nets = {
-      ...newNetworks(shape, options.seed),
       generator: checkpoint.generator,
       discriminator: checkpoint.discriminator,
+      generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+      discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
     };
     await restoreOptimizers(nets, checkpoint);
     state = checkpoint.state;
@@ -225,16 +222,16 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
     throw new Error(
       `${options.runDir} already holds a run: add --resume to continue it, or choose another --name.`,
     );
+  } else {
+    nets = newNetworks(shape, options.seed);
   }
 
-  const conditions = setConditions(set);
-  const grid = gridInputs(options, conditions);
   metadata ??= {
     name: options.runDir.split("/").at(-1)!,
     startedAt: new Date().toISOString(),
     updatedAt: "",
     shape,
-    conditional,
+    conditional: shape.conditionSize > 0,
     training: {
       epochs: options.epochs,
       batchSize: options.batchSize,
@@ -257,7 +254,25 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
     quality: [],
     timings: { trainSeconds: 0, stepsPerSecond: 0, imagesPerSecond: 0 },
   };
-  const record = metadata;
+  return { nets, state, record: metadata };
+}
+
+/** Trains (or resumes) a run; see {@linkcode DcganTrainOptions}. */
+export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrainResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const paths = runPaths(options.runDir);
+  const { shape, set } = options;
+  const conditional = shape.conditionSize > 0;
+  const stepsPerEpoch = Math.floor(set.movies.length / options.batchSize);
+  if (stepsPerEpoch < 1) {
+    throw new Error(
+      `The training set has ${set.movies.length} posters, fewer than one batch of ${options.batchSize}: ` +
+        `use a smaller --batch or prepare a wider selection.`,
+    );
+  }
+  const conditions = setConditions(set);
+  const grid = gridInputs(options, conditions);
+  const { nets, state, record } = await openRun(options, stepsPerEpoch, grid, log);
 
   log(`dcgan: ${set.movies.length} posters of ${set.key}, resized to ${shape.size}x${shape.size}`);
   const pixels = await squareImages(set, shape.size);
@@ -303,7 +318,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
     if (quality) measure(); // the untrained generator: where the distance starts from
   }
   const totalSteps = stepsPerEpoch * options.epochs;
-  const progress = new Progress(`dcgan ${shape.size}px`, totalSteps - state.step, {
+  const progress = new Progress(`dcgan ${shape.size}px`, Math.max(1, totalSteps - state.step), {
     unit: "steps",
     ...(options.progress === false ? { sink: () => {} } : {}),
   });
