@@ -7,7 +7,9 @@
  *   4xx is final;
  * - atomic writes: a poster gets its final name only once all its bytes are written;
  * - resume: posters already on disk are not fetched again, so a second run only tries the failures;
- * - a summary of every failure and why.
+ * - a summary of every failure and why;
+ * - a stop when the network is plainly down: after `giveUpAfter` network errors or timeouts in a row
+ *   (each after its retries) with no success in between, the remaining posters are not tried.
  *
  * @module
  */
@@ -26,6 +28,8 @@ export interface DownloadOptions {
   retries?: number;
   /** Wait before the first retry in ms; doubles each retry (default 1000). */
   backoffMs?: number;
+  /** Stop after this many network failures in a row, retries included (default 20). */
+  giveUpAfter?: number;
   /** Show a progress bar (default true). */
   progress?: boolean;
 }
@@ -36,7 +40,7 @@ export interface DownloadFailure {
   url: string;
   /** E.g. `HTTP 404`, `timeout after 30000 ms`, `not an image (text/html)`. */
   reason: string;
-  /** Attempts made. */
+  /** Attempts made (0: not tried because the run stopped, see {@linkcode DownloadOptions.giveUpAfter}). */
   attempts: number;
 }
 
@@ -51,8 +55,9 @@ export interface DownloadResult {
   failed: DownloadFailure[];
 }
 
+/** A failed attempt: `retryable` for timeouts, network errors, 408, 429, 5xx; `network` when no HTTP answer came. */
 class AttemptError extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(message: string, readonly retryable: boolean, readonly network = false) {
     super(message);
   }
 }
@@ -72,26 +77,40 @@ export async function downloadPosters(
   const noUrl = movies.length - alreadyPresent - todo.length;
 
   await removeStaleTempFiles(postersDir(dataDir));
+  const giveUpAfter = options.giveUpAfter ?? 20;
+  let networkFailuresInARow = 0;
+  let stopped: string | undefined;
   const failed: DownloadFailure[] = [];
   const progress = options.progress === false || todo.length === 0
     ? undefined
     : new Progress("download", todo.length, { unit: "posters" });
-  await mapConcurrent(todo, options.concurrency ?? 8, async (movie) => {
-    const url = movie.posterUrl!;
+
+  /** Fetches one poster with retries; the failure, or undefined when it was saved. */
+  const download = async (imdbId: number, url: string): Promise<DownloadFailure | undefined> => {
     for (let attempt = 1;; attempt++) {
+      if (stopped) return { imdbId, url, reason: stopped, attempts: attempt - 1 };
       try {
-        await writeFileAtomic(posterPath(dataDir, movie.imdbId), await fetchImage(url, timeoutMs));
-        break;
+        await writeFileAtomic(posterPath(dataDir, imdbId), await fetchImage(url, timeoutMs));
+        networkFailuresInARow = 0;
+        return undefined;
       } catch (error) {
-        const retryable = error instanceof AttemptError ? error.retryable : true;
-        if (!retryable || attempt > retries) {
-          const reason = error instanceof Error ? error.message : String(error);
-          failed.push({ imdbId: movie.imdbId, url, reason, attempts: attempt });
-          break;
+        const failure = error instanceof AttemptError ? error : new AttemptError(String(error), true, true);
+        if (failure.retryable && attempt <= retries) {
+          await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+          continue;
         }
-        await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+        if (failure.network && ++networkFailuresInARow >= giveUpAfter && !stopped) {
+          stopped =
+            `not tried: stopped after ${networkFailuresInARow} network failures in a row (is the network up?)`;
+        }
+        return { imdbId, url, reason: failure.message, attempts: attempt };
       }
     }
+  };
+
+  await mapConcurrent(todo, options.concurrency ?? 8, async (movie) => {
+    const failure = await download(movie.imdbId, movie.posterUrl!);
+    if (failure) failed.push(failure);
     progress?.tick(1, failed.length ? `${failed.length} failed` : undefined);
   });
   progress?.finish();
@@ -112,12 +131,19 @@ async function fetchImage(url: string, timeoutMs: number): Promise<Uint8Array> {
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     if (error instanceof AttemptError) throw error;
-    if (signal.aborted) throw new AttemptError(`timeout after ${timeoutMs} ms`, true);
-    throw new AttemptError(`network error: ${error instanceof Error ? error.message : error}`, true);
+    if (signal.aborted) throw new AttemptError(`timeout after ${timeoutMs} ms`, true, true);
+    throw new AttemptError(`network error: ${networkReason(error)}`, true, true);
   }
   if (bytes.length === 0) throw new AttemptError("empty response", true);
   if (!looksLikeImage(bytes)) throw new AttemptError("not a JPEG or PNG", false);
   return bytes;
+}
+
+/** The most telling part of a fetch error: Deno puts the DNS or connect error in `cause`, after the URL. */
+function networkReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : "";
+  return cause ? cause.replace(/^error sending request for url \([^)]*\): /, "") : error.message;
 }
 
 /** JPEG (FF D8 FF) or PNG (89 50 4E 47) magic bytes. */

@@ -112,3 +112,33 @@ Deno.test("a second download run only fetches what is still missing", async () =
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("downloads stop after too many network failures in a row and say why", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now: every request is refused
+  const dataDir = await Deno.makeTempDir();
+  const movies = Array.from(
+    { length: 12 },
+    (_, i) => movie(i + 1, `http://127.0.0.1:${closedPort}/${i}.jpg`),
+  );
+  const result = await downloadPosters(dataDir, movies, () => false, {
+    ...OPTIONS,
+    concurrency: 1,
+    retries: 1,
+    giveUpAfter: 3,
+  });
+  assert.equal(result.failed.length, 12);
+  const tried = result.failed.filter((f) => f.attempts > 0);
+  assert.equal(tried.length, 3);
+  assert.ok(
+    tried.every((f) => f.reason.startsWith("network error") && f.attempts === 2),
+    JSON.stringify(tried),
+  );
+  assert.ok(
+    result.failed.filter((f) => f.attempts === 0).every((f) =>
+      /stopped after 3 network failures/.test(f.reason)
+    ),
+  );
+  await Deno.remove(dataDir, { recursive: true });
+});
