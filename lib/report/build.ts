@@ -5,10 +5,17 @@
  *
  * @module
  */
-import { basename, join } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { executeNotebook } from "./execute.ts";
 import { exportHtml, exportPdf } from "./export.ts";
-import { declaredParameters, type Parameters, readNotebook, smallParameters } from "./notebook.ts";
+import {
+  declaredParameters,
+  type Parameters,
+  type ParameterValue,
+  readNotebook,
+  smallParameters,
+} from "./notebook.ts";
 
 /** What to build. */
 export interface ReportOptions {
@@ -75,6 +82,7 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
       for (const [key, value] of Object.entries(options.parameters ?? {})) {
         if (declared.has(key)) parameters[key] = value;
       }
+      checkDataDir(path, parameters.dataDir ?? declared.get("dataDir"));
       const shown = Object.entries(parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
       log(`${name}: executing${shown ? ` with ${shown}` : ""}`);
       const executed = join(reportsDir, `${name}.ipynb`);
@@ -116,4 +124,23 @@ async function checkParametersExist(paths: string[], parameters: Parameters): Pr
       `No notebook declares parameter ${unknown.join(", ")}; declared: ${[...declared].sort().join(", ")}.`,
     );
   }
+}
+
+/**
+ * Fails before starting a kernel when the notebook's dataset folder has no `MovieGenre.csv`, with
+ * the commands that fill it. `dataDir` is a parameter value, or the source text of the declared one.
+ */
+function checkDataDir(notebookPath: string, dataDir: ParameterValue | string | undefined): void {
+  if (dataDir === undefined) return;
+  let value: ParameterValue = dataDir;
+  if (typeof dataDir === "string" && /^["']/.test(dataDir)) value = JSON.parse(dataDir.replaceAll("'", '"'));
+  if (typeof value !== "string") return;
+  // The kernel runs in the notebook's folder, so a relative dataDir is relative to it.
+  const folder = resolve(dirname(notebookPath), value);
+  if (existsSync(join(folder, "MovieGenre.csv"))) return;
+  throw new Error(
+    `${notebookPath} reads the dataset in ${folder}, which has no MovieGenre.csv. Import it first ` +
+      `(\`deno task data --from ../shared/data/movie-posters\`, or the Kaggle download), or point the ` +
+      `notebooks at another dataset folder with --data-dir DIR (or POSTERLAB_DATA_DIR).`,
+  );
 }
