@@ -3,7 +3,8 @@
  * grayscale, with alpha, 300x450 or 182x268) becomes an RGB image of exactly the requested size.
  *
  * Fit: `fill` — the whole poster is scaled to the target box, aspect ratio not kept. Kaggle posters
- * are 182x268 and the 300-wide ones are within ~2% of that shape, so the stretch is slight, while
+ * are 182x268 and most 300-wide ones (300x424 to 300x450) are within 2-4% of that shape, so the
+ * stretch is slight, while
  * `cover` would crop titles and credits at the edges (which say a lot about the genre) and
  * `contain` would add bars. This is also what the original project's fixed-size resize did.
  *
