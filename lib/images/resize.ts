@@ -4,9 +4,8 @@
  *
  * Fit: `fill` — the whole poster is scaled to the target box, aspect ratio not kept. Kaggle posters
  * are 182x268 and most 300-wide ones (300x424 to 300x450) are within 2-4% of that shape, so the
- * stretch is slight, while
- * `cover` would crop titles and credits at the edges (which say a lot about the genre) and
- * `contain` would add bars. This is also what the original project's fixed-size resize did.
+ * stretch is slight, while `cover` would crop titles and credits at the edges (which say a lot about
+ * the genre) and `contain` would add bars. The original project's fixed-size resize also stretched.
  *
  * Output: lossless PNG, so the pixels a model trains on are exactly libvips' resize output; a second
  * JPEG generation would add 8x8 block artefacts that are large on a 55x80 image.
