@@ -113,11 +113,15 @@ export function labelsPerMovie(movies: readonly Movie[], genres: readonly string
   return Array.from({ length: counts.length }, (_, n) => ({ x: n, value: counts[n] ?? 0 }));
 }
 
-/** Poster sizes (`width x height`) of up to `sample` posters spread over `movies`, most common first. */
+/**
+ * Poster sizes (`width x height`) of up to `sample` posters spread over `movies`, most common first;
+ * sizes beyond the `top` most common are summed in one `other sizes` row.
+ */
 export async function posterSizes(
   dataDir: string,
   movies: readonly Movie[],
   sample: number,
+  top = 6,
 ): Promise<{ size: string; posters: number }[]> {
   const picked = spread(movies, sample);
   const sizes = await mapConcurrent(picked, 4, async (movie) => {
@@ -130,7 +134,15 @@ export async function posterSizes(
   });
   const counts = new Map<string, number>();
   for (const size of sizes) counts.set(size, (counts.get(size) ?? 0) + 1);
-  return [...counts].map(([size, posters]) => ({ size, posters })).sort((a, b) => b.posters - a.posters);
+  const sorted = [...counts].map(([size, posters]) => ({ size, posters })).sort((a, b) =>
+    b.posters - a.posters
+  );
+  if (sorted.length <= top + 1) return sorted;
+  const rest = sorted.slice(top);
+  return [
+    ...sorted.slice(0, top),
+    { size: `${rest.length} other sizes`, posters: rest.reduce((sum, r) => sum + r.posters, 0) },
+  ];
 }
 
 /** Up to `count` items spread evenly over `items` (deterministic, so a report is reproducible). */

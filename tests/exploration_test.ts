@@ -69,3 +69,23 @@ Deno.test("moviesOfGenre can keep only movies without the other genres; spread i
   assert.deepEqual(moviesOfGenre(movies, "Drama", 5, ["Drama", "Romance"]).map((m) => m.imdbId), [2, 3]);
   assert.deepEqual(spread([1, 2, 3, 4, 5, 6], 3), [1, 3, 5]);
 });
+
+Deno.test("posterSizes sums the rare sizes in one row", async () => {
+  const { dataDir, movies } = await makeFixtureDataDir({
+    movies: [
+      { imdbId: 1, poster: "jpeg" },
+      { imdbId: 2, poster: "jpeg" },
+      { imdbId: 3, poster: "large" },
+      { imdbId: 4, poster: "none" },
+    ],
+  });
+  try {
+    const catalog = await loadCatalog(dataDir);
+    const all = catalog.movies.filter((m) => movies.some((f) => f.imdbId === m.imdbId));
+    const sizes = await posterSizes(dataDir, all, 10, 1);
+    assert.deepEqual(sizes[0], { size: "182x268", posters: 2 });
+    assert.deepEqual(sizes[1], { size: "2 other sizes", posters: 2 }); // the large one and the unreadable one
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
