@@ -11,7 +11,7 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Notebook, type Parameters, readNotebook, withParameters } from "./notebook.ts";
-import { findPython } from "./tools.ts";
+import { findPython, requireDenoKernel } from "./tools.ts";
 import { writeFileAtomic } from "../dataset/files.ts";
 
 const RUNNER = fileURLToPath(new URL("./run_notebook.py", import.meta.url));
@@ -63,6 +63,7 @@ export async function executeNotebook(
   const log = options.log ?? ((line: string) => console.error(line));
   const notebook = withParameters(await readNotebook(path), options.parameters ?? {}, path);
   const python = await findPython();
+  await requireDenoKernel(python);
 
   const dir = await Deno.makeTempDir({ prefix: "posterlab-notebook-" });
   try {
