@@ -77,8 +77,13 @@ export async function listFiles(
   dir: string,
   keep: (name: string) => boolean = () => true,
 ): Promise<Map<string, FileStamp>> {
+  return statFiles(dir, await listFileNames(dir, keep));
+}
+
+/** Size and mtime of the files `names` of `dir` (which must exist), in the order given. */
+export function statFiles(dir: string, names: readonly string[]): Map<string, FileStamp> {
   const stamps = new Map<string, FileStamp>();
-  for (const name of await listFileNames(dir, keep)) {
+  for (const name of names) {
     // Sync stat: for 10,000 files it takes less than half the time of awaiting each one.
     const info = Deno.statSync(join(dir, name));
     stamps.set(name, { size: info.size, mtimeMs: info.mtime?.getTime() ?? 0 });

@@ -20,7 +20,7 @@ import { decodeRgb, ImageError } from "../images/resize.ts";
 import { Progress } from "../progress.ts";
 import { pixelCachePath, readPixelCache, writePixelCache } from "./cache.ts";
 import { type Catalog, loadCatalog, usableMovies } from "./catalog.ts";
-import { listFiles, mapConcurrent } from "./files.ts";
+import { listFileNames, mapConcurrent, statFiles } from "./files.ts";
 import { imagePath, imagesDir } from "./paths.ts";
 import { genreMatrix, withAnyGenre } from "./queries.ts";
 import { resizePosters } from "./resize_posters.ts";
@@ -114,23 +114,24 @@ function resizeCommand(config: DatasetConfig): string {
 /** Stamps of the images of `movies`, after resizing missing ones or stopping with the command to run. */
 async function imageStamps(config: DatasetConfig, movies: Movie[], options: LoadOptions) {
   const dir = imagesDir(config.dataDir, config.ratio);
-  let stamps = await listFiles(dir, (name) => name.endsWith(".png"));
-  const missing = movies.filter((m) => !stamps.has(`${m.imdbId}.png`)).map((m) => m.imdbId);
-  if (missing.length === 0) return stamps;
-  if (!options.resize) {
+  const names = movies.map((m) => `${m.imdbId}.png`);
+  const present = new Set(await listFileNames(dir, (name) => name.endsWith(".png")));
+  const missing = movies.filter((_, i) => !present.has(names[i])).map((m) => m.imdbId);
+  if (missing.length && !options.resize) {
     throw new MissingImagesError(
       `${missing.length} of ${movies.length} posters have no image in ${dir} (e.g. ${missing[0]}.png): ` +
         `run \`${resizeCommand(config)}\`, or load with { resize: true }.`,
     );
   }
-  const result = await resizePosters(config.dataDir, config.ratio, missing, { progress: options.progress });
-  if (result.failed.length) {
-    throw new MissingImagesError(
-      `${result.failed.length} posters could not be resized: ${result.failed[0].reason}`,
-    );
+  if (missing.length) {
+    const result = await resizePosters(config.dataDir, config.ratio, missing, { progress: options.progress });
+    if (result.failed.length) {
+      throw new MissingImagesError(
+        `${result.failed.length} posters could not be resized: ${result.failed[0].reason}`,
+      );
+    }
   }
-  stamps = await listFiles(dir, (name) => name.endsWith(".png"));
-  return stamps;
+  return statFiles(dir, names); // only the selected images: the rest can't change the pixels
 }
 
 /** Wraps pixels and labels as {@linkcode GenreData}. */
