@@ -28,6 +28,13 @@ for (const [i, [aShape, bShape, transposeA, transposeB]] of CASES.entries()) {
   );
 }
 
+Deno.test("a dense forward product is right with fresh weights and with reused (packed) weights", async () => {
+  await assertSameOnWasm(() => {
+    const x = randomTensor([4, 300], 7), w = randomTensor([300, 64], 8);
+    return [tf.matMul(x, w.add(1)), tf.matMul(x, w), tf.matMul(x, w), tf.matMul(x.mul(2), w)];
+  }, 1e-4);
+});
+
 Deno.test("dense layer gradients (fused matMul with bias and relu) match cpu", async () => {
   await assertSameOnWasm(() => {
     const x = randomTensor([6, 40], 1), w = randomTensor([40, 9], 2), b = randomTensor([9], 3);

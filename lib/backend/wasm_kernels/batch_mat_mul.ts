@@ -1,17 +1,30 @@
 /**
- * BatchMatMul for the wasm backend, wrapping the shipped one: the shipped kernel runs on XNNPACK only
- * without transposes and with batch 1, and falls back to a scalar loop otherwise. Backpropagation
- * through a dense layer asks for exactly those transposed products (x^T·dy, dy·W^T).
+ * BatchMatMul for the wasm backend, wrapping the shipped one. The shipped kernel runs on XNNPACK only
+ * without transposes and with batch 1 (a scalar loop otherwise), and XNNPACK first packs the right
+ * operand, slowly for a large one: backpropagation through a dense layer hits both (x^T·dy, dy·W^T),
+ * and its forward pass packs the freshly updated weights every step.
  *
- * With a transposed operand, this kernel either transposes the operands explicitly (A'·B') or computes
- * the transposed product (C^T = op(B)^T·op(A)^T, where a transposed operand needs no copy) and
- * transposes C: whichever moves fewer floats. Both then run on XNNPACK.
+ * For batch 1 this kernel picks the cheaper of two routes, both on XNNPACK:
+ * - direct: op(A)·op(B), transposing an operand explicitly where asked;
+ * - swapped: C^T = op(B)^T·op(A)^T, then C, where an operand asked transposed needs no copy and the
+ *   packed operand is op(A)^T.
+ * The cost counts floats moved: transposes, the output transpose, and packing (several times a
+ * transpose per float), except for a right operand XNNPACK already holds packed (reused weights).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped, free, matMulFast, reshape, transpose } from "./shipped.ts";
+import { callShipped, free, matMulFast, reshape } from "./shipped.ts";
+import { transposeFast } from "./transpose.ts";
+
+/** Cost of packing one float relative to moving it in a transpose (measured: ~105 ms vs ~14 ms for 7M). */
+const PACK_COST = 5;
+
+/** Right operands the direct route has packed (XNNPACK keeps them, keyed by tensor). */
+const packed = new WeakSet<object>();
+/** Right operands seen once: a second use suggests reuse, worth packing. */
+const seen = new WeakSet<object>();
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -21,8 +34,7 @@ function batchMatMul(
   const { backend } = args;
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
-  const batchA = size(a.shape.slice(0, -2)), batchB = size(b.shape.slice(0, -2));
-  if ((!transposeA && !transposeB) || batchA !== 1 || batchB !== 1 || a.dtype !== "float32") {
+  if (size(a.shape.slice(0, -2)) !== 1 || size(b.shape.slice(0, -2)) !== 1 || a.dtype !== "float32") {
     return callShipped("BatchMatMul", backend, args.inputs, args.attrs ?? {});
   }
   const [ra, ca] = a.shape.slice(-2), [rb, cb] = b.shape.slice(-2);
@@ -34,22 +46,26 @@ function batchMatMul(
     );
   }
   const outShape = [...(a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2), m, n];
+
+  const bPacking = transposeB ? PACK_COST : packed.has(b.dataId) ? 0 : seen.has(b.dataId) ? 1 : PACK_COST;
+  const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n * bPacking;
+  const swapped = (transposeB ? 0 : k * n) + (transposeA ? 0 : m * k) + k * m * PACK_COST + m * n;
+  if (!transposeB) seen.add(b.dataId);
+
   const a2 = reshape(backend, a, [ra, ca]), b2 = reshape(backend, b, [rb, cb]);
-  // Floats moved: transposes plus XNNPACK's packing of the right operand.
-  const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + k * n;
-  const swapped = (transposeA ? 0 : m * k) + (transposeB ? 0 : k * n) + k * m + m * n;
   let product: tf.TensorInfo;
   if (direct <= swapped) {
-    const left = transposeA ? transpose(backend, a2, [1, 0]) : a2;
-    const right = transposeB ? transpose(backend, b2, [1, 0]) : b2;
+    if (!transposeA && !transposeB) packed.add(b.dataId);
+    const left = transposeA ? transposeFast(backend, a2, [1, 0]) : a2;
+    const right = transposeB ? transposeFast(backend, b2, [1, 0]) : b2;
     product = matMulFast(backend, left, right);
     if (left !== a2) free(backend, left);
     if (right !== b2) free(backend, right);
   } else {
-    const left = transposeB ? b2 : transpose(backend, b2, [1, 0]); // op(B)^T: (n, k)
-    const right = transposeA ? a2 : transpose(backend, a2, [1, 0]); // op(A)^T: (k, m)
+    const left = transposeB ? b2 : transposeFast(backend, b2, [1, 0]); // op(B)^T: (n, k)
+    const right = transposeA ? a2 : transposeFast(backend, a2, [1, 0]); // op(A)^T: (k, m)
     const productT = matMulFast(backend, left, right); // (n, m)
-    product = transpose(backend, productT, [1, 0]);
+    product = transposeFast(backend, productT, [1, 0]);
     if (left !== b2) free(backend, left);
     if (right !== a2) free(backend, right);
     free(backend, productT);

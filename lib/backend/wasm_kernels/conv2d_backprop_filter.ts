@@ -10,7 +10,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { conv2d, free, slice, transpose } from "./shipped.ts";
+import { conv2d, free, slice } from "./shipped.ts";
+import { transposeFast } from "./transpose.ts";
 
 /** Computes the filter gradient of an NHWC conv2d with the given geometry. */
 function conv2DBackpropFilter(
@@ -46,13 +47,13 @@ function conv2DBackpropFilter(
     bottom = Math.max(0, bottom);
     right = Math.max(0, right);
   }
-  const xSwapped = transpose(backend, input, [3, 1, 2, 0]); // (c, h, w, n)
-  const dySwapped = transpose(backend, dy, [1, 2, 0, 3]); // (y, x, n, o)
+  const xSwapped = transposeFast(backend, input, [3, 1, 2, 0]); // (c, h, w, n)
+  const dySwapped = transposeFast(backend, dy, [1, 2, 0, 3]); // (y, x, n, o)
   const grad = conv2d(backend, xSwapped, dySwapped, {
     dilations: [sh, sw],
     pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
   }); // (c, i, j, o)
-  const out = transpose(backend, grad, [1, 2, 0, 3]); // (i, j, c, o)
+  const out = transposeFast(backend, grad, [1, 2, 0, 3]); // (i, j, c, o)
   free(backend, xSwapped, dySwapped, grad);
   if (input !== x) free(backend, input);
   return out;

@@ -10,12 +10,14 @@ import { captureShipped } from "./shipped.ts";
 import { batchMatMulConfig } from "./batch_mat_mul.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
+import { transposeConfig } from "./transpose.ts";
 
 /** Every kernel the project registers for wasm, whether new or replacing a shipped one. */
 export const WASM_KERNELS: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   batchMatMulConfig,
+  transposeConfig,
 ];
 
 /** Shipped kernels the project's kernels call; captured before any of them is replaced. */

@@ -59,29 +59,6 @@ export function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): 
   return call("Transpose", backend, { x }, { perm });
 }
 
-/**
- * Axis permutation that first merges axes staying next to each other: the shipped kernel has fast
- * loops only up to rank 4 and does no such merging itself.
- */
-export function transposeMerged(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
-  // Groups of input axes that stay consecutive and in order in the output.
-  const groups: number[][] = [];
-  for (const axis of perm) {
-    const last = groups.at(-1);
-    if (last && last.at(-1)! + 1 === axis) last.push(axis);
-    else groups.push([axis]);
-  }
-  const order = [...groups].sort((g, h) => g[0] - h[0]);
-  const mergedShape = order.map((g) => g.reduce((size, axis) => size * x.shape[axis], 1));
-  const mergedPerm = groups.map((g) => order.indexOf(g));
-  const outShape = perm.map((axis) => x.shape[axis]);
-  const merged = reshape(backend, x, mergedShape);
-  const moved = transpose(backend, merged, mergedPerm);
-  const out = reshape(backend, moved, outShape);
-  free(backend, merged, moved);
-  return out;
-}
-
 /** Same data, new shape (shares the buffer; free it like any other result). */
 export function reshape(backend: BackendWasm, x: TensorInfo, shape: number[]): TensorInfo {
   return call("Reshape", backend, { x }, { shape });
@@ -111,11 +88,6 @@ export function makeTensor(
 /** The float32 values of a tensor, read in place from the wasm heap (valid until the next allocation). */
 export function values(backend: BackendWasm, x: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(x) as Float32Array;
-}
-
-/** Reverses the given axes (the shipped Reverse kernel). */
-export function reverse(backend: BackendWasm, x: TensorInfo, dims: number[]): TensorInfo {
-  return call("Reverse", backend, { x }, { dims });
 }
 
 /** Plain `a·b` of rank-3 tensors with batch 1, no transposes: the only case the shipped kernel runs on XNNPACK. */
