@@ -10,6 +10,8 @@ import { captureShipped } from "./shipped.ts";
 import { batchMatMulConfig } from "./batch_mat_mul.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
+import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { sumConfig } from "./sum.ts";
 import { transposeConfig } from "./transpose.ts";
 
 /** Every kernel the project registers for wasm, whether new or replacing a shipped one. */
@@ -18,6 +20,8 @@ export const WASM_KERNELS: tf.KernelConfig[] = [
   conv2DBackpropInputConfig,
   batchMatMulConfig,
   transposeConfig,
+  maxPoolGradConfig,
+  sumConfig,
 ];
 
 /** Shipped kernels the project's kernels call; captured before any of them is replaced. */
@@ -29,6 +33,8 @@ const SHIPPED_DEPENDENCIES = [
   "Concat",
   "BatchMatMul",
   "Conv2DBackpropInput",
+  "MaxPoolGrad",
+  "Sum",
 ];
 
 /**
