@@ -33,11 +33,12 @@ export interface Throughput {
 }
 
 /**
- * Images/s of `step` (which processes `batch` images): one warm-up step, then at least 3 steps and
- * 5 seconds (1 step in quick mode). The CPU-time rate is reported too because the project's machines
- * are shared: other processes stretch the wall clock, not a single-threaded run's CPU time.
+ * Images/s of `step` (which processes `batch` images) by the clock and per CPU-second: one warm-up
+ * step, then at least 3 steps and 5 seconds (1 step in quick mode). The CPU-time rate is there
+ * because the project's machines are shared: other processes stretch the wall clock, not a
+ * single-threaded run's CPU time.
  */
-export async function imagesPerSecond(
+export async function throughput(
   step: () => Promise<void>,
   batch: number,
   quick: boolean,
@@ -52,6 +53,15 @@ export async function imagesPerSecond(
   }
   const images = steps * batch;
   return { wall: images / ((performance.now() - start) / 1000), cpu: images / (cpuSeconds() - cpuStart) };
+}
+
+/** Images per wall-clock second of `step`, timed as {@linkcode throughput} does. */
+export async function imagesPerSecond(
+  step: () => Promise<void>,
+  batch: number,
+  quick: boolean,
+): Promise<number> {
+  return (await throughput(step, batch, quick)).wall;
 }
 
 /** Trains and runs the CNN on the current TensorFlow.js backend at one ratio. */
@@ -72,7 +82,7 @@ async function measureBackend(backend: string, ratio: number, options: BenchOpti
   ];
   for (const [task, step] of steps) {
     resetPeakRss();
-    const rate = await imagesPerSecond(step, options.batch, options.quick);
+    const rate = await throughput(step, options.batch, options.quick);
     records.push({
       task,
       backend,
