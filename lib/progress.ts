@@ -77,6 +77,7 @@ export class Progress {
   #unit: string;
   #start: number;
   #lastDraw = -Infinity;
+  #lastLine = "";
   #minInterval: number;
   #sink: (line: string, final: boolean) => void;
   #now: () => number;
@@ -115,7 +116,8 @@ export class Progress {
     const now = this.#now();
     if (this.#done >= this.#total || now - this.#lastDraw >= this.#minInterval) {
       this.#lastDraw = now;
-      this.#sink(this.line(), false);
+      this.#lastLine = this.line();
+      this.#sink(this.#lastLine, false);
     }
   }
 
@@ -127,7 +129,11 @@ export class Progress {
   /** Draws the last line and ends it. */
   finish(extra?: string): void {
     if (extra !== undefined) this.#extra = extra;
-    this.#sink(this.line(), true);
+    const line = this.line();
+    // A log line or notebook display already showing this exact line needs no repeat; a terminal
+    // line still needs its newline.
+    if (line !== this.#lastLine || this.#sink === terminalSink) this.#sink(line, true);
+    this.#lastLine = line;
   }
 }
 
