@@ -126,7 +126,7 @@ export function swatches(entries: { label: string; color: string }[], width: num
   let row = 0;
   const items: string[] = [];
   for (const { label, color } of entries) {
-    const itemWidth = 22 + label.length * 6.5;
+    const itemWidth = 30 + label.length * 6.8;
     if (x + itemWidth > width && x > 4) {
       x = 4;
       row++;
