@@ -117,9 +117,10 @@ export async function fitGenreModel(
       await optimizer.setWeights(checkpoint.optimizerWeights);
       tf.dispose(checkpoint.optimizerWeights.map((w) => w.tensor));
       state = { ...checkpoint.state, model: config };
-      log(
-        `resume: continuing after epoch ${state.epochsDone}, batch ${state.batchesDone} (${options.checkpointDir})`,
-      );
+      const where = state.batchesDone > 0
+        ? `in epoch ${state.epochsDone + 1} after batch ${state.batchesDone}`
+        : `after epoch ${state.epochsDone}`;
+      log(`resume: continuing ${where} (${options.checkpointDir})`);
     }
   }
   const model = resumed ??
