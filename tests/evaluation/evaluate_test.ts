@@ -19,7 +19,8 @@ Deno.test("evaluate runs a saved model on the test split, stores test metrics, p
   const metadata: SavedModelMetadata = {
     name: "untrained",
     savedAt: new Date().toISOString(),
-    dataset,
+    // Trained "elsewhere": --data-dir points the evaluation at the fixture folder (same layout).
+    dataset: { ...dataset, dataDir: "/nonexistent/posterlab-data" },
     model: DEFAULT_MODEL,
     imageSize: { width, height },
     genres: dataset.genres,
@@ -38,11 +39,13 @@ Deno.test("evaluate runs a saved model on the test split, stores test metrics, p
 
   const [result] = await evaluateSavedModels(undefined, {
     savedModelsDir: root,
+    dataDir,
     progress: false,
     sampleSize: 3,
   });
   assert.equal(result.name, "untrained");
   const test = result.test;
+  assert.equal(test.dataDir, dataDir);
   assert.ok(test.model.count > 0 && test.model.count === test.baseline.count);
   assert.ok(test.model.meanAveragePrecision > 0 && test.model.meanAveragePrecision <= 1);
   assert.equal(test.baseline.meanRocAuc, 0.5, "constant predictions rank nothing");
