@@ -35,6 +35,14 @@ Deno.test("a dense forward product is right with fresh weights and with reused (
   }, 1e-4);
 });
 
+Deno.test("one tensor as right operand in two shapes (a reshape shares data) stays right", async () => {
+  // XNNPACK caches packed operands by tensor id; reusing [4,1] data as [1,4] once corrupted memory.
+  await assertSameOnWasm(() => {
+    const x = randomTensor([4, 512], 11), d = randomTensor([512, 1], 12), dy = randomTensor([4, 1], 13);
+    return [tf.matMul(dy, d, false, true), tf.matMul(x, dy, true, false), tf.matMul(dy.reshape([1, 4]), x)];
+  }, 1e-4);
+});
+
 Deno.test("dense layer gradients (fused matMul with bias and relu) match cpu", async () => {
   await assertSameOnWasm(() => {
     const x = randomTensor([6, 40], 1), w = randomTensor([40, 9], 2), b = randomTensor([9], 3);

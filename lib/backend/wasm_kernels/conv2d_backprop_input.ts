@@ -3,9 +3,10 @@
  * than XNNPACK): it is the input gradient of every conv layer and the forward pass of a transposed
  * convolution (the DCGAN generator).
  *
- * dX[r] = Σ_{y,i : y·s + i − pad = r} dY[y] · W[i]. Output rows fall into s phases by (r + pad) mod s;
+ * dX[r] = Σ_{y,i : y·s + i − pad = r} dY[y] · W[i]. Output rows fall into s phases by r mod s;
  * within a phase only every s-th filter tap contributes, so each phase is an ordinary stride-1
- * convolution of dY with a reversed sub-filter, run on XNNPACK. Stride 1 is the single-phase case
+ * convolution of dY with a reversed sub-filter, run on XNNPACK, computing exactly the phase's rows
+ * (plus at most one cropped row when s doesn't divide the size). Stride 1 is the single-phase case
  * (dY convolved with the rotated filter, "full" padding). Phases are interleaved by concatenation.
  *
  * @module
@@ -16,14 +17,12 @@ import { callShipped, concat, conv2d, free, makeTensor, reshape, slice, values }
 
 /** How one spatial axis of dX splits into stride phases. */
 interface AxisPlan {
-  /** Rows of dX computed per phase (a few extra at the ends are cropped after interleaving). */
+  /** Rows of dX computed per phase; phases are interleaved, then rows past the end are cropped. */
   perPhase: number;
-  /** Extended rows to crop before the first real row of dX. */
-  offset: number;
   phases: PhasePlan[];
 }
 
-/** One phase of one axis: which filter taps, which dY rows, and how much zero padding. */
+/** One output phase b (dX rows b, b+s, b+2s, ...): which filter taps, which dY rows, what padding. */
 interface PhasePlan {
   /** Filter taps of this phase in the order the stride-1 conv applies them (reversed). */
   taps: number[];
@@ -34,14 +33,18 @@ interface PhasePlan {
   padAfter: number;
 }
 
+/**
+ * Row r = q·s + b of dX sums dY[v − t]·W[a + t·s] over t, where a = (b + pad) mod s and
+ * v = q + ⌊(b + pad)/s⌋: a stride-1 correlation of dY with the reversed taps of phase a.
+ */
 function planAxis(size: number, dySize: number, kernel: number, stride: number, pad: number): AxisPlan {
-  const offset = pad % stride;
-  const start = Math.floor(pad / stride);
-  const perPhase = Math.ceil((size + offset) / stride);
+  const perPhase = Math.ceil(size / stride);
   const phases: PhasePlan[] = [];
-  for (let phase = 0; phase < stride; phase++) {
+  for (let b = 0; b < stride; b++) {
+    const a = (b + pad) % stride;
+    const start = Math.floor((b + pad) / stride);
     const taps: number[] = [];
-    for (let tap = phase; tap < kernel; tap += stride) taps.unshift(tap);
+    for (let tap = a; tap < kernel; tap += stride) taps.unshift(tap);
     const lo = start - (taps.length - 1);
     const hi = start + perPhase - 1;
     phases.push({
@@ -52,7 +55,7 @@ function planAxis(size: number, dySize: number, kernel: number, stride: number, 
       padAfter: Math.max(0, hi - (dySize - 1)),
     });
   }
-  return { perPhase, offset, phases };
+  return { perPhase, phases };
 }
 
 /** The reversed sub-filter of a phase, laid out for a conv from dY's channels to dX's: (i, j, out, in). */
@@ -157,7 +160,8 @@ function conv2DBackpropInput(
   if (parts.length === 1 && parts[0].length === 1) return parts[0][0]; // stride 1: exactly dX
   const extended = interleave(backend, parts);
   free(backend, ...parts.flat());
-  const out = slice(backend, extended, [0, rows.offset, cols.offset, 0], info.inShape);
+  if (extended.shape[1] === info.inHeight && extended.shape[2] === info.inWidth) return extended;
+  const out = slice(backend, extended, [0, 0, 0, 0], info.inShape);
   free(backend, extended);
   return out;
 }

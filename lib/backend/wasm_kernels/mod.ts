@@ -11,7 +11,9 @@ import { batchMatMulConfig } from "./batch_mat_mul.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { meanConfig } from "./mean.ts";
 import { sumConfig } from "./sum.ts";
+import { tileConfig } from "./tile.ts";
 import { transposeConfig } from "./transpose.ts";
 
 /** Every kernel the project registers for wasm, whether new or replacing a shipped one. */
@@ -22,20 +24,15 @@ export const WASM_KERNELS: tf.KernelConfig[] = [
   transposeConfig,
   maxPoolGradConfig,
   sumConfig,
+  meanConfig,
+  tileConfig,
 ];
 
-/** Shipped kernels the project's kernels call; captured before any of them is replaced. */
-const SHIPPED_DEPENDENCIES = [
-  "Conv2D",
-  "Transpose",
-  "Reshape",
-  "Slice",
-  "Concat",
-  "BatchMatMul",
-  "Conv2DBackpropInput",
-  "MaxPoolGrad",
-  "Sum",
-];
+/**
+ * Shipped kernels the project's kernels call without replacing them; a replaced kernel's shipped
+ * version is captured just before it is unregistered.
+ */
+const SHIPPED_DEPENDENCIES = ["Conv2D", "Reshape", "Slice", "Concat", "Identity"];
 
 /**
  * Registers {@linkcode WASM_KERNELS} for the wasm backend (idempotent). A kernel that replaces a

@@ -90,9 +90,28 @@ export function values(backend: BackendWasm, x: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(x) as Float32Array;
 }
 
-/** Plain `a·b` of rank-3 tensors with batch 1, no transposes: the only case the shipped kernel runs on XNNPACK. */
+/** The (k, n) shape each right operand's data was packed with by XNNPACK. */
+const packedShapes = new WeakMap<object, string>();
+
+/**
+ * Plain `a·b` of 2-D tensors: the only case the shipped kernel runs on XNNPACK.
+ *
+ * XNNPACK keeps `b` packed, keyed by its tensor id only, so the same data seen again with another
+ * shape (a reshape shares data) would reuse the wrong packing and write out of bounds. Such a `b`
+ * is copied first, under a new id.
+ */
 export function matMulFast(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
-  return call("BatchMatMul", backend, { a, b }, { transposeA: false, transposeB: false });
+  const shape = b.shape.join(",");
+  const known = packedShapes.get(b.dataId);
+  if (known === undefined || known === shape) {
+    packedShapes.set(b.dataId, shape);
+    return call("BatchMatMul", backend, { a, b }, { transposeA: false, transposeB: false });
+  }
+  const copy = call("Identity", backend, { x: b });
+  packedShapes.set(copy.dataId, shape);
+  const out = call("BatchMatMul", backend, { a, b: copy }, { transposeA: false, transposeB: false });
+  free(backend, copy);
+  return out;
 }
 
 /** Calls the shipped kernel `name` as it is (for cases an override does not improve). */
