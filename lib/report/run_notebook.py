@@ -6,7 +6,7 @@ Called by lib/report/execute.ts; not meant to be run by hand, though it can be:
 
 It is Debian's nbclient (0.7.2) with one change. The Deno kernel (2.9) sometimes publishes a cell's
 "idle" status before that cell's last outputs; stock nbclient stops reading at "idle" and drops them
-(2 runs in 8 lost outputs when measured). Here, after "idle", the reader keeps reading until the
+(measured: the result of 3 cells in 20 lost, in each of two runs; this runner: none in 40). Here, after "idle", the reader keeps reading until the
 kernel has been quiet for GRACE seconds, and an output that arrives later still (while the next
 cell runs) is routed to the cell it belongs to by its parent message id, so no output is lost.
 
