@@ -13,6 +13,8 @@
  */
 import { lineChart } from "./charts.ts";
 import { inNotebook, show } from "./display.ts";
+import { plotTrainingHistory } from "./training.ts";
+import type { EpochRecord } from "../training/history.ts";
 
 /** One training step as the trainer reports it. */
 export interface BatchStep {
@@ -32,6 +34,7 @@ export class TrainingMonitor {
   readonly #points: { x: number; y: number }[] = [];
   readonly #average: { x: number; y: number }[] = [];
   readonly #lines: string[] = [];
+  #history: EpochRecord[] = [];
   #lastDraw = -Infinity;
   #drawing: Promise<void> = Promise.resolve();
 
@@ -49,6 +52,15 @@ export class TrainingMonitor {
     const previous = this.#average.at(-1)?.y ?? step.loss;
     this.#average.push({ x, y: previous + (step.loss - previous) * 0.1 });
     if (performance.now() - this.#lastDraw >= this.#redrawMs) this.#redraw();
+  };
+
+  /**
+   * Redraws the per-epoch curves (loss, validation mAP) in place under the batch chart. For a trainer
+   * that reports finished epochs; `fitGenreModel` does not have such a hook yet.
+   */
+  onEpoch = (_record: EpochRecord, history: readonly EpochRecord[]): void => {
+    this.#history = [...history];
+    this.#redraw();
   };
 
   /** Pass as the trainer's `log`: epoch lines and notes, shown under the chart (stderr outside notebooks). */
@@ -83,6 +95,9 @@ export class TrainingMonitor {
           }),
           `${this.#id}-chart`,
         );
+      }
+      if (this.#history.length > 0) {
+        await show(plotTrainingHistory(this.#history, { title: "Per epoch" }), `${this.#id}-epochs`);
       }
       if (this.#lines.length > 0) {
         await show({ mimeBundle: () => ({ "text/plain": this.#lines.join("\n") }) }, `${this.#id}-log`);
