@@ -11,6 +11,7 @@ import { executeNotebook } from "./execute.ts";
 import { exportHtml, exportPdf } from "./export.ts";
 import {
   declaredParameters,
+  literalValue,
   type Parameters,
   type ParameterValue,
   readNotebook,
@@ -82,7 +83,10 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
       for (const [key, value] of Object.entries(options.parameters ?? {})) {
         if (declared.has(key)) parameters[key] = value;
       }
-      checkDataDir(path, parameters.dataDir ?? declared.get("dataDir"));
+      checkDataDir(
+        path,
+        "dataDir" in parameters ? parameters.dataDir : literalValue(declared.get("dataDir")),
+      );
       const shown = Object.entries(parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
       log(`${name}: executing${shown ? ` with ${shown}` : ""}`);
       const executed = join(reportsDir, `${name}.ipynb`);
@@ -128,15 +132,12 @@ async function checkParametersExist(paths: string[], parameters: Parameters): Pr
 
 /**
  * Fails before starting a kernel when the notebook's dataset folder has no `MovieGenre.csv`, with
- * the commands that fill it. `dataDir` is a parameter value, or the source text of the declared one.
+ * the commands that fill it.
  */
-function checkDataDir(notebookPath: string, dataDir: ParameterValue | string | undefined): void {
-  if (dataDir === undefined) return;
-  let value: ParameterValue = dataDir;
-  if (typeof dataDir === "string" && /^["']/.test(dataDir)) value = JSON.parse(dataDir.replaceAll("'", '"'));
-  if (typeof value !== "string") return;
+function checkDataDir(notebookPath: string, dataDir: ParameterValue | undefined): void {
+  if (typeof dataDir !== "string") return;
   // The kernel runs in the notebook's folder, so a relative dataDir is relative to it.
-  const folder = resolve(dirname(notebookPath), value);
+  const folder = resolve(dirname(notebookPath), dataDir);
   if (existsSync(join(folder, "MovieGenre.csv"))) return;
   throw new Error(
     `${notebookPath} reads the dataset in ${folder}, which has no MovieGenre.csv. Import it first ` +

@@ -93,6 +93,16 @@ export function declaredParameters(notebook: Notebook): Map<string, string> {
   return declared;
 }
 
+/** The value of a declaration's source text when it is a JSON literal (`"../data"`, `3`, `null`), else undefined. */
+export function literalValue(source: string | undefined): ParameterValue | undefined {
+  if (source === undefined) return undefined;
+  try {
+    return JSON.parse(source);
+  } catch {
+    return undefined; // an expression, e.g. `genreGroup(7)`
+  }
+}
+
 /**
  * A copy of `notebook` whose parameters cell declares `values` instead of its own. Throws, naming
  * the notebook and the known parameters, when a value has no declaration to replace.

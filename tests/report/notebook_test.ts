@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   cellSource,
   declaredParameters,
+  literalValue,
   type Notebook,
   readNotebook,
   smallParameters,
@@ -76,4 +77,12 @@ Deno.test("readNotebook names the file of a broken notebook", async () => {
   } finally {
     await Deno.remove(path);
   }
+});
+
+Deno.test("literalValue reads JSON literals and leaves expressions alone", () => {
+  assert.equal(literalValue('"../data"'), "../data");
+  assert.equal(literalValue("3000"), 3000);
+  assert.equal(literalValue("null"), null);
+  assert.equal(literalValue("genreGroup(7)"), undefined);
+  assert.equal(literalValue(undefined), undefined);
 });
