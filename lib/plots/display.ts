@@ -26,7 +26,7 @@ export function inNotebook(): boolean {
 
 /**
  * Shows `item` as a cell output. With `displayId`, a later `show` with the same id replaces that
- * output in place (how the training notebook redraws its curves after each epoch). Outside a
+ * output in place (how the TrainingMonitor of live.ts redraws its chart). Outside a
  * notebook it does nothing. It returns nothing, so a loop of `show` calls leaves no `Out[n]` value.
  */
 export async function show(item: Displayable, displayId?: string): Promise<void> {
