@@ -7,13 +7,16 @@ import {
   columnChart,
   Figure,
   heatmap,
+  inNotebook,
   lineChart,
   plotTrainingHistory,
   posterGrid,
   prCurves,
   renderPlot,
+  show,
   stackFigures,
   table,
+  TrainingMonitor,
 } from "../lib/plots.ts";
 import type { EpochRecord } from "../lib/training/history.ts";
 import { makeJpeg } from "./fixtures.ts";
@@ -136,4 +139,42 @@ Deno.test("table renders escaped HTML and aligned text", () => {
   assert.ok(html.includes("&lt;v1&gt;") && !html.includes("<v1>"));
   assert.ok(html.includes("0.412") && html.includes("1,234"));
   assert.deepEqual(t.text().split("\n"), ["model  mAP    movies", "<v1>   0.412  1,234", "v2            5"]);
+});
+
+Deno.test("outside a notebook, show does nothing and TrainingMonitor writes its log lines to stderr", async () => {
+  assert.equal(inNotebook(), false);
+  await show(table([{ a: 1 }])); // must not throw: Deno.jupyter's getter throws outside the kernel
+  const monitor = new TrainingMonitor("run");
+  monitor.onBatch({ epoch: 1, batch: 1, batches: 2, loss: 0.7 });
+  await monitor.finish();
+});
+
+Deno.test("in a notebook, show sends raw bundles and replaces an output by display id", async () => {
+  const sent: { bundle: Record<string, string>; options: Record<string, unknown> }[] = [];
+  const fake = {
+    display: (bundle: Record<string, string>, options: Record<string, unknown>) => {
+      sent.push({ bundle, options });
+      return Promise.resolve();
+    },
+  };
+  // Deno.jupyter can't be replaced (its getter throws outside the kernel), so the fake is passed in.
+  await show(table([{ a: 1 }]), undefined, fake);
+  await show(table([{ a: 2 }]), "chart", fake);
+  await show(table([{ a: 3 }]), "chart", fake);
+  assert.deepEqual(sent.map((s) => s.options), [
+    { raw: true },
+    { raw: true, display_id: "chart", update: false },
+    { raw: true, display_id: "chart", update: true },
+  ]);
+  assert.match(sent[2].bundle["text/html"], /<td[^>]*>3<\/td>/);
+
+  sent.length = 0;
+  const monitor = new TrainingMonitor("run", { redrawSeconds: 0, jupyter: fake });
+  monitor.log("epoch 1/1  loss 0.5");
+  monitor.onBatch({ epoch: 1, batch: 1, batches: 1, loss: 0.5 });
+  monitor.onEpoch(record(1, 0.5), [record(1, 0.5)]);
+  await monitor.finish();
+  const ids = new Set(sent.map((s) => s.options.display_id));
+  assert.equal(ids.size, 3, "chart, epoch curves and log each keep one output");
+  assert.ok(sent.some((s) => s.bundle["text/plain"] === "epoch 1/1  loss 0.5"));
 });

@@ -4,19 +4,11 @@
  * @module
  */
 import type { MimeBundle } from "./figure.ts";
+import { jupyter as kernel, type JupyterDisplay } from "../progress.ts";
 
 /** Anything with a notebook representation: a Figure, Picture or Table. */
 export interface Displayable {
   mimeBundle(): MimeBundle | Promise<MimeBundle>;
-}
-
-interface JupyterApi {
-  display(obj: unknown, options?: { raw?: boolean; display_id?: string; update?: boolean }): Promise<void>;
-}
-
-function kernel(): JupyterApi | undefined {
-  // `Deno.jupyter` exists only inside the Deno Jupyter kernel.
-  return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
 }
 
 /** Whether the code runs in a Jupyter notebook on the Deno kernel. */
@@ -28,9 +20,13 @@ export function inNotebook(): boolean {
  * Shows `item` as a cell output. With `displayId`, a later `show` with the same id replaces that
  * output in place (how the TrainingMonitor of live.ts redraws its chart). Outside a
  * notebook it does nothing. It returns nothing, so a loop of `show` calls leaves no `Out[n]` value.
+ * `jupyter` is the kernel's display API (tests pass a fake).
  */
-export async function show(item: Displayable, displayId?: string): Promise<void> {
-  const jupyter = kernel();
+export async function show(
+  item: Displayable,
+  displayId?: string,
+  jupyter: JupyterDisplay | undefined = kernel(),
+): Promise<void> {
   if (!jupyter) return;
   const bundle = await item.mimeBundle();
   if (displayId === undefined) {

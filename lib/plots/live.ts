@@ -12,7 +12,8 @@
  * @module
  */
 import { lineChart } from "./charts.ts";
-import { inNotebook, show } from "./display.ts";
+import { show } from "./display.ts";
+import { jupyter, type JupyterDisplay } from "../progress.ts";
 import { plotTrainingHistory } from "./training.ts";
 import type { EpochRecord } from "../training/history.ts";
 
@@ -35,13 +36,18 @@ export class TrainingMonitor {
   readonly #average: { x: number; y: number }[] = [];
   readonly #lines: string[] = [];
   #history: EpochRecord[] = [];
+  readonly #jupyter: JupyterDisplay | undefined;
   #lastDraw = -Infinity;
   #drawing: Promise<void> = Promise.resolve();
 
-  /** `redrawSeconds`: least time between two redraws of the chart. */
-  constructor(title: string, options: { redrawSeconds?: number } = {}) {
+  /**
+   * `redrawSeconds`: least time between two redraws of the chart; `jupyter`: the kernel's display API
+   * (default: the kernel's when in a notebook; tests pass a fake).
+   */
+  constructor(title: string, options: { redrawSeconds?: number; jupyter?: JupyterDisplay } = {}) {
     this.#title = title;
     this.#redrawMs = (options.redrawSeconds ?? 3) * 1000;
+    this.#jupyter = options.jupyter ?? jupyter();
   }
 
   /** Pass as the trainer's `onBatch`. */
@@ -66,7 +72,7 @@ export class TrainingMonitor {
   /** Pass as the trainer's `log`: epoch lines and notes, shown under the chart (stderr outside notebooks). */
   log = (line: string): void => {
     this.#lines.push(line);
-    if (!inNotebook()) console.error(line);
+    if (!this.#jupyter) console.error(line);
     else this.#redraw();
   };
 
@@ -77,7 +83,7 @@ export class TrainingMonitor {
   }
 
   #redraw(): void {
-    if (!inNotebook()) return;
+    if (!this.#jupyter) return;
     this.#lastDraw = performance.now();
     // Chained, so two redraws never race and the last state is drawn last.
     this.#drawing = this.#drawing.then(async () => {
@@ -94,13 +100,19 @@ export class TrainingMonitor {
             height: 240,
           }),
           `${this.#id}-chart`,
+          this.#jupyter,
         );
       }
       if (this.#history.length > 0) {
-        await show(plotTrainingHistory(this.#history, { title: "Per epoch" }), `${this.#id}-epochs`);
+        await show(
+          plotTrainingHistory(this.#history, { title: "Per epoch" }),
+          `${this.#id}-epochs`,
+          this.#jupyter,
+        );
       }
       if (this.#lines.length > 0) {
-        await show({ mimeBundle: () => ({ "text/plain": this.#lines.join("\n") }) }, `${this.#id}-log`);
+        const log = { mimeBundle: () => ({ "text/plain": this.#lines.join("\n") }) };
+        await show(log, `${this.#id}-log`, this.#jupyter);
       }
     }).catch((error) => console.error(`training monitor: ${error}`));
   }
