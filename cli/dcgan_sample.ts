@@ -10,11 +10,13 @@ import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
 import { DCGAN_RUNS_DIR } from "../lib/gan/run.ts";
 import { sampleConditional } from "../lib/gan/sample.ts";
+import { parseGenre } from "../lib/models/dcgan.ts";
 
 const FLAGS = {
   genre: { type: "list", help: "genre(s) to ask for, e.g. Sci-Fi or Action,Sci-Fi" },
   decade: { type: "number", help: "release decade, e.g. 1980" },
   count: { type: "number", help: "posters in the grid", default: 16 },
+  columns: { type: "number", help: "posters per grid row (default: a square grid)" },
   name: { type: "string", help: "conditional run under runs/dcgan/", default: "cdcgan64" },
   seed: { type: "number", help: "noise seed", default: 1 },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
@@ -29,6 +31,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   if (flags.backend !== undefined && !(BACKEND_ORDER as readonly string[]).includes(flags.backend)) {
     throw new UsageError(`--backend ${flags.backend} is unknown: use one of ${BACKEND_ORDER.join(", ")}.`);
   }
+  flags.genre.forEach(parseGenre); // a misspelt genre fails before the backend loads
   await initBackend(flags.backend as BackendName | undefined);
   const out = await sampleConditional({
     runDir: join(DCGAN_RUNS_DIR, flags.name!),
@@ -36,6 +39,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     decade: flags.decade,
     count: flags.count!,
     seed: flags.seed!,
+    ...(flags.columns !== undefined ? { columns: flags.columns } : {}),
     ...(flags.out ? { out: flags.out } : {}),
   });
   console.log(`${flags.count} ${flags.genre.join("/")} posters of the ${flags.decade}s: ${out}`);

@@ -44,6 +44,8 @@ export interface SampleRequest {
   decade: number;
   count: number;
   seed: number;
+  /** Posters per grid row; default the square root of `count`, rounded up. */
+  columns?: number;
   /** Output PNG; default `<run>/samples/<genres>_<decade>s_<seed>.png`. */
   out?: string;
 }
@@ -79,7 +81,7 @@ export async function sampleConditional(request: SampleRequest): Promise<string>
   const images = toImageBatch(batch);
   batch.dispose();
   generator.dispose();
-  const columns = Math.ceil(Math.sqrt(request.count));
+  const columns = Math.min(request.count, request.columns ?? Math.ceil(Math.sqrt(request.count)));
   const out = request.out ??
     join(runPaths(request.runDir).samples, `${genres.join("-")}_${decade}s_seed${request.seed}.png`);
   await writeGrid(out, images, { rows: Math.ceil(request.count / columns), columns, posterAspect: true });

@@ -170,6 +170,15 @@ Deno.test("conditional samples: a grid for a genre and decade; unconditional run
     assert.match(out, /samples\/Sci-Fi_1980s_seed1\.png$/);
     const meta = await sharp(out).metadata();
     assert.equal(meta.width, 3 * 10 + 2); // 5 posters: 3 columns, 2 rows
+    const row = await sampleConditional({
+      runDir,
+      genres: ["Horror"],
+      decade: 2000,
+      count: 4,
+      seed: 1,
+      columns: 4,
+    });
+    assert.equal((await sharp(row).metadata()).width, 4 * 10 + 2);
     await assert.rejects(
       () => sampleConditional({ runDir, genres: ["Sci-Fi"], decade: 1950, count: 4, seed: 1 }),
       /outside the decades/,
