@@ -169,10 +169,15 @@ function backendsToTry(options: BenchOptions): { names: BackendName[]; forced: b
   return { names: options.backends.filter((b) => b !== "pytorch") as BackendName[], forced: true };
 }
 
-/** Keeps, per measured configuration, the best figures over rounds (the least disturbed window). */
+/**
+ * Keeps, per measured configuration, the best figures over rounds (the least disturbed window): the
+ * highest rates, and the lowest peak memory (the wasm heap never shrinks, so a later round at a
+ * smaller ratio would otherwise report the larger ratio's heap).
+ */
 function keepBest(best: Map<string, BenchRecord>, records: BenchRecord[]): void {
   for (const r of records) {
-    const key = [r.task, r.backend, r.ratio, r.batch, r.note?.split(";")[0] ?? ""].join("|");
+    const threads = r.backend === "pytorch" ? r.note?.split(";")[0] ?? "" : "";
+    const key = [r.task, r.backend, r.ratio, r.batch, threads].join("|");
     const old = best.get(key);
     if (!old) {
       best.set(key, { ...r });
@@ -180,7 +185,7 @@ function keepBest(best: Map<string, BenchRecord>, records: BenchRecord[]): void 
     }
     const cpu = Math.max(cpuRate(old) ?? 0, cpuRate(r) ?? 0);
     old.imagesPerSecond = Math.max(old.imagesPerSecond, r.imagesPerSecond);
-    old.peakRssMiB = Math.max(old.peakRssMiB, r.peakRssMiB);
+    old.peakRssMiB = Math.min(old.peakRssMiB, r.peakRssMiB);
     old.note = old.note?.replace(/[\d.]+ images per CPU-second/, `${cpu.toFixed(1)} images per CPU-second`);
   }
 }
