@@ -6,6 +6,7 @@
  * names the shared dataset folder; `../shared/data/movie-posters` is used when it exists.
  */
 import { existsSync } from "node:fs";
+import { makeFixtureDataDir } from "../tests/fixtures.ts";
 
 const REAL_DATA_DEFAULT = "../shared/data/movie-posters";
 const env: Record<string, string> = {};
@@ -52,7 +53,8 @@ if (summary) {
 }
 if (tests.code !== 0 && (!summary || Number(summary[2]) === 0)) failed += 1; // a crash before any summary
 
-// Notebooks: each executed notebook counts as one test.
+// Notebooks: each executed notebook counts as one test, on the real posters when they are here
+// (imported once into runs/test-data), else on a small made-up dataset.
 const notebooks = await run([
   Deno.execPath(),
   "run",
@@ -61,6 +63,8 @@ const notebooks = await run([
   "--small",
   "--no-export",
   "--summary",
+  "--data-dir",
+  await notebookDataDir(),
 ]);
 const nb = /notebooks: (\d+) passed, (\d+) failed/.exec(notebooks.text);
 if (nb) {
@@ -72,3 +76,27 @@ if (nb) {
 
 console.log(`${passed} passed, ${failed} failed`);
 Deno.exit(failed > 0 ? 1 : 0);
+
+/** A dataset folder for the notebooks: the real data imported and resized at ratio 30, or a fixture. */
+async function notebookDataDir(): Promise<string> {
+  if (!realData) {
+    const { dataDir } = await makeFixtureDataDir({ movies: 120, ratio: 30 });
+    return dataDir;
+  }
+  const dir = "runs/test-data";
+  // `deno task data` resumes: a second run only checks what is already imported and resized.
+  const imported = await run([
+    Deno.execPath(),
+    "run",
+    "-A",
+    "cli/data.ts",
+    "--from",
+    realData,
+    "--resize",
+    "30",
+    "--data-dir",
+    dir,
+  ]);
+  if (imported.code !== 0) throw new Error(`importing ${realData} for the notebooks failed`);
+  return dir;
+}
