@@ -134,7 +134,8 @@ export async function fitGenreModel(
   };
 
   let lastValidation: Predictions | undefined;
-  let stoppedEarly = shouldStopEarly(state.history, config.earlyStoppingPatience);
+  let stoppedEarly = state.epochsDone < config.epochs &&
+    shouldStopEarly(state.history, config.earlyStoppingPatience);
   for (let epoch = state.epochsDone; epoch < config.epochs && !stoppedEarly; epoch++) {
     const order = epochOrder(count, config.seed, epoch);
     const batches = batchCount(count, config.batchSize);
@@ -202,7 +203,7 @@ export async function fitGenreModel(
     state.epochLossSum = state.epochImages = state.epochTrainSeconds = 0;
     log(formatEpoch(record, config.epochs));
     await checkpoint();
-    stoppedEarly = shouldStopEarly(state.history, config.earlyStoppingPatience);
+    stoppedEarly = epoch + 1 < config.epochs && shouldStopEarly(state.history, config.earlyStoppingPatience);
     if (stoppedEarly) {
       log(`early stopping: no better validation loss for ${config.earlyStoppingPatience} epochs`);
     }
@@ -215,7 +216,7 @@ export async function fitGenreModel(
   return {
     model,
     history: state.history,
-    stoppedEarly: stoppedEarly && state.epochsDone < config.epochs,
+    stoppedEarly,
     trainSeconds: state.trainSeconds,
     imagesPerSecond: state.trainSeconds > 0 ? imagesSeen / state.trainSeconds : 0,
     validation: lastValidation,
