@@ -77,7 +77,7 @@ export class Progress {
   #unit: string;
   #start: number;
   #lastDraw = -Infinity;
-  #lastLine = "";
+  #lastShown = "";
   #minInterval: number;
   #sink: (line: string, final: boolean) => void;
   #now: () => number;
@@ -116,8 +116,8 @@ export class Progress {
     const now = this.#now();
     if (this.#done >= this.#total || now - this.#lastDraw >= this.#minInterval) {
       this.#lastDraw = now;
-      this.#lastLine = this.line();
-      this.#sink(this.#lastLine, false);
+      this.#lastShown = `${this.#done}|${this.#extra}`;
+      this.#sink(this.line(), false);
     }
   }
 
@@ -129,11 +129,11 @@ export class Progress {
   /** Draws the last line and ends it. */
   finish(extra?: string): void {
     if (extra !== undefined) this.#extra = extra;
-    const line = this.line();
-    // A log line or notebook display already showing this exact line needs no repeat; a terminal
-    // line still needs its newline.
-    if (line !== this.#lastLine || this.#sink === terminalSink) this.#sink(line, true);
-    this.#lastLine = line;
+    // A log or notebook display that already shows the completed bar with the same extra text needs no
+    // repeat (only the rate would differ); a terminal line still needs its newline.
+    const shown = `${this.#done}|${this.#extra}`;
+    if (shown !== this.#lastShown || this.#sink === terminalSink) this.#sink(this.line(), true);
+    this.#lastShown = shown;
   }
 }
 
