@@ -84,7 +84,7 @@ export function groupedBarChart(
   const chart = renderPlot({
     width,
     height: options.height ?? 40 + groups.length * (8 + 12 * series.length),
-    marginLeft: 110,
+    marginLeft: Math.min(260, 16 + 6.5 * Math.max(...groups.map((g) => g.length))),
     marginTop: 10,
     x: { label: options.xLabel ?? null, grid: true, domain: options.xDomain },
     y: { domain: series, axis: null },

@@ -19,9 +19,10 @@ const REPORT_CSS = `<style>
   .posterlab-figure svg { max-width: 100%; height: auto; }
   .jp-OutputArea-output img { max-width: 100%; }
   table.posterlab-table { border-collapse: collapse; font-size: 11px; margin: 4px 0; max-width: 100%; }
-  table.posterlab-table th, table.posterlab-table td {
-    border: 1px solid #ddd; padding: 2px 6px; overflow-wrap: anywhere;
-  }
+  table.posterlab-table th, table.posterlab-table td { border: 1px solid #ddd; padding: 2px 6px; }
+  /* Long names (a saved model's) may break anywhere; numbers and headers never mid-word. */
+  table.posterlab-table td:first-child { overflow-wrap: anywhere; }
+  table.posterlab-table td { text-align: left; }
   table.posterlab-table th { background: #f4f4f4; }
   @media print {
     .jp-OutputArea-output { overflow: visible !important; }
