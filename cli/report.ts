@@ -3,7 +3,7 @@
  * `reports/<name>.html` and `reports/<name>.pdf`.
  *
  *   deno task report                      all notebooks, full parameters
- *   deno task report --only 1 --small     notebook 1 with its quick-run parameters
+ *   deno task report --only 1 --small     notebook 1 with its quick-run parameters (reports/small/)
  *   deno task report --small --no-export  what CI runs: execute only, fail on any cell error
  */
 import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
@@ -20,7 +20,7 @@ const FLAGS = {
   },
   set: { type: "list", help: "parameter values, e.g. epochs=3,limit=500" },
   "no-export": { type: "boolean", help: "execute only; no HTML or PDF" },
-  "reports-dir": { type: "string", help: "where reports go", default: "reports" },
+  "reports-dir": { type: "string", help: "where reports go (default reports/, reports/small/ with --small)" },
   timeout: { type: "number", help: "seconds one cell may run", default: 1800 },
   summary: { type: "boolean", help: "end with a line `notebooks: N passed, M failed`" },
 } as const;
@@ -54,7 +54,8 @@ await runCli("Execute the notebooks and export them as HTML and PDF reports.", F
     small: flags.small,
     parameters,
     export: !flags["no-export"],
-    reportsDir: flags["reports-dir"],
+    // Quick runs go elsewhere, so CI or a test run never overwrites the real reports.
+    reportsDir: flags["reports-dir"] ?? (flags.small ? "reports/small" : "reports"),
     cellTimeoutSeconds: flags.timeout,
   });
   const failed = results.filter((r) => !r.ok);
