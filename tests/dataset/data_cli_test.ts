@@ -36,7 +36,7 @@ Deno.test("deno task data --from DIR --resize 30 imports, resizes and prints the
 
   const again = await runData("--resize", "30", "--data-dir", dataDir, "--min-year", "1997");
   assert.match(again.stdout, /resize 30% → 55x80 RGB PNG: 0 written, 12 up to date/);
-  assert.match(again.stdout, /8  outside 1997-2017/);
+  assert.match(again.stdout, /8 {2}outside 1997-2017/);
   await Deno.remove(source, { recursive: true });
   await Deno.remove(join(dataDir, ".."), { recursive: true });
 });
