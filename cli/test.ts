@@ -1,8 +1,8 @@
 /**
  * `deno task test` (`./run test`): the whole test suite, then a closing line `N passed, N failed`.
  *
- * Runs `deno test` over tests/ and then the notebooks (executed headless in the real Deno kernel with
- * small parameters) when Jupyter is installed. The real-data tests run when POSTERLAB_REAL_DATA
+ * Runs `deno task check` (type-check, lint, format), `deno test` over tests/, and then the notebooks
+ * (executed headless in the real Deno kernel with small parameters). The real-data tests run when POSTERLAB_REAL_DATA
  * names the shared dataset folder; `../shared/data/movie-posters` is used when it exists.
  */
 import { existsSync } from "node:fs";
@@ -40,6 +40,11 @@ async function run(cmd: string[]): Promise<{ code: number; text: string }> {
 
 let passed = 0;
 let failed = 0;
+
+// Type-check, lint and format-check (notebook cells included) count as one test.
+const check = await run([Deno.execPath(), "run", "-A", "cli/check.ts"]);
+if (check.code === 0) passed += 1;
+else failed += 1;
 
 // deno test ends with "ok | 7 passed | 0 failed | 1 ignored" (colours stripped by NO_COLOR).
 env.NO_COLOR = "1";

@@ -11,7 +11,7 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Notebook, type Parameters, readNotebook, withParameters } from "./notebook.ts";
-import { findPython, requireDenoKernel } from "./tools.ts";
+import { findPython } from "./tools.ts";
 import { writeFileAtomic } from "../dataset/files.ts";
 
 const RUNNER = fileURLToPath(new URL("./run_notebook.py", import.meta.url));
@@ -63,10 +63,21 @@ export async function executeNotebook(
   const log = options.log ?? ((line: string) => console.error(line));
   const notebook = withParameters(await readNotebook(path), options.parameters ?? {}, path);
   const python = await findPython();
-  await requireDenoKernel(python);
 
   const dir = await Deno.makeTempDir({ prefix: "posterlab-notebook-" });
   try {
+    // A kernelspec of our own, first on JUPYTER_PATH: headless runs use the Deno that runs this
+    // command, whatever kernel `deno task setup` registered for interactive use (or none).
+    await Deno.mkdir(join(dir, "kernels", "deno"), { recursive: true });
+    await Deno.writeTextFile(
+      join(dir, "kernels", "deno", "kernel.json"),
+      JSON.stringify({
+        argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
+        display_name: "Deno",
+        language: "typescript",
+      }),
+    );
+    const jupyterPath = [dir, Deno.env.get("JUPYTER_PATH")].filter(Boolean).join(":");
     const input = join(dir, basename(path));
     const output = join(dir, `executed-${basename(path)}`);
     await Deno.writeTextFile(input, JSON.stringify(notebook, null, 1) + "\n");
@@ -80,6 +91,7 @@ export async function executeNotebook(
         "--timeout",
         String(options.cellTimeoutSeconds ?? 1800),
       ],
+      env: { JUPYTER_PATH: jupyterPath },
       stdout: "inherit",
       stderr: "piped",
     }).spawn();

@@ -76,16 +76,3 @@ export async function hasDenoKernel(pythonPath: string): Promise<boolean> {
     "import sys, jupyter_client.kernelspec as k; sys.exit(0 if 'deno' in k.find_kernel_specs() else 1)",
   ]);
 }
-
-let kernelChecked = false;
-
-/** Throws a {@linkcode MissingToolError} saying to run `deno task setup` when the Deno kernel is not registered. */
-export async function requireDenoKernel(pythonPath: string): Promise<void> {
-  if (kernelChecked) return;
-  if (!(await hasDenoKernel(pythonPath))) {
-    throw new MissingToolError(
-      "Jupyter has no `deno` kernel: run `deno task setup` (it runs `deno jupyter --install --force`).",
-    );
-  }
-  kernelChecked = true;
-}
