@@ -8,7 +8,13 @@ import * as tf from "@tensorflow/tfjs";
 import { SAVED_MODELS_DIR } from "../config.ts";
 import { loadCatalog } from "../dataset/catalog.ts";
 import { loadGenreData } from "../dataset/load.ts";
-import { listSavedModels, loadGenreModel, type TestEvaluation, writeMetadata } from "../models/saved.ts";
+import {
+  listSavedModels,
+  loadGenreModel,
+  SavedModelError,
+  type TestEvaluation,
+  writeMetadata,
+} from "../models/saved.ts";
 import { lossFunction } from "../training/losses.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
 import { predictGenres } from "./predict.ts";
@@ -24,6 +30,11 @@ export interface EvaluateOptions {
   sampleSize?: number;
   /** Show progress bars (default true). */
   progress?: boolean;
+  /**
+   * When evaluating every saved model: called for a damaged model folder, which is then left out so
+   * the others still run (default: print the reason). Asking for one model by name throws instead.
+   */
+  onDamaged?: (error: SavedModelError) => void;
 }
 
 /** One model's evaluation. */
@@ -89,7 +100,19 @@ export async function evaluateSavedModels(
       `No saved models in ${options.savedModelsDir ?? SAVED_MODELS_DIR}: train one with deno task train.`,
     );
   }
+  if (name !== undefined) return [await evaluateSavedModel(name, options)];
+  const onDamaged = options.onDamaged ?? ((error) => console.error(`left out: ${error.message}`));
   const results: ModelEvaluation[] = [];
-  for (const each of names) results.push(await evaluateSavedModel(each, options));
+  for (const each of names) {
+    try {
+      results.push(await evaluateSavedModel(each, options));
+    } catch (error) {
+      if (!(error instanceof SavedModelError)) throw error;
+      onDamaged(error);
+    }
+  }
+  if (results.length === 0) {
+    throw new Error(`No saved model in ${names.join(", ")} could be loaded (see above).`);
+  }
   return results;
 }

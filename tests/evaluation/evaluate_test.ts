@@ -58,6 +58,25 @@ Deno.test("evaluate runs a saved model on the test split, stores test metrics, p
   assert.match(matrix?.line ?? "", /^The Matrix \(1999\) {16}\['\w+(\[!\])?: \d+%', /);
   assert.equal(result.named.find((p) => p.title === "Pulp Fiction")?.missing, "not in MovieGenre.csv");
   assert.equal(result.sample.length, 3);
+
+  // A damaged folder beside it is left out of "every model" (reported), but fails when asked for by name.
+  await Deno.mkdir(`${root}/damaged`);
+  await Deno.writeTextFile(`${root}/damaged/metadata.json`, "{ not json");
+  const damaged: string[] = [];
+  const all = await evaluateSavedModels(undefined, {
+    savedModelsDir: root,
+    dataDir,
+    progress: false,
+    sampleSize: 0,
+    onDamaged: (error) => damaged.push(error.message),
+  });
+  assert.deepEqual(all.map((r) => r.name), ["untrained"]);
+  assert.equal(damaged.length, 1);
+  assert.match(damaged[0], /damaged/);
+  await assert.rejects(
+    evaluateSavedModels("damaged", { savedModelsDir: root, dataDir, progress: false }),
+    /damaged/,
+  );
   await Deno.remove(root, { recursive: true });
   await Deno.remove(dataDir, { recursive: true });
 });
