@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadCatalog } from "../lib/dataset/catalog.ts";
+import { loadCatalog } from "../../lib/dataset/catalog.ts";
 import {
   filterFunnel,
   genreCooccurrence,
@@ -10,9 +10,9 @@ import {
   posterSizes,
   selectedMovies,
   spread,
-} from "../lib/exploration.ts";
-import type { Movie } from "../lib/dataset/types.ts";
-import { makeFixtureDataDir } from "./fixtures.ts";
+} from "../../lib/dataset/exploration.ts";
+import type { Movie } from "../../lib/dataset/types.ts";
+import { makeFixtureDataDir } from "../fixtures.ts";
 
 function movie(imdbId: number, genres: string[], year?: number): Movie {
   return { imdbId, title: `M${imdbId}`, year, genres, imdbLink: "", line: imdbId };

@@ -5,9 +5,9 @@ import {
   precisionRecallCurves,
   topGenreCases,
   topGenres,
-} from "../lib/diagnostics.ts";
-import { averagePrecision } from "../lib/evaluation/metrics.ts";
-import type { Movie } from "../lib/dataset/types.ts";
+} from "../../lib/evaluation/diagnostics.ts";
+import { averagePrecision } from "../../lib/evaluation/metrics.ts";
+import type { Movie } from "../../lib/dataset/types.ts";
 
 function movie(imdbId: number): Movie {
   return { imdbId, title: `M${imdbId}`, year: 2000, genres: [], imdbLink: "", line: imdbId };

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import type { Catalog } from "./dataset/catalog.ts";
-import { posterPath } from "./dataset/paths.ts";
-import { genreCounts, withAnyGenre } from "./dataset/queries.ts";
-import type { Movie, Split } from "./dataset/types.ts";
-import { mapConcurrent } from "./dataset/files.ts";
-import { imageInfo } from "./images/resize.ts";
-import type { Bar, Column, Matrix } from "./plots.ts";
+import type { Catalog } from "./catalog.ts";
+import { posterPath } from "./paths.ts";
+import { genreCounts, withAnyGenre } from "./queries.ts";
+import type { Movie, Split } from "./types.ts";
+import { mapConcurrent } from "./files.ts";
+import { imageInfo } from "../images/resize.ts";
+import type { Bar, Column, Matrix } from "../plots.ts";
 
 /** One step of {@linkcode filterFunnel}: what the filter keeps, and how many movies are left. */
 export interface FunnelStep {
