@@ -18,6 +18,7 @@ import { batchCount, batchIndices, epochOrder } from "./batches.ts";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { type EpochRecord, formatEpoch, shouldStopEarly } from "./history.ts";
 import { lossFunction } from "./losses.ts";
+import { createRmsprop } from "./rmsprop.ts";
 
 /** Options of {@linkcode fitGenreModel}. */
 export interface FitOptions {
@@ -97,7 +98,7 @@ export async function fitGenreModel(
     throw new Error("The training split is empty: check --min-year/--max-year and the data folder.");
   }
   const lossOf = lossFunction(config.loss);
-  const optimizer = tf.train.rmsprop(config.learningRate);
+  const optimizer = createRmsprop(config.learningRate);
 
   let resumed: tf.LayersModel | undefined;
   let state = freshState(train, config);
