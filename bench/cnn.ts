@@ -10,9 +10,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
-import { BACKEND_ORDER, type BackendName, imageSize } from "../lib/config.ts";
+import { BACKEND_ORDER, type BackendName, DEFAULT_MODEL, imageSize } from "../lib/config.ts";
 import { tryBackend } from "../lib/backend/select.ts";
 import { buildGenreCnn } from "../lib/models/cnn.ts";
+import { createRmsprop } from "../lib/training/rmsprop.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
@@ -69,7 +70,8 @@ async function measureBackend(backend: string, ratio: number, options: BenchOpti
   const records: BenchRecord[] = [];
   const { width, height } = imageSize(ratio);
   const model = buildGenreCnn({ height, width, genres: GENRES, version: 1 });
-  model.compile({ optimizer: tf.train.rmsprop(1e-4), loss: "binaryCrossentropy" });
+  // The trainer's optimizer (fused RMSprop on wasm), so the bench measures what training does.
+  model.compile({ optimizer: createRmsprop(DEFAULT_MODEL.learningRate), loss: "binaryCrossentropy" });
   const x = tf.randomUniform([options.batch, height, width, 3], 0, 1, "float32", 1);
   const y = tf.randomUniform([options.batch, GENRES], 0, 1, "float32", 2).round();
   const steps: [string, () => Promise<void>][] = [
