@@ -61,8 +61,8 @@ export class TrainingMonitor {
   };
 
   /**
-   * Redraws the per-epoch curves (loss, validation mAP) in place under the batch chart. For a trainer
-   * that reports finished epochs; `fitGenreModel` does not have such a hook yet.
+   * Pass as the trainer's `onEpoch`: redraws the per-epoch curves (loss, validation mAP) in place
+   * under the batch chart.
    */
   onEpoch = (_record: EpochRecord, history: readonly EpochRecord[]): void => {
     this.#history = [...history];

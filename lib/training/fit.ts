@@ -32,6 +32,8 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Called after every training step. */
   onBatch?: (step: { epoch: number; batch: number; batches: number; loss: number }) => void;
+  /** Called after every epoch with its record and the history so far (e.g. to redraw curves). */
+  onEpoch?: (record: EpochRecord, history: readonly EpochRecord[]) => void;
   /** Where epoch lines and notes go; default stderr. */
   log?: (line: string) => void;
   /** Show progress bars (default true). */
@@ -203,6 +205,7 @@ export async function fitGenreModel(
     state = { ...state, history: [...state.history, record], epochsDone: epoch + 1, batchesDone: 0 };
     state.epochLossSum = state.epochImages = state.epochTrainSeconds = 0;
     log(formatEpoch(record, config.epochs));
+    options.onEpoch?.(record, state.history);
     await checkpoint();
     stoppedEarly = epoch + 1 < config.epochs && shouldStopEarly(state.history, config.earlyStoppingPatience);
     if (stoppedEarly) {
