@@ -14,10 +14,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-
-/** A named tensor, as optimizers save and restore their state. */
-type NamedTensor = { name: string; tensor: tf.Tensor };
 import { loadModelFiles, saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
+import {
+  encodeOptimizerState,
+  type NamedTensor,
+  readOptimizerState,
+  writeOptimizerState,
+} from "../training/optimizer_state.ts";
 
 /** Where a DCGAN run stands; enough to continue it. */
 export interface GanState {
@@ -52,15 +55,13 @@ const PARTS = ["generator", "discriminator"] as const;
 /** Writes a checkpoint into `dir`, replacing the previous one atomically. */
 export async function saveGanCheckpoint(dir: string, nets: GanNetworks, state: GanState): Promise<void> {
   const optimizers = {
-    generator: await tf.io.encodeWeights(await nets.generatorOptimizer.getWeights()),
-    discriminator: await tf.io.encodeWeights(await nets.discriminatorOptimizer.getWeights()),
+    generator: await encodeOptimizerState(nets.generatorOptimizer),
+    discriminator: await encodeOptimizerState(nets.discriminatorOptimizer),
   };
   await writeFolderAtomically(dir, async (tmp) => {
     for (const part of PARTS) {
       await saveModelFiles(nets[part], join(tmp, part));
-      const { data, specs } = optimizers[part];
-      await Deno.writeFile(join(tmp, `${part}_adam.bin`), new Uint8Array(data as ArrayBuffer));
-      await Deno.writeTextFile(join(tmp, `${part}_adam.json`), JSON.stringify(specs));
+      await writeOptimizerState(tmp, `${part}_adam`, optimizers[part]);
     }
     await Deno.writeTextFile(join(tmp, "state.json"), JSON.stringify(state, null, 2));
   });
@@ -78,14 +79,7 @@ export async function loadGanCheckpoint(dir: string): Promise<GanCheckpoint | un
   try {
     const state = JSON.parse(stateText) as GanState;
     const optimizerWeights = { generator: [] as NamedTensor[], discriminator: [] as NamedTensor[] };
-    for (const part of PARTS) {
-      const specs = JSON.parse(
-        await Deno.readTextFile(join(dir, `${part}_adam.json`)),
-      ) as tf.io.WeightsManifestEntry[];
-      const bytes = await Deno.readFile(join(dir, `${part}_adam.bin`));
-      const named = tf.io.decodeWeights(bytes.slice().buffer, specs);
-      optimizerWeights[part] = specs.map((spec) => ({ name: spec.name, tensor: named[spec.name] }));
-    }
+    for (const part of PARTS) optimizerWeights[part] = await readOptimizerState(dir, `${part}_adam`);
     const generator = await loadModelFiles(join(dir, "generator"));
     const discriminator = await loadModelFiles(join(dir, "discriminator"));
     return { generator, discriminator, optimizerWeights, state };

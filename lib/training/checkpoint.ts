@@ -17,6 +17,12 @@ import { join } from "node:path";
 import type { DatasetConfig, ModelConfig } from "../config.ts";
 import { loadModelFiles, saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
 import type { EpochRecord } from "./history.ts";
+import {
+  encodeOptimizerState,
+  type NamedTensor,
+  readOptimizerState,
+  writeOptimizerState,
+} from "./optimizer_state.ts";
 
 /** Default folder of checkpoints (git-ignored with the rest of `runs/`). */
 export const CHECKPOINTS_DIR = "runs/checkpoints";
@@ -43,7 +49,7 @@ export interface CheckpointState {
 /** A checkpoint read back. */
 export interface Checkpoint {
   model: tf.LayersModel;
-  optimizerWeights: { name: string; tensor: tf.Tensor }[];
+  optimizerWeights: NamedTensor[];
   state: CheckpointState;
 }
 
@@ -54,11 +60,10 @@ export async function saveCheckpoint(
   optimizer: tf.Optimizer,
   state: CheckpointState,
 ): Promise<void> {
-  const { data, specs } = await tf.io.encodeWeights(await optimizer.getWeights());
+  const optimizerState = await encodeOptimizerState(optimizer);
   await writeFolderAtomically(dir, async (tmp) => {
     await saveModelFiles(model, tmp);
-    await Deno.writeFile(join(tmp, "optimizer.bin"), new Uint8Array(data as ArrayBuffer));
-    await Deno.writeTextFile(join(tmp, "optimizer.json"), JSON.stringify(specs));
+    await writeOptimizerState(tmp, "optimizer", optimizerState);
     await Deno.writeTextFile(join(tmp, "state.json"), JSON.stringify(state, null, 2));
   });
 }
@@ -74,12 +79,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint | undefine
   }
   try {
     const state = JSON.parse(stateText) as CheckpointState;
-    const specs = JSON.parse(
-      await Deno.readTextFile(join(dir, "optimizer.json")),
-    ) as tf.io.WeightsManifestEntry[];
-    const bytes = await Deno.readFile(join(dir, "optimizer.bin"));
-    const named = tf.io.decodeWeights(bytes.slice().buffer, specs);
-    const optimizerWeights = specs.map((spec) => ({ name: spec.name, tensor: named[spec.name] }));
+    const optimizerWeights = await readOptimizerState(dir, "optimizer");
     const model = await loadModelFiles(dir);
     return { model, optimizerWeights, state };
   } catch (error) {
