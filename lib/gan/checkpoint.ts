@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
+import { readTextIfExists } from "../dataset/files.ts";
 import { loadModelFiles, saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
 import {
   encodeOptimizerState,
@@ -69,13 +70,8 @@ export async function saveGanCheckpoint(dir: string, nets: GanNetworks, state: G
 
 /** Reads the checkpoint in `dir`, or undefined when there is none. */
 export async function loadGanCheckpoint(dir: string): Promise<GanCheckpoint | undefined> {
-  let stateText: string;
-  try {
-    stateText = await Deno.readTextFile(join(dir, "state.json"));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
+  const stateText = await readTextIfExists(join(dir, "state.json"));
+  if (stateText === undefined) return undefined;
   try {
     const state = JSON.parse(stateText) as GanState;
     const optimizerWeights = { generator: [] as NamedTensor[], discriminator: [] as NamedTensor[] };

@@ -16,6 +16,7 @@
  * @module
  */
 import { join } from "node:path";
+import { readTextIfExists } from "../dataset/files.ts";
 import type { DcganShape } from "../models/dcgan.ts";
 import { writeJsonAtomically } from "../models/saved.ts";
 import type { GanSelection } from "./prepare.ts";
@@ -86,10 +87,11 @@ export interface RunMetadata {
 
 /** Reads a run's metadata, or undefined when the run has none yet. */
 export async function readRunMetadata(runDir: string): Promise<RunMetadata | undefined> {
+  const text = await readTextIfExists(runPaths(runDir).metadata);
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(await Deno.readTextFile(runPaths(runDir).metadata)) as RunMetadata;
+    return JSON.parse(text) as RunMetadata;
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
     throw new Error(`${runPaths(runDir).metadata} is not valid JSON (${(error as Error).message}).`);
   }
 }

@@ -15,6 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { DatasetConfig, ModelConfig } from "../config.ts";
+import { readTextIfExists } from "../dataset/files.ts";
 import { loadModelFiles, saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
 import type { EpochRecord } from "./history.ts";
 import {
@@ -70,13 +71,8 @@ export async function saveCheckpoint(
 
 /** Reads the checkpoint in `dir`, or undefined when there is none. */
 export async function loadCheckpoint(dir: string): Promise<Checkpoint | undefined> {
-  let stateText: string;
-  try {
-    stateText = await Deno.readTextFile(join(dir, "state.json"));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
+  const stateText = await readTextIfExists(join(dir, "state.json"));
+  if (stateText === undefined) return undefined;
   try {
     const state = JSON.parse(stateText) as CheckpointState;
     const optimizerWeights = await readOptimizerState(dir, "optimizer");

@@ -5,6 +5,7 @@ import {
   listFileNames,
   listFiles,
   mapConcurrent,
+  readTextIfExists,
   readWholeFile,
   removeStaleTempFiles,
   writeFileAtomic,
@@ -67,4 +68,13 @@ Deno.test("mapConcurrent keeps input order and never runs more than the limit at
   assert.deepEqual(results, ["0:5", "1:1", "2:4", "3:2", "4:3", "5:0"]);
   assert.equal(most, 2);
   assert.deepEqual(await mapConcurrent([], 4, () => Promise.resolve(1)), []);
+});
+
+Deno.test("readTextIfExists gives the text, undefined for a missing file, and throws other errors", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(dir, "a.json"), "{}");
+  assert.equal(await readTextIfExists(join(dir, "a.json")), "{}");
+  assert.equal(await readTextIfExists(join(dir, "missing.json")), undefined);
+  await assert.rejects(readTextIfExists(dir)); // a folder is not a text file
+  await Deno.remove(dir, { recursive: true });
 });
