@@ -10,11 +10,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
-import { BACKEND_ORDER, type BackendName, DEFAULT_MODEL, imageSize } from "../lib/config.ts";
+import { type BackendName, DEFAULT_MODEL, imageSize } from "../lib/config.ts";
 import { tryBackend } from "../lib/backend/select.ts";
 import { buildGenreCnn } from "../lib/models/cnn.ts";
 import { createRmsprop } from "../lib/training/rmsprop.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
+import { benchTargets, compareWithPytorch, keepBest, measurePytorch, pythonWithTorch } from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
 const GENRES = 7;
@@ -56,15 +57,6 @@ export async function throughput(
   return { wall: images / ((performance.now() - start) / 1000), cpu: images / (cpuSeconds() - cpuStart) };
 }
 
-/** Images per wall-clock second of `step`, timed as {@linkcode throughput} does. */
-export async function imagesPerSecond(
-  step: () => Promise<void>,
-  batch: number,
-  quick: boolean,
-): Promise<number> {
-  return (await throughput(step, batch, quick)).wall;
-}
-
 /** Trains and runs the CNN on the current TensorFlow.js backend at one ratio. */
 async function measureBackend(backend: string, ratio: number, options: BenchOptions): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
@@ -100,98 +92,6 @@ async function measureBackend(backend: string, ratio: number, options: BenchOpti
   return records;
 }
 
-/** The first Python that can import torch, or undefined. `PYTHON` may name one. */
-async function pythonWithTorch(): Promise<string | undefined> {
-  const candidates = [Deno.env.get("PYTHON"), "python3", "/usr/bin/python3"].filter((p): p is string => !!p);
-  for (const python of candidates) {
-    try {
-      const { success } = await new Deno.Command(python, { args: ["-c", "import torch"], stderr: "null" })
-        .output();
-      if (success) return python;
-    } catch {
-      // not installed under that name
-    }
-  }
-  return undefined;
-}
-
-/** Runs bench/pytorch_peer.py at one ratio with 1 thread (as WASM runs in Deno), then with every core. */
-async function measurePytorch(python: string, ratio: number, options: BenchOptions): Promise<BenchRecord[]> {
-  const script = new URL("./pytorch_peer.py", import.meta.url).pathname;
-  const records: BenchRecord[] = [];
-  const cores = navigator.hardwareConcurrency;
-  for (const threads of cores > 1 ? ["1", String(cores)] : ["1"]) {
-    const args = [script, "--ratios", String(ratio), "--batch", String(options.batch)];
-    args.push("--genres", String(GENRES), "--threads", threads, ...(options.quick ? ["--quick"] : []));
-    const result = await new Deno.Command(python, { args, stderr: "inherit" }).output();
-    if (!result.success) {
-      throw new Error(`bench/pytorch_peer.py failed (exit ${result.code}); see its output above.`);
-    }
-    records.push(...JSON.parse(new TextDecoder().decode(result.stdout)) as BenchRecord[]);
-  }
-  return records;
-}
-
-/** Images per CPU-second from a record's note, as both benches write it. */
-function cpuRate(record: BenchRecord): number | undefined {
-  const match = /([\d.]+) images per CPU-second/.exec(record.note ?? "");
-  return match ? Number(match[1]) : undefined;
-}
-
-/**
- * Adds "0.55 x PyTorch ..." to each TensorFlow.js record that has a PyTorch peer: by the clock, and,
- * against the one-thread peer, per CPU-second (the figure a shared machine's load doesn't distort).
- */
-function compareWithPytorch(records: BenchRecord[]): void {
-  const peers = records.filter((r) => r.backend === "pytorch");
-  for (const r of records) {
-    if (r.backend === "pytorch") continue;
-    const ratios = peers.filter((p) => p.task === r.task && p.ratio === r.ratio && p.batch === r.batch)
-      .map((p) => {
-        const [mine, theirs] = [cpuRate(r), cpuRate(p)];
-        const perCpu = /\b1 thread\b/.test(p.note ?? "") && mine && theirs
-          ? `, ${(mine / theirs).toFixed(2)} per CPU-second`
-          : "";
-        return `${(r.imagesPerSecond / p.imagesPerSecond).toFixed(2)} x ${p.note?.split(";")[0]}${perCpu}`;
-      });
-    if (ratios.length) r.note = [r.note, ...ratios].filter(Boolean).join("; ");
-  }
-}
-
-/** The backends to measure: those asked for, or every one that loads except cpu (too slow to train). */
-function backendsToTry(options: BenchOptions): { names: BackendName[]; forced: boolean } {
-  if (options.backends.length === 0) {
-    return { names: BACKEND_ORDER.filter((b) => b !== "cpu"), forced: false };
-  }
-  for (const name of options.backends) {
-    if (!(BACKEND_ORDER as readonly string[]).includes(name) && name !== "pytorch") {
-      throw new Error(`Unknown backend '${name}' in --backend: use ${BACKEND_ORDER.join(", ")} or pytorch.`);
-    }
-  }
-  return { names: options.backends.filter((b) => b !== "pytorch") as BackendName[], forced: true };
-}
-
-/**
- * Keeps, per measured configuration, the best figures over rounds (the least disturbed window): the
- * highest rates, and the lowest peak memory (the wasm heap never shrinks, so a later round at a
- * smaller ratio would otherwise report the larger ratio's heap).
- */
-function keepBest(best: Map<string, BenchRecord>, records: BenchRecord[]): void {
-  for (const r of records) {
-    const threads = r.backend === "pytorch" ? r.note?.split(";")[0] ?? "" : "";
-    const key = [r.task, r.backend, r.ratio, r.batch, threads].join("|");
-    const old = best.get(key);
-    if (!old) {
-      best.set(key, { ...r });
-      continue;
-    }
-    const cpu = Math.max(cpuRate(old) ?? 0, cpuRate(r) ?? 0);
-    old.imagesPerSecond = Math.max(old.imagesPerSecond, r.imagesPerSecond);
-    old.peakRssMiB = Math.min(old.peakRssMiB, r.peakRssMiB);
-    old.note = old.note?.replace(/[\d.]+ images per CPU-second/, `${cpu.toFixed(1)} images per CPU-second`);
-  }
-}
-
 /**
  * The cnn suite run by `deno task bench`. The project's machines are shared, so it measures in
  * rounds (2, or 1 with --quick), alternating TensorFlow.js backends and the PyTorch peer config by
@@ -202,7 +102,7 @@ export const suite: BenchSuite = {
   name: "cnn",
   async run(options: BenchOptions): Promise<BenchRecord[]> {
     const log = (line: string) => console.error(line);
-    const { names, forced } = backendsToTry(options);
+    const { backends: names, forced, pytorch } = benchTargets(options);
     if (!forced) {
       log("cnn: cpu not measured by default (no training step finishes in 100 s); ask with --backend cpu");
     }
@@ -212,9 +112,8 @@ export const suite: BenchSuite = {
       if (reason === undefined) loaded.push(name);
       else log(`cnn: skipped ${name}: ${reason}`);
     }
-    const wantPytorch = options.backends.length === 0 || options.backends.includes("pytorch");
-    const python = wantPytorch ? await pythonWithTorch() : undefined;
-    if (wantPytorch && !python) {
+    const python = pytorch ? await pythonWithTorch() : undefined;
+    if (pytorch && !python) {
       log("cnn: pytorch peer skipped: no python3 with torch (Debian: apt-get install python3-torch)");
     }
     const best = new Map<string, BenchRecord>();
@@ -228,7 +127,8 @@ export const suite: BenchSuite = {
         }
         if (python) {
           log(`cnn: round ${round}/${rounds}, ratio ${ratio}: pytorch`);
-          keepBest(best, await measurePytorch(python, ratio, options));
+          const args = ["--ratios", String(ratio), "--genres", String(GENRES)];
+          keepBest(best, await measurePytorch(python, "pytorch_peer.py", args, options));
         }
       }
     }

@@ -1,7 +1,8 @@
 /**
  * The DCGAN bench: training steps/s (reported as images/s = steps/s x batch) and peak memory for each
  * TensorFlow.js backend that loads, with the exact step `deno task dcgan:train` runs (one
- * discriminator and one generator Adam update, lib/gan/train.ts) on random posters.
+ * discriminator and one generator Adam update, lib/gan/train.ts) on random posters, next to the same
+ * networks and step in PyTorch (bench/pytorch_dcgan_peer.py) when `import torch` works.
  *
  * Shape: 64x64 with 32 filters at the widest layer (the paper uses 64: 4x the work); quick mode
  * 32x32 with 16 filters. `ratio` is 0 in the records: DCGAN images are square, see `note`.
@@ -10,13 +11,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { tryBackend } from "../lib/backend/select.ts";
-import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import type { BackendName } from "../lib/config.ts";
 import { BETA1, LEARNING_RATE, trainStep } from "../lib/gan/train.ts";
 import { buildDiscriminator, buildGenerator, type DcganShape } from "../lib/models/dcgan.ts";
-import { imagesPerSecond } from "./cnn.ts";
+import { throughput } from "./cnn.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
+import { benchTargets, compareWithPytorch, keepBest, measurePytorch, pythonWithTorch } from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
+/** Times trainStep on the current TensorFlow.js backend. */
 async function measure(backend: string, shape: DcganShape, options: BenchOptions): Promise<BenchRecord> {
   const nets = {
     generator: buildGenerator(shape),
@@ -33,7 +36,7 @@ async function measure(backend: string, shape: DcganShape, options: BenchOptions
   ) as tf.Tensor4D;
   let seed = 0;
   resetPeakRss();
-  const rate = await imagesPerSecond(
+  const rate = await throughput(
     () => Promise.resolve(void trainStep(nets, real, undefined, shape.latentDim, seed++)),
     options.batch,
     options.quick,
@@ -45,37 +48,54 @@ async function measure(backend: string, shape: DcganShape, options: BenchOptions
     backend,
     ratio: 0,
     batch: options.batch,
-    imagesPerSecond: rate,
+    imagesPerSecond: rate.wall,
     peakRssMiB: peakRssMiB(),
     note: `${shape.size}x${shape.size}, ${shape.filters} filters; ${
-      (rate / options.batch).toFixed(2)
-    } steps/s`,
+      (rate.wall / options.batch).toFixed(2)
+    } steps/s; ${rate.cpu.toFixed(1)} images per CPU-second`,
   };
 }
 
-/** The dcgan suite run by `deno task bench`. */
+/**
+ * The dcgan suite run by `deno task bench`. Like the cnn suite it measures in rounds (2, or 1 with
+ * --quick), alternating the TensorFlow.js backends and the PyTorch peer, and keeps each one's best
+ * round, so both get the same chances at a quiet moment on a shared machine.
+ */
 export const suite: BenchSuite = {
   name: "dcgan",
   async run(options: BenchOptions): Promise<BenchRecord[]> {
     const log = (line: string) => console.error(line);
-    const forced = options.backends.length > 0;
     // cpu (plain JavaScript) is left out unless asked for: a 64x64 step takes minutes there.
-    const names = forced
-      ? options.backends.filter((b): b is BackendName => (BACKEND_ORDER as readonly string[]).includes(b))
-      : BACKEND_ORDER.filter((b) => b !== "cpu");
+    const { backends, forced, pytorch } = benchTargets(options);
     const shape: DcganShape = options.quick
       ? { size: 32, latentDim: 100, filters: 16, conditionSize: 0, seed: 1 }
       : { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 1 };
-    const records: BenchRecord[] = [];
-    for (const name of names) {
+    const loaded: BackendName[] = [];
+    for (const name of backends) {
       const reason = await tryBackend(name, forced);
-      if (reason !== undefined) {
-        log(`dcgan: skipped ${name}: ${reason}`);
-        continue;
-      }
-      log(`dcgan: measuring ${name}`);
-      records.push(await measure(name, shape, options));
+      if (reason === undefined) loaded.push(name);
+      else log(`dcgan: skipped ${name}: ${reason}`);
     }
+    const python = pytorch ? await pythonWithTorch() : undefined;
+    if (pytorch && !python) {
+      log("dcgan: pytorch peer skipped: no python3 with torch (Debian: apt-get install python3-torch)");
+    }
+    const peerArgs = ["--size", String(shape.size), "--filters", String(shape.filters)];
+    const best = new Map<string, BenchRecord>();
+    const rounds = options.quick ? 1 : 2;
+    for (let round = 1; round <= rounds; round++) {
+      for (const name of loaded) {
+        log(`dcgan: round ${round}/${rounds}: ${name}`);
+        await tryBackend(name, forced);
+        keepBest(best, [await measure(name, shape, options)]);
+      }
+      if (python) {
+        log(`dcgan: round ${round}/${rounds}: pytorch`);
+        keepBest(best, await measurePytorch(python, "pytorch_dcgan_peer.py", peerArgs, options));
+      }
+    }
+    const records = [...best.values()];
+    compareWithPytorch(records);
     return records;
   },
 };

@@ -1,0 +1,141 @@
+/**
+ * The PyTorch peer of the benches: the same model and step in PyTorch (a bench/pytorch_*peer.py
+ * script), run beside the TensorFlow.js backends in rounds, so one run shows how far each backend is
+ * from PyTorch on the same machine, by the clock and per CPU-second.
+ *
+ * Conventions every peer script follows: `--batch N --threads N [--quick]` plus its own model
+ * arguments; it prints a JSON array of bench records with backend "pytorch", whose note starts with
+ * "PyTorch <version>, <n> thread(s)" and contains "<x> images per CPU-second".
+ *
+ * @module
+ */
+import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import type { BenchOptions, BenchRecord } from "./types.ts";
+
+/** What a suite measures: TensorFlow.js backends, and whether the PyTorch peer was asked for. */
+export interface BenchTargets {
+  /** TensorFlow.js backends to try. */
+  backends: BackendName[];
+  /** True when --backend named them (a backend that fails to load is then an error). */
+  forced: boolean;
+  /** The PyTorch peer: by default, or when --backend names `pytorch`. */
+  pytorch: boolean;
+}
+
+/**
+ * The backends --backend asks for (`pytorch` included), or by default every TensorFlow.js backend
+ * except cpu (plain JavaScript: too slow to train) and the PyTorch peer. Throws on an unknown name.
+ */
+export function benchTargets(options: BenchOptions): BenchTargets {
+  if (options.backends.length === 0) {
+    return { backends: BACKEND_ORDER.filter((b) => b !== "cpu"), forced: false, pytorch: true };
+  }
+  for (const name of options.backends) {
+    if (!(BACKEND_ORDER as readonly string[]).includes(name) && name !== "pytorch") {
+      throw new Error(`Unknown backend '${name}' in --backend: use ${BACKEND_ORDER.join(", ")} or pytorch.`);
+    }
+  }
+  return {
+    backends: options.backends.filter((b) => b !== "pytorch") as BackendName[],
+    forced: true,
+    pytorch: options.backends.includes("pytorch"),
+  };
+}
+
+/**
+ * The first Python that can import torch, or undefined. `PYTHON` may name one; Debian's torch
+ * (python3-torch) is under /usr/bin/python3, which a pyenv `python3` on PATH hides.
+ */
+export async function pythonWithTorch(): Promise<string | undefined> {
+  const candidates = [Deno.env.get("PYTHON"), "python3", "/usr/bin/python3"].filter((p): p is string => !!p);
+  for (const python of candidates) {
+    try {
+      const { success } = await new Deno.Command(python, { args: ["-c", "import torch"], stderr: "null" })
+        .output();
+      if (success) return python;
+    } catch {
+      // not installed under that name
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs the peer script `bench/<script>` with `args` (its model arguments) on 1 thread (as WASM runs
+ * in Deno), then on every core, and returns the records it prints.
+ */
+export async function measurePytorch(
+  python: string,
+  script: string,
+  args: string[],
+  options: BenchOptions,
+): Promise<BenchRecord[]> {
+  const path = new URL(`./${script}`, import.meta.url).pathname;
+  const records: BenchRecord[] = [];
+  const cores = navigator.hardwareConcurrency;
+  for (const threads of cores > 1 ? ["1", String(cores)] : ["1"]) {
+    const common = [
+      "--batch",
+      String(options.batch),
+      "--threads",
+      threads,
+      ...(options.quick ? ["--quick"] : []),
+    ];
+    const result = await new Deno.Command(python, { args: [path, ...args, ...common], stderr: "inherit" })
+      .output();
+    if (!result.success) {
+      throw new Error(`bench/${script} failed (exit ${result.code}); see its output above.`);
+    }
+    records.push(...JSON.parse(new TextDecoder().decode(result.stdout)) as BenchRecord[]);
+  }
+  return records;
+}
+
+/** Images per CPU-second from a record's note, as the benches and the peers write it. */
+export function cpuRate(record: BenchRecord): number | undefined {
+  const match = /([\d.]+) images per CPU-second/.exec(record.note ?? "");
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Adds "0.55 x PyTorch ..." to each TensorFlow.js record that has a PyTorch peer (same task, ratio
+ * and batch): by the clock, and, against the one-thread peer, per CPU-second (the figure a shared
+ * machine's load doesn't distort).
+ */
+export function compareWithPytorch(records: BenchRecord[]): void {
+  const peers = records.filter((r) => r.backend === "pytorch");
+  for (const r of records) {
+    if (r.backend === "pytorch") continue;
+    const ratios = peers.filter((p) => p.task === r.task && p.ratio === r.ratio && p.batch === r.batch)
+      .map((p) => {
+        const [mine, theirs] = [cpuRate(r), cpuRate(p)];
+        const perCpu = /\b1 thread\b/.test(p.note ?? "") && mine && theirs
+          ? `, ${(mine / theirs).toFixed(2)} per CPU-second`
+          : "";
+        return `${(r.imagesPerSecond / p.imagesPerSecond).toFixed(2)} x ${p.note?.split(";")[0]}${perCpu}`;
+      });
+    if (ratios.length) r.note = [r.note, ...ratios].filter(Boolean).join("; ");
+  }
+}
+
+/**
+ * Keeps, per measured configuration, the best figures over rounds (the least disturbed window): the
+ * highest rates (images/s, steps/s and images per CPU-second), and the lowest peak memory (the wasm
+ * heap never shrinks, so a later, smaller configuration would otherwise report an earlier one's heap).
+ */
+export function keepBest(best: Map<string, BenchRecord>, records: BenchRecord[]): void {
+  for (const r of records) {
+    const threads = r.backend === "pytorch" ? r.note?.split(";")[0] ?? "" : "";
+    const key = [r.task, r.backend, r.ratio, r.batch, threads].join("|");
+    const old = best.get(key);
+    if (!old) {
+      best.set(key, { ...r });
+      continue;
+    }
+    const cpu = Math.max(cpuRate(old) ?? 0, cpuRate(r) ?? 0);
+    old.imagesPerSecond = Math.max(old.imagesPerSecond, r.imagesPerSecond);
+    old.peakRssMiB = Math.min(old.peakRssMiB, r.peakRssMiB);
+    old.note = old.note?.replace(/[\d.]+ images per CPU-second/, `${cpu.toFixed(1)} images per CPU-second`)
+      .replace(/[\d.]+ steps\/s/, `${(old.imagesPerSecond / old.batch).toFixed(2)} steps/s`);
+  }
+}
