@@ -142,8 +142,9 @@ def main():
     note = (f"PyTorch {torch.__version__.split('+')[0]}, {threads} thread{'s' if threads > 1 else ''}; "
             f"{args.size}x{args.size}, {args.filters} filters; {wall / args.batch:.2f} steps/s; "
             f"{cpu:.1f} images per CPU-second")
-    print(json.dumps([{"task": "dcgan-train", "backend": "pytorch", "ratio": 0, "batch": args.batch,
-                       "imagesPerSecond": round(wall, 2), "peakRssMiB": round(peak_rss_mib()), "note": note}]))
+    record = {"task": "dcgan-train", "backend": "pytorch", "ratio": 0, "batch": args.batch,
+              "imagesPerSecond": round(wall, 2), "peakRssMiB": round(peak_rss_mib()), "note": note}
+    print(json.dumps([record]))
 
 
 if __name__ == "__main__":
