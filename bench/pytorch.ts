@@ -63,6 +63,10 @@ export async function pythonWithTorch(): Promise<string | undefined> {
 /**
  * Runs the peer script `bench/<script>` with `args` (its model arguments) on 1 thread (as WASM runs
  * in Deno), then on every core, and returns the records it prints.
+ *
+ * OpenMP threads wait passively (OMP_WAIT_POLICY=PASSIVE unless set): with its default spin-waiting,
+ * 2 threads ran the DCGAN step 5x slower than 1 thread on the project's shared 2-core machine (each
+ * thread spins for a partner that another process has descheduled); passive they match 1 thread.
  */
 export async function measurePytorch(
   python: string,
@@ -81,7 +85,12 @@ export async function measurePytorch(
       threads,
       ...(options.quick ? ["--quick"] : []),
     ];
-    const result = await new Deno.Command(python, { args: [path, ...args, ...common], stderr: "inherit" })
+    const env = { OMP_WAIT_POLICY: Deno.env.get("OMP_WAIT_POLICY") ?? "PASSIVE" };
+    const result = await new Deno.Command(python, {
+      args: [path, ...args, ...common],
+      env,
+      stderr: "inherit",
+    })
       .output();
     if (!result.success) {
       throw new Error(`bench/${script} failed (exit ${result.code}); see its output above.`);
