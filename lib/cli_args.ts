@@ -19,7 +19,7 @@ export interface FlagSpec {
   /** One line for `--help`. */
   help: string;
   /** Value when the flag is absent. */
-  default?: string | number | boolean | string[];
+  default?: string | number | boolean | readonly string[];
 }
 
 /** Specs by flag name (without `--`). */
