@@ -10,12 +10,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
-import { type BackendName, DEFAULT_MODEL, imageSize } from "../lib/config.ts";
+import { DEFAULT_MODEL, imageSize } from "../lib/config.ts";
 import { tryBackend } from "../lib/backend/select.ts";
 import { buildGenreCnn } from "../lib/models/cnn.ts";
 import { createRmsprop } from "../lib/training/rmsprop.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
-import { benchTargets, compareWithPytorch, keepBest, measurePytorch, pythonWithTorch } from "./pytorch.ts";
+import { compareWithPytorch, keepBest, measurePytorch, readyTargets } from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
 const GENRES = 7;
@@ -102,20 +102,10 @@ export const suite: BenchSuite = {
   name: "cnn",
   async run(options: BenchOptions): Promise<BenchRecord[]> {
     const log = (line: string) => console.error(line);
-    const { backends: names, forced, pytorch } = benchTargets(options);
-    if (!forced) {
+    if (options.backends.length === 0) {
       log("cnn: cpu not measured by default (no training step finishes in 100 s); ask with --backend cpu");
     }
-    const loaded: BackendName[] = [];
-    for (const name of names) {
-      const reason = await tryBackend(name, forced);
-      if (reason === undefined) loaded.push(name);
-      else log(`cnn: skipped ${name}: ${reason}`);
-    }
-    const python = pytorch ? await pythonWithTorch() : undefined;
-    if (pytorch && !python) {
-      log("cnn: pytorch peer skipped: no python3 with torch (Debian: apt-get install python3-torch)");
-    }
+    const { loaded, forced, python } = await readyTargets("cnn", options);
     const best = new Map<string, BenchRecord>();
     const rounds = options.quick ? 1 : 2;
     for (let round = 1; round <= rounds; round++) {

@@ -11,12 +11,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { tryBackend } from "../lib/backend/select.ts";
-import type { BackendName } from "../lib/config.ts";
 import { BETA1, LEARNING_RATE, trainStep } from "../lib/gan/train.ts";
 import { buildDiscriminator, buildGenerator, type DcganShape } from "../lib/models/dcgan.ts";
 import { throughput } from "./cnn.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
-import { benchTargets, compareWithPytorch, keepBest, measurePytorch, pythonWithTorch } from "./pytorch.ts";
+import { compareWithPytorch, keepBest, measurePytorch, readyTargets } from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
 /** Times trainStep on the current TensorFlow.js backend. */
@@ -65,21 +64,10 @@ export const suite: BenchSuite = {
   name: "dcgan",
   async run(options: BenchOptions): Promise<BenchRecord[]> {
     const log = (line: string) => console.error(line);
-    // cpu (plain JavaScript) is left out unless asked for: a 64x64 step takes minutes there.
-    const { backends, forced, pytorch } = benchTargets(options);
     const shape: DcganShape = options.quick
       ? { size: 32, latentDim: 100, filters: 16, conditionSize: 0, seed: 1 }
       : { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 1 };
-    const loaded: BackendName[] = [];
-    for (const name of backends) {
-      const reason = await tryBackend(name, forced);
-      if (reason === undefined) loaded.push(name);
-      else log(`dcgan: skipped ${name}: ${reason}`);
-    }
-    const python = pytorch ? await pythonWithTorch() : undefined;
-    if (pytorch && !python) {
-      log("dcgan: pytorch peer skipped: no python3 with torch (Debian: apt-get install python3-torch)");
-    }
+    const { loaded, forced, python } = await readyTargets("dcgan", options);
     const peerArgs = ["--size", String(shape.size), "--filters", String(shape.filters)];
     const best = new Map<string, BenchRecord>();
     const rounds = options.quick ? 1 : 2;

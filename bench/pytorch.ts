@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { tryBackend } from "../lib/backend/select.ts";
 import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
 import type { BenchOptions, BenchRecord } from "./types.ts";
 
@@ -40,6 +41,33 @@ export function benchTargets(options: BenchOptions): BenchTargets {
     forced: true,
     pytorch: options.backends.includes("pytorch"),
   };
+}
+
+/** What a suite can run here: the backends of {@linkcode benchTargets} that load, and the peer's Python. */
+export interface ReadyTargets {
+  /** TensorFlow.js backends that loaded. */
+  loaded: BackendName[];
+  /** True when --backend named them. */
+  forced: boolean;
+  /** A Python with torch when the peer was asked for and one exists. */
+  python?: string;
+}
+
+/** Loads each target backend once and finds the peer's Python, logging what is skipped and why. */
+export async function readyTargets(suite: string, options: BenchOptions): Promise<ReadyTargets> {
+  const log = (line: string) => console.error(line);
+  const { backends, forced, pytorch } = benchTargets(options);
+  const loaded: BackendName[] = [];
+  for (const name of backends) {
+    const reason = await tryBackend(name, forced);
+    if (reason === undefined) loaded.push(name);
+    else log(`${suite}: skipped ${name}: ${reason}`);
+  }
+  const python = pytorch ? await pythonWithTorch() : undefined;
+  if (pytorch && !python) {
+    log(`${suite}: pytorch peer skipped: no python3 with torch (Debian: apt-get install python3-torch)`);
+  }
+  return { loaded, forced, python };
 }
 
 /**
