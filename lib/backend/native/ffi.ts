@@ -75,6 +75,7 @@ const DNNL_SYMBOLS = {
   dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
   dnnl_post_ops_append_eltwise: { parameters: ["pointer", "f32", "i32", "f32", "f32"], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_version: { parameters: [], result: "pointer" },
   dnnl_sgemm: {
     parameters: [
       "u8",
@@ -180,4 +181,14 @@ export function nativeLibs(): NativeLibs {
   const libs = loadNativeLibs();
   if (typeof libs === "string") throw new Error(`native backend unavailable: ${libs}`);
   return libs;
+}
+
+/** "oneDNN 2.6.3, OpenBLAS 0.3.21 ..." from the loaded libraries, or the reason they don't load. */
+export function describeNativeLibs(): string {
+  const libs = loadNativeLibs();
+  if (typeof libs === "string") return libs;
+  const version = new Deno.UnsafePointerView(libs.dnnl.dnnl_version()!);
+  const dnnl = `oneDNN ${version.getInt32(0)}.${version.getInt32(4)}.${version.getInt32(8)}`;
+  const blas = Deno.UnsafePointerView.getCString(libs.blas.openblas_get_config()!).trim();
+  return `${dnnl} (libdnnl.so.2), ${blas} (libopenblas.so.0)`;
 }

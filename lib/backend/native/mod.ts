@@ -21,7 +21,7 @@ import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { clearPlans } from "./dnnl.ts";
 import { nativeLibs } from "./ffi.ts";
 
-export { loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
+export { describeNativeLibs, loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
 
 /** Every kernel the native backend runs in oneDNN or OpenBLAS instead of wasm. */
 export const NATIVE_KERNELS: tf.KernelConfig[] = [
