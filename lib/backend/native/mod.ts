@@ -15,6 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { castConfig, identityConfig } from "./alias.ts";
 import { conv2DConfig, fusedConv2DConfig } from "./conv2d.ts";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./conv2d_backprop.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
@@ -23,8 +24,10 @@ import { nativeLibs } from "./ffi.ts";
 
 export { describeNativeLibs, loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
 
-/** Every kernel the native backend runs in oneDNN or OpenBLAS instead of wasm. */
+/** Every kernel the native backend runs in oneDNN or OpenBLAS instead of wasm (or, for the aliases, differently). */
 export const NATIVE_KERNELS: tf.KernelConfig[] = [
+  identityConfig,
+  castConfig,
   conv2DConfig,
   fusedConv2DConfig,
   conv2DBackpropInputConfig,
