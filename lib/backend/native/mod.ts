@@ -19,6 +19,7 @@ import { castConfig, identityConfig } from "./alias.ts";
 import { conv2DConfig, fusedConv2DConfig } from "./conv2d.ts";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./conv2d_backprop.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
+import { maxPoolConfig, maxPoolGradConfig } from "./max_pool.ts";
 import { clearPlans } from "./dnnl.ts";
 import { nativeLibs } from "./ffi.ts";
 
@@ -34,6 +35,8 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   batchMatMulConfig,
   fusedMatMulConfig,
+  maxPoolConfig,
+  maxPoolGradConfig,
 ];
 
 /**
