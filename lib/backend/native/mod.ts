@@ -20,6 +20,7 @@ import { conv2DConfig, fusedConv2DConfig } from "./conv2d.ts";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./conv2d_backprop.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { maxPoolConfig, maxPoolGradConfig } from "./max_pool.ts";
+import { meanConfig, sumConfig } from "./sum.ts";
 import { clearPlans } from "./dnnl.ts";
 import { nativeLibs } from "./ffi.ts";
 
@@ -37,6 +38,8 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   fusedMatMulConfig,
   maxPoolConfig,
   maxPoolGradConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 /**
