@@ -183,7 +183,8 @@ export async function initBackend(
       log(`backend: skipped ${candidate}: ${reason}`);
       continue;
     }
-    const threads = candidate === "native" ? `, ${options.threads ?? DEFAULT_THREADS} threads` : "";
+    const count = options.threads ?? DEFAULT_THREADS;
+    const threads = candidate === "native" ? `, ${count} thread${count === 1 ? "" : "s"}` : "";
     log(`backend: using ${candidate}${threads}${name ? " (forced by --backend)" : ""}`);
     return { name: candidate, skipped };
   }

@@ -21,7 +21,9 @@ Deno.test("initBackend without a name takes the first that loads and explains ea
     assert.ok(skip.reason.length > 10, `skipping ${skip.name} needs a reason`);
     assert.ok(lines.includes(`backend: skipped ${skip.name}: ${skip.reason}`));
   }
-  const threads = choice.name === "native" ? `, ${DEFAULT_THREADS} threads` : "";
+  const threads = choice.name === "native"
+    ? `, ${DEFAULT_THREADS} thread${DEFAULT_THREADS === 1 ? "" : "s"}`
+    : "";
   assert.equal(lines.at(-1), `backend: using ${choice.name}${threads}`);
 });
 

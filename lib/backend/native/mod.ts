@@ -21,8 +21,6 @@ import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./conv2d_
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { maxPoolConfig, maxPoolGradConfig } from "./max_pool.ts";
 import { meanConfig, sumConfig } from "./sum.ts";
-import { clearPlans } from "./dnnl.ts";
-import { nativeLibs } from "./ffi.ts";
 
 export { describeNativeLibs, loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
 
@@ -71,22 +69,4 @@ export function registerNativeBackend(): void {
   }
 }
 
-let threads = 0;
-
-/** Threads oneDNN (OpenMP) and OpenBLAS use from now on; cached oneDNN plans are rebuilt for them. */
-export function setNativeThreads(count: number): void {
-  if (!Number.isInteger(count) || count < 1) {
-    throw new Error(`--threads needs a whole number of at least 1, got ${count}.`);
-  }
-  if (count === threads) return;
-  const { omp, blas } = nativeLibs();
-  omp.omp_set_num_threads(count);
-  blas.openblas_set_num_threads(count);
-  clearPlans();
-  threads = count;
-}
-
-/** The thread count last set by {@linkcode setNativeThreads} (0 before). */
-export function nativeThreads(): number {
-  return threads;
-}
+export { nativeThreads, setNativeThreads } from "./threads.ts";
