@@ -10,10 +10,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tryBackend } from "../lib/backend/select.ts";
 import { BETA1, LEARNING_RATE, trainStep } from "../lib/gan/train.ts";
 import { buildDiscriminator, buildGenerator, type DcganShape } from "../lib/models/dcgan.ts";
 import { throughput } from "./cnn.ts";
+import { measureIsolated } from "./isolated.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
 import {
   compareWithPytorch,
@@ -25,8 +25,15 @@ import {
 } from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
+/** The bench's DCGAN: 64x64 with 32 filters, or 32x32 with 16 in quick mode. */
+export function dcganShape(options: BenchOptions): DcganShape {
+  return options.quick
+    ? { size: 32, latentDim: 100, filters: 16, conditionSize: 0, seed: 1 }
+    : { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 1 };
+}
+
 /** Times trainStep on the current TensorFlow.js backend. */
-async function measure(
+export async function measure(
   backend: string,
   shape: DcganShape,
   options: BenchOptions,
@@ -78,9 +85,7 @@ export const suite: BenchSuite = {
   name: "dcgan",
   async run(options: BenchOptions): Promise<BenchRecord[]> {
     const log = (line: string) => console.error(line);
-    const shape: DcganShape = options.quick
-      ? { size: 32, latentDim: 100, filters: 16, conditionSize: 0, seed: 1 }
-      : { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 1 };
+    const shape = dcganShape(options);
     const { loaded, forced, python } = await readyTargets("dcgan", options);
     const peerArgs = ["--size", String(shape.size), "--filters", String(shape.filters)];
     const best = new Map<string, BenchRecord>();
@@ -89,8 +94,8 @@ export const suite: BenchSuite = {
       for (const name of loaded) {
         for (const threads of threadCounts(name)) {
           log(`dcgan: round ${round}/${rounds}: ${name}${threads ? `, ${threadsNote(threads)}` : ""}`);
-          await tryBackend(name, forced, threads);
-          keepBest(best, [await measure(name, shape, options, threads)]);
+          const job = { suite: "dcgan" as const, backend: name, forced, threads, ratio: 0, options };
+          keepBest(best, await measureIsolated(job));
         }
       }
       if (python) {
