@@ -27,7 +27,9 @@ export async function measureIsolated(job: IsolatedJob): Promise<BenchRecord[]> 
     stderr: "inherit",
   }).output();
   if (!result.success) {
-    throw new Error(`bench: ${job.suite} on ${job.backend} failed in its process (exit ${result.code}); see above.`);
+    throw new Error(
+      `bench: ${job.suite} on ${job.backend} failed in its process (exit ${result.code}); see above.`,
+    );
   }
   return JSON.parse(new TextDecoder().decode(result.stdout)) as BenchRecord[];
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { createAdam } from "../training/adam.ts";
 import { ALL_GENRES } from "../config.ts";
 import {
   buildDiscriminator,
@@ -178,8 +179,8 @@ function newNetworks(shape: DcganShape, seed: number): GanNetworks {
   return {
     generator: buildGenerator({ ...shape, seed }),
     discriminator: buildDiscriminator({ ...shape, seed }),
-    generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
-    discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+    generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+    discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
   };
 }
 
@@ -206,8 +207,8 @@ async function openRun(
     nets = {
       generator: checkpoint.generator,
       discriminator: checkpoint.discriminator,
-      generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
-      discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+      generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+      discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
     };
     await restoreOptimizers(nets, checkpoint);
     state = checkpoint.state;
