@@ -6,7 +6,7 @@
  * the count. The work is in lib/gan/prepare.ts.
  */
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { ALL_GENRES, genreGroup } from "../lib/config.ts";
+import { ALL_GENRES, genreGroup, ORIGINAL_DCGAN_SELECTION } from "../lib/config.ts";
 import { prepareTrainingSet } from "../lib/gan/prepare.ts";
 
 const FLAGS = {
@@ -18,7 +18,7 @@ const FLAGS = {
     type: "list",
     help: "drop posters with any of these genres, e.g. Animation,Comedy,Family",
   },
-  ratio: { ...DATASET_FLAGS.ratio, default: 60 },
+  ratio: { ...DATASET_FLAGS.ratio, default: ORIGINAL_DCGAN_SELECTION.ratio },
   limit: { type: "number", help: "keep at most this many posters (a seeded random pick)" },
 } as const;
 

@@ -107,6 +107,9 @@ export interface ModelConfig {
   seed: number;
 }
 
+/** The genre CNN's checkpoint interval inside an epoch, in batches (it also checkpoints at every epoch end). */
+export const DEFAULT_CHECKPOINT_EVERY_BATCHES = 100;
+
 /** Names of the TensorFlow.js backends, in the order they are tried. */
 export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 
@@ -133,5 +136,72 @@ export const DEFAULT_MODEL: ModelConfig = {
   seed: 42,
 };
 
+/**
+ * How a DCGAN trains: Radford et al.'s Adam (2e-4, beta1 0.5), and what the run writes as it goes.
+ * `deno task dcgan:train`'s flags and notebook 4 start from {@linkcode DEFAULT_DCGAN_TRAINING}.
+ */
+export interface DcganTrainingConfig {
+  /** Passes over the training set. */
+  epochs: number;
+  /** Posters per step. */
+  batchSize: number;
+  /** Adam's learning rate and first-moment decay, for both networks. */
+  learningRate: number;
+  beta1: number;
+  /** A sample grid every this many steps. */
+  sampleRate: number;
+  /** A checkpoint every this many steps (and at every epoch end). */
+  checkpointEvery: number;
+  /** Rows and columns of the sample grid. */
+  gridRows: number;
+  gridColumns: number;
+  /** Seed of the weights, the noise and the order of posters. */
+  seed: number;
+  /** Real and generated posters per Fréchet distance. */
+  qualitySamples: number;
+}
+
+/** DCGAN training defaults. */
+export const DEFAULT_DCGAN_TRAINING: DcganTrainingConfig = {
+  epochs: 5,
+  batchSize: 64,
+  learningRate: 2e-4,
+  beta1: 0.5,
+  sampleRate: 2,
+  checkpointEvery: 50,
+  gridRows: 6,
+  gridColumns: 10,
+  seed: 42,
+  qualitySamples: 256,
+};
+
+/**
+ * The original project's DCGAN posters: from 1980 on, without Animation, Comedy and Family (whose
+ * posters look least like the rest), at ratio 60. Notebook 4 and the README's commands use it.
+ */
+export const ORIGINAL_DCGAN_SELECTION = {
+  minYear: 1980,
+  maxYear: 2017,
+  excludeGenres: ["Animation", "Comedy", "Family"],
+  ratio: 60,
+} as const;
+
+/**
+ * The genre CNN that measures DCGAN quality when no trained one is saved: random (seeded) weights, 7
+ * genres, ratio 30, whose features still give a consistent, if weaker, distance.
+ */
+export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42 } as const satisfies {
+  genres: GenreGroupSize;
+  ratio: number;
+  version: ModelVersion;
+  seed: number;
+};
+
 /** Where trained models are saved. */
 export const SAVED_MODELS_DIR = "saved_models";
+
+/** Where training runs go, `runs/<kind>/<name>/` (lib/training/run.ts); git-ignored. */
+export const RUNS_DIR = "runs";
+
+/** Where `deno task report` writes HTML and PDF (`reports/small/` with `--small`). */
+export const REPORTS_DIR = "reports";

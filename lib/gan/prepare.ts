@@ -112,11 +112,24 @@ export interface PrepareResult {
   path: string;
 }
 
+/** Options of {@linkcode prepareTrainingSet}. */
+export interface PrepareOptions {
+  /**
+   * Make the set the one `deno task dcgan:train` uses next (`current.json`); default true, as
+   * `deno task dcgan:prepare` does. A notebook that only needs a set passes false.
+   */
+  makeCurrent?: boolean;
+}
+
 /**
- * Selects the posters and writes the set (or reuses an identical one), and marks it current.
- * Pixels come from `images/<ratio>/` when resized there, else straight from `posters/`.
+ * Selects the posters and writes the set (or reuses an identical one), and marks it current unless
+ * told not to. Pixels come from `images/<ratio>/` when resized there, else straight from `posters/`.
  */
-export async function prepareTrainingSet(selection: GanSelection): Promise<PrepareResult> {
+export async function prepareTrainingSet(
+  selection: GanSelection,
+  options: PrepareOptions = {},
+): Promise<PrepareResult> {
+  const makeCurrent = options.makeCurrent ?? true;
   for (const genre of [...selection.includeGenres, ...selection.excludeGenres]) {
     if (!/^[A-Za-z-]+$/.test(genre)) {
       throw new Error(`Genre "${genre}" is not a genre name (such as Sci-Fi).`);
@@ -140,7 +153,7 @@ export async function prepareTrainingSet(selection: GanSelection): Promise<Prepa
   if (
     existing && sameMovies(existing.movies, movies) && existing.width === width && existing.height === height
   ) {
-    await markCurrent(selection.dataDir, key);
+    if (makeCurrent) await markCurrent(selection.dataDir, key);
     return { set: existing, reused: true, path: pixelsPath(selection.dataDir, key) };
   }
   const bytesPerImage = width * height * 3;
@@ -155,7 +168,7 @@ export async function prepareTrainingSet(selection: GanSelection): Promise<Prepa
   progress.finish();
   const set: TrainingSet = { selection, key, width, height, movies, pixels };
   await writeTrainingSet(set);
-  await markCurrent(selection.dataDir, key);
+  if (makeCurrent) await markCurrent(selection.dataDir, key);
   return { set, reused: false, path: pixelsPath(selection.dataDir, key) };
 }
 
