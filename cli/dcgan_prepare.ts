@@ -19,7 +19,7 @@ const FLAGS = {
     help: "drop posters with any of these genres, e.g. Animation,Comedy,Family",
   },
   ratio: { ...DATASET_FLAGS.ratio, default: ORIGINAL_DCGAN_SELECTION.ratio },
-  limit: { type: "number", help: "keep at most this many posters (a seeded random pick)" },
+  limit: { type: "number", help: "keep at most this many posters, spread evenly over the selection" },
 } as const;
 
 /** Genre names are checked against the CSV's tags loosely: the 14, plus any capitalised IMDb tag. */
@@ -47,7 +47,7 @@ await runCli("Select posters by years, genres and ratio into the DCGAN training 
     minYear,
     maxYear,
     ratio,
-    includeGenres: genreList(flags["include-genres"] ?? [], "include-genres"),
+    genres: genreList(flags["include-genres"] ?? [], "include-genres"),
     excludeGenres: genreList(flags["exclude-genres"] ?? [], "exclude-genres"),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
   });

@@ -67,20 +67,35 @@ export function imageSize(ratio: number): { width: number; height: number } {
   };
 }
 
-/** Which movies and which image size a run uses. */
-export interface DatasetConfig {
-  /** Folder holding `MovieGenre.csv`, `posters/` and `images/<ratio>/`. */
-  dataDir: string;
+/**
+ * Which movies, for every part of the project (lib/dataset/selection.ts `selectMovies` applies it):
+ * usable movies with a poster file, released in the years, with one of `genres` and none of
+ * `excludeGenres`.
+ */
+export interface MovieSelection {
   /** First release year kept (inclusive). */
   minYear: number;
   /** Last release year kept (inclusive). */
   maxYear: number;
+  /** Keep movies with at least one of these genres; empty keeps every genre. */
+  genres: readonly string[];
+  /** Drop movies with any of these genres (default: none). */
+  excludeGenres?: readonly string[];
+  /**
+   * At most this many movies, spread evenly over the selection in imdbId order (per split when
+   * loading a split); undefined keeps all.
+   */
+  limit?: number;
+}
+
+/** Which movies and which image size a run uses. */
+export interface DatasetConfig extends MovieSelection {
+  /** Folder holding `MovieGenre.csv`, `posters/` and `images/<ratio>/`. */
+  dataDir: string;
   /** The genres predicted, in output order (usually a group from {@linkcode genreGroup}). */
   genres: Genre[];
   /** Poster size in percent of 182x268. */
   ratio: number;
-  /** Keep at most this many movies per split (for quick runs); undefined keeps all. */
-  limit?: number;
 }
 
 /** The three model versions: kernel size of the first conv block. */
@@ -179,12 +194,13 @@ export const DEFAULT_DCGAN_TRAINING: DcganTrainingConfig = {
  * The original project's DCGAN posters: from 1980 on, without Animation, Comedy and Family (whose
  * posters look least like the rest), at ratio 60. Notebook 4 and the README's commands use it.
  */
-export const ORIGINAL_DCGAN_SELECTION = {
+export const ORIGINAL_DCGAN_SELECTION: MovieSelection & { ratio: number } = {
   minYear: 1980,
   maxYear: 2017,
+  genres: [],
   excludeGenres: ["Animation", "Comedy", "Family"],
   ratio: 60,
-} as const;
+};
 
 /**
  * The genre CNN that measures DCGAN quality when no trained one is saved: random (seeded) weights, 7

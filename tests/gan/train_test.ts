@@ -26,7 +26,7 @@ function tinySet(): TrainingSet {
       dataDir: "unused",
       minYear: 1980,
       maxYear: 2017,
-      includeGenres: [],
+      genres: [],
       excludeGenres: [],
       ratio: 5,
     },
