@@ -3,8 +3,12 @@
  * and of the training notebook.
  *
  * ```ts
+ * import { initBackend } from "../backend/mod.ts";
+ * import { DEFAULT_DATASET, DEFAULT_MODEL } from "../config.ts";
+ * import { trainGenreModel } from "./train.ts";
  * await initBackend("wasm");
  * const { dir, metadata } = await trainGenreModel({ ...DEFAULT_DATASET }, { ...DEFAULT_MODEL, epochs: 2 });
+ * console.log(dir, metadata.bestEpoch);
  * ```
  *
  * @module
