@@ -5,7 +5,7 @@
  * holds. All work is in lib/dataset; this file reads flags and prints.
  */
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { ALL_GENRES, imageSize } from "../lib/config.ts";
+import { ALL_GENRES, DEFAULT_DOWNLOAD_CONCURRENCY, imageSize } from "../lib/config.ts";
 import { type Catalog, loadCatalog, summarizeCatalog, usableMovies } from "../lib/dataset/catalog.ts";
 import { selectMovies } from "../lib/dataset/selection.ts";
 import { downloadPosters } from "../lib/dataset/download.ts";
@@ -17,7 +17,10 @@ const FLAGS = {
   from: { type: "string", help: "import a folder holding MovieGenre.csv and posters/<imdbId>.jpg" },
   download: { type: "boolean", help: "fetch missing posters from the CSV's Poster URLs" },
   resize: { type: "list", help: "write images/<ratio>/ for these ratios (percent of 182x268), e.g. 30,60" },
-  concurrency: { type: "number", help: "downloads (default 8) or resizes (default: CPU cores) at once" },
+  concurrency: {
+    type: "number",
+    help: `downloads (default ${DEFAULT_DOWNLOAD_CONCURRENCY}) or resizes (default: CPU cores) at once`,
+  },
   "data-dir": DATASET_FLAGS["data-dir"],
   "min-year": DATASET_FLAGS["min-year"],
   "max-year": DATASET_FLAGS["max-year"],

@@ -6,7 +6,7 @@
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import { BACKEND_ORDER, type BackendName, DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { runFolder } from "../lib/training/run.ts";
 import { sampleConditional } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
@@ -14,10 +14,10 @@ import { parseGenre } from "../lib/models/dcgan.ts";
 const FLAGS = {
   genre: { type: "list", help: "genre(s) to ask for, e.g. Sci-Fi or Action,Sci-Fi" },
   decade: { type: "number", help: "release decade, e.g. 1980" },
-  count: { type: "number", help: "posters in the grid", default: 16 },
+  count: { type: "number", help: "posters in the grid", default: DEFAULT_DCGAN_SAMPLE.count },
   columns: { type: "number", help: "posters per grid row (default: a square grid)" },
-  name: { type: "string", help: "conditional run under runs/dcgan/", default: "cdcgan64" },
-  seed: { type: "number", help: "noise seed", default: 1 },
+  name: { type: "string", help: "conditional run under runs/dcgan/", default: DEFAULT_DCGAN_SAMPLE.run },
+  seed: { type: "number", help: "noise seed", default: DEFAULT_DCGAN_SAMPLE.seed },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
   backend: { type: "string", help: `TensorFlow.js backend: ${BACKEND_ORDER.join(", ")}` },
 } as const;

@@ -6,7 +6,7 @@
  * original project's format. All work is in lib/evaluation; this file reads flags and prints.
  */
 import { parseArgs, runCli } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import { BACKEND_ORDER, type BackendName, DEFAULT_EVALUATION_SAMPLE } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { evaluateSavedModels } from "../lib/evaluation/evaluate.ts";
 import { comparisonTable, perGenreTable } from "../lib/plots/evaluation_tables.ts";
@@ -15,7 +15,11 @@ const FLAGS = {
   model: { type: "string", help: "evaluate only this saved model (folder name in saved_models/)" },
   "data-dir": { type: "string", help: "evaluate on this dataset folder instead of the model's own" },
   backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
-  sample: { type: "number", help: "test posters to print predictions for", default: 12 },
+  sample: {
+    type: "number",
+    help: "test posters to print predictions for",
+    default: DEFAULT_EVALUATION_SAMPLE,
+  },
 } as const;
 
 await runCli("Evaluate saved models on the test split.", FLAGS, async () => {

@@ -10,6 +10,7 @@ import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import { buildReports } from "../lib/report/build.ts";
 import type { Parameters, ParameterValue } from "../lib/report/notebook.ts";
 import { resolve } from "node:path";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, REPORTS_DIR } from "../lib/config.ts";
 
 const FLAGS = {
   only: { type: "list", help: "notebooks to run, by name or number (e.g. 1,3)" },
@@ -21,7 +22,7 @@ const FLAGS = {
   set: { type: "list", help: "parameter values, e.g. epochs=3,limit=500" },
   "no-export": { type: "boolean", help: "execute only; no HTML or PDF" },
   "reports-dir": { type: "string", help: "where reports go (default reports/, reports/small/ with --small)" },
-  timeout: { type: "number", help: "seconds one cell may run", default: 1800 },
+  timeout: { type: "number", help: "seconds one cell may run", default: DEFAULT_CELL_TIMEOUT_SECONDS },
   summary: { type: "boolean", help: "end with a line `notebooks: N passed, M failed`" },
 } as const;
 
@@ -55,7 +56,7 @@ await runCli("Execute the notebooks and export them as HTML and PDF reports.", F
     parameters,
     export: !flags["no-export"],
     // Quick runs go elsewhere, so CI or a test run never overwrites the real reports.
-    reportsDir: flags["reports-dir"] ?? (flags.small ? "reports/small" : "reports"),
+    reportsDir: flags["reports-dir"] ?? (flags.small ? `${REPORTS_DIR}/small` : REPORTS_DIR),
     cellTimeoutSeconds: flags.timeout,
   });
   const failed = results.filter((r) => !r.ok);

@@ -213,6 +213,18 @@ export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42
   seed: number;
 };
 
+/** What `deno task dcgan:sample` asks for by default: the README's conditional run, one grid of 16. */
+export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64", count: 16, seed: 1 } as const;
+
+/** Test posters `deno task evaluate` prints prediction lines for. */
+export const DEFAULT_EVALUATION_SAMPLE = 12;
+
+/** Posters downloaded at once by `deno task data --download`. */
+export const DEFAULT_DOWNLOAD_CONCURRENCY = 8;
+
+/** Seconds one notebook cell may run under `deno task report`. */
+export const DEFAULT_CELL_TIMEOUT_SECONDS = 1800;
+
 /** Where trained models are saved. */
 export const SAVED_MODELS_DIR = "saved_models";
 

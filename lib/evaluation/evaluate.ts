@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Genre, SAVED_MODELS_DIR } from "../config.ts";
+import { DEFAULT_EVALUATION_SAMPLE, type Genre, SAVED_MODELS_DIR } from "../config.ts";
 import type { GenreData, Movie, Split } from "../dataset/types.ts";
 import { loadCatalog } from "../dataset/catalog.ts";
 import { loadGenreData } from "../dataset/load.ts";
@@ -121,7 +121,7 @@ export async function evaluateSavedModel(
       testPredictions: splitPredictions(test, predictions.probabilities, predictions.loss),
       ...(validation ? { validation } : {}),
       named: await predictNamedTitles(model, catalog, dataset, metadata.imageSize),
-      sample: sampleLines(test, predictions.probabilities, options.sampleSize ?? 12),
+      sample: sampleLines(test, predictions.probabilities, options.sampleSize ?? DEFAULT_EVALUATION_SAMPLE),
     };
   } finally {
     model.dispose();

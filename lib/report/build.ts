@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { executeNotebook } from "./execute.ts";
 import { exportHtml, exportPdf } from "./export.ts";
 import {
+import { REPORTS_DIR } from "../config.ts";
   declaredParameters,
   literalValue,
   type Parameters,
@@ -68,7 +69,7 @@ export async function listNotebooks(dir: string, only?: string[]): Promise<strin
 /** Executes (and exports) each notebook; a failure is recorded and the next notebook still runs. */
 export async function buildReports(options: ReportOptions = {}): Promise<NotebookReport[]> {
   const log = options.log ?? ((line: string) => console.error(line));
-  const reportsDir = options.reportsDir ?? "reports";
+  const reportsDir = options.reportsDir ?? REPORTS_DIR;
   const paths = await listNotebooks(options.notebooksDir ?? "notebooks", options.only);
   await checkParametersExist(paths, options.parameters ?? {});
   const results: NotebookReport[] = [];

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { type Notebook, type Parameters, readNotebook, withParameters } from "./notebook.ts";
 import { findPython } from "./tools.ts";
 import { writeFileAtomic } from "../util/files.ts";
+import { DEFAULT_CELL_TIMEOUT_SECONDS } from "../config.ts";
 
 const RUNNER = fileURLToPath(new URL("./run_notebook.py", import.meta.url));
 
@@ -89,7 +90,7 @@ export async function executeNotebook(
         "--cwd",
         resolve(options.cwd ?? dirname(path)),
         "--timeout",
-        String(options.cellTimeoutSeconds ?? 1800),
+        String(options.cellTimeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS),
       ],
       env: { JUPYTER_PATH: jupyterPath },
       stdout: "inherit",
