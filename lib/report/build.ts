@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { executeNotebook } from "./execute.ts";
 import { exportHtml, exportPdf } from "./export.ts";
-import {
 import { REPORTS_DIR } from "../config.ts";
+import {
   declaredParameters,
   literalValue,
   type Parameters,
