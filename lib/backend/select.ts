@@ -8,6 +8,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { BACKEND_ORDER, type BackendName } from "../config.ts";
 import { registerWasmKernels } from "./wasm_kernels/mod.ts";
+import { createLog } from "../util/log.ts";
+import { recordRunFact } from "../util/run_facts.ts";
 
 /** A backend that was not used, and why. */
 export interface SkippedBackend {
@@ -149,7 +151,7 @@ export async function initBackend(
   name?: BackendName,
   options: InitBackendOptions = {},
 ): Promise<BackendChoice> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   if (name !== undefined && !(BACKEND_ORDER as readonly string[]).includes(name)) {
     throw new Error(`Unknown backend '${name}': use one of ${BACKEND_ORDER.join(", ")}.`);
   }
@@ -164,6 +166,7 @@ export async function initBackend(
       continue;
     }
     log(`backend: using ${candidate}${name ? " (forced by --backend)" : ""}`);
+    recordRunFact("backend", `${candidate} (TensorFlow.js ${tf.version_core})`);
     return { name: candidate, skipped };
   }
   throw new Error(

@@ -19,6 +19,7 @@ import { lossFunction } from "../training/losses.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
 import { predictGenres } from "./predict.ts";
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./predictions.ts";
+import { createLog } from "../util/log.ts";
 
 /** Options of {@linkcode evaluateSavedModel}. */
 export interface EvaluateOptions {
@@ -101,7 +102,8 @@ export async function evaluateSavedModels(
     );
   }
   if (name !== undefined) return [await evaluateSavedModel(name, options)];
-  const onDamaged = options.onDamaged ?? ((error) => console.error(`left out: ${error.message}`));
+  const log = createLog();
+  const onDamaged = options.onDamaged ?? ((error: SavedModelError) => log(`left out: ${error.message}`));
   const results: ModelEvaluation[] = [];
   for (const each of names) {
     try {

@@ -37,6 +37,7 @@ import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import { readRunMetadata, type RunMetadata, runPaths, type StepRecord, writeRunMetadata } from "./run.ts";
 import { generate, toImageBatch } from "./sample.ts";
 import { writeTrainingVideo } from "./video.ts";
+import { createLog } from "../util/log.ts";
 
 /** Adam settings of Radford et al. */
 export const LEARNING_RATE = 2e-4;
@@ -259,7 +260,7 @@ async function openRun(
 
 /** Trains (or resumes) a run; see {@linkcode DcganTrainOptions}. */
 export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrainResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const paths = runPaths(options.runDir);
   const { shape, set } = options;
   const conditional = shape.conditionSize > 0;

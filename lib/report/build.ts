@@ -1,22 +1,36 @@
 /**
  * `deno task report`: every notebook executed headless with its parameters, then exported to
  * `reports/<name>.html` and `reports/<name>.pdf` (the executed notebook is kept as
- * `reports/<name>.ipynb`).
+ * `reports/<name>.ipynb`, with what produced it in its metadata). Each report starts with a header
+ * naming the code, data, backend, machine and changed parameters (provenance.ts, header.ts).
  *
  * @module
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { writeFileAtomic } from "../dataset/files.ts";
+import { createLog } from "../util/log.ts";
+import { readRunFacts, RUN_FACTS_ENV } from "../util/run_facts.ts";
 import { executeNotebook } from "./execute.ts";
 import { exportHtml, exportPdf } from "./export.ts";
+import { reportHeaderHtml } from "./header.ts";
 import {
   declaredParameters,
   literalValue,
+  type Notebook,
   type Parameters,
   type ParameterValue,
   readNotebook,
   smallParameters,
 } from "./notebook.ts";
+import {
+  type ChangedParameter,
+  codeVersion,
+  datasetCounts,
+  machine,
+  notebookTitle,
+  type ReportProvenance,
+} from "./provenance.ts";
 
 /** What to build. */
 export interface ReportOptions {
@@ -67,7 +81,7 @@ export async function listNotebooks(dir: string, only?: string[]): Promise<strin
 
 /** Executes (and exports) each notebook; a failure is recorded and the next notebook still runs. */
 export async function buildReports(options: ReportOptions = {}): Promise<NotebookReport[]> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const reportsDir = options.reportsDir ?? "reports";
   const paths = await listNotebooks(options.notebooksDir ?? "notebooks", options.only);
   await checkParametersExist(paths, options.parameters ?? {});
@@ -80,26 +94,57 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
       const notebook = await readNotebook(path);
       const declared = declaredParameters(notebook);
       const parameters: Parameters = options.small ? smallParameters(notebook) : {};
+      const changed = new Map<string, ChangedParameter["by"]>(Object.keys(parameters).map((k) => [k, "--small"]));
       for (const [key, value] of Object.entries(options.parameters ?? {})) {
-        if (declared.has(key)) parameters[key] = value;
+        if (declared.has(key)) {
+          parameters[key] = value;
+          changed.set(key, "--set");
+        }
       }
-      checkDataDir(
-        path,
-        "dataDir" in parameters ? parameters.dataDir : literalValue(declared.get("dataDir")),
-      );
+      const dataDirValue = "dataDir" in parameters ? parameters.dataDir : literalValue(declared.get("dataDir"));
+      checkDataDir(path, dataDirValue);
       const shown = Object.entries(parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
       log(`${name}: executing${shown ? ` with ${shown}` : ""}`);
       const executed = join(reportsDir, `${name}.ipynb`);
-      await executeNotebook(path, executed, {
-        parameters,
-        cellTimeoutSeconds: options.cellTimeoutSeconds,
-        log,
-      });
+      const date = new Date().toISOString();
+      const factsDir = await Deno.makeTempDir({ prefix: "posterlab-facts-" });
+      let facts;
+      let result;
+      try {
+        const factsFile = join(factsDir, "facts.jsonl");
+        result = await executeNotebook(path, executed, {
+          parameters,
+          cellTimeoutSeconds: options.cellTimeoutSeconds,
+          log,
+          env: { [RUN_FACTS_ENV]: factsFile },
+        });
+        facts = await readRunFacts(factsFile);
+      } finally {
+        await Deno.remove(factsDir, { recursive: true }).catch(() => {});
+      }
+      const provenance: ReportProvenance = {
+        title: notebookTitle(notebook.cells) ?? name,
+        date,
+        code: await codeVersion(dirname(path)),
+        // The kernel runs in the notebook's folder, so a relative dataDir is relative to it.
+        dataset: typeof dataDirValue === "string"
+          ? await datasetCounts(resolve(dirname(path), dataDirValue))
+          : undefined,
+        backends: facts.backend ?? [],
+        machine: machine(),
+        parameters: [...changed].map(([key, by]) => ({
+          name: key,
+          value: JSON.stringify(parameters[key]),
+          declared: declared.get(key),
+          by,
+        })),
+      };
+      await saveProvenance(result.notebook, executed, provenance);
       files.push(executed);
       if (options.export !== false) {
         const html = join(reportsDir, `${name}.html`);
         const pdf = join(reportsDir, `${name}.pdf`);
-        await exportHtml(executed, html);
+        await exportHtml(executed, html, { header: reportHeaderHtml(provenance), title: provenance.title });
         files.push(html);
         await exportPdf(html, pdf);
         files.push(pdf);
@@ -114,6 +159,13 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
     }
   }
   return results;
+}
+
+/** Writes the executed notebook again with `provenance` in its metadata (`posterlab.report`). */
+async function saveProvenance(notebook: Notebook, path: string, provenance: ReportProvenance): Promise<void> {
+  const metadata = { ...notebook.metadata, posterlab: { ...notebook.metadata.posterlab, report: provenance } };
+  const text = JSON.stringify({ ...notebook, metadata }, null, 1) + "\n";
+  await writeFileAtomic(path, new TextEncoder().encode(text));
 }
 
 /** A parameter no selected notebook declares is a typo; say so before running anything. */

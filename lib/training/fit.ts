@@ -19,6 +19,7 @@ import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoi
 import { type EpochRecord, formatEpoch, shouldStopEarly } from "./history.ts";
 import { lossFunction } from "./losses.ts";
 import { createRmsprop } from "./rmsprop.ts";
+import { createLog } from "../util/log.ts";
 
 /** Options of {@linkcode fitGenreModel}. */
 export interface FitOptions {
@@ -92,7 +93,7 @@ export async function fitGenreModel(
   config: ModelConfig,
   options: FitOptions = {},
 ): Promise<FitResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const showProgress = options.progress ?? true;
   const checkpointEvery = options.checkpointEveryBatches ?? 100;
   const [count, height, width] = train.shape;

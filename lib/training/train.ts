@@ -18,6 +18,7 @@ import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluat
 import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../models/saved.ts";
 import { CHECKPOINTS_DIR, removeCheckpoint } from "./checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
+import { createLog } from "../util/log.ts";
 
 /** Options of {@linkcode trainGenreModel}. */
 export interface TrainOptions extends Omit<FitOptions, "checkpointDir"> {
@@ -42,7 +43,7 @@ export async function trainGenreModel(
   config: ModelConfig,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const loadOptions = { progress: options.progress };
   const train = await loadGenreData(dataset, "train", loadOptions);
   const validation = await loadGenreData(dataset, "validation", loadOptions);
@@ -50,7 +51,7 @@ export async function trainGenreModel(
   log(
     `data: ${train.movies.length} training and ${validation.movies.length} validation posters, ${width}x${height}`,
   );
-  return await trainOnSplits(train, validation, config, options);
+  return await trainOnSplits(train, validation, config, { ...options, log });
 }
 
 /** Trains on already loaded splits and saves the model (what {@linkcode trainGenreModel} does after loading). */
@@ -63,13 +64,14 @@ export async function trainOnSplits(
   const started = performance.now();
   const name = savedModelName(train.config, config);
   const checkpointDir = join(options.checkpointsDir ?? CHECKPOINTS_DIR, name);
-  (options.log ?? ((line: string) => console.error(line)))(
+  const log = options.log ?? createLog();
+  log(
     `model ${name}: v${config.version}, ${config.loss}, RMSprop ${config.learningRate}, batch ${config.batchSize}, ` +
       `${config.epochs} epochs${
         config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
       }`,
   );
-  const fit = await fitGenreModel(train, validation, config, { ...options, checkpointDir });
+  const fit = await fitGenreModel(train, validation, config, { ...options, log, checkpointDir });
 
   const genres = train.genres.length;
   const frequencies = genreFrequencies(train.labels, genres);
