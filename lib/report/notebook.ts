@@ -150,15 +150,21 @@ export function smallParameters(notebook: Notebook): Parameters {
 // something that doesn't start or end with a space (so "$5 and $10" is not math).
 const MATH = /\$\$[\s\S]+?\$\$|\\\(|\\\[|\\begin\{|(?:^|[^\\$])\$[^\s$](?:[^$\n]*[^\s\\$])?\$/;
 
+/** Markdown without fenced code blocks and code spans, where a `$` is never math. */
+function withoutCode(markdown: string): string {
+  return markdown.replace(/```[\s\S]*?```/g, " ").replace(/`[^`\n]*`/g, " ");
+}
+
 /** Whether a Markdown cell or a Markdown/LaTeX output holds math (the HTML export then needs MathJax). */
 export function hasMath(notebook: Notebook): boolean {
   return notebook.cells.some((cell) => {
-    if (cell.cell_type === "markdown") return MATH.test(cellSource(cell));
+    if (cell.cell_type === "markdown") return MATH.test(withoutCode(cellSource(cell)));
     return (cell.outputs ?? []).some((output) => {
       const data = (output as { data?: Record<string, unknown> }).data ?? {};
       if ("text/latex" in data) return true;
       const markdown = data["text/markdown"];
-      return markdown !== undefined && MATH.test(Array.isArray(markdown) ? markdown.join("") : String(markdown));
+      return markdown !== undefined &&
+        MATH.test(withoutCode(Array.isArray(markdown) ? markdown.join("") : String(markdown)));
     });
   });
 }
