@@ -94,14 +94,18 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
       const notebook = await readNotebook(path);
       const declared = declaredParameters(notebook);
       const parameters: Parameters = options.small ? smallParameters(notebook) : {};
-      const changed = new Map<string, ChangedParameter["by"]>(Object.keys(parameters).map((k) => [k, "--small"]));
+      const changed = new Map<string, ChangedParameter["by"]>(
+        Object.keys(parameters).map((k) => [k, "--small"]),
+      );
       for (const [key, value] of Object.entries(options.parameters ?? {})) {
         if (declared.has(key)) {
           parameters[key] = value;
           changed.set(key, "--set");
         }
       }
-      const dataDirValue = "dataDir" in parameters ? parameters.dataDir : literalValue(declared.get("dataDir"));
+      const dataDirValue = "dataDir" in parameters
+        ? parameters.dataDir
+        : literalValue(declared.get("dataDir"));
       checkDataDir(path, dataDirValue);
       const shown = Object.entries(parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
       log(`${name}: executing${shown ? ` with ${shown}` : ""}`);
@@ -163,7 +167,10 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
 
 /** Writes the executed notebook again with `provenance` in its metadata (`posterlab.report`). */
 async function saveProvenance(notebook: Notebook, path: string, provenance: ReportProvenance): Promise<void> {
-  const metadata = { ...notebook.metadata, posterlab: { ...notebook.metadata.posterlab, report: provenance } };
+  const metadata = {
+    ...notebook.metadata,
+    posterlab: { ...notebook.metadata.posterlab, report: provenance },
+  };
   const text = JSON.stringify({ ...notebook, metadata }, null, 1) + "\n";
   await writeFileAtomic(path, new TextEncoder().encode(text));
 }

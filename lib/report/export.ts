@@ -68,7 +68,11 @@ export interface HtmlOptions {
  * references nothing outside itself unless the notebook has math (then MathJax, where nbconvert finds
  * it).
  */
-export async function exportHtml(notebookPath: string, htmlPath: string, options: HtmlOptions = {}): Promise<void> {
+export async function exportHtml(
+  notebookPath: string,
+  htmlPath: string,
+  options: HtmlOptions = {},
+): Promise<void> {
   const python = await findPython();
   const notebook = await readNotebook(notebookPath);
   const dir = await Deno.makeTempDir({ prefix: "posterlab-html-" });

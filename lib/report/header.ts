@@ -23,7 +23,10 @@ import type { ReportProvenance } from "./provenance.ts";
 
 /** `&`, `<`, `>` and `"` as HTML entities. */
 function escapeHtml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll(
+    '"',
+    "&quot;",
+  );
 }
 
 const count = (n: number) => n.toLocaleString("en-US");
@@ -49,11 +52,20 @@ export function headerRows(p: ReportProvenance): [string, string][] {
           `poster files; resized posters: ${resized || "none"}`,
     ]);
   }
-  rows.push(["Backend", p.backends.length ? p.backends.join(", ") : "none (the notebook ran no TensorFlow.js)"]);
+  rows.push([
+    "Backend",
+    p.backends.length ? p.backends.join(", ") : "none (the notebook ran no TensorFlow.js)",
+  ]);
   const m = p.machine;
   rows.push([
     "Machine",
-    [m.cpu ?? "CPU unknown", `${m.cores} cores`, m.memoryGiB ? `${m.memoryGiB} GiB` : "", m.target, `Deno ${m.deno}`]
+    [
+      m.cpu ?? "CPU unknown",
+      `${m.cores} cores`,
+      m.memoryGiB ? `${m.memoryGiB} GiB` : "",
+      m.target,
+      `Deno ${m.deno}`,
+    ]
       .filter(Boolean).join(", "),
   ]);
   const bySource = Map.groupBy(p.parameters, (c) => c.by);
@@ -61,7 +73,11 @@ export function headerRows(p: ReportProvenance): [string, string][] {
     "Parameters",
     bySource.size
       ? [...bySource].map(([by, changed]) =>
-        `${by}: ${changed.map((c) => `${c.name} = ${c.value}${c.declared ? ` (notebook: ${c.declared})` : ""}`).join(", ")}`
+        `${by}: ${
+          changed.map((c) => `${c.name} = ${c.value}${c.declared ? ` (notebook: ${c.declared})` : ""}`).join(
+            ", ",
+          )
+        }`
       ).join("; ")
       : "as in the notebook",
   ]);

@@ -76,7 +76,12 @@ export interface ReportProvenance {
 /** Runs `git` in `dir`; its trimmed stdout, or undefined when git or the checkout is missing. */
 async function git(dir: string, args: string[]): Promise<string | undefined> {
   try {
-    const { code, stdout } = await new Deno.Command("git", { args, cwd: dir, stdout: "piped", stderr: "null" })
+    const { code, stdout } = await new Deno.Command("git", {
+      args,
+      cwd: dir,
+      stdout: "piped",
+      stderr: "null",
+    })
       .output();
     return code === 0 ? new TextDecoder().decode(stdout).trim() : undefined;
   } catch {
@@ -105,7 +110,8 @@ export async function datasetCounts(dataDir: string): Promise<DatasetCounts> {
     // no images/ yet: nothing resized
   }
   for (const ratio of ratios.sort((a, b) => Number(a) - Number(b))) {
-    resized[ratio] = (await listFileNames(join(folder, "images", ratio), (n) => imdbIdOfFile(n) !== undefined))
+    resized[ratio] = (await listFileNames(join(folder, "images", ratio), (n) =>
+      imdbIdOfFile(n) !== undefined))
       .length;
   }
   if (!existsSync(csvPath(folder))) return { folder, resized };
@@ -133,7 +139,13 @@ export function machine(): Machine {
   } catch {
     memoryGiB = undefined;
   }
-  return { cpu, cores: navigator.hardwareConcurrency, memoryGiB, target: Deno.build.target, deno: Deno.version.deno };
+  return {
+    cpu,
+    cores: navigator.hardwareConcurrency,
+    memoryGiB,
+    target: Deno.build.target,
+    deno: Deno.version.deno,
+  };
 }
 
 /** The text of the notebook's first Markdown heading, without `#` and emphasis marks. */

@@ -30,7 +30,11 @@ const missing = [
 if (missing.length) console.error(`document_test: ${missing.join(", ")} missing (see .ci/run); ignored.`);
 
 async function text(command: string, args: string[]): Promise<string> {
-  const { success, stdout, stderr } = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
+  const { success, stdout, stderr } = await new Deno.Command(command, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  })
     .output();
   if (!success) throw new Error(`${command} ${args.join(" ")}: ${new TextDecoder().decode(stderr)}`);
   return new TextDecoder().decode(stdout);
@@ -43,7 +47,10 @@ function plotOutputs(notebook: Notebook): { png: string; html?: string }[] {
     (cell.outputs ?? []).flatMap((output) => {
       const data = (output as { data?: Record<string, unknown> }).data ?? {};
       if (!("image/png" in data)) return [];
-      return [{ png: join(data["image/png"]), html: "text/html" in data ? join(data["text/html"]) : undefined }];
+      return [{
+        png: join(data["image/png"]),
+        html: "text/html" in data ? join(data["text/html"]) : undefined,
+      }];
     })
   );
 }
@@ -81,11 +88,15 @@ Deno.test({
           assert.match(plot.html, /<svg/, `plot ${i + 1}: its HTML holds no SVG`);
           assert.ok(html.includes(plot.html), `plot ${i + 1}: its SVG is missing from the HTML`);
         } else {
-          assert.ok(html.includes(`src="data:image/png;base64,${plot.png}"`), `plot ${i + 1}: its PNG is missing`);
+          assert.ok(
+            html.includes(`src="data:image/png;base64,${plot.png}"`),
+            `plot ${i + 1}: its PNG is missing`,
+          );
         }
       }
       assert.equal(
-        (html.match(/class="posterlab-figure"/g) ?? []).length + (html.match(/<img src="data:image\/png/g) ?? []).length,
+        (html.match(/class="posterlab-figure"/g) ?? []).length +
+          (html.match(/<img src="data:image\/png/g) ?? []).length,
         plots.length,
         "the HTML shows a different number of images than the notebook has plots",
       );

@@ -124,7 +124,11 @@ Deno.test({
     ];
     await withNotebook(notebook(cells), async (path, dir) => {
       const { notebook: executed } = await executeNotebook(path, join(dir, "out.ipynb"), { log: quiet });
-      const outputs = executed.cells[1].outputs as { output_type: string; name?: string; data?: Record<string, unknown> }[];
+      const outputs = executed.cells[1].outputs as {
+        output_type: string;
+        name?: string;
+        data?: Record<string, unknown>;
+      }[];
       assert.deepEqual(outputs.filter((o) => o.output_type === "stream"), [], JSON.stringify(outputs));
       const shown = outputs.filter((o) => o.output_type === "display_data");
       assert.equal(shown.length, 1, JSON.stringify(outputs));

@@ -7,7 +7,11 @@ type Call = { text: string; id?: string; update?: boolean };
 function fakeKernel(calls: Call[]): JupyterDisplay {
   return {
     display(obj, options) {
-      calls.push({ text: (obj as Record<string, string>)["text/plain"], id: options?.display_id, update: options?.update });
+      calls.push({
+        text: (obj as Record<string, string>)["text/plain"],
+        id: options?.display_id,
+        update: options?.update,
+      });
       return Promise.resolve();
     },
   };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readRunFacts, RUN_FACTS_ENV, recordRunFact } from "../../lib/util/run_facts.ts";
+import { readRunFacts, recordRunFact, RUN_FACTS_ENV } from "../../lib/util/run_facts.ts";
 
 Deno.test("recordRunFact appends to the file the run names, and does nothing without one", async () => {
   const dir = await Deno.makeTempDir();
@@ -14,10 +14,10 @@ Deno.test("recordRunFact appends to the file the run names, and does nothing wit
     recordRunFact("backend", "wasm");
     recordRunFact("backend", "wasm");
     recordRunFact("backend", "cpu");
-    recordRunFact("note", "a \"quoted\" value\nover two lines");
+    recordRunFact("note", 'a "quoted" value\nover two lines');
     assert.deepEqual(await readRunFacts(file), {
       backend: ["wasm", "cpu"],
-      note: ["a \"quoted\" value\nover two lines"],
+      note: ['a "quoted" value\nover two lines'],
     });
   } finally {
     if (previous === undefined) Deno.env.delete(RUN_FACTS_ENV);
