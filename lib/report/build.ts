@@ -8,7 +8,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { writeFileAtomic } from "../dataset/files.ts";
+import { writeFileAtomic } from "../util/files.ts";
 import { createLog } from "../util/log.ts";
 import { readRunFacts, RUN_FACTS_ENV } from "../util/run_facts.ts";
 import { executeNotebook } from "./execute.ts";

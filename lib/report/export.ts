@@ -14,7 +14,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { writeFileAtomic } from "../dataset/files.ts";
+import { writeFileAtomic } from "../util/files.ts";
 import { REPORT_HEADER_CSS } from "./header.ts";
 import { hasMath, readNotebook } from "./notebook.ts";
 import { findChromium, findPython } from "./tools.ts";

@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadCatalog } from "../dataset/catalog.ts";
-import { listFileNames } from "../dataset/files.ts";
+import { listFileNames } from "../util/files.ts";
 import { csvPath, imdbIdOfFile } from "../dataset/paths.ts";
 
 /** The code a report was made from. */

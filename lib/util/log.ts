@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { jupyter, type JupyterDisplay } from "../progress.ts";
+import { jupyter, type JupyterDisplay } from "./jupyter.ts";
 
 /** Receives one log line. */
 export type Log = (line: string) => void;

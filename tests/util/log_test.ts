@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { compactLines, createLog } from "../../lib/util/log.ts";
-import type { JupyterDisplay } from "../../lib/progress.ts";
+import type { JupyterDisplay } from "../../lib/util/jupyter.ts";
 
 type Call = { text: string; id?: string; update?: boolean };
 
