@@ -14,6 +14,7 @@ import { readRunFacts, RUN_FACTS_ENV } from "../util/run_facts.ts";
 import { executeNotebook } from "./execute.ts";
 import { exportHtml, exportPdf } from "./export.ts";
 import { reportHeaderHtml } from "./header.ts";
+import { readPdfText, reportProblems } from "./inspect.ts";
 import {
   declaredParameters,
   literalValue,
@@ -61,6 +62,8 @@ export interface NotebookReport {
   files: string[];
   /** Why it failed. */
   error?: string;
+  /** What makes the exported report look unfinished (see inspect.ts); empty when it reads as finished. */
+  problems: string[];
 }
 
 /** The notebooks of `dir` in file-name order, filtered by `only`; an unknown name is an error. */
@@ -90,6 +93,7 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
     const name = basename(path, ".ipynb");
     const started = performance.now();
     const files: string[] = [];
+    const problems: string[] = [];
     try {
       const notebook = await readNotebook(path);
       const declared = declaredParameters(notebook);
@@ -152,14 +156,27 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
         files.push(html);
         await exportPdf(html, pdf);
         files.push(pdf);
+        problems.push(...reportProblems({
+          notebook: result.notebook,
+          html: await Deno.readTextFile(html),
+          pdfText: await readPdfText(pdf),
+        }));
+        for (const problem of problems) log(`${name}: warning: ${problem}`);
       }
       const seconds = (performance.now() - started) / 1000;
       log(`${name}: ok in ${seconds.toFixed(0)} s${files.length ? ` → ${files.join(", ")}` : ""}`);
-      results.push({ name, ok: true, seconds, files });
+      results.push({ name, ok: true, seconds, files, problems });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`${name}: FAILED\n${message}`);
-      results.push({ name, ok: false, seconds: (performance.now() - started) / 1000, files, error: message });
+      results.push({
+        name,
+        ok: false,
+        seconds: (performance.now() - started) / 1000,
+        files,
+        error: message,
+        problems,
+      });
     }
   }
   return results;

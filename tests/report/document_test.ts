@@ -71,6 +71,7 @@ Deno.test({
         log: () => {},
       });
       assert.ok(result.ok, result.error ?? "failed");
+      assert.deepEqual(result.problems, [], "buildReports found the report unfinished");
       const name = result.name;
       const html = await Deno.readTextFile(join(reportsDir, `${name}.html`));
       const executed = await readNotebook(join(reportsDir, `${name}.ipynb`));
