@@ -10,8 +10,8 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../util/files.ts";
 import { createLog } from "../util/log.ts";
-import { readRunFacts, RUN_FACTS_ENV } from "../util/run_facts.ts";
-import { executeNotebook } from "./execute.ts";
+import { readRunFacts, RUN_FACTS_ENV, type RunFacts } from "../util/run_facts.ts";
+import { executeNotebook, type ExecuteOptions, type ExecuteResult } from "./execute.ts";
 import { exportHtml, exportPdf } from "./export.ts";
 import { reportHeaderHtml } from "./header.ts";
 import { readPdfText, reportProblems } from "./inspect.ts";
@@ -115,21 +115,11 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
       log(`${name}: executing${shown ? ` with ${shown}` : ""}`);
       const executed = join(reportsDir, `${name}.ipynb`);
       const date = new Date().toISOString();
-      const factsDir = await Deno.makeTempDir({ prefix: "posterlab-facts-" });
-      let facts;
-      let result;
-      try {
-        const factsFile = join(factsDir, "facts.jsonl");
-        result = await executeNotebook(path, executed, {
-          parameters,
-          cellTimeoutSeconds: options.cellTimeoutSeconds,
-          log,
-          env: { [RUN_FACTS_ENV]: factsFile },
-        });
-        facts = await readRunFacts(factsFile);
-      } finally {
-        await Deno.remove(factsDir, { recursive: true }).catch(() => {});
-      }
+      const { result, facts } = await executeRecordingFacts(path, executed, {
+        parameters,
+        cellTimeoutSeconds: options.cellTimeoutSeconds,
+        log,
+      });
       const provenance: ReportProvenance = {
         title: notebookTitle(notebook.cells) ?? name,
         date,
@@ -180,6 +170,22 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
     }
   }
   return results;
+}
+
+/** {@linkcode executeNotebook} with a facts file for the kernel (see run_facts.ts); returns what it recorded. */
+async function executeRecordingFacts(
+  path: string,
+  executed: string,
+  options: ExecuteOptions,
+): Promise<{ result: ExecuteResult; facts: RunFacts }> {
+  const dir = await Deno.makeTempDir({ prefix: "posterlab-facts-" });
+  try {
+    const file = join(dir, "facts.jsonl");
+    const result = await executeNotebook(path, executed, { ...options, env: { [RUN_FACTS_ENV]: file } });
+    return { result, facts: await readRunFacts(file) };
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 }
 
 /** Writes the executed notebook again with `provenance` in its metadata (`posterlab.report`). */
