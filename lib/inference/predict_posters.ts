@@ -72,8 +72,8 @@ export async function predictPosters(
   sources: readonly string[],
   options: PredictPostersOptions = {},
 ): Promise<PosterResult[]> {
-  const top = options.top ?? PREDICT_DEFAULTS.top;
-  const timeoutMs = options.timeoutMs ?? PREDICT_DEFAULTS.urlTimeoutSeconds * 1000;
+  const top: number = options.top ?? PREDICT_DEFAULTS.top;
+  const timeoutMs: number = options.timeoutMs ?? PREDICT_DEFAULTS.urlTimeoutSeconds * 1000;
   const { genres, imageSize } = saved.metadata;
   const byId = options.catalog ? new Map(options.catalog.movies.map((m) => [m.imdbId, m])) : undefined;
   if (options.explainDir) await Deno.mkdir(options.explainDir, { recursive: true });
@@ -84,12 +84,17 @@ export async function predictPosters(
     try {
       const bytes = await readSource(source, timeoutMs);
       const pixels = await decodeRgb({ bytes, name: source }, imageSize);
-      const probabilities = tf.tidy(() => {
-        const image = tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div(
+      const image = tf.tidy(() =>
+        tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div<tf.Tensor4D>(
           255,
-        );
-        return (saved.model.predict(image) as tf.Tensor).dataSync() as Float32Array;
-      });
+        )
+      );
+      const probabilities = tf.tidy(() =>
+        (saved.model.predict(image) as tf.Tensor).dataSync() as Float32Array
+      );
+      const ranked = rankGenres(probabilities).slice(0, top);
+      const maps = options.explainDir ? gradCam(tf, saved.model, image, ranked).maps : [];
+      image.dispose();
       const imdbId = imdbIdOfSource(source);
       const movie = imdbId !== undefined ? byId?.get(imdbId) : undefined;
       result = {
@@ -99,13 +104,6 @@ export async function predictPosters(
       };
       if (options.explainDir) {
         const stem = uniqueStem(source, stems);
-        const ranked = rankGenres(probabilities).slice(0, top);
-        const maps = tf.tidy(() => {
-          const image = tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div(
-            255,
-          );
-          return gradCam(tf, saved.model, image, ranked).maps;
-        });
         result.overlays = [];
         for (const [k, genre] of ranked.entries()) {
           const path = join(options.explainDir, `${stem}_${genres[genre]}.png`);
@@ -149,7 +147,7 @@ export function posterLabel(result: PosterPrediction): string {
  * The original's line for a poster, `[!]` on genres the dataset's film lacks, then the regression
  * heads' estimates: `The Matrix (1999)   ['Action: 91%', ...]  year ≈ 1998, rating ≈ 6.4`.
  */
-export function formatPosterLine(result: PosterPrediction, top = PREDICT_DEFAULTS.top): string {
+export function formatPosterLine(result: PosterPrediction, top: number = PREDICT_DEFAULTS.top): string {
   const names = Object.keys(result.genres);
   const line = predictionLine(
     posterLabel(result),
