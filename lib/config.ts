@@ -150,3 +150,18 @@ export const PREDICT_DEFAULTS = {
   port: 8080,
   host: "127.0.0.1",
 } as const;
+
+/**
+ * Flags of headless Chromium (PDF reports, the page's browser test): no sandbox (root in CI), no GPU,
+ * and nothing that reaches the network on its own (the machines are offline). Add a fresh
+ * `--user-data-dir` per run.
+ */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+] as const;

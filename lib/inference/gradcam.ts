@@ -47,8 +47,8 @@ function applyChain(layers: readonly Tf.layers.Layer[], input: Tf.Tensor): Tf.Te
 
 /**
  * The genre probabilities of one image (`[1, height, width, 3]`, floats in [0, 1]) and a map for each
- * of `genreIndices`. The model is a chain of layers (as the genre CNN is); its first output is the
- * genres.
+ * of `genreIndices`. The model is a chain of layers up to its first output, the genres (as the genre
+ * CNN is; regression heads may branch off the last hidden layer).
  */
 export function gradCam(
   tf: TfNamespace,
@@ -59,7 +59,8 @@ export function gradCam(
   const layers = model.layers.filter((layer) => layer.getClassName() !== "InputLayer");
   const cut = layers.indexOf(model.layers[lastConvLayerIndex(model)]) + 1;
   const trunk = layers.slice(0, cut);
-  const head = layers.slice(cut);
+  // Up to the genre output: regression heads (year, rating) branch off after it in the layer list.
+  const head = layers.slice(cut, layers.indexOf(model.outputs[0].sourceLayer as Tf.layers.Layer) + 1);
   return tf.tidy(() => {
     const features = applyChain(trunk, image) as Tf.Tensor4D;
     const [, height, width] = features.shape;
@@ -90,7 +91,7 @@ export function jetColor(value: number): [number, number, number] {
  * RGBA pixels (row-major, map size) of a map in the jet scale, for drawing over a poster. Opacity
  * grows with the value up to `opacity`, so parts the network ignores leave the poster visible.
  */
-export function heatmapRgba(map: ActivationMap, opacity: number): Uint8ClampedArray {
+export function heatmapRgba(map: ActivationMap, opacity: number): Uint8ClampedArray<ArrayBuffer> {
   const rgba = new Uint8ClampedArray(map.width * map.height * 4);
   for (let i = 0; i < map.values.length; i++) {
     const [r, g, b] = jetColor(map.values[i]);

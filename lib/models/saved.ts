@@ -20,6 +20,7 @@ import { type DatasetConfig, type Genre, type ModelConfig, SAVED_MODELS_DIR } fr
 import type { EpochRecord } from "../training/history.ts";
 import type { MultiLabelMetrics } from "../evaluation/metrics.ts";
 import { writeFileAtomic } from "../dataset/files.ts";
+import type { RegressionScalings } from "./targets.ts";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -73,6 +74,8 @@ export interface SavedModelMetadata {
   timings: { trainSeconds: number; imagesPerSecond: number; totalSeconds: number };
   /** Filled by `deno task evaluate` (an undefined metric, NaN in memory, is stored as null: JSON has no NaN). */
   test?: TestEvaluation;
+  /** Regression heads (year, rating) and their target scaling, when trained with `--targets`. */
+  regression?: RegressionScalings;
 }
 
 /** `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run). */

@@ -10,6 +10,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { CHROMIUM_FLAGS } from "../config.ts";
 import { writeFileAtomic } from "../dataset/files.ts";
 import { findChromium, findPython } from "./tools.ts";
 
@@ -74,13 +75,7 @@ export async function exportPdf(htmlPath: string, pdfPath: string): Promise<void
   try {
     await run(chromium, [
       "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
+      ...CHROMIUM_FLAGS,
       "--no-pdf-header-footer",
       `--user-data-dir=${profile}`,
       `--print-to-pdf=${tmp}`,
