@@ -13,7 +13,7 @@ import { writeFileAtomic } from "../lib/dataset/files.ts";
 import { chooseModel, describeChoice } from "../lib/inference/best_model.ts";
 import { readMetadata, savedModelDir } from "../lib/models/saved.ts";
 import { startPageServer } from "../lib/serve/server.ts";
-import { openPosterPage, readBars, withBrowserPage } from "../lib/serve/browser.ts";
+import { openPosterPage, readBars, waitForMap, withBrowserPage } from "../lib/serve/browser.ts";
 
 const FLAGS = {
   port: { type: "number", help: "port to listen on (0: any free one)", default: PREDICT_DEFAULTS.port },
@@ -43,7 +43,7 @@ await runCli("Serve a page that runs the genre model in the browser.", FLAGS, as
     const png = await withBrowserPage(async (page) => {
       await openPosterPage(page, url, flags.poster!);
       const bars = await readBars(page);
-      await page.waitForFunction(() => document.querySelector("#cam-canvas")?.getAttribute("data-genre"));
+      await waitForMap(page);
       console.log(bars.map((bar) => `${bar.genre} ${bar.text}`).join(", "));
       return await page.screenshot({ fullPage: true });
     });

@@ -65,10 +65,16 @@ export interface PageBar {
 /** Waits for the genre bars and reads them, top first. */
 export async function readBars(page: Page): Promise<PageBar[]> {
   await page.waitForSelector("#bars .bar", { timeout: 60_000 });
-  return await page.$$eval("#bars .bar", (bars) =>
-    bars.map((bar) => ({
-      genre: (bar as HTMLElement).dataset.genre ?? "",
-      probability: Number((bar as HTMLElement).dataset.probability),
-      text: bar.querySelector(".value")?.textContent ?? "",
-    })));
+  // A string is evaluated in the page, so no DOM types are needed on the Deno side.
+  return await page.evaluate(`[...document.querySelectorAll("#bars .bar")].map((bar) => ({
+    genre: bar.dataset.genre,
+    probability: Number(bar.dataset.probability),
+    text: bar.querySelector(".value").textContent,
+  }))`) as PageBar[];
+}
+
+/** Waits until the page has drawn a class-activation map; returns its genre. */
+export async function waitForMap(page: Page): Promise<string> {
+  await page.waitForSelector("#cam-canvas[data-genre]", { state: "attached", timeout: 60_000 });
+  return (await page.getAttribute("#cam-canvas", "data-genre")) ?? "";
 }
