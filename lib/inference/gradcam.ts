@@ -39,10 +39,24 @@ export function lastConvLayerIndex(model: Tf.LayersModel): number {
 }
 
 /** Runs `layers` one after the other (a Sequential model's chain), dropout off. */
-function applyChain(layers: readonly Tf.layers.Layer[], input: Tf.Tensor): Tf.Tensor {
+export function applyChain(layers: readonly Tf.layers.Layer[], input: Tf.Tensor): Tf.Tensor {
   let x = input;
   for (const layer of layers) x = layer.apply(x, { training: false }) as Tf.Tensor;
   return x;
+}
+
+/**
+ * The model cut after its last conv layer: `trunk` maps an image to that layer's activations, `head`
+ * those to the genre output. Regression heads (year, rating) branch off after the genre output in the
+ * layer list and are left out of `head`.
+ */
+export function splitAtLastConv(
+  model: Tf.LayersModel,
+): { trunk: Tf.layers.Layer[]; head: Tf.layers.Layer[] } {
+  const layers = model.layers.filter((layer) => layer.getClassName() !== "InputLayer");
+  const cut = layers.indexOf(model.layers[lastConvLayerIndex(model)]) + 1;
+  const end = layers.indexOf(model.outputs[0].sourceLayer as Tf.layers.Layer) + 1;
+  return { trunk: layers.slice(0, cut), head: layers.slice(cut, end) };
 }
 
 /**
@@ -56,11 +70,7 @@ export function gradCam(
   image: Tf.Tensor4D,
   genreIndices: readonly number[],
 ): { probabilities: Float32Array; maps: ActivationMap[] } {
-  const layers = model.layers.filter((layer) => layer.getClassName() !== "InputLayer");
-  const cut = layers.indexOf(model.layers[lastConvLayerIndex(model)]) + 1;
-  const trunk = layers.slice(0, cut);
-  // Up to the genre output: regression heads (year, rating) branch off after it in the layer list.
-  const head = layers.slice(cut, layers.indexOf(model.outputs[0].sourceLayer as Tf.layers.Layer) + 1);
+  const { trunk, head } = splitAtLastConv(model);
   return tf.tidy(() => {
     const features = applyChain(trunk, image) as Tf.Tensor4D;
     const [, height, width] = features.shape;

@@ -74,7 +74,7 @@ export async function predictPosters(
 ): Promise<PosterResult[]> {
   const top: number = options.top ?? PREDICT_DEFAULTS.top;
   const timeoutMs: number = options.timeoutMs ?? PREDICT_DEFAULTS.urlTimeoutSeconds * 1000;
-  const { genres, imageSize } = saved.metadata;
+  const { genres } = saved.metadata;
   const byId = options.catalog ? new Map(options.catalog.movies.map((m) => [m.imdbId, m])) : undefined;
   if (options.explainDir) await Deno.mkdir(options.explainDir, { recursive: true });
   const stems = new Set<string>();
@@ -83,18 +83,10 @@ export async function predictPosters(
     let result: PosterResult;
     try {
       const bytes = await readSource(source, timeoutMs);
-      const pixels = await decodeRgb({ bytes, name: source }, imageSize);
-      const image = tf.tidy(() =>
-        tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div<tf.Tensor4D>(
-          255,
-        )
-      );
-      const probabilities = tf.tidy(() =>
-        (saved.model.predict(image) as tf.Tensor).dataSync() as Float32Array
-      );
-      const ranked = rankGenres(probabilities).slice(0, top);
-      const maps = options.explainDir ? gradCam(tf, saved.model, image, ranked).maps : [];
-      image.dispose();
+      const { probabilities, ranked, overlays } = await explainPoster(saved, bytes, source, {
+        top,
+        explain: options.explainDir !== undefined,
+      });
       const imdbId = imdbIdOfSource(source);
       const movie = imdbId !== undefined ? byId?.get(imdbId) : undefined;
       result = {
@@ -107,7 +99,7 @@ export async function predictPosters(
         result.overlays = [];
         for (const [k, genre] of ranked.entries()) {
           const path = join(options.explainDir, `${stem}_${genres[genre]}.png`);
-          await writeFileAtomic(path, await overlayPng(bytes, maps[k], PREDICT_DEFAULTS.overlayOpacity));
+          await writeFileAtomic(path, overlays[k]);
           result.overlays.push(path);
         }
       }
@@ -120,6 +112,48 @@ export async function predictPosters(
     options.onResult?.(result);
   }
   return results;
+}
+
+/** What {@linkcode explainPoster} returns. */
+export interface PosterExplanation {
+  /** Genre probabilities, in the model's genre order. */
+  probabilities: Float32Array;
+  /** Indices of the explained genres: the top `top`, or the asked `genres`. */
+  ranked: number[];
+  /** An overlay PNG per entry of `ranked` (empty unless `explain`). */
+  overlays: Uint8Array[];
+}
+
+/**
+ * Runs the model on a poster's bytes (resized exactly as training images are) and, with `explain`,
+ * draws the class-activation map of each of the top `top` genres (or of `genres`) over it.
+ */
+export async function explainPoster(
+  saved: SavedGenreModel,
+  bytes: Uint8Array,
+  name: string,
+  options: { top?: number; genres?: number[]; explain?: boolean } = {},
+): Promise<PosterExplanation> {
+  const { imageSize } = saved.metadata;
+  const pixels = await decodeRgb({ bytes, name }, imageSize);
+  const image = tf.tidy(() =>
+    tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div<tf.Tensor4D>(255)
+  );
+  try {
+    const outputs = saved.model.predict(image);
+    const genreOutput = Array.isArray(outputs) ? outputs[0] : outputs;
+    const probabilities = await genreOutput.data() as Float32Array;
+    tf.dispose(outputs);
+    const ranked = options.genres ?? rankGenres(probabilities).slice(0, options.top ?? PREDICT_DEFAULTS.top);
+    const overlays: Uint8Array[] = [];
+    if (options.explain) {
+      const { maps } = gradCam(tf, saved.model, image, ranked);
+      for (const map of maps) overlays.push(await overlayPng(bytes, map, PREDICT_DEFAULTS.overlayOpacity));
+    }
+    return { probabilities, ranked, overlays };
+  } finally {
+    image.dispose();
+  }
 }
 
 /** Genre indices by falling probability. */
