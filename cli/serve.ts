@@ -9,7 +9,7 @@
  */
 import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import { PREDICT_DEFAULTS, SAVED_MODELS_DIR } from "../lib/config.ts";
-import { writeFileAtomic } from "../lib/dataset/files.ts";
+import { writeFileAtomic } from "../lib/util/files.ts";
 import { chooseModel, describeChoice } from "../lib/inference/best_model.ts";
 import { readMetadata, savedModelDir } from "../lib/models/saved.ts";
 import { startPageServer } from "../lib/serve/server.ts";

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_DATASET, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import { type SavedModelMetadata, saveGenreModel } from "../../lib/models/saved.ts";
-import type { EpochRecord } from "../../lib/training/history.ts";
+import type { EpochRecord } from "../../lib/models/metadata.ts";
 
 /** Options of {@linkcode saveFixtureModel}. */
 export interface FixtureModelOptions {
