@@ -135,3 +135,33 @@ export const DEFAULT_MODEL: ModelConfig = {
 
 /** Where trained models are saved. */
 export const SAVED_MODELS_DIR = "saved_models";
+
+/** Defaults of `deno task predict` and `deno task serve`. */
+export const PREDICT_DEFAULTS = {
+  /** Genres shown per poster. */
+  top: 3,
+  /** A poster URL must answer (headers and body) within this many seconds. */
+  urlTimeoutSeconds: 30,
+  /** File names taken from a folder (case-insensitive): the formats sharp reads that posters come in. */
+  imageExtensions: [".jpg", ".jpeg", ".png", ".webp"],
+  /** Opacity of the class-activation map drawn over a poster. */
+  overlayOpacity: 0.6,
+  /** Port and host of the local page. */
+  port: 8080,
+  host: "127.0.0.1",
+} as const;
+
+/**
+ * Flags of headless Chromium (PDF reports, the page's browser test): no sandbox (root in CI), no GPU,
+ * and nothing that reaches the network on its own (the machines are offline). Add a fresh
+ * `--user-data-dir` per run.
+ */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+] as const;

@@ -14,6 +14,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { CHROMIUM_FLAGS } from "../config.ts";
 import { writeFileAtomic } from "../util/files.ts";
 import { REPORT_HEADER_CSS } from "./header.ts";
 import { hasMath, readNotebook } from "./notebook.ts";
@@ -127,13 +128,7 @@ export async function exportPdf(htmlPath: string, pdfPath: string): Promise<void
   try {
     await run(chromium, [
       "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
+      ...CHROMIUM_FLAGS,
       "--no-pdf-header-footer",
       // Print once the page is done (scripts, timers, fonts), not at the load event: with MathJax that
       // is when typesetting ends; a page without scripts is done at once and costs nothing.
