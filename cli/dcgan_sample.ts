@@ -4,11 +4,10 @@
  * Asks a conditional DCGAN run for posters of a genre (or several: --genre Action,Sci-Fi) and a decade,
  * and writes them as one grid PNG. The work is in lib/gan/sample.ts.
  */
-import { join } from "node:path";
 import { initBackend } from "../lib/backend/mod.ts";
 import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
-import { DCGAN_RUNS_DIR } from "../lib/gan/run.ts";
+import { runFolder } from "../lib/training/run.ts";
 import { sampleConditional } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
 
@@ -34,7 +33,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   flags.genre.forEach(parseGenre); // a misspelt genre fails before the backend loads
   await initBackend(flags.backend as BackendName | undefined);
   const out = await sampleConditional({
-    runDir: join(DCGAN_RUNS_DIR, flags.name!),
+    runDir: runFolder("dcgan", flags.name!),
     genres: flags.genre,
     decade: flags.decade,
     count: flags.count!,
