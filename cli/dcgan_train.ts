@@ -1,13 +1,13 @@
 /**
  * `deno task dcgan:train [--size 64] [--epochs N] [--batch 64] [--grid-height 6] [--grid-width 10]
- * [--sample-rate 2] [--backend NAME] [--resume] [--conditional] [--name NAME] ...`
+ * [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional] [--name NAME] ...`
  *
  * Trains a DCGAN on the set `deno task dcgan:prepare` made, into runs/dcgan/<name>/. Ctrl-C saves a
  * checkpoint; --resume continues. The work is in lib/gan/train.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
-import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName, DEFAULT_DATASET, DEFAULT_DCGAN_TRAINING } from "../lib/config.ts";
+import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { DEFAULT_DATASET, DEFAULT_DCGAN_TRAINING } from "../lib/config.ts";
 import { readTrainingSet } from "../lib/gan/prepare.ts";
 import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
 import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
@@ -41,10 +41,7 @@ const FLAGS = {
   conditional: { type: "boolean", help: "feed genres and decade to both networks (for dcgan:sample)" },
   name: { type: "string", help: "run folder under runs/dcgan/ (default dcgan<size> or cdcgan<size>)" },
   resume: { type: "boolean", help: "continue the run from its checkpoint" },
-  backend: {
-    type: "string",
-    help: `TensorFlow.js backend: ${BACKEND_ORDER.join(", ")} (default: first that loads)`,
-  },
+  ...BACKEND_FLAGS,
   "checkpoint-every": {
     type: "number",
     help: "a checkpoint every this many steps (and each epoch)",
@@ -96,10 +93,8 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   ) {
     positiveInteger(flags[flag]!, flag);
   }
-  if (flags.backend !== undefined && !(BACKEND_ORDER as readonly string[]).includes(flags.backend)) {
-    throw new UsageError(`--backend ${flags.backend} is unknown: use one of ${BACKEND_ORDER.join(", ")}.`);
-  }
-  const backend = await initBackend(flags.backend as BackendName | undefined);
+  const { name: backendName, threads } = backendFromArgs(flags);
+  const backend = await initBackend(backendName, { threads });
   const set = await readTrainingSet(flags["data-dir"]!, flags.set);
   const name = flags.name ?? `${flags.conditional ? "cdcgan" : "dcgan"}${size}`;
   const qualityCnn = flags["no-quality"] ? undefined : await loadQualityCnn(flags["quality-model"]);

@@ -1,15 +1,21 @@
 /**
  * `deno task train --genres 3|7|14 --ratio 30 --epochs N --version 1|2|3 --min-year 1977 --max-year 2017
- *  [--backend NAME] [--limit N] [--data-dir DIR] [--resume] [--loss bce|cce] [--patience N] [--batch N]`
+ *  [--backend NAME] [--threads N] [--limit N] [--data-dir DIR] [--resume] [--loss bce|cce] [--patience N] [--batch N]`
  *
  * Trains the genre CNN and saves it in saved_models/<name>/ with its training curves. Ctrl-C writes a
  * checkpoint first; `--resume` continues from it. All work is in lib/training; this file reads flags
  * and prints.
  */
-import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import {
-  BACKEND_ORDER,
-  type BackendName,
+  BACKEND_FLAGS,
+  backendFromArgs,
+  DATASET_FLAGS,
+  datasetConfigFromArgs,
+  parseArgs,
+  runCli,
+  UsageError,
+} from "../lib/cli_args.ts";
+import {
   DEFAULT_CHECKPOINT_EVERY_BATCHES,
   DEFAULT_MODEL,
   type ModelConfig,
@@ -44,7 +50,7 @@ const FLAGS = {
     default: DEFAULT_MODEL.earlyStoppingPatience,
   },
   seed: { type: "number", help: "seed of weights and shuffling", default: DEFAULT_MODEL.seed },
-  backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
+  ...BACKEND_FLAGS,
   resume: { type: "boolean", help: "continue an interrupted run from its checkpoint" },
   "checkpoint-every": {
     type: "number",
@@ -84,7 +90,8 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
   const flags = parseArgs(Deno.args, FLAGS);
   const dataset = datasetConfigFromArgs(flags);
   const model = modelConfigFromArgs(flags);
-  const backend = await initBackend(flags.backend as BackendName | undefined);
+  const { name: backendName, threads } = backendFromArgs(flags);
+  const backend = await initBackend(backendName, { threads });
 
   // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
   const stop = stopOnInterrupt(

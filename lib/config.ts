@@ -126,7 +126,10 @@ export interface ModelConfig {
 export const DEFAULT_CHECKPOINT_EVERY_BATCHES = 100;
 
 /** Names of the TensorFlow.js backends, in the order they are tried. */
-export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "native", "webgpu", "wasm", "cpu"] as const;
+
+/** Threads of the native backend (oneDNN and OpenBLAS) unless `--threads` says otherwise: every core. */
+export const DEFAULT_THREADS: number = navigator.hardwareConcurrency || 1;
 
 /** A TensorFlow.js backend the project can run on. */
 export type BackendName = typeof BACKEND_ORDER[number];
@@ -227,6 +230,36 @@ export const DEFAULT_CELL_TIMEOUT_SECONDS = 1800;
 
 /** Where trained models are saved. */
 export const SAVED_MODELS_DIR = "saved_models";
+
+/** Defaults of `deno task predict` and `deno task serve`. */
+export const PREDICT_DEFAULTS = {
+  /** Genres shown per poster. */
+  top: 3,
+  /** A poster URL must answer (headers and body) within this many seconds. */
+  urlTimeoutSeconds: 30,
+  /** File names taken from a folder (case-insensitive): the formats sharp reads that posters come in. */
+  imageExtensions: [".jpg", ".jpeg", ".png", ".webp"],
+  /** Opacity of the class-activation map drawn over a poster. */
+  overlayOpacity: 0.6,
+  /** Port and host of the local page. */
+  port: 8080,
+  host: "127.0.0.1",
+} as const;
+
+/**
+ * Flags of headless Chromium (PDF reports, the page's browser test): no sandbox (root in CI), no GPU,
+ * and nothing that reaches the network on its own (the machines are offline). Add a fresh
+ * `--user-data-dir` per run.
+ */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+] as const;
 
 /** Where training runs go, `runs/<kind>/<name>/` (lib/training/run.ts); git-ignored. */
 export const RUNS_DIR = "runs";

@@ -24,6 +24,7 @@ import { lossFunction } from "../models/losses.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
 import { predictGenres } from "./predict.ts";
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
+import { createLog } from "../util/log.ts";
 
 /** Options of {@linkcode evaluateSavedModel}. */
 export interface EvaluateOptions {
@@ -169,7 +170,8 @@ export async function evaluateSavedModels(
     );
   }
   if (name !== undefined) return [await evaluateSavedModel(name, options)];
-  const onDamaged = options.onDamaged ?? ((error) => console.error(`left out: ${error.message}`));
+  const log = createLog();
+  const onDamaged = options.onDamaged ?? ((error: SavedModelError) => log(`left out: ${error.message}`));
   const results: ModelEvaluation[] = [];
   for (const each of names) {
     try {

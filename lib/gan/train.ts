@@ -47,6 +47,7 @@ import {
 } from "./run.ts";
 import { generate, toImageBatch } from "./sample.ts";
 import { writeTrainingVideo } from "./video.ts";
+import { createLog } from "../util/log.ts";
 
 /** Adam settings of Radford et al. */
 export const LEARNING_RATE = DEFAULT_DCGAN_TRAINING.learningRate;
@@ -291,7 +292,7 @@ function newMetadata(
 
 /** Trains (or resumes) a run; see {@linkcode DcganTrainOptions}. */
 export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrainResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const paths = runPaths(options.runDir);
   const { shape, set } = options;
   const conditional = shape.conditionSize > 0;

@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { type DatasetConfig, type Genre, type ModelConfig, SAVED_MODELS_DIR } from "../config.ts";
 import type { EpochRecord, MultiLabelMetrics } from "./metadata.ts";
 import { pathExists, writeFolderAtomically, writeJsonAtomically } from "../util/files.ts";
+import type { RegressionScalings } from "./targets.ts";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -77,6 +78,8 @@ export interface SavedModelMetadata {
   timings: { trainSeconds: number; imagesPerSecond: number; totalSeconds: number };
   /** Filled by `deno task evaluate` (an undefined metric, NaN in memory, is stored as null: JSON has no NaN). */
   test?: TestEvaluation;
+  /** Regression heads (year, rating) and their target scaling, when trained with `--targets`. */
+  regression?: RegressionScalings;
 }
 
 /** `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run). */

@@ -14,6 +14,7 @@ import { type Notebook, type Parameters, readNotebook, withParameters } from "./
 import { findPython } from "./tools.ts";
 import { writeFileAtomic } from "../util/files.ts";
 import { DEFAULT_CELL_TIMEOUT_SECONDS } from "../config.ts";
+import { createLog } from "../util/log.ts";
 
 const RUNNER = fileURLToPath(new URL("./run_notebook.py", import.meta.url));
 
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   cwd?: string;
   /** Receives progress lines (the cell being run). Default: stderr. */
   log?: (line: string) => void;
+  /** Extra environment variables for the kernel. */
+  env?: Record<string, string>;
 }
 
 /** A finished execution. */
@@ -61,7 +64,7 @@ export async function executeNotebook(
   options: ExecuteOptions = {},
 ): Promise<ExecuteResult> {
   const started = performance.now();
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const notebook = withParameters(await readNotebook(path), options.parameters ?? {}, path);
   const python = await findPython();
 
@@ -92,7 +95,7 @@ export async function executeNotebook(
         "--timeout",
         String(options.cellTimeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS),
       ],
-      env: { JUPYTER_PATH: jupyterPath },
+      env: { ...options.env, JUPYTER_PATH: jupyterPath },
       stdout: "inherit",
       stderr: "piped",
     }).spawn();

@@ -26,6 +26,7 @@ import { checkResumable, checkResumePolicy, TrainingInterrupted } from "./run.ts
 import type { EpochRecord } from "../models/metadata.ts";
 import { lossFunction } from "../models/losses.ts";
 import { createRmsprop } from "./rmsprop.ts";
+import { createLog } from "../util/log.ts";
 
 /** Options of {@linkcode fitGenreModel}. */
 export interface FitOptions {
@@ -105,7 +106,7 @@ export async function fitGenreModel(
   config: ModelConfig,
   options: FitOptions = {},
 ): Promise<FitResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const showProgress = options.progress ?? true;
   const checkpointEvery = options.checkpointEveryBatches ?? DEFAULT_CHECKPOINT_EVERY_BATCHES;
   const [count, height, width] = train.shape;

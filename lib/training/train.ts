@@ -21,6 +21,7 @@ import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluat
 import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../models/saved.ts";
 import { removeCheckpoint } from "./checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
+import { createLog } from "../util/log.ts";
 import { checkpointFolder, runFolder } from "./run.ts";
 import type { Predictions } from "../evaluation/predict.ts";
 
@@ -49,7 +50,7 @@ export async function trainGenreModel(
   config: ModelConfig,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const loadOptions = { progress: options.progress };
   const train = await loadGenreData(dataset, "train", loadOptions);
   const validation = await loadGenreData(dataset, "validation", loadOptions);
@@ -57,7 +58,7 @@ export async function trainGenreModel(
   log(
     `data: ${train.movies.length} training and ${validation.movies.length} validation posters, ${width}x${height}`,
   );
-  return await trainOnSplits(train, validation, config, options);
+  return await trainOnSplits(train, validation, config, { ...options, log });
 }
 
 /** Trains on already loaded splits and saves the model (what {@linkcode trainGenreModel} does after loading). */
@@ -71,13 +72,14 @@ export async function trainOnSplits(
   const name = savedModelName(train.config, config);
   const runDir = runFolder("cnn", name, options.runsDir);
   const checkpointDir = checkpointFolder(runDir);
-  (options.log ?? ((line: string) => console.error(line)))(
+  const log = options.log ?? createLog();
+  log(
     `model ${name}: v${config.version}, ${config.loss}, RMSprop ${config.learningRate}, batch ${config.batchSize}, ` +
       `${config.epochs} epochs${
         config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
       }`,
   );
-  const fit = await fitGenreModel(train, validation, config, { ...options, checkpointDir, runDir });
+  const fit = await fitGenreModel(train, validation, config, { ...options, log, checkpointDir, runDir });
 
   const genres = train.genres.length;
   const frequencies = genreFrequencies(train.labels, genres);
