@@ -21,6 +21,7 @@ import {
   writeMetadata,
 } from "../models/saved.ts";
 import { lossFunction } from "../models/losses.ts";
+import { bestEpoch } from "../models/metadata.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
 import { predictGenres } from "./predict.ts";
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
@@ -135,12 +136,15 @@ function splitPredictions(data: GenreData, probabilities: Float32Array, loss: nu
 }
 
 /**
- * The validation mean average precision a saved model was kept for: its best epoch's (the last
- * epoch's for models saved before the best epoch was recorded).
+ * The validation mean average precision of the weights a model saved: its `bestEpoch`'s; for models
+ * saved before that was recorded, the best epoch when it stopped early, else the last. Undefined
+ * without a history.
  */
-export function validationMeanAveragePrecision(metadata: SavedModelMetadata): number {
-  const record = metadata.history.find((r) => r.epoch === metadata.bestEpoch) ?? metadata.history.at(-1);
-  return record?.validationMeanAveragePrecision ?? NaN;
+export function savedValidationMap(metadata: SavedModelMetadata): number | undefined {
+  const record = metadata.history.find((r) => r.epoch === metadata.bestEpoch) ??
+    (metadata.stoppedEarly ? bestEpoch(metadata.history) : metadata.history.at(-1));
+  const map = record?.validationMeanAveragePrecision;
+  return typeof map === "number" && Number.isFinite(map) ? map : undefined;
 }
 
 /**
@@ -149,10 +153,7 @@ export function validationMeanAveragePrecision(metadata: SavedModelMetadata): nu
  */
 export function bestEvaluation(evaluations: readonly ModelEvaluation[]): ModelEvaluation {
   if (evaluations.length === 0) throw new Error("No evaluations to choose from.");
-  const score = (e: ModelEvaluation) => {
-    const value = validationMeanAveragePrecision(e.metadata);
-    return Number.isNaN(value) ? -Infinity : value;
-  };
+  const score = (e: ModelEvaluation) => savedValidationMap(e.metadata) ?? -Infinity;
   return evaluations.reduce((best, e) => (score(e) > score(best) ? e : best));
 }
 

@@ -23,7 +23,7 @@ import { batchCount, batchIndices, epochOrder } from "./batches.ts";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { formatEpoch, shouldStopEarly } from "./history.ts";
 import { checkResumable, checkResumePolicy, TrainingInterrupted } from "./run.ts";
-import type { EpochRecord } from "../models/metadata.ts";
+import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
 import { lossFunction } from "../models/losses.ts";
 import { createRmsprop } from "./rmsprop.ts";
 import { createLog } from "../util/log.ts";
@@ -239,9 +239,8 @@ export async function fitGenreModel(
       trainSeconds: state.epochTrainSeconds,
       imagesPerSecond: state.epochImages / state.epochTrainSeconds,
     };
-    const improved = state.bestEpoch === 0 ||
-      record.validationLoss < state.history[state.bestEpoch - 1].validationLoss;
     state = { ...state, history: [...state.history, record], epochsDone: epoch + 1, batchesDone: 0 };
+    const improved = bestEpoch(state.history)?.epoch === record.epoch;
     if (improved) {
       tf.dispose(best.weights ?? []);
       best = { weights: await copyWeights(model), validation: lastValidation };

@@ -7,7 +7,7 @@ import {
   bestEvaluation,
   evaluateSavedModels,
   type ModelEvaluation,
-  validationMeanAveragePrecision,
+  savedValidationMap,
 } from "../../lib/evaluation/evaluate.ts";
 import { multiLabelMetrics } from "../../lib/evaluation/metrics.ts";
 import { fixtureMovies, makeFixtureDataDir } from "../fixtures.ts";
@@ -122,8 +122,8 @@ Deno.test("bestEvaluation chooses on validation (the kept epoch's mAP), never on
   const a = evaluation("a", [record(1, 0.30), record(2, 0.50)], 2, 0.10);
   const b = evaluation("b", [record(1, 0.45), record(2, 0.20)], 1, 0.90);
   const c = evaluation("c", [record(1, 0.40), record(2, 0.42)], undefined, 0.99); // older: last epoch
-  assert.equal(validationMeanAveragePrecision(b.metadata), 0.45);
-  assert.equal(validationMeanAveragePrecision(c.metadata), 0.42);
+  assert.equal(savedValidationMap(b.metadata), 0.45);
+  assert.equal(savedValidationMap(c.metadata), 0.42);
   assert.equal(bestEvaluation([b, c, a]).name, "a");
   assert.throws(() => bestEvaluation([]), /No evaluations/);
 });

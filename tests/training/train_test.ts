@@ -4,7 +4,7 @@ import { initBackend } from "../../lib/backend/mod.ts";
 import { DEFAULT_MODEL, type ModelConfig } from "../../lib/config.ts";
 import { loadGenreModel } from "../../lib/models/saved.ts";
 import { trainOnSplits } from "../../lib/training/train.ts";
-import { bestEpoch } from "../../lib/training/history.ts";
+import { bestEpoch } from "../../lib/models/metadata.ts";
 import { join } from "node:path";
 import { colourGenres } from "./synthetic_data.ts";
 
