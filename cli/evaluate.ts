@@ -6,15 +6,20 @@
  * original project's format. All work is in lib/evaluation; this file reads flags and prints.
  */
 import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli } from "../lib/cli_args.ts";
+import { DEFAULT_EVALUATION_SAMPLE } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { evaluateSavedModels } from "../lib/evaluation/evaluate.ts";
-import { comparisonTable, perGenreTable } from "../lib/evaluation/tables.ts";
+import { comparisonTable, perGenreTable } from "../lib/plots/evaluation_tables.ts";
 
 const FLAGS = {
   model: { type: "string", help: "evaluate only this saved model (folder name in saved_models/)" },
   "data-dir": { type: "string", help: "evaluate on this dataset folder instead of the model's own" },
   ...BACKEND_FLAGS,
-  sample: { type: "number", help: "test posters to print predictions for", default: 12 },
+  sample: {
+    type: "number",
+    help: "test posters to print predictions for",
+    default: DEFAULT_EVALUATION_SAMPLE,
+  },
 } as const;
 
 await runCli("Evaluate saved models on the test split.", FLAGS, async () => {

@@ -15,33 +15,47 @@ import {
   runCli,
   UsageError,
 } from "../lib/cli_args.ts";
-import { DEFAULT_MODEL, type ModelConfig, type ModelVersion } from "../lib/config.ts";
+import {
+  DEFAULT_CHECKPOINT_EVERY_BATCHES,
+  DEFAULT_MODEL,
+  type ModelConfig,
+  type ModelVersion,
+} from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { plotTrainingHistory } from "../lib/plots/training.ts";
-import { parseLossName } from "../lib/training/losses.ts";
-import { formatDuration } from "../lib/progress.ts";
+import { LOSS_SHORT_NAMES, parseLossName } from "../lib/models/losses.ts";
+import { formatDuration } from "../lib/util/progress.ts";
 import { trainGenreModel } from "../lib/training/train.ts";
-import { TrainingInterrupted } from "../lib/training/fit.ts";
+import { TrainingInterrupted } from "../lib/training/run.ts";
+import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 
 const FLAGS = {
   ...DATASET_FLAGS,
   epochs: { type: "number", help: "passes over the training split", default: DEFAULT_MODEL.epochs },
-  version: { type: "number", help: "model version: 1 (3x3), 2 (10% of width), 3 (20%)", default: 1 },
+  version: {
+    type: "number",
+    help: "model version: 1 (3x3), 2 (10% of width), 3 (20%)",
+    default: DEFAULT_MODEL.version,
+  },
   loss: {
     type: "string",
     help: "bce (binary cross-entropy) or cce (the original's categorical)",
-    default: "bce",
+    default: LOSS_SHORT_NAMES[DEFAULT_MODEL.loss],
   },
   batch: { type: "number", help: "images per step", default: DEFAULT_MODEL.batchSize },
   "learning-rate": { type: "number", help: "RMSprop learning rate", default: DEFAULT_MODEL.learningRate },
-  patience: { type: "number", help: "early stopping: epochs without better val_loss (0: off)", default: 0 },
+  patience: {
+    type: "number",
+    help: "early stopping: epochs without better val_loss (0: off)",
+    default: DEFAULT_MODEL.earlyStoppingPatience,
+  },
   seed: { type: "number", help: "seed of weights and shuffling", default: DEFAULT_MODEL.seed },
   ...BACKEND_FLAGS,
   resume: { type: "boolean", help: "continue an interrupted run from its checkpoint" },
   "checkpoint-every": {
     type: "number",
     help: "also checkpoint every N batches (0: epoch ends only)",
-    default: 100,
+    default: DEFAULT_CHECKPOINT_EVERY_BATCHES,
   },
 } as const;
 
@@ -80,14 +94,9 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
   const backend = await initBackend(backendName, { threads });
 
   // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) Deno.exit(130);
-    console.error("\nstopping after this batch (a checkpoint will be written; rerun with --resume)...");
-    stop.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const stop = stopOnInterrupt(
+    "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
+  );
 
   try {
     const { dir, metadata, model: trained } = await trainGenreModel(dataset, model, {
@@ -117,7 +126,6 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
     }
     throw error;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    stop.dispose();
   }
 });

@@ -3,32 +3,7 @@
  *
  * @module
  */
-
-/** What one finished epoch measured. */
-export interface EpochRecord {
-  /** 1-based epoch number. */
-  epoch: number;
-  /** Mean training loss over the epoch's batches (dropout on). */
-  loss: number;
-  /** Loss on the validation split (dropout off). */
-  validationLoss: number;
-  /** Mean average precision on the validation split. */
-  validationMeanAveragePrecision: number;
-  /** The original project's accuracy figure on the validation split. */
-  validationOriginalAccuracy: number;
-  /** Seconds spent on the epoch's training steps (without validation). */
-  trainSeconds: number;
-  /** Training throughput of the epoch. */
-  imagesPerSecond: number;
-}
-
-/** The epoch with the lowest validation loss, or undefined for an empty history. */
-export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | undefined {
-  return history.reduce<EpochRecord | undefined>(
-    (best, record) => (best === undefined || record.validationLoss < best.validationLoss ? record : best),
-    undefined,
-  );
-}
+import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
 
 /**
  * Whether to stop: the last `patience` epochs brought no validation loss below the best one before

@@ -1,0 +1,207 @@
+/**
+ * Quality figures of a generator during or after training (see quality_cnn.ts for what they mean):
+ * real-poster statistics measured once, then the Fréchet distance and, for conditional models, the
+ * genre hit rate of a generator, with fixed noise so checkpoints are comparable.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ALL_GENRES } from "../config.ts";
+import { buildGenerator, conditionVector, type DcganShape, DECADES } from "../models/dcgan.ts";
+import { loadModelFiles } from "../models/saved.ts";
+import { seededRandom } from "../util/random.ts";
+import {
+  collectOutputs,
+  frechetDistance,
+  type GenreHits,
+  type QualityCnn,
+  type QualityRecord,
+  topGenreRate,
+} from "./quality_cnn.ts";
+import { generate } from "./sample.ts";
+import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
+import { squareImages, type TrainingSet } from "./prepare.ts";
+import { readRunMetadata, runPaths, writeRunMetadata } from "./run.ts";
+import { createLog, type Log } from "../util/log.ts";
+
+/** What a measurement depends on besides the generator. */
+export interface QualitySettings {
+  shape: DcganShape;
+  seed: number;
+  /** Real and generated posters per Fréchet distance. */
+  qualitySamples: number;
+}
+
+/** Real-poster statistics measured once per session: features, and per-genre top-score rates. */
+export interface RealReference {
+  features: ReturnType<typeof collectOutputs>["features"];
+  /** Condition rows to generate the Fréchet samples with (the real posters' own). */
+  sampleConditions: Float32Array[];
+  /** CNN genre indices to ask the conditional model for, with decades to pair them with. */
+  askedGenres: { cnnIndex: number; decades: number[] }[];
+  genreHitsReal: number;
+}
+
+export function realReference(
+  cnn: QualityCnn,
+  pixels: Uint8Array,
+  size: number,
+  conditions: Float32Array[],
+  settings: QualitySettings,
+): RealReference {
+  const count = Math.min(settings.qualitySamples, conditions.length);
+  const random = seededRandom(settings.seed + 17);
+  const rows = Array.from({ length: conditions.length }, (_, i) => ({ i, r: random() }))
+    .sort((a, b) => a.r - b.r).slice(0, count).map((x) => x.i);
+  const real = collectOutputs(
+    cnn,
+    count,
+    (start, n) => imageBatch(pixels, size, rows.slice(start, start + n)),
+  );
+  // Genres the CNN knows and the set has; the real reference asks the CNN about real posters of each.
+  const askedGenres: RealReference["askedGenres"] = [];
+  const realAsked: number[] = [];
+  const realRows: number[] = [];
+  cnn.genres.forEach((genre, cnnIndex) => {
+    const g = ALL_GENRES.indexOf(genre as typeof ALL_GENRES[number]);
+    const having = rows.filter((row) => conditions[row][g] === 1);
+    if (g < 0 || having.length < 2) return;
+    const decades = having.map((row) =>
+      DECADES[conditions[row].indexOf(1, ALL_GENRES.length) - ALL_GENRES.length]
+    );
+    askedGenres.push({ cnnIndex, decades });
+    for (const row of having) {
+      realAsked.push(cnnIndex);
+      realRows.push(rows.indexOf(row));
+    }
+  });
+  const realScores = new Float32Array(realRows.length * cnn.genres.length);
+  realRows.forEach((row, k) =>
+    realScores.set(
+      real.scores.subarray(row * cnn.genres.length, (row + 1) * cnn.genres.length),
+      k * cnn.genres.length,
+    )
+  );
+  const genreHitsReal = topGenreRate(realScores, realAsked, cnn.genres).rate;
+  return {
+    features: real.features,
+    sampleConditions: rows.map((row) => conditions[row]),
+    askedGenres,
+    genreHitsReal,
+  };
+}
+
+export function measureQuality(
+  cnn: QualityCnn,
+  real: RealReference,
+  generator: tf.LayersModel,
+  settings: QualitySettings,
+  state: { step: number; epoch: number },
+): QualityRecord {
+  const latent = settings.shape.latentDim;
+  const conditional = settings.shape.conditionSize > 0;
+  const count = real.sampleConditions.length;
+  // The same noise at every checkpoint, so the figures move only because the generator did.
+  const noise = tf.randomNormal([count, latent], 0, 1, "float32", settings.seed + 31) as tf.Tensor2D;
+  const generated = collectOutputs(cnn, count, (start, n) =>
+    tf.tidy(() => {
+      const z = noise.slice([start, 0], [n, latent]);
+      const c = conditional ? conditionTensor(real.sampleConditions, range(start, n)) : undefined;
+      return generate(generator, z, c);
+    }));
+  noise.dispose();
+  const figures: QualityRecord = {
+    step: state.step,
+    epoch: state.epoch,
+    cnn: cnn.name,
+    frechetDistance: Math.round(frechetDistance(real.features, generated.features) * 1e3) / 1e3,
+    realSamples: real.features.count,
+    generatedSamples: count,
+  };
+  if (conditional && real.askedGenres.length) figures.genreHits = genreHits(cnn, real, generator, settings);
+  return figures;
+}
+
+/** Asks the conditional generator for each genre alone (decades as in real posters of that genre). */
+function genreHits(
+  cnn: QualityCnn,
+  real: RealReference,
+  generator: tf.LayersModel,
+  settings: QualitySettings,
+): GenreHits {
+  const perGenre = 32;
+  const asked: number[] = [];
+  const conditionRows: Float32Array[] = [];
+  for (const { cnnIndex, decades } of real.askedGenres) {
+    for (let k = 0; k < perGenre; k++) {
+      asked.push(cnnIndex);
+      conditionRows.push(conditionVector([cnn.genres[cnnIndex]], decades[k % decades.length]));
+    }
+  }
+  const latent = settings.shape.latentDim;
+  const { scores } = collectOutputs(cnn, asked.length, (start, n) =>
+    tf.tidy(() => {
+      const z = tf.randomNormal([n, latent], 0, 1, "float32", settings.seed + 53 + start);
+      return generate(generator, z as tf.Tensor2D, conditionTensor(conditionRows, range(start, n)));
+    }));
+  const rate = topGenreRate(scores, asked, cnn.genres);
+  const r = (x: number) => Math.round(x * 1e3) / 1e3;
+  return {
+    generated: r(rate.rate),
+    real: r(real.genreHitsReal),
+    chance: r(1 / cnn.genres.length),
+    perGenre: Object.fromEntries(Object.entries(rate.perGenre).map(([g, v]) => [g, r(v)])),
+  };
+}
+
+function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
+
+/** One line for a quality record: `FD 123.4 (cnn ...), genre top-1 0.31 (real 0.45, chance 0.14)`. */
+export function describeQuality(q: QualityRecord): string {
+  const hits = q.genreHits
+    ? `, asked genre on top ${q.genreHits.generated} (real posters ${q.genreHits.real}, chance ${q.genreHits.chance})`
+    : "";
+  return `Fréchet distance ${q.frechetDistance} (${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated)${hits}`;
+}
+
+/**
+ * Measures a finished (or stopped) run again with another CNN, e.g. once a trained genre CNN exists:
+ * the untrained generator (rebuilt from the run's seed) and every `generators/epoch_NNN/` snapshot.
+ * Replaces the run's quality records and returns them.
+ */
+export async function remeasureRun(
+  runDir: string,
+  set: TrainingSet,
+  cnn: QualityCnn,
+  qualitySamples: number,
+  log: Log = createLog(),
+): Promise<QualityRecord[]> {
+  const metadata = await readRunMetadata(runDir);
+  if (!metadata) {
+    throw new Error(`${runDir} has no metadata.json: train it with deno task dcgan:train first.`);
+  }
+  if (metadata.dataset.key !== set.key) {
+    throw new Error(`${runDir} was trained on ${metadata.dataset.key}; pass --set ${metadata.dataset.key}.`);
+  }
+  const settings: QualitySettings = { shape: metadata.shape, seed: metadata.training.seed, qualitySamples };
+  const pixels = await squareImages(set, metadata.shape.size);
+  const real = realReference(cnn, pixels, metadata.shape.size, setConditions(set), settings);
+  const records: QualityRecord[] = [];
+  for (let epoch = 0; epoch <= metadata.epoch; epoch++) {
+    const generator = epoch === 0
+      ? buildGenerator({ ...metadata.shape, seed: metadata.training.seed })
+      : await loadModelFiles(runPaths(runDir).epochGenerator(epoch)).catch(() => undefined);
+    if (!generator) continue;
+    const record = measureQuality(cnn, real, generator, settings, {
+      step: epoch * metadata.dataset.stepsPerEpoch,
+      epoch,
+    });
+    generator.dispose();
+    records.push(record);
+    log(`dcgan: epoch ${epoch}: ${describeQuality(record)}`);
+  }
+  await writeRunMetadata(runDir, { ...metadata, quality: records });
+  return records;
+}

@@ -1,0 +1,169 @@
+/**
+ * How good generated posters are, measured with the project's own genre CNN (no download):
+ *
+ * - Fréchet distance between real and generated posters on the CNN's penultimate dense layer
+ *   (FID's recipe with our CNN instead of Inception; lower is better, 0 for identical statistics).
+ * - For the conditional model: how often the CNN gives the asked genre its top score, next to the
+ *   same rate on real posters of that genre (what a perfect generator would reach) and chance.
+ *
+ * Figures are only comparable between runs measured with the same CNN and sample counts.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { buildGenreCnn } from "../models/cnn.ts";
+import { listSavedModels, loadGenreModel } from "../models/saved.ts";
+import { FALLBACK_QUALITY_CNN, genreGroup, imageSize } from "../config.ts";
+import { type FeatureSet, frechetDistance } from "./frechet.ts";
+
+/** The CNN that quality is measured with: penultimate-layer features and genre scores in one pass. */
+export interface QualityCnn {
+  /** Saved model name, or `untrained` for the random-weight fallback. */
+  name: string;
+  /** Its genres, in output order. */
+  genres: string[];
+  /** Input size. */
+  height: number;
+  width: number;
+  /** Outputs [features, genre scores]. */
+  model: tf.LayersModel;
+}
+
+/** Per-checkpoint quality figures, stored in the run's metadata.json. */
+export interface QualityRecord {
+  step: number;
+  epoch: number;
+  /** CNN used (see {@linkcode QualityCnn.name}). */
+  cnn: string;
+  /** Fréchet distance, real vs generated (lower is better). */
+  frechetDistance: number;
+  realSamples: number;
+  generatedSamples: number;
+  /** Conditional model only. */
+  genreHits?: GenreHits;
+}
+
+/** How often the CNN's top genre is the asked one. */
+export interface GenreHits {
+  /** Mean over the genres asked. */
+  generated: number;
+  /** The same on real posters having the genre (an upper reference). */
+  real: number;
+  /** 1 / number of CNN genres. */
+  chance: number;
+  /** Rate on generated posters, per asked genre. */
+  perGenre: Record<string, number>;
+}
+
+/**
+ * The CNN for quality figures: the saved model `name`, else the first saved one, else an untrained
+ * (random-weight, seeded) genre CNN ({@linkcode FALLBACK_QUALITY_CNN}), whose features still give a
+ * consistent, if weaker, distance.
+ */
+export async function loadQualityCnn(name?: string, root?: string): Promise<QualityCnn> {
+  const names = name ? [name] : await listSavedModels(root);
+  let base: tf.LayersModel;
+  let genres: string[];
+  let cnnName: string;
+  if (names.length > 0) {
+    const saved = await loadGenreModel(names[0], root);
+    base = saved.model;
+    genres = saved.metadata.genres;
+    cnnName = saved.metadata.name;
+  } else {
+    const { width, height } = imageSize(FALLBACK_QUALITY_CNN.ratio);
+    genres = genreGroup(FALLBACK_QUALITY_CNN.genres);
+    base = buildGenreCnn({
+      height,
+      width,
+      genres: genres.length,
+      version: FALLBACK_QUALITY_CNN.version,
+      seed: FALLBACK_QUALITY_CNN.seed,
+    });
+    cnnName = "untrained";
+  }
+  const dense = base.layers.filter((layer) => layer.getClassName() === "Dense");
+  if (dense.length < 2) throw new Error(`Genre CNN ${cnnName} has no dense layer before its output.`);
+  const features = dense[dense.length - 2].output as tf.SymbolicTensor;
+  const model = tf.model({ inputs: base.inputs, outputs: [features, base.outputs[0]] });
+  const [, height, width] = base.inputs[0].shape as number[];
+  return { name: cnnName, genres, height, width, model };
+}
+
+/** CNN outputs for a batch of images in [-1, 1] (any square size): features and genre scores. */
+export function cnnOutputs(
+  cnn: QualityCnn,
+  images: tf.Tensor4D,
+): { features: Float32Array; scores: Float32Array } {
+  const [features, scores] = tf.tidy(() => {
+    const unit = images.add(1).div(2) as tf.Tensor4D;
+    const resized = tf.image.resizeBilinear(unit, [cnn.height, cnn.width]);
+    return cnn.model.predict(resized) as tf.Tensor[];
+  });
+  const result = { features: features.dataSync() as Float32Array, scores: scores.dataSync() as Float32Array };
+  tf.dispose([features, scores]);
+  return result;
+}
+
+/** Runs `make(start, count)` in chunks and collects the CNN outputs of every image. */
+export function collectOutputs(
+  cnn: QualityCnn,
+  total: number,
+  make: (start: number, count: number) => tf.Tensor4D,
+  chunk = 32,
+): { features: FeatureSet; scores: Float32Array } {
+  const featureChunks: Float32Array[] = [];
+  const scoreChunks: Float32Array[] = [];
+  for (let start = 0; start < total; start += chunk) {
+    const images = make(start, Math.min(chunk, total - start));
+    const out = cnnOutputs(cnn, images);
+    images.dispose();
+    featureChunks.push(out.features);
+    scoreChunks.push(out.scores);
+  }
+  const dim = featureChunks[0].length / Math.min(chunk, total);
+  return { features: { count: total, dim, values: concat(featureChunks) }, scores: concat(scoreChunks) };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Index of the largest of `genres` scores in row `row`. */
+function topGenre(scores: Float32Array, row: number, genres: number): number {
+  let best = 0;
+  for (let g = 1; g < genres; g++) if (scores[row * genres + g] > scores[row * genres + best]) best = g;
+  return best;
+}
+
+/**
+ * Share of rows whose top genre is `asked[row]` (an index into the CNN's genres), overall and per
+ * asked genre.
+ */
+export function topGenreRate(
+  scores: Float32Array,
+  asked: readonly number[],
+  genres: readonly string[],
+): { rate: number; perGenre: Record<string, number> } {
+  const hits = new Map<number, [number, number]>();
+  let total = 0;
+  asked.forEach((genre, row) => {
+    const hit = topGenre(scores, row, genres.length) === genre ? 1 : 0;
+    const [h, n] = hits.get(genre) ?? [0, 0];
+    hits.set(genre, [h + hit, n + 1]);
+    total += hit;
+  });
+  const perGenre: Record<string, number> = {};
+  for (const [genre, [h, n]] of hits) perGenre[genres[genre]] = h / n;
+  const rates = Object.values(perGenre);
+  // The mean over genres, so that Drama's many posters don't hide the others.
+  return { rate: rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : total, perGenre };
+}
+
+export { frechetDistance };
