@@ -137,3 +137,17 @@ Deno.test({
     });
   },
 });
+
+Deno.test("withCellIds gives every cell a unique id and keeps the ones it has", async () => {
+  const { withCellIds } = await import("../../lib/report/execute.ts");
+  const nb = notebook(["1", "2"]);
+  nb.nbformat_minor = 4;
+  nb.cells[1].id = "cell-0";
+  const fixed = withCellIds(nb);
+  const ids = fixed.cells.map((c) => c.id);
+  assert.equal(ids[1], "cell-0");
+  assert.equal(new Set(ids).size, 3, `ids not unique: ${ids}`);
+  assert.ok(ids.every(Boolean));
+  assert.equal(fixed.nbformat_minor, 5);
+  assert.equal(withCellIds(fixed), fixed);
+});
