@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ModelConfig } from "../config.ts";
+import type { ModelConfig, RegressionTarget } from "../config.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { buildGenreCnn } from "../models/cnn.ts";
 import { Progress } from "../util/progress.ts";
@@ -20,6 +20,8 @@ import { formatEpoch, shouldStopEarly } from "./history.ts";
 import type { EpochRecord } from "../models/metadata.ts";
 import { lossFunction } from "../models/losses.ts";
 import { createRmsprop } from "./rmsprop.ts";
+import { meanAbsoluteError, totalLoss, withRegressionHeads } from "../models/regression_heads.ts";
+import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
 
 /** Options of {@linkcode fitGenreModel}. */
 export interface FitOptions {
@@ -39,6 +41,8 @@ export interface FitOptions {
   log?: (line: string) => void;
   /** Show progress bars (default true). */
   progress?: boolean;
+  /** Train regression heads for these targets, standardised with these training-split scalings. */
+  regression?: RegressionScalings;
 }
 
 /** What {@linkcode fitGenreModel} returns. */
@@ -127,8 +131,12 @@ export async function fitGenreModel(
       log(`resume: continuing ${where} (${options.checkpointDir})`);
     }
   }
-  const model = resumed ??
-    buildGenreCnn({ height, width, genres: train.genres.length, version: config.version, seed: config.seed });
+  const heads = regressionHeads(options.regression);
+  const model = resumed ?? withRegressionHeads(
+    buildGenreCnn({ height, width, genres: train.genres.length, version: config.version, seed: config.seed }),
+    heads,
+    config.seed,
+  );
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
 
   const checkpoint = async () => {
@@ -160,7 +168,14 @@ export async function fitGenreModel(
       const images = train.images(indices);
       const labels = train.labelTensor(indices);
       const cost = optimizer.minimize(
-        () => lossOf(labels, model.apply(images, { training: true }) as tf.Tensor),
+        () =>
+          totalLoss(
+            lossOf,
+            labels,
+            model.apply(images, { training: true }) as tf.Tensor | tf.Tensor[],
+            Array.from(indices, (i) => train.movies[i]),
+            options.regression,
+          ),
         true,
         variables,
       )!;
@@ -202,6 +217,9 @@ export async function fitGenreModel(
       validationOriginalAccuracy: metrics.originalAccuracy,
       trainSeconds: state.epochTrainSeconds,
       imagesPerSecond: state.epochImages / state.epochTrainSeconds,
+      ...(heads.length
+        ? { validationMae: validationErrors(validation, lastValidation, options.regression!) }
+        : {}),
     };
     state = { ...state, history: [...state.history, record], epochsDone: epoch + 1, batchesDone: 0 };
     state.epochLossSum = state.epochImages = state.epochTrainSeconds = 0;
@@ -226,4 +244,18 @@ export async function fitGenreModel(
     imagesPerSecond: state.trainSeconds > 0 ? imagesSeen / state.trainSeconds : 0,
     validation: lastValidation,
   };
+}
+
+/** Mean absolute error of each head on a split, in the target's units. */
+function validationErrors(
+  data: GenreData,
+  predictions: Predictions,
+  scalings: RegressionScalings,
+): Partial<Record<RegressionTarget, number>> {
+  const errors: Partial<Record<RegressionTarget, number>> = {};
+  regressionHeads(scalings).forEach((target, k) => {
+    const estimates = predictions.heads[k].map((value) => unscale(scalings[target]!, value));
+    errors[target] = meanAbsoluteError(data.movies, target, estimates).mae;
+  });
+  return errors;
 }

@@ -16,6 +16,7 @@ import { loadGenreData } from "../dataset/load.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluation/metrics.ts";
 import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../models/saved.ts";
+import { scalingsFor } from "../models/targets.ts";
 import { CHECKPOINTS_DIR, removeCheckpoint } from "./checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
 
@@ -69,7 +70,8 @@ export async function trainOnSplits(
         config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
       }`,
   );
-  const fit = await fitGenreModel(train, validation, config, { ...options, checkpointDir });
+  const regression = config.targets?.length ? scalingsFor(train.movies, config.targets) : undefined;
+  const fit = await fitGenreModel(train, validation, config, { ...options, checkpointDir, regression });
 
   const genres = train.genres.length;
   const frequencies = genreFrequencies(train.labels, genres);
@@ -91,6 +93,7 @@ export async function trainOnSplits(
     backend: tf.getBackend(),
     history: fit.history,
     stoppedEarly: fit.stoppedEarly,
+    ...(regression ? { regression } : {}),
     timings: {
       trainSeconds: fit.trainSeconds,
       imagesPerSecond: fit.imagesPerSecond,
