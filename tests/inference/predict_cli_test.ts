@@ -77,7 +77,7 @@ Deno.test("predict: files, a folder, URLs from a local server, a corrupt file; l
     }
     assert.doesNotMatch(out[0], /\[!\]/, "an unknown poster has no marks");
     for (const line of out) {
-      assert.match(line, /%'\]  year ≈ \d{4}, rating ≈ \d+\.\d$/, "the best model has heads");
+      assert.match(line, /%'\] {2}year ≈ \d{4}, rating ≈ \d+\.\d$/, "the best model has heads");
     }
 
     const explainDir = join(userDir, "cams");
