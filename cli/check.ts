@@ -1,5 +1,6 @@
 /**
- * `deno task check`: `deno check` and `deno lint` over lib/ cli/ bench/ tests/ and the code cells of
+ * `deno task check`: `deno check --doc` (doc examples included) and `deno lint` over lib/ cli/ bench/
+ * tests/ and the code cells of
  * notebooks/*.ipynb, then `deno fmt --check`, then the import layers of lib/ (lib/check/layers.ts).
  * Exits 1 when any fails.
  *
@@ -83,7 +84,11 @@ await runCli("Type-check, lint and format-check the code and the notebooks.", {}
   const files = extracted.map((e) => e.file);
   const results: [string, boolean][] = [];
   try {
-    results.push(["deno check", await deno(["check", "--quiet", ...denoSources(dirs), ...files], translate)]);
+    // --doc: the code blocks of JSDoc comments (@example) are type-checked too.
+    results.push([
+      "deno check --doc",
+      await deno(["check", "--quiet", "--doc", ...denoSources(dirs), ...files], translate),
+    ]);
     const browser = BROWSER_DIRS.filter((d) => existsSync(d));
     if (browser.length) {
       results.push(["deno check (browser code)", await deno(["check", ...browser], translate)]);

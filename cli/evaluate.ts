@@ -1,12 +1,12 @@
 /**
- * `deno task evaluate [--model NAME] [--data-dir DIR] [--backend NAME] [--sample N]`
+ * `deno task evaluate [--model NAME] [--data-dir DIR] [--backend NAME] [--threads N] [--sample N]`
  *
  * Runs every saved model (or one) on the test split, stores the test metrics in its metadata.json,
  * and prints the model against the frequency baseline, per-genre figures, and predictions in the
  * original project's format. All work is in lib/evaluation; this file reads flags and prints.
  */
-import { parseArgs, runCli } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli } from "../lib/cli_args.ts";
+import { DEFAULT_EVALUATION_SAMPLE } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { evaluateSavedModels } from "../lib/evaluation/evaluate.ts";
 import { comparisonTable, perGenreTable } from "../lib/plots/evaluation_tables.ts";
@@ -14,13 +14,18 @@ import { comparisonTable, perGenreTable } from "../lib/plots/evaluation_tables.t
 const FLAGS = {
   model: { type: "string", help: "evaluate only this saved model (folder name in saved_models/)" },
   "data-dir": { type: "string", help: "evaluate on this dataset folder instead of the model's own" },
-  backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
-  sample: { type: "number", help: "test posters to print predictions for", default: 12 },
+  ...BACKEND_FLAGS,
+  sample: {
+    type: "number",
+    help: "test posters to print predictions for",
+    default: DEFAULT_EVALUATION_SAMPLE,
+  },
 } as const;
 
 await runCli("Evaluate saved models on the test split.", FLAGS, async () => {
   const flags = parseArgs(Deno.args, FLAGS);
-  await initBackend(flags.backend as BackendName | undefined);
+  const { name, threads } = backendFromArgs(flags);
+  await initBackend(name, { threads });
   const results = await evaluateSavedModels(flags.model, {
     dataDir: flags["data-dir"],
     sampleSize: flags.sample,

@@ -1,32 +1,44 @@
 /**
  * `deno task train --genres 3|7|14 --ratio 30 --epochs N --version 1|2|3 --min-year 1977 --max-year 2017
- *  [--backend NAME] [--limit N] [--data-dir DIR] [--resume] [--loss bce|cce] [--patience N] [--batch N]
+ *  [--backend NAME] [--threads N] [--limit N] [--data-dir DIR] [--resume] [--loss bce|cce] [--patience N] [--batch N]
  *  [--targets genres,year,rating]`
  *
  * Trains the genre CNN and saves it in saved_models/<name>/ with its training curves. Ctrl-C writes a
  * checkpoint first; `--resume` continues from it. All work is in lib/training; this file reads flags
  * and prints.
  */
-import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import {
-  BACKEND_ORDER,
-  type BackendName,
+  BACKEND_FLAGS,
+  backendFromArgs,
+  DATASET_FLAGS,
+  datasetConfigFromArgs,
+  parseArgs,
+  runCli,
+  UsageError,
+} from "../lib/cli_args.ts";
+import {
+  DEFAULT_CHECKPOINT_EVERY_BATCHES,
   DEFAULT_MODEL,
   type ModelConfig,
   type ModelVersion,
 } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { plotTrainingHistory } from "../lib/plots/training.ts";
-import { parseLossName } from "../lib/models/losses.ts";
+import { LOSS_SHORT_NAMES, parseLossName } from "../lib/models/losses.ts";
 import { formatDuration } from "../lib/util/progress.ts";
 import { trainGenreModel } from "../lib/training/train.ts";
-import { TrainingInterrupted } from "../lib/training/fit.ts";
+import { TrainingInterrupted } from "../lib/training/run.ts";
+import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 import { parseTargets } from "../lib/models/targets.ts";
 
 const FLAGS = {
   ...DATASET_FLAGS,
   epochs: { type: "number", help: "passes over the training split", default: DEFAULT_MODEL.epochs },
-  version: { type: "number", help: "model version: 1 (3x3), 2 (10% of width), 3 (20%)", default: 1 },
+  version: {
+    type: "number",
+    help: "model version: 1 (3x3), 2 (10% of width), 3 (20%)",
+    default: DEFAULT_MODEL.version,
+  },
   targets: {
     type: "list",
     help: "what the model predicts: genres, plus year and/or rating (regression heads)",
@@ -35,18 +47,22 @@ const FLAGS = {
   loss: {
     type: "string",
     help: "bce (binary cross-entropy) or cce (the original's categorical)",
-    default: "bce",
+    default: LOSS_SHORT_NAMES[DEFAULT_MODEL.loss],
   },
   batch: { type: "number", help: "images per step", default: DEFAULT_MODEL.batchSize },
   "learning-rate": { type: "number", help: "RMSprop learning rate", default: DEFAULT_MODEL.learningRate },
-  patience: { type: "number", help: "early stopping: epochs without better val_loss (0: off)", default: 0 },
+  patience: {
+    type: "number",
+    help: "early stopping: epochs without better val_loss (0: off)",
+    default: DEFAULT_MODEL.earlyStoppingPatience,
+  },
   seed: { type: "number", help: "seed of weights and shuffling", default: DEFAULT_MODEL.seed },
-  backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
+  ...BACKEND_FLAGS,
   resume: { type: "boolean", help: "continue an interrupted run from its checkpoint" },
   "checkpoint-every": {
     type: "number",
     help: "also checkpoint every N batches (0: epoch ends only)",
-    default: 100,
+    default: DEFAULT_CHECKPOINT_EVERY_BATCHES,
   },
 } as const;
 
@@ -88,17 +104,13 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
   const flags = parseArgs(Deno.args, FLAGS);
   const dataset = datasetConfigFromArgs(flags);
   const model = modelConfigFromArgs(flags);
-  const backend = await initBackend(flags.backend as BackendName | undefined);
+  const { name: backendName, threads } = backendFromArgs(flags);
+  const backend = await initBackend(backendName, { threads });
 
   // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) Deno.exit(130);
-    console.error("\nstopping after this batch (a checkpoint will be written; rerun with --resume)...");
-    stop.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const stop = stopOnInterrupt(
+    "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
+  );
 
   try {
     const { dir, metadata, model: trained } = await trainGenreModel(dataset, model, {
@@ -128,7 +140,6 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
     }
     throw error;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    stop.dispose();
   }
 });

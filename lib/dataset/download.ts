@@ -18,6 +18,7 @@ import { removeStaleTempFiles, writeFileAtomic } from "../util/files.ts";
 import { mapConcurrent } from "../util/concurrent.ts";
 import { posterPath, postersDir } from "./paths.ts";
 import type { Movie } from "./types.ts";
+import { DEFAULT_DOWNLOAD_CONCURRENCY } from "../config.ts";
 
 /** Options of {@linkcode downloadPosters}. */
 export interface DownloadOptions {
@@ -109,7 +110,7 @@ export async function downloadPosters(
     }
   };
 
-  await mapConcurrent(todo, options.concurrency ?? 8, async (movie) => {
+  await mapConcurrent(todo, options.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY, async (movie) => {
     const failure = await download(movie.imdbId, movie.posterUrl!);
     if (failure) failed.push(failure);
     progress?.tick(1, failed.length ? `${failed.length} failed` : undefined);

@@ -5,16 +5,9 @@
  * @module
  */
 import { SAVED_MODELS_DIR } from "../config.ts";
+import { savedValidationMap } from "../evaluation/evaluate.ts";
 import { listSavedModels, readMetadata, SavedModelError, type SavedModelMetadata } from "../models/saved.ts";
-import { bestEpoch } from "../training/history.ts";
 import { join } from "node:path";
-
-/** The validation mAP of the weights a model saved: its best epoch when it stopped early, else its last. */
-export function savedValidationMap(metadata: SavedModelMetadata): number | undefined {
-  const record = metadata.stoppedEarly ? bestEpoch(metadata.history) : metadata.history.at(-1);
-  const map = record?.validationMeanAveragePrecision;
-  return typeof map === "number" && Number.isFinite(map) ? map : undefined;
-}
 
 /** Which model was chosen and why, for the first line of the output. */
 export interface ModelChoice {

@@ -12,7 +12,13 @@
  *
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { loadGenreModel } from "../models/saved.ts";
+ * import { gradCam, heatmapRgba } from "./gradcam.ts";
+ * const { model, metadata } = await loadGenreModel("genres7_ratio30_v1_e2_1977-2017_bce");
+ * const { width, height } = metadata.imageSize;
+ * const image = tf.zeros([1, height, width, 3]) as tf.Tensor4D;
  * const { probabilities, maps } = gradCam(tf, model, image, [0, 2]);
+ * console.log(probabilities);
  * const rgba = heatmapRgba(maps[0], 0.5);
  * ```
  *

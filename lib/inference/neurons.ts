@@ -5,6 +5,11 @@
  * A unit's response to a poster is its activation averaged over the map (what Grad-CAM weighs).
  *
  * ```ts
+ * import { loadGenreData } from "../dataset/load.ts";
+ * import { loadGenreModel } from "../models/saved.ts";
+ * import { lastConvActivations, selectiveUnits, unitsPerGenre } from "./neurons.ts";
+ * const { model, metadata } = await loadGenreModel("genres7_ratio30_v1_e2_1977-2017_bce");
+ * const test = await loadGenreData(metadata.dataset, "test");
  * const activations = await lastConvActivations(model, test);
  * const neurons = unitsPerGenre(activations, test);
  * const horror = selectiveUnits(neurons, test.genres.indexOf("Horror"), 3);

@@ -3,6 +3,8 @@
  * with class-activation overlays on request. What `deno task predict` runs.
  *
  * ```ts
+ * import { loadGenreModel } from "../models/saved.ts";
+ * import { predictPosters } from "./predict_posters.ts";
  * const saved = await loadGenreModel("genres7_ratio30_v1_e2_1977-2017_bce");
  * const results = await predictPosters(saved, ["poster.jpg"], { explainDir: "cams" });
  * ```

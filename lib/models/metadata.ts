@@ -1,7 +1,7 @@
 /**
  * The records a saved model's `metadata.json` holds besides its configs: what each training epoch
- * measured and the metrics of a set of predictions. Plain types, kept in models/ so that the saved-model
- * format does not import training/ or evaluation/, which compute them.
+ * measured and the metrics of a set of predictions, and which epoch is the best. Plain types, kept in
+ * models/ so that the saved-model format does not import training/ or evaluation/, which compute them.
  *
  * @module
  */
@@ -59,4 +59,12 @@ export interface MultiLabelMetrics {
   /** The original project's accuracy figure, see {@linkcode originalAccuracy}. */
   originalAccuracy: number;
   perGenre: GenreMetrics[];
+}
+
+/** The epoch with the lowest validation loss, or undefined for an empty history. */
+export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | undefined {
+  return history.reduce<EpochRecord | undefined>(
+    (best, record) => (best === undefined || record.validationLoss < best.validationLoss ? record : best),
+    undefined,
+  );
 }

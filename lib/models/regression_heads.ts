@@ -3,7 +3,10 @@
  * layer, beside the genre output, and their loss.
  *
  * ```ts
- * const model = withRegressionHeads(buildGenreCnn(shape), ["year", "rating"]); // outputs [genres, year, rating]
+ * import { buildGenreCnn } from "./cnn.ts";
+ * import { withRegressionHeads } from "./regression_heads.ts";
+ * const cnn = buildGenreCnn({ height: 80, width: 55, genres: 7, version: 1 });
+ * const model = withRegressionHeads(cnn, ["year", "rating"]); // outputs [genres, year, rating]
  * ```
  *
  * @module

@@ -85,9 +85,14 @@ export interface SavedModelMetadata {
   baselineThreshold: number;
   /** TensorFlow.js backend that trained it. */
   backend: string;
-  /** One record per finished epoch. */
+  /** One record per finished epoch, the best one and those after it. */
   history: EpochRecord[];
-  /** Whether early stopping ended training before `model.epochs` (then the best epoch's weights are kept). */
+  /**
+   * The epoch whose weights and validation threshold were saved: the lowest validation loss (absent in
+   * models saved before it was recorded, which kept their last epoch).
+   */
+  bestEpoch?: number;
+  /** Whether early stopping ended training before `model.epochs`. */
   stoppedEarly: boolean;
   /** Wall-clock figures of the training run. */
   timings: { trainSeconds: number; imagesPerSecond: number; totalSeconds: number };

@@ -7,6 +7,7 @@
  * `REGRESSION_TARGETS` (lib/config.ts). This module runs no tensors, so the browser page bundles it.
  *
  * ```ts
+ * import { regressionEstimates, targetScaling } from "./targets.ts";
  * const scaling = targetScaling([1990, 2000, 2010]); // { mean: 2000, std: 8.165 }
  * regressionEstimates({ regression: { year: scaling } }, [[0.5]]); // { year: 2004.08 }
  * ```

@@ -3,15 +3,7 @@
  *
  * @module
  */
-import type { EpochRecord } from "../models/metadata.ts";
-
-/** The epoch with the lowest validation loss, or undefined for an empty history. */
-export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | undefined {
-  return history.reduce<EpochRecord | undefined>(
-    (best, record) => (best === undefined || record.validationLoss < best.validationLoss ? record : best),
-    undefined,
-  );
-}
+import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
 
 /**
  * Whether to stop: the last `patience` epochs brought no validation loss below the best one before

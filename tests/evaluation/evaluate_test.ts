@@ -3,7 +3,13 @@ import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_DATASET, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import { readMetadata, type SavedModelMetadata, saveGenreModel } from "../../lib/models/saved.ts";
-import { evaluateSavedModels } from "../../lib/evaluation/evaluate.ts";
+import {
+  bestEvaluation,
+  evaluateSavedModels,
+  type ModelEvaluation,
+  savedValidationMap,
+} from "../../lib/evaluation/evaluate.ts";
+import { multiLabelMetrics } from "../../lib/evaluation/metrics.ts";
 import { fixtureMovies, makeFixtureDataDir } from "../fixtures.ts";
 
 await tf.setBackend("cpu");
@@ -42,6 +48,7 @@ Deno.test("evaluate runs a saved model on the test split, stores test metrics, p
     dataDir,
     progress: false,
     sampleSize: 3,
+    validation: true,
   });
   assert.equal(result.name, "untrained");
   const test = result.test;
@@ -58,6 +65,16 @@ Deno.test("evaluate runs a saved model on the test split, stores test metrics, p
   assert.match(matrix?.line ?? "", /^The Matrix \(1999\) {16}\['\w+(\[!\])?: \d+%', /);
   assert.equal(result.named.find((p) => p.title === "Pulp Fiction")?.missing, "not in MovieGenre.csv");
   assert.equal(result.sample.length, 3);
+  // The predictions behind the metrics come back, so a notebook shows them without predicting again.
+  const { testPredictions, validation } = result;
+  assert.equal(testPredictions.probabilities.length, test.model.count * 7);
+  assert.deepEqual(
+    multiLabelMetrics(testPredictions.probabilities, testPredictions.labels, testPredictions.genres, 0.5),
+    test.model,
+  );
+  assert.equal(validation?.split, "validation");
+  assert.equal(validation?.probabilities.length, validation!.movies.length * 7);
+  assert.equal(result.metadata.test?.evaluatedAt, test.evaluatedAt);
 
   // A damaged folder beside it is left out of "every model" (reported), but fails when asked for by name.
   await Deno.mkdir(`${root}/damaged`);
@@ -79,4 +96,34 @@ Deno.test("evaluate runs a saved model on the test split, stores test metrics, p
   );
   await Deno.remove(root, { recursive: true });
   await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("bestEvaluation chooses on validation (the kept epoch's mAP), never on test", () => {
+  const record = (epoch: number, validationMeanAveragePrecision: number) => ({
+    epoch,
+    loss: 1,
+    validationLoss: 1,
+    validationMeanAveragePrecision,
+    validationOriginalAccuracy: 0,
+    trainSeconds: 1,
+    imagesPerSecond: 1,
+  });
+  const evaluation = (
+    name: string,
+    history: ReturnType<typeof record>[],
+    bestEpoch: number | undefined,
+    testMap: number,
+  ) =>
+    ({
+      name,
+      metadata: { name, history, ...(bestEpoch ? { bestEpoch } : {}) },
+      test: { model: { meanAveragePrecision: testMap } },
+    }) as unknown as ModelEvaluation;
+  const a = evaluation("a", [record(1, 0.30), record(2, 0.50)], 2, 0.10);
+  const b = evaluation("b", [record(1, 0.45), record(2, 0.20)], 1, 0.90);
+  const c = evaluation("c", [record(1, 0.40), record(2, 0.42)], undefined, 0.99); // older: last epoch
+  assert.equal(savedValidationMap(b.metadata), 0.45);
+  assert.equal(savedValidationMap(c.metadata), 0.42);
+  assert.equal(bestEvaluation([b, c, a]).name, "a");
+  assert.throws(() => bestEvaluation([]), /No evaluations/);
 });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { chooseModel, describeChoice, savedValidationMap } from "../../lib/inference/best_model.ts";
+import { chooseModel, describeChoice } from "../../lib/inference/best_model.ts";
+import { savedValidationMap } from "../../lib/evaluation/evaluate.ts";
 import { saveFixtureModel } from "./model_fixture.ts";
 
 await tf.setBackend("cpu");

@@ -34,7 +34,7 @@ Deno.test("--targets genres,year,rating: heads learn year and score from the pos
   const validation = withYearAndScore(colourGenres(48, 22, "validation"));
   const { metadata, model } = await trainOnSplits(train, validation, config, {
     savedModelsDir,
-    checkpointsDir: await Deno.makeTempDir(),
+    runsDir: await Deno.makeTempDir(),
     log: () => {},
     progress: false,
   });
