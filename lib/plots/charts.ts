@@ -204,7 +204,13 @@ export function lineChart(
  */
 export function scatterChart(
   points: readonly { x: number; y: number }[],
-  options: ChartOptions & { xLabel?: string; yLabel?: string; diagonal?: boolean } = {},
+  options: ChartOptions & {
+    xLabel?: string;
+    yLabel?: string;
+    diagonal?: boolean;
+    /** d3 format of both axes' ticks, e.g. `"d"` for years (no thousands separator). */
+    tickFormat?: string;
+  } = {},
 ): Figure {
   const marks: Plot.Markish[] = [
     Plot.dot(points, { x: "x", y: "y", r: 1.8, fill: seriesColor(0), fillOpacity: 0.35 }),
@@ -225,8 +231,8 @@ export function scatterChart(
       width: options.width ?? 360,
       height: options.height ?? 320,
       marginRight: 16,
-      x: { label: options.xLabel ?? null },
-      y: { label: options.yLabel ?? null, grid: true },
+      x: { label: options.xLabel ?? null, tickFormat: options.tickFormat },
+      y: { label: options.yLabel ?? null, grid: true, tickFormat: options.tickFormat },
       marks,
     }),
     options,
