@@ -37,6 +37,13 @@ await runCli("Evaluate saved models on the test split.", FLAGS, async () => {
     console.log(comparisonTable(test).text());
     console.log();
     console.log(perGenreTable(test).text());
+    for (const [target, r] of Object.entries(test.regression ?? {})) {
+      const unit = target === "year" ? " years" : " points";
+      console.log(
+        `${target}: mean absolute error ${r.mae.toFixed(2)}${unit}; baseline (the training mean, ` +
+          `${r.baseline.toFixed(1)}) ${r.baselineMae.toFixed(2)}${unit}; ${r.count} test posters`,
+      );
+    }
     console.log("\nThe original's named titles ([!]: the film doesn't have that genre; split in brackets):");
     let section = "";
     for (const p of named) {

@@ -14,6 +14,7 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { loadCatalog } from "../lib/dataset/catalog.ts";
 import { csvPath } from "../lib/dataset/paths.ts";
 import { loadGenreModel } from "../lib/models/saved.ts";
+import { Progress } from "../lib/util/progress.ts";
 import { chooseModel, describeChoice } from "../lib/inference/best_model.ts";
 import { expandSources } from "../lib/inference/sources.ts";
 import { formatPosterLine, isFailure, posterJson, predictPosters } from "../lib/inference/predict_posters.ts";
@@ -48,16 +49,22 @@ await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, as
   const dataDir = flags["data-dir"] ?? saved.metadata.dataset.dataDir;
   const catalog = existsSync(csvPath(dataDir)) ? await loadCatalog(dataDir) : undefined;
   if (!catalog) console.error(`no ${csvPath(dataDir)}: posters are not matched to films (no [!] marks)`);
+  // With --json nothing is printed per poster, so a long folder shows a bar (on stderr) instead.
+  const progress = flags.json && sources.length > 1
+    ? new Progress("predict", sources.length, { unit: "posters" })
+    : undefined;
   const results = await predictPosters(saved, sources, {
     top,
     timeoutMs: flags.timeout! * 1000,
     catalog,
     explainDir: flags.explain,
     onResult: (result) => {
+      progress?.tick();
       if (isFailure(result)) console.error(`error: ${result.error}`);
       else if (!flags.json) console.log(formatPosterLine(result, top));
     },
   });
+  progress?.finish();
   saved.model.dispose();
   if (flags.json) console.log(JSON.stringify(results.map(posterJson), null, 2));
   if (flags.explain) {

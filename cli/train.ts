@@ -1,6 +1,7 @@
 /**
  * `deno task train --genres 3|7|14 --ratio 30 --epochs N --version 1|2|3 --min-year 1977 --max-year 2017
- *  [--backend NAME] [--threads N] [--limit N] [--data-dir DIR] [--resume] [--loss bce|cce] [--patience N] [--batch N]`
+ *  [--backend NAME] [--threads N] [--limit N] [--data-dir DIR] [--resume] [--loss bce|cce] [--patience N] [--batch N]
+ *  [--targets genres,year,rating]`
  *
  * Trains the genre CNN and saves it in saved_models/<name>/ with its training curves. Ctrl-C writes a
  * checkpoint first; `--resume` continues from it. All work is in lib/training; this file reads flags
@@ -28,6 +29,7 @@ import { formatDuration } from "../lib/util/progress.ts";
 import { trainGenreModel } from "../lib/training/train.ts";
 import { TrainingInterrupted } from "../lib/training/run.ts";
 import { stopOnInterrupt } from "../lib/util/interrupt.ts";
+import { parseTargets } from "../lib/models/targets.ts";
 
 const FLAGS = {
   ...DATASET_FLAGS,
@@ -36,6 +38,11 @@ const FLAGS = {
     type: "number",
     help: "model version: 1 (3x3), 2 (10% of width), 3 (20%)",
     default: DEFAULT_MODEL.version,
+  },
+  targets: {
+    type: "list",
+    help: "what the model predicts: genres, plus year and/or rating (regression heads)",
+    default: ["genres"],
   },
   loss: {
     type: "string",
@@ -75,6 +82,12 @@ function modelConfigFromArgs(flags: ReturnType<typeof parseArgs<typeof FLAGS>>):
     throw new UsageError((error as Error).message);
   }
   if (flags.patience! < 0) throw new UsageError("--patience must be 0 (off) or more.");
+  let targets;
+  try {
+    targets = parseTargets(flags.targets!);
+  } catch (error) {
+    throw new UsageError(`--targets: ${(error as Error).message}`);
+  }
   return {
     version: version as ModelVersion,
     epochs: positiveInteger("epochs", flags.epochs!),
@@ -83,6 +96,7 @@ function modelConfigFromArgs(flags: ReturnType<typeof parseArgs<typeof FLAGS>>):
     loss,
     earlyStoppingPatience: flags.patience!,
     seed: flags.seed!,
+    ...(targets.length ? { targets } : {}),
   };
 }
 

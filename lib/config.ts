@@ -120,7 +120,22 @@ export interface ModelConfig {
   earlyStoppingPatience: number;
   /** Seed for weight initialisation and shuffling. */
   seed: number;
+  /** Regression heads trained beside the genres (`--targets genres,year,rating`); none when absent. */
+  targets?: RegressionTarget[];
 }
+
+/** What a model can estimate besides genres: the release year (from the title) and the IMDb score. */
+export const REGRESSION_TARGETS = ["year", "rating"] as const;
+
+/** A regression target. */
+export type RegressionTarget = typeof REGRESSION_TARGETS[number];
+
+/**
+ * Training of the regression heads: Huber loss on standardised targets (quadratic within `huberDelta`
+ * standard deviations, linear beyond, so odd films don't dominate), added to the genre loss with
+ * `weight` per head.
+ */
+export const REGRESSION_DEFAULTS = { huberDelta: 1, weight: 1 } as const;
 
 /** The genre CNN's checkpoint interval inside an epoch, in batches (it also checkpoints at every epoch end). */
 export const DEFAULT_CHECKPOINT_EVERY_BATCHES = 100;

@@ -8,13 +8,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { DEFAULT_EVALUATION_SAMPLE, type Genre, SAVED_MODELS_DIR } from "../config.ts";
+import { DEFAULT_EVALUATION_SAMPLE, type Genre, type RegressionTarget, SAVED_MODELS_DIR } from "../config.ts";
 import type { GenreData, Movie, Split } from "../dataset/types.ts";
 import { loadCatalog } from "../dataset/catalog.ts";
 import { loadGenreData } from "../dataset/load.ts";
 import {
   listSavedModels,
   loadGenreModel,
+  type RegressionEvaluation,
   SavedModelError,
   type SavedModelMetadata,
   type TestEvaluation,
@@ -23,7 +24,9 @@ import {
 import { lossFunction } from "../models/losses.ts";
 import { bestEpoch } from "../models/metadata.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
-import { predictGenres } from "./predict.ts";
+import { predictGenres, type Predictions } from "./predict.ts";
+import { meanAbsoluteError } from "../models/regression_heads.ts";
+import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
 import { createLog } from "../util/log.ts";
 
@@ -103,6 +106,9 @@ export async function evaluateSavedModel(
       model: multiLabelMetrics(predictions.probabilities, test.labels, test.genres, metadata.threshold),
       baseline: multiLabelMetrics(baseline, test.labels, test.genres, metadata.baselineThreshold),
       imagesPerSecond: predictions.imagesPerSecond,
+      ...(metadata.regression
+        ? { regression: regressionErrors(test, predictions, metadata.regression) }
+        : {}),
     };
     const updated = { ...metadata, test: evaluation };
     await writeMetadata(dir, updated);
@@ -128,6 +134,23 @@ export async function evaluateSavedModel(
   } finally {
     model.dispose();
   }
+}
+
+/** Each head's mean absolute error on `data`, beside predicting the training mean for every poster. */
+export function regressionErrors(
+  data: GenreData,
+  predictions: Predictions,
+  scalings: RegressionScalings,
+): Partial<Record<RegressionTarget, RegressionEvaluation>> {
+  const errors: Partial<Record<RegressionTarget, RegressionEvaluation>> = {};
+  regressionHeads(scalings).forEach((target, k) => {
+    const scaling = scalings[target]!;
+    const estimates = predictions.heads[k].map((value) => unscale(scaling, value));
+    const { mae, count } = meanAbsoluteError(data.movies, target, estimates);
+    const baselineMae = meanAbsoluteError(data.movies, target, estimates.map(() => scaling.mean)).mae;
+    errors[target] = { mae, baseline: scaling.mean, baselineMae, count };
+  });
+  return errors;
 }
 
 function splitPredictions(data: GenreData, probabilities: Float32Array, loss: number): SplitPredictions {

@@ -156,7 +156,8 @@ export async function predictNamedTitles(
         const image = tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div(
           255,
         );
-        return (model.predict(image) as tf.Tensor).dataSync();
+        const outputs = model.predict(image);
+        return (Array.isArray(outputs) ? outputs[0] : outputs).dataSync(); // genres come first
       });
       results.push({
         expected,

@@ -82,7 +82,9 @@ export async function loadQualityCnn(name?: string, root?: string): Promise<Qual
     });
     cnnName = "untrained";
   }
-  const dense = base.layers.filter((layer) => layer.getClassName() === "Dense");
+  // Regression heads (year, rating) are further outputs: the features are those of the genre output.
+  const heads = new Set(base.outputs.slice(1).map((output) => output.sourceLayer));
+  const dense = base.layers.filter((layer) => layer.getClassName() === "Dense" && !heads.has(layer));
   if (dense.length < 2) throw new Error(`Genre CNN ${cnnName} has no dense layer before its output.`);
   const features = dense[dense.length - 2].output as tf.SymbolicTensor;
   const model = tf.model({ inputs: base.inputs, outputs: [features, base.outputs[0]] });

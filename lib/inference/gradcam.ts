@@ -52,18 +52,26 @@ export function applyChain(layers: readonly Tf.layers.Layer[], input: Tf.Tensor)
 }
 
 /**
- * The model cut after its last conv layer: `trunk` maps an image to that layer's activations, `head`
- * those to the genre output. Regression heads (year, rating) branch off after the genre output in the
- * layer list and are left out of `head`.
+ * The model cut after its last conv layer (and the batch norm and activation right after it): `trunk`
+ * maps an image to that layer's activations, `head` those to the genre output. Other outputs
+ * (regression heads for year and rating) are left out of `head`.
  */
 export function splitAtLastConv(
   model: Tf.LayersModel,
 ): { trunk: Tf.layers.Layer[]; head: Tf.layers.Layer[] } {
-  const layers = model.layers.filter((layer) => layer.getClassName() !== "InputLayer");
-  const cut = layers.indexOf(model.layers[lastConvLayerIndex(model)]) + 1;
+  const otherOutputs = new Set(model.outputs.slice(1).map((output) => output.sourceLayer));
+  const layers = model.layers.filter((layer) =>
+    layer.getClassName() !== "InputLayer" && !otherOutputs.has(layer)
+  );
+  let cut = layers.indexOf(model.layers[lastConvLayerIndex(model)]) + 1;
+  // A conv without its own activation (conv → batch norm → ReLU): the map is taken after them.
+  while (cut < layers.length && CONV_FOLLOWERS.has(layers[cut].getClassName())) cut++;
   const end = layers.indexOf(model.outputs[0].sourceLayer as Tf.layers.Layer) + 1;
   return { trunk: layers.slice(0, cut), head: layers.slice(cut, end) };
 }
+
+/** Layers that finish a convolution's output without changing its grid. */
+const CONV_FOLLOWERS = new Set(["BatchNormalization", "Activation", "ReLU", "LeakyReLU"]);
 
 /**
  * The genre probabilities of one image (`[1, height, width, 3]`, floats in [0, 1]) and a map for each

@@ -20,6 +20,7 @@ import type { Movie } from "../dataset/types.ts";
 import { filmLabel, predictionLine } from "../evaluation/prediction_lines.ts";
 import { decodeRgb } from "../images/resize.ts";
 import type { SavedGenreModel } from "../models/saved.ts";
+import { type RegressionEstimates, regressionEstimates } from "../models/targets.ts";
 import { gradCam } from "./gradcam.ts";
 import { overlayPng } from "./overlay.ts";
 import { imdbIdOfSource, isUrl, readSource } from "./sources.ts";
@@ -85,7 +86,7 @@ export async function predictPosters(
     let result: PosterResult;
     try {
       const bytes = await readSource(source, timeoutMs);
-      const { probabilities, ranked, overlays } = await explainPoster(saved, bytes, source, {
+      const { probabilities, ranked, overlays, estimates } = await explainPoster(saved, bytes, source, {
         top,
         explain: options.explainDir !== undefined,
       });
@@ -95,6 +96,7 @@ export async function predictPosters(
         source,
         ...(movie ? { movie } : {}),
         genres: Object.fromEntries(genres.map((genre, j) => [genre, probabilities[j]])),
+        ...estimates,
       };
       if (options.explainDir) {
         const stem = uniqueStem(source, stems);
@@ -124,6 +126,8 @@ export interface PosterExplanation {
   ranked: number[];
   /** An overlay PNG per entry of `ranked` (empty unless `explain`). */
   overlays: Uint8Array[];
+  /** Year and rating, when the model has those heads. */
+  estimates: RegressionEstimates;
 }
 
 /**
@@ -143,8 +147,12 @@ export async function explainPoster(
   );
   try {
     const outputs = saved.model.predict(image);
-    const genreOutput = Array.isArray(outputs) ? outputs[0] : outputs;
+    const [genreOutput, ...headOutputs] = Array.isArray(outputs) ? outputs : [outputs];
     const probabilities = await genreOutput.data() as Float32Array;
+    const estimates = regressionEstimates(
+      saved.metadata,
+      await Promise.all(headOutputs.map((t) => t.data())),
+    );
     tf.dispose(outputs);
     const ranked = options.genres ?? rankGenres(probabilities).slice(0, options.top ?? PREDICT_DEFAULTS.top);
     const overlays: Uint8Array[] = [];
@@ -152,7 +160,7 @@ export async function explainPoster(
       const { maps } = gradCam(tf, saved.model, image, ranked);
       for (const map of maps) overlays.push(await overlayPng(bytes, map, PREDICT_DEFAULTS.overlayOpacity));
     }
-    return { probabilities, ranked, overlays };
+    return { probabilities, ranked, overlays, estimates };
   } finally {
     image.dispose();
   }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { RegressionTarget } from "../config.ts";
 
 /** What one finished epoch measured. */
 export interface EpochRecord {
@@ -22,6 +23,8 @@ export interface EpochRecord {
   trainSeconds: number;
   /** Training throughput of the epoch. */
   imagesPerSecond: number;
+  /** Mean absolute error of each regression head on the validation split, in its unit (years, score points). */
+  validationMae?: Partial<Record<RegressionTarget, number>>;
 }
 
 /** Metrics of one genre. */

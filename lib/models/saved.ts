@@ -16,7 +16,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type DatasetConfig, type Genre, type ModelConfig, SAVED_MODELS_DIR } from "../config.ts";
+import {
+  type DatasetConfig,
+  type Genre,
+  type ModelConfig,
+  type RegressionTarget,
+  SAVED_MODELS_DIR,
+} from "../config.ts";
 import type { EpochRecord, MultiLabelMetrics } from "./metadata.ts";
 import { pathExists, writeFolderAtomically, writeJsonAtomically } from "../util/files.ts";
 import type { RegressionScalings } from "./targets.ts";
@@ -41,6 +47,20 @@ export interface TestEvaluation {
   baseline: MultiLabelMetrics;
   /** Inference speed. */
   imagesPerSecond: number;
+  /** Each regression head's mean absolute error beside a baseline that predicts the training mean. */
+  regression?: Partial<Record<RegressionTarget, RegressionEvaluation>>;
+}
+
+/** A regression head on the test split, in the target's units (years, score points). */
+export interface RegressionEvaluation {
+  /** Mean absolute error of the head. */
+  mae: number;
+  /** The training mean, the baseline's prediction for every poster. */
+  baseline: number;
+  /** Mean absolute error of the baseline. */
+  baselineMae: number;
+  /** Test posters whose film has a value. */
+  count: number;
 }
 
 /** Everything known about a saved model besides its weights. */
@@ -82,12 +102,16 @@ export interface SavedModelMetadata {
   regression?: RegressionScalings;
 }
 
-/** `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run). */
+/**
+ * `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run, `_year_rating` for a model
+ * with regression heads).
+ */
 export function savedModelName(dataset: DatasetConfig, model: ModelConfig): string {
   const loss = model.loss === "binary_crossentropy" ? "bce" : "cce";
   const limit = dataset.limit !== undefined ? `_limit${dataset.limit}` : "";
+  const targets = model.targets?.length ? `_${model.targets.join("_")}` : "";
   return `genres${dataset.genres.length}_ratio${dataset.ratio}_v${model.version}_e${model.epochs}_` +
-    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}`;
+    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${targets}`;
 }
 
 /** A corrupt or incomplete model folder: the message names the file and what to do. */

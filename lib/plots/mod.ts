@@ -28,6 +28,7 @@ export {
   type Matrix,
   type PrCurve,
   prCurves,
+  scatterChart,
   type Series,
 } from "./charts.ts";
 export { plotTrainingHistory } from "./training.ts";

@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { dirname } from "node:path";
-import { DEFAULT_CHECKPOINT_EVERY_BATCHES, type ModelConfig } from "../config.ts";
+import { DEFAULT_CHECKPOINT_EVERY_BATCHES, type ModelConfig, type RegressionTarget } from "../config.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { buildGenreCnn } from "../models/cnn.ts";
 import { Progress } from "../util/progress.ts";
@@ -26,6 +26,8 @@ import { checkResumable, checkResumePolicy, TrainingInterrupted } from "./run.ts
 import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
 import { lossFunction } from "../models/losses.ts";
 import { createRmsprop } from "./rmsprop.ts";
+import { meanAbsoluteError, totalLoss, withRegressionHeads } from "../models/regression_heads.ts";
+import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
 import { createLog } from "../util/log.ts";
 
 /** Options of {@linkcode fitGenreModel}. */
@@ -51,6 +53,8 @@ export interface FitOptions {
   log?: (line: string) => void;
   /** Show progress bars (default true). */
   progress?: boolean;
+  /** Train regression heads for these targets, standardised with these training-split scalings. */
+  regression?: RegressionScalings;
 }
 
 /** What {@linkcode fitGenreModel} returns. */
@@ -151,8 +155,12 @@ export async function fitGenreModel(
       log(`resume: continuing ${where} (${options.checkpointDir})`);
     }
   }
-  const model = resumed ??
-    buildGenreCnn({ height, width, genres: train.genres.length, version: config.version, seed: config.seed });
+  const heads = regressionHeads(options.regression);
+  const model = resumed ?? withRegressionHeads(
+    buildGenreCnn({ height, width, genres: train.genres.length, version: config.version, seed: config.seed }),
+    heads,
+    config.seed,
+  );
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (resumed && state.bestEpoch > 0 && !best.weights) best.weights = await copyWeights(model);
 
@@ -196,7 +204,14 @@ export async function fitGenreModel(
       const images = train.images(indices);
       const labels = train.labelTensor(indices);
       const cost = optimizer.minimize(
-        () => lossOf(labels, model.apply(images, { training: true }) as tf.Tensor),
+        () =>
+          totalLoss(
+            lossOf,
+            labels,
+            model.apply(images, { training: true }) as tf.Tensor | tf.Tensor[],
+            Array.from(indices, (i) => train.movies[i]),
+            options.regression,
+          ),
         true,
         variables,
       )!;
@@ -238,6 +253,9 @@ export async function fitGenreModel(
       validationOriginalAccuracy: metrics.originalAccuracy,
       trainSeconds: state.epochTrainSeconds,
       imagesPerSecond: state.epochImages / state.epochTrainSeconds,
+      ...(heads.length
+        ? { validationMae: validationErrors(validation, lastValidation, options.regression!) }
+        : {}),
     };
     state = { ...state, history: [...state.history, record], epochsDone: epoch + 1, batchesDone: 0 };
     const improved = bestEpoch(state.history)?.epoch === record.epoch;
@@ -278,4 +296,18 @@ export async function fitGenreModel(
     imagesPerSecond: state.trainSeconds > 0 ? imagesSeen / state.trainSeconds : 0,
     validation: bestValidation,
   };
+}
+
+/** Mean absolute error of each head on a split, in the target's units. */
+function validationErrors(
+  data: GenreData,
+  predictions: Predictions,
+  scalings: RegressionScalings,
+): Partial<Record<RegressionTarget, number>> {
+  const errors: Partial<Record<RegressionTarget, number>> = {};
+  regressionHeads(scalings).forEach((target, k) => {
+    const estimates = predictions.heads[k].map((value) => unscale(scalings[target]!, value));
+    errors[target] = meanAbsoluteError(data.movies, target, estimates).mae;
+  });
+  return errors;
 }

@@ -22,5 +22,9 @@ export function formatEpoch(record: EpochRecord, epochs: number): string {
       record.validationMeanAveragePrecision.toFixed(3)
     }  ` +
     `val_acc(original) ${(record.validationOriginalAccuracy * 100).toFixed(1)}%  ` +
+    Object.entries(record.validationMae ?? {}).map(([target, mae]) =>
+      `val_MAE(${target}) ${mae.toFixed(2)}  `
+    )
+      .join("") +
     `${record.imagesPerSecond.toFixed(1)} images/s`;
 }

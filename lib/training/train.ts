@@ -19,6 +19,7 @@ import { loadGenreData } from "../dataset/load.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluation/metrics.ts";
 import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../models/saved.ts";
+import { scalingsFor } from "../models/targets.ts";
 import { removeCheckpoint } from "./checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
 import { createLog } from "../util/log.ts";
@@ -79,7 +80,14 @@ export async function trainOnSplits(
         config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
       }`,
   );
-  const fit = await fitGenreModel(train, validation, config, { ...options, log, checkpointDir, runDir });
+  const regression = config.targets?.length ? scalingsFor(train.movies, config.targets) : undefined;
+  const fit = await fitGenreModel(train, validation, config, {
+    ...options,
+    log,
+    checkpointDir,
+    runDir,
+    regression,
+  });
 
   const genres = train.genres.length;
   const frequencies = genreFrequencies(train.labels, genres);
@@ -102,6 +110,7 @@ export async function trainOnSplits(
     history: fit.history,
     bestEpoch: fit.bestEpoch,
     stoppedEarly: fit.stoppedEarly,
+    ...(regression ? { regression } : {}),
     timings: {
       trainSeconds: fit.trainSeconds,
       imagesPerSecond: fit.imagesPerSecond,

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { gradCam, heatmapRgba, jetColor, lastConvLayerIndex } from "../../lib/inference/gradcam.ts";
+import {
+  gradCam,
+  heatmapRgba,
+  jetColor,
+  lastConvLayerIndex,
+  splitAtLastConv,
+} from "../../lib/inference/gradcam.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 
 await tf.setBackend("cpu");
@@ -67,4 +73,28 @@ Deno.test("the heat map runs from blue (nothing) to red (strongest), more opaque
   assert.equal(jetColor(0.5)[1], 255);
   const rgba = heatmapRgba({ width: 2, height: 1, values: Float32Array.from([0, 1]) }, 0.6);
   assert.deepEqual([...rgba], [0, 0, 128, 38, 128, 0, 0, 153]);
+});
+
+Deno.test("a conv followed by batch norm and ReLU is cut after them; other outputs stay out of the head", () => {
+  const input = tf.input({ shape: [10, 8, 3] });
+  const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same" }).apply(
+    input,
+  ) as tf.SymbolicTensor;
+  const norm = tf.layers.batchNormalization().apply(conv) as tf.SymbolicTensor;
+  const relu = tf.layers.reLU().apply(norm) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(relu) as tf.SymbolicTensor;
+  const year = tf.layers.dense({ units: 1, name: "year_head" }).apply(pooled) as tf.SymbolicTensor;
+  const genres = tf.layers.dense({ units: 2, activation: "sigmoid" }).apply(pooled) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: [genres, year] });
+  const { trunk, head } = splitAtLastConv(model);
+  assert.deepEqual(trunk.map((l) => l.getClassName()), ["Conv2D", "BatchNormalization", "ReLU"]);
+  assert.deepEqual(head.map((l) => l.getClassName()), ["GlobalAveragePooling2D", "Dense"]);
+  assert.ok(!head.some((l) => l.name === "year_head"));
+  const image = tf.randomUniform([1, 10, 8, 3], 0, 1, "float32", 5) as tf.Tensor4D;
+  const { probabilities, maps } = gradCam(tf, model, image, [1]);
+  const expected = (model.predict(image) as tf.Tensor[])[0].dataSync();
+  assert.ok(Math.abs(probabilities[1] - expected[1]) < 1e-5);
+  assert.deepEqual([maps[0].width, maps[0].height], [8, 10]);
+  image.dispose();
+  model.dispose();
 });

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_DATASET, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
+import { withRegressionHeads } from "../../lib/models/regression_heads.ts";
 import { type SavedModelMetadata, saveGenreModel } from "../../lib/models/saved.ts";
 import type { EpochRecord } from "../../lib/models/metadata.ts";
 
@@ -19,6 +20,8 @@ export interface FixtureModelOptions {
   validationMaps?: number[];
   /** Seed of the weights (default 42). */
   seed?: number;
+  /** Add year and rating heads (scaled as if the training mean were 2000 ± 10 years and 6.5 ± 1). */
+  heads?: boolean;
 }
 
 /** Saves an untrained 7-genre model as `root/<name>/`; returns its metadata. */
@@ -54,8 +57,12 @@ export async function saveFixtureModel(
     history,
     stoppedEarly: false,
     timings: { trainSeconds: 0, imagesPerSecond: 0, totalSeconds: 0 },
+    ...(options.heads
+      ? { regression: { year: { mean: 2000, std: 10 }, rating: { mean: 6.5, std: 1 } } }
+      : {}),
   };
-  const model = buildGenreCnn({ height, width, genres: 7, version: 1, seed: options.seed });
+  const base = buildGenreCnn({ height, width, genres: 7, version: 1, seed: options.seed });
+  const model = options.heads ? withRegressionHeads(base, ["year", "rating"], options.seed) : base;
   await saveGenreModel(model, metadata, root);
   model.dispose();
   return metadata;

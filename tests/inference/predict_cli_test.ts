@@ -26,7 +26,7 @@ Deno.test("predict: files, a folder, URLs from a local server, a corrupt file; l
   const { dataDir } = await makeFixtureDataDir({ movies });
   const root = await Deno.makeTempDir();
   await saveFixtureModel(root, "weak", { dataDir, validationMaps: [0.2] });
-  await saveFixtureModel(root, "best", { dataDir, validationMaps: [0.4], seed: 7 });
+  await saveFixtureModel(root, "best", { dataDir, validationMaps: [0.4], seed: 7, heads: true });
   const userDir = await Deno.makeTempDir();
   const folder = join(userDir, "folder");
   await Deno.mkdir(folder);
@@ -76,6 +76,9 @@ Deno.test("predict: files, a folder, URLs from a local server, a corrupt file; l
       }
     }
     assert.doesNotMatch(out[0], /\[!\]/, "an unknown poster has no marks");
+    for (const line of out) {
+      assert.match(line, /%'\] {2}year ≈ \d{4}, rating ≈ \d+\.\d$/, "the best model has heads");
+    }
 
     const explainDir = join(userDir, "cams");
     const json = await runPredict(
@@ -102,6 +105,20 @@ Deno.test("predict: files, a folder, URLs from a local server, a corrupt file; l
     assert.match(records[3].error, /corrupt\.jpg is not a readable image/);
     assert.equal(records[2].title, "Movie 0 (1995)");
     assert.equal(records[0].year, undefined, "no year head, no year");
+    const withHeads = JSON.parse(
+      (await runPredict(join(folder, "big.png"), "--json", "--models-dir", root)).stdout,
+    );
+    const best = await loadGenreModel("best", root);
+    const bigPixels = await decodeRgb(join(folder, "big.png"), best.metadata.imageSize);
+    const [, year, rating] = tf.tidy(() =>
+      (best.model.predict(
+        tf.tensor4d(bigPixels, [1, best.metadata.imageSize.height, best.metadata.imageSize.width, 3], "int32")
+          .toFloat().div(255),
+      ) as tf.Tensor[]).map((t) => t.dataSync()[0])
+    );
+    best.model.dispose();
+    assert.ok(Math.abs(withHeads[0].year - (2000 + 10 * year)) < 0.1, `year ${withHeads[0].year}`);
+    assert.ok(Math.abs(withHeads[0].rating - (6.5 + rating)) < 0.01, `rating ${withHeads[0].rating}`);
     // Resized exactly as training images: the same probabilities as the model on decodeRgb's pixels.
     const { model, metadata } = await loadGenreModel("weak", root);
     const pixels = await decodeRgb(join(folder, "big.png"), metadata.imageSize);

@@ -11,9 +11,9 @@ import { saveFixtureModel } from "../inference/model_fixture.ts";
 
 await tf.setBackend("cpu");
 
-Deno.test("in Chromium, a poster set in the file picker gets genre bars that match the model, and a map", async () => {
+Deno.test("in Chromium, a poster set in the file picker gets genre bars, year and rating that match the model, and a map", async () => {
   const root = await Deno.makeTempDir();
-  await saveFixtureModel(root, "m", { seed: 3 });
+  await saveFixtureModel(root, "m", { seed: 3, heads: true });
   const dir = await Deno.makeTempDir();
   const poster = join(dir, "poster.png");
   await Deno.writeFile(
@@ -24,22 +24,22 @@ Deno.test("in Chromium, a poster set in the file picker gets genre bars that mat
   await Deno.writeTextFile(notImage, "not a poster");
   const server = await startPageServer({ modelDir: join(root, "m"), port: 0 });
   try {
-    const { bars, camGenre, message, regressionHidden } = await withBrowserPage(async (page) => {
+    const { bars, camGenre, message, regression } = await withBrowserPage(async (page) => {
       await openPosterPage(page, `http://127.0.0.1:${server.addr.port}/`, poster);
       const bars = await readBars(page);
       const camGenre = await waitForMap(page);
-      const regressionHidden = await page.isHidden("#regression");
+      const regression = await page.isVisible("#regression") ? await page.textContent("#regression") : "";
       await page.setInputFiles("#poster", notImage);
       await page.waitForSelector("#message:not([hidden])");
-      return { bars, camGenre, message: await page.textContent("#message"), regressionHidden };
+      return { bars, camGenre, message: await page.textContent("#message"), regression };
     });
     // The model in Deno on the same poster (sharp's resize; the browser's canvas resize differs slightly).
     const { model, metadata } = await loadGenreModel("m", root);
     const { width, height } = metadata.imageSize;
     const pixels = await decodeRgb(poster, metadata.imageSize);
-    const expected = tf.tidy(() =>
-      (model.predict(tf.tensor4d(pixels, [1, height, width, 3], "int32").toFloat().div(255)) as tf.Tensor)
-        .dataSync()
+    const [expected, year, rating] = tf.tidy(() =>
+      (model.predict(tf.tensor4d(pixels, [1, height, width, 3], "int32").toFloat().div(255)) as tf.Tensor[])
+        .map((t) => t.dataSync())
     );
     model.dispose();
     assert.equal(bars.length, 7);
@@ -54,7 +54,11 @@ Deno.test("in Chromium, a poster set in the file picker gets genre bars that mat
     }
     assert.ok(bars.every((b, k) => k === 0 || bars[k - 1].probability >= b.probability), "top genre first");
     assert.equal(camGenre, bars[0].genre, "the map shows the top genre first");
-    assert.ok(regressionHidden, "no year/rating for a genres-only model");
+    // Year and rating from the heads, unscaled with metadata.json's scaling (tolerance: the resize).
+    const shown = /^year ≈ (\d{4}), rating ≈ (\d+\.\d)$/.exec(regression ?? "");
+    assert.ok(shown, `regression line: ${regression}`);
+    assert.ok(Math.abs(Number(shown[1]) - (2000 + 10 * year[0])) <= 1, `year ${shown[1]}`);
+    assert.ok(Math.abs(Number(shown[2]) - (6.5 + rating[0])) <= 0.11, `rating ${shown[2]}`);
     assert.match(message ?? "", /notes\.txt is not an image this page can read/);
   } finally {
     await server.shutdown();
