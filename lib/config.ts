@@ -83,8 +83,39 @@ export interface DatasetConfig {
   limit?: number;
 }
 
-/** The three model versions: kernel size of the first conv block. */
-export type ModelVersion = 1 | 2 | 3;
+/**
+ * The model versions. 1-3: the original's network with 3x3, 10%- or 20%-of-width kernels in the first
+ * block; 4: the modern recipe (conv-BN-ReLU blocks, global average pooling; see models/cnn_v4.ts).
+ */
+export type ModelVersion = 1 | 2 | 3 | 4;
+
+/** The model versions, for flags and checks. */
+export const MODEL_VERSIONS = [1, 2, 3, 4] as const;
+
+/** Optimizers of the training loop: the original's RMSprop, or Adam with decoupled weight decay. */
+export type OptimizerName = "rmsprop" | "adamw";
+
+/** Learning-rate schedule over the run: constant, or linear warm-up then cosine decay to zero. */
+export type ScheduleName = "constant" | "cosine";
+
+/**
+ * Random changes to each training poster, drawn per image and step (see training/augment.ts).
+ * Posters carry text, so mirroring is a choice to measure, not a given.
+ */
+export interface AugmentConfig {
+  /** Largest shift, as a fraction of the width and height, in each direction (edge pixels repeat). */
+  shift: number;
+  /** Largest zoom in: a scale drawn from [1, 1 + scale]. */
+  scale: number;
+  /** Largest brightness change: a factor drawn from [1 - b, 1 + b]. */
+  brightness: number;
+  /** Largest contrast change around the image mean: a factor drawn from [1 - c, 1 + c]. */
+  contrast: number;
+  /** Largest saturation change around each pixel's grey: a factor drawn from [1 - s, 1 + s]. */
+  saturation: number;
+  /** Mirror left-right with probability 1/2. */
+  mirror: boolean;
+}
 
 /** Loss of the genre CNN: binary cross-entropy (multi-label) or the original's categorical. */
 export type LossName = "binary_crossentropy" | "categorical_crossentropy";
@@ -105,6 +136,18 @@ export interface ModelConfig {
   earlyStoppingPatience: number;
   /** Seed for weight initialisation and shuffling. */
   seed: number;
+  /** Optimizer; absent means RMSprop (models saved before there was a choice). */
+  optimizer?: OptimizerName;
+  /** AdamW's decoupled weight decay per step, times the learning rate (conv and dense kernels only). */
+  weightDecay?: number;
+  /** Learning-rate schedule; absent means constant. */
+  schedule?: ScheduleName;
+  /** Epochs of linear warm-up from 0 to `learningRate` before the cosine decay (may be fractional). */
+  warmupEpochs?: number;
+  /** Training-time augmentation; absent means none. */
+  augment?: AugmentConfig;
+  /** Dropout before the output layer of version 4. */
+  dropout?: number;
 }
 
 /** Names of the TensorFlow.js backends, in the order they are tried. */
@@ -132,6 +175,37 @@ export const DEFAULT_MODEL: ModelConfig = {
   earlyStoppingPatience: 0,
   seed: 42,
 };
+
+/** Augmentation of the version-4 recipe: small shifts, zoom and colour changes, no mirroring. */
+export const DEFAULT_AUGMENT: AugmentConfig = {
+  shift: 0.08,
+  scale: 0.1,
+  brightness: 0.2,
+  contrast: 0.2,
+  saturation: 0.2,
+  mirror: false,
+};
+
+/**
+ * The version-4 recipe: what differs from {@linkcode DEFAULT_MODEL} when `--version 4` is asked for
+ * (settings chosen on the validation split; see the README's "Training and evaluation").
+ */
+export const RECIPE_V4: Partial<ModelConfig> = {
+  version: 4,
+  epochs: 12,
+  learningRate: 3e-3,
+  optimizer: "adamw",
+  weightDecay: 0.05,
+  schedule: "cosine",
+  warmupEpochs: 1,
+  augment: DEFAULT_AUGMENT,
+  dropout: 0.3,
+};
+
+/** The model defaults of a version: {@linkcode DEFAULT_MODEL}, plus {@linkcode RECIPE_V4} for 4. */
+export function modelDefaults(version: ModelVersion): ModelConfig {
+  return version === 4 ? { ...DEFAULT_MODEL, ...RECIPE_V4 } : { ...DEFAULT_MODEL, version };
+}
 
 /** Where trained models are saved. */
 export const SAVED_MODELS_DIR = "saved_models";

@@ -14,11 +14,12 @@ import { buildGenreCnn } from "../models/cnn.ts";
 import { Progress } from "../progress.ts";
 import { multiLabelMetrics } from "../evaluation/metrics.ts";
 import { predictGenres, type Predictions } from "../evaluation/predict.ts";
-import { batchCount, batchIndices, epochOrder } from "./batches.ts";
+import { augmentBatch } from "./augment.ts";
+import { batchCount, batchIndices, epochOrder, seededRandom } from "./batches.ts";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { type EpochRecord, formatEpoch, shouldStopEarly } from "./history.ts";
 import { lossFunction } from "./losses.ts";
-import { createRmsprop } from "./rmsprop.ts";
+import { createOptimizer } from "./optimizer.ts";
 
 /** Options of {@linkcode fitGenreModel}. */
 export interface FitOptions {
@@ -100,7 +101,8 @@ export async function fitGenreModel(
     throw new Error("The training split is empty: check --min-year/--max-year and the data folder.");
   }
   const lossOf = lossFunction(config.loss);
-  const optimizer = createRmsprop(config.learningRate);
+  const stepsPerEpoch = batchCount(count, config.batchSize);
+  const { optimizer, beforeStep } = createOptimizer(config, config.epochs * stepsPerEpoch, stepsPerEpoch);
 
   let resumed: tf.LayersModel | undefined;
   let state = freshState(train, config);
@@ -127,7 +129,14 @@ export async function fitGenreModel(
     }
   }
   const model = resumed ??
-    buildGenreCnn({ height, width, genres: train.genres.length, version: config.version, seed: config.seed });
+    buildGenreCnn({
+      height,
+      width,
+      genres: train.genres.length,
+      version: config.version,
+      seed: config.seed,
+      dropout: config.dropout,
+    });
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
 
   const checkpoint = async () => {
@@ -141,7 +150,7 @@ export async function fitGenreModel(
     shouldStopEarly(state.history, config.earlyStoppingPatience);
   for (let epoch = state.epochsDone; epoch < config.epochs && !stoppedEarly; epoch++) {
     const order = epochOrder(count, config.seed, epoch);
-    const batches = batchCount(count, config.batchSize);
+    const batches = stepsPerEpoch;
     const label = `epoch ${epoch + 1}/${config.epochs}${state.batchesDone > 0 ? " (resumed)" : ""}`;
     const progress = showProgress
       ? new Progress(label, count - state.epochImages, { unit: "images" })
@@ -156,7 +165,11 @@ export async function fitGenreModel(
       }
       const indices = batchIndices(order, config.batchSize, b);
       const started = performance.now();
-      const images = train.images(indices);
+      beforeStep(epoch * batches + b);
+      // Seeded per batch, so a resumed run draws the same augmentations.
+      const images = config.augment
+        ? augmentBatch(train, indices, config.augment, seededRandom((config.seed * 7919 + epoch) * 65537 + b))
+        : train.images(indices);
       const labels = train.labelTensor(indices);
       const cost = optimizer.minimize(
         () => lossOf(labels, model.apply(images, { training: true }) as tf.Tensor),

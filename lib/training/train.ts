@@ -18,6 +18,7 @@ import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluat
 import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../models/saved.ts";
 import { CHECKPOINTS_DIR, removeCheckpoint } from "./checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
+import { describeModelConfig } from "./describe.ts";
 
 /** Options of {@linkcode trainGenreModel}. */
 export interface TrainOptions extends Omit<FitOptions, "checkpointDir"> {
@@ -64,7 +65,7 @@ export async function trainOnSplits(
   const name = savedModelName(train.config, config);
   const checkpointDir = join(options.checkpointsDir ?? CHECKPOINTS_DIR, name);
   (options.log ?? ((line: string) => console.error(line)))(
-    `model ${name}: v${config.version}, ${config.loss}, RMSprop ${config.learningRate}, batch ${config.batchSize}, ` +
+    `model ${name}: ${describeModelConfig(config)}, ` +
       `${config.epochs} epochs${
         config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
       }`,
