@@ -207,5 +207,8 @@ export function modelDefaults(version: ModelVersion): ModelConfig {
   return version === 4 ? { ...DEFAULT_MODEL, ...RECIPE_V4 } : { ...DEFAULT_MODEL, version };
 }
 
+/** What `deno task main --quick` trains with: a smoke run of a minute or two. */
+export const QUICK_RUN = { limit: 300, epochs: 2 } as const;
+
 /** Where trained models are saved. */
 export const SAVED_MODELS_DIR = "saved_models";

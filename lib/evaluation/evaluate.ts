@@ -5,9 +5,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { resolve } from "node:path";
 import { SAVED_MODELS_DIR } from "../config.ts";
 import { loadCatalog } from "../dataset/catalog.ts";
-import { loadGenreData } from "../dataset/load.ts";
+import { loadGenreData, selectMovies } from "../dataset/load.ts";
+import type { GenreData, Split } from "../dataset/types.ts";
 import {
   listSavedModels,
   loadGenreModel,
@@ -20,10 +22,21 @@ import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
 import { predictGenres } from "./predict.ts";
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./predictions.ts";
 
+/** What to evaluate on: one split, or every film of the folder the model's config selects. */
+export type EvaluationSplit = Split | "all";
+
+/** The choices of {@linkcode EvaluationSplit}, for flags. */
+export const EVALUATION_SPLITS: readonly EvaluationSplit[] = ["test", "validation", "train", "all"];
+
 /** Options of {@linkcode evaluateSavedModel}. */
 export interface EvaluateOptions {
-  /** Evaluate on this dataset folder instead of the one the model was trained on (same layout). */
+  /**
+   * Evaluate on this dataset folder instead of the one the model was trained on: the Kaggle layout,
+   * `MovieGenre.csv` and `posters/` being enough (posters are resized into its `images/` on the way).
+   */
   dataDir?: string;
+  /** Which split (default `test`); `all` judges every selected film of the folder. */
+  split?: EvaluationSplit;
   /** Folder of saved models (default `saved_models`). */
   savedModelsDir?: string;
   /** Test posters to print prediction lines for (default 12). */
@@ -40,7 +53,11 @@ export interface EvaluateOptions {
 /** One model's evaluation. */
 export interface ModelEvaluation {
   name: string;
-  /** As stored into metadata.json. */
+  /** The split judged. */
+  split: EvaluationSplit;
+  /** Posters judged. */
+  posters: number;
+  /** The metrics (stored into metadata.json for the test split of the model's own folder). */
   test: TestEvaluation;
   /** The original's named titles: found ones with a line, missing ones without. */
   named: NamedPrediction[];
@@ -48,43 +65,90 @@ export interface ModelEvaluation {
   sample: string[];
 }
 
-/** Runs one saved model on the test split, stores the metrics in its metadata.json, returns them. */
+/**
+ * Runs one saved model on a split (default test) and returns the metrics; for the test split of the
+ * model's own dataset folder it also stores them in its metadata.json (what `compare` shows).
+ */
 export async function evaluateSavedModel(
   name: string,
   options: EvaluateOptions = {},
 ): Promise<ModelEvaluation> {
   const { model, metadata, dir } = await loadGenreModel(name, options.savedModelsDir ?? SAVED_MODELS_DIR);
   try {
-    const dataset = { ...metadata.dataset, dataDir: options.dataDir ?? metadata.dataset.dataDir };
-    const test = await loadGenreData(dataset, "test", { progress: options.progress });
-    if (test.movies.length === 0) {
-      throw new Error(`The test split of ${dataset.dataDir} is empty for ${name}.`);
+    const split = options.split ?? "test";
+    if (!EVALUATION_SPLITS.includes(split)) {
+      throw new Error(`Unknown split "${split}": use ${EVALUATION_SPLITS.join(", ")}.`);
     }
-    const predictions = await predictGenres(model, test, {
-      loss: lossFunction(metadata.model.loss),
-      label: options.progress === false ? undefined : "test",
-    });
-    const baseline = frequencyBaseline(metadata.trainGenreFrequencies, test.movies.length);
+    const dataset = { ...metadata.dataset, dataDir: options.dataDir ?? metadata.dataset.dataDir };
+    const catalog = await loadCatalog(dataset.dataDir);
+    const splits = (split === "all" ? ["train", "validation", "test"] as const : [split])
+      .filter((s) => selectMovies(catalog, dataset, s).length > 0);
+    if (splits.length === 0) {
+      throw new Error(
+        `No ${split === "all" ? "" : `${split} `}posters in ${dataset.dataDir} for ${name} ` +
+          `(${dataset.minYear}-${dataset.maxYear}, any of ${dataset.genres.join(", ")}).`,
+      );
+    }
+    const lossOf = lossFunction(metadata.model.loss);
+    const parts: { data: GenreData; probabilities: Float32Array; loss: number; seconds: number }[] = [];
+    for (const each of splits) {
+      const data = await loadGenreData(dataset, each, { progress: options.progress, resize: true });
+      const predictions = await predictGenres(model, data, {
+        loss: lossOf,
+        label: options.progress === false ? undefined : each,
+      });
+      parts.push({
+        data,
+        probabilities: predictions.probabilities,
+        loss: predictions.loss,
+        seconds: predictions.imagesPerSecond > 0 ? data.movies.length / predictions.imagesPerSecond : 0,
+      });
+    }
+    const probabilities = concatenate(parts.map((p) => p.probabilities), Float32Array);
+    const labels = concatenate(parts.map((p) => p.data.labels), Uint8Array);
+    const posters = parts.reduce((sum, p) => sum + p.data.movies.length, 0);
+    const seconds = parts.reduce((sum, p) => sum + p.seconds, 0);
+    const genres = parts[0].data.genres;
+    const baseline = frequencyBaseline(metadata.trainGenreFrequencies, posters);
     const evaluation: TestEvaluation = {
       evaluatedAt: new Date().toISOString(),
       dataDir: dataset.dataDir,
+      split,
       backend: tf.getBackend(),
-      loss: predictions.loss,
-      model: multiLabelMetrics(predictions.probabilities, test.labels, test.genres, metadata.threshold),
-      baseline: multiLabelMetrics(baseline, test.labels, test.genres, metadata.baselineThreshold),
-      imagesPerSecond: predictions.imagesPerSecond,
+      loss: parts.reduce((sum, p) => sum + p.loss * p.data.movies.length, 0) / posters,
+      model: multiLabelMetrics(probabilities, labels, genres, metadata.threshold),
+      baseline: multiLabelMetrics(baseline, labels, genres, metadata.baselineThreshold),
+      imagesPerSecond: seconds > 0 ? posters / seconds : 0,
     };
-    await writeMetadata(dir, { ...metadata, test: evaluation });
-    const catalog = await loadCatalog(dataset.dataDir);
+    if (split === "test" && resolve(dataset.dataDir) === resolve(metadata.dataset.dataDir)) {
+      await writeMetadata(dir, { ...metadata, test: evaluation });
+    }
+    const last = parts[parts.length - 1];
     return {
       name,
+      split,
+      posters,
       test: evaluation,
       named: await predictNamedTitles(model, catalog, dataset, metadata.imageSize),
-      sample: sampleLines(test, predictions.probabilities, options.sampleSize ?? 12),
+      sample: sampleLines(last.data, last.probabilities, options.sampleSize ?? 12),
     };
   } finally {
     model.dispose();
   }
+}
+
+/** The arrays one after another. */
+function concatenate<T extends Float32Array | Uint8Array>(
+  arrays: T[],
+  Kind: { new (length: number): T },
+): T {
+  const out = new Kind(arrays.reduce((sum, a) => sum + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
 }
 
 /** Evaluates `name`, or every saved model when `name` is undefined. */

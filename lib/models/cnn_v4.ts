@@ -24,7 +24,7 @@ export interface ModernCnnShape {
   width: number;
   /** Number of genres (sigmoid outputs). */
   genres: number;
-  /** Seed for the weight initialisers and dropout. */
+  /** Seed for the weight initialisers. */
   seed?: number;
   /** Dropout before the output layer (default 0.3). */
   dropout?: number;
@@ -51,7 +51,9 @@ export function buildModernCnn(shape: ModernCnnShape): tf.Sequential {
     if (block < V4_CHANNELS.length - 1) model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   });
   model.add(tf.layers.globalAveragePooling2d({}));
-  model.add(tf.layers.dropout({ rate: shape.dropout ?? 0.3, seed: seed++ }));
+  // No seed: tfjs's seeded dropout draws the same mask at every step, which drops a fixed set of
+  // features for the whole run instead of a fresh random set per step.
+  model.add(tf.layers.dropout({ rate: shape.dropout ?? 0.3 }));
   model.add(tf.layers.dense({
     units: shape.genres,
     activation: "sigmoid",

@@ -31,6 +31,8 @@ export interface TestEvaluation {
   evaluatedAt: string;
   /** Dataset folder evaluated on. */
   dataDir: string;
+  /** The split judged (absent in models evaluated before there was a choice: test). */
+  split?: string;
   /** Backend that ran the predictions. */
   backend: string;
   /** The training loss on the test split. */

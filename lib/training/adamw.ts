@@ -18,9 +18,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Whether a variable decays: conv and dense kernels do, biases and batch-norm parameters don't. */
+/**
+ * Whether a variable decays: conv and dense kernels do, biases and batch-norm parameters don't.
+ * A model loaded while another with the same layer names exists gets `kernel_1`, `kernel_2`, ...
+ */
 export function decays(variableName: string): boolean {
-  return variableName.endsWith("/kernel");
+  return /\/kernel(_\d+)?$/.test(variableName);
 }
 
 /** `tf.AdamOptimizer` with decoupled weight decay and a settable learning rate. */

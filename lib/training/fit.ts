@@ -156,6 +156,9 @@ export async function fitGenreModel(
       ? new Progress(label, count - state.epochImages, { unit: "images" })
       : undefined;
     for (let b = state.batchesDone; b < batches; b++) {
+      // A macrotask turn, so signal listeners (Ctrl-C) can run: on wasm every await in a step resolves
+      // as a microtask, and without this the loop never lets them fire.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (options.signal?.aborted) {
         await checkpoint();
         throw new TrainingInterrupted(

@@ -1,0 +1,30 @@
+/**
+ * The original's named titles as printed lines: the found ones in the original's format under the
+ * genre it listed them for, then one summary line for those the data lacks.
+ *
+ * ```ts
+ * for (const line of namedTitleLines(await predictNamedTitles(model, catalog, dataset, size))) console.log(line);
+ * ```
+ *
+ * @module
+ */
+import type { NamedPrediction } from "./predictions.ts";
+
+/** Lines for {@linkcode NamedPrediction}s (see the module doc). */
+export function namedTitleLines(named: readonly NamedPrediction[]): string[] {
+  const lines: string[] = [];
+  let section = "";
+  for (const p of named) {
+    if (!p.line) continue;
+    if (p.expected !== section) lines.push(` -- ${(section = p.expected)} -- `);
+    lines.push(`${p.line}  (${p.split})`);
+  }
+  const missing = named.filter((p) => !p.line);
+  if (missing.length) {
+    lines.push(
+      `not in this data (${missing.length} of ${named.length} named titles): ` +
+        missing.map((p) => p.title).join(", "),
+    );
+  }
+  return lines;
+}
