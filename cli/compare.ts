@@ -9,7 +9,8 @@
 import { parseArgs, runCli } from "../lib/cli_args.ts";
 import { BACKEND_ORDER, type BackendName, SAVED_MODELS_DIR } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
-import { comparisonRows, comparisonRowsTable } from "../lib/evaluation/compare.ts";
+import { comparisonRows } from "../lib/evaluation/compare.ts";
+import { comparisonRowsTable } from "../lib/plots/comparison_table.ts";
 import { evaluateSavedModel } from "../lib/evaluation/evaluate.ts";
 
 const FLAGS = {

@@ -13,7 +13,7 @@ import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { evaluateSavedModels, EVALUATION_SPLITS, type EvaluationSplit } from "../lib/evaluation/evaluate.ts";
 import { namedTitleLines } from "../lib/evaluation/named_lines.ts";
-import { comparisonTable, perGenreTable } from "../lib/evaluation/tables.ts";
+import { comparisonTable, perGenreTable } from "../lib/plots/evaluation_tables.ts";
 
 const FLAGS = {
   model: { type: "string", help: "evaluate only this saved model (folder name in saved_models/)" },

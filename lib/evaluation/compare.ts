@@ -5,15 +5,14 @@
  *
  * ```ts
  * const rows = await comparisonRows();
- * console.log(comparisonRowsTable(rows).text());
+ * console.log(comparisonRowsTable(rows).text()); // lib/plots/comparison_table.ts
  * ```
  *
  * @module
  */
 import { SAVED_MODELS_DIR } from "../config.ts";
 import { listSavedModels, readMetadata, savedModelDir, type SavedModelMetadata } from "../models/saved.ts";
-import { type Table, table } from "../plots/table.ts";
-import { LOSS_SHORT_NAMES } from "../training/losses.ts";
+import { LOSS_SHORT_NAMES } from "../models/losses.ts";
 
 /** One saved model in the comparison. */
 export interface ComparisonRow {
@@ -78,35 +77,5 @@ export async function comparisonRows(
   return rows.sort((a, b) =>
     a.genres - b.genres || a.ratio - b.ratio || a.version - b.version || a.loss.localeCompare(b.loss) ||
     a.name.localeCompare(b.name)
-  );
-}
-
-/** Minutes and seconds, e.g. `4m05s`. */
-function minutes(seconds: number): string {
-  const s = Math.round(seconds);
-  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-}
-
-/** The rows as a table (percentages for the original's accuracy; blank test cells: not evaluated). */
-export function comparisonRowsTable(rows: readonly ComparisonRow[]): Table {
-  return table(
-    rows.map((r) => ({
-      model: r.name,
-      v: r.version,
-      loss: r.loss,
-      optimizer: r.optimizer,
-      ratio: r.ratio,
-      "train posters": r.trainPosters,
-      epochs: r.epochs,
-      "train time": minutes(r.trainSeconds),
-      backend: r.backend,
-      "test mAP": r.testMeanAveragePrecision,
-      "acc (original)": r.testOriginalAccuracy === undefined
-        ? undefined
-        : `${(r.testOriginalAccuracy * 100).toFixed(1)}%`,
-      "macro F1": r.testMacroF1,
-      "baseline mAP": r.baselineMeanAveragePrecision,
-    })),
-    { caption: "saved models; test figures from deno task evaluate" },
   );
 }

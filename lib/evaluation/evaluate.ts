@@ -17,10 +17,10 @@ import {
   type TestEvaluation,
   writeMetadata,
 } from "../models/saved.ts";
-import { lossFunction } from "../training/losses.ts";
+import { lossFunction } from "../models/losses.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
 import { predictGenres } from "./predict.ts";
-import { type NamedPrediction, predictNamedTitles, sampleLines } from "./predictions.ts";
+import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
 
 /** What to evaluate on: one split, or every film of the folder the model's config selects. */
 export type EvaluationSplit = Split | "all";

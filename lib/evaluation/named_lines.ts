@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { NamedPrediction } from "./predictions.ts";
+import type { NamedPrediction } from "./prediction_lines.ts";
 
 /** Lines for {@linkcode NamedPrediction}s (see the module doc). */
 export function namedTitleLines(named: readonly NamedPrediction[]): string[] {

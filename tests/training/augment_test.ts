@@ -8,7 +8,7 @@ import {
   type ImageTransform,
   transformImage,
 } from "../../lib/training/augment.ts";
-import { seededRandom } from "../../lib/training/batches.ts";
+import { seededRandom } from "../../lib/util/random.ts";
 
 await tf.setBackend("cpu");
 
