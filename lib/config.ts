@@ -192,7 +192,7 @@ export const DEFAULT_AUGMENT: AugmentConfig = {
  */
 export const RECIPE_V4: Partial<ModelConfig> = {
   version: 4,
-  epochs: 12,
+  epochs: 4,
   learningRate: 3e-3,
   optimizer: "adamw",
   weightDecay: 0.05,
