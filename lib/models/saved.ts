@@ -76,12 +76,22 @@ export interface SavedModelMetadata {
   test?: TestEvaluation;
 }
 
-/** `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run). */
+/**
+ * `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run, `_mirror`, `_aug` or `_noaug`
+ * when the augmentation is not the version's usual one).
+ */
 export function savedModelName(dataset: DatasetConfig, model: ModelConfig): string {
   const loss = model.loss === "binary_crossentropy" ? "bce" : "cce";
   const limit = dataset.limit !== undefined ? `_limit${dataset.limit}` : "";
+  // Augmentation other than the version's default gets a suffix, so an ablation doesn't overwrite.
+  const usual = model.version === 4;
+  const augment = model.augment?.mirror
+    ? "_mirror"
+    : (model.augment !== undefined) !== usual
+    ? (model.augment ? "_aug" : "_noaug")
+    : "";
   return `genres${dataset.genres.length}_ratio${dataset.ratio}_v${model.version}_e${model.epochs}_` +
-    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}`;
+    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}`;
 }
 
 /** A corrupt or incomplete model folder: the message names the file and what to do. */
