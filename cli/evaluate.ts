@@ -9,7 +9,7 @@
  * this file reads flags and prints.
  */
 import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import { BACKEND_ORDER, type BackendName, SAVED_MODELS_DIR } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { evaluateSavedModels, EVALUATION_SPLITS, type EvaluationSplit } from "../lib/evaluation/evaluate.ts";
 import { namedTitleLines } from "../lib/evaluation/named_lines.ts";
@@ -23,6 +23,7 @@ const FLAGS = {
   },
   split: { type: "string", help: `which posters: ${EVALUATION_SPLITS.join(", ")}`, default: "test" },
   backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
+  "saved-models": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
   sample: { type: "number", help: "test posters to print predictions for", default: 12 },
 } as const;
 
@@ -37,6 +38,7 @@ await runCli("Evaluate saved models on a split (default test).", FLAGS, async ()
     dataDir: flags["data-dir"],
     split,
     sampleSize: flags.sample,
+    savedModelsDir: flags["saved-models"],
   });
   for (const { name, test, named, sample, posters } of results) {
     const what = split === "all" ? "all splits" : `${split} split`;

@@ -79,14 +79,11 @@ await runCli(
     const trained = await step("2/3 train", "train.ts", trainArgs);
     const name = trained.match(/^saved \S*?([^/\s]+) \(backend/m)?.[1];
     if (!name) throw new Error("The train step did not say which model it saved; see its output above.");
-    const backend = flagValue(trainArgs, "backend");
-    await step("3/3 evaluate", "evaluate.ts", [
-      "--model",
-      name,
-      "--data-dir",
-      dataDir,
-      ...(backend ? ["--backend", backend] : []),
-    ]);
+    const passOn = ["backend", "saved-models"].flatMap((flag) => {
+      const value = flagValue(trainArgs, flag);
+      return value ? [`--${flag}`, value] : [];
+    });
+    await step("3/3 evaluate", "evaluate.ts", ["--model", name, "--data-dir", dataDir, ...passOn]);
   },
 );
 

@@ -20,6 +20,7 @@ import {
   type ModelConfig,
   modelDefaults,
   type ModelVersion,
+  SAVED_MODELS_DIR,
 } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { plotTrainingHistory } from "../lib/plots/training.ts";
@@ -62,6 +63,7 @@ const FLAGS = {
   seed: { type: "number", help: "seed of weights and shuffling", default: DEFAULT_MODEL.seed },
   backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
   resume: { type: "boolean", help: "continue an interrupted run from its checkpoint" },
+  "saved-models": { type: "string", help: "folder the model is saved in", default: SAVED_MODELS_DIR },
   "checkpoint-every": {
     type: "number",
     help: "also checkpoint every N batches (0: epoch ends only)",
@@ -153,6 +155,7 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
   try {
     const { dir, metadata, model: trained } = await trainGenreModel(dataset, model, {
       resume: flags.resume,
+      savedModelsDir: flags["saved-models"],
       checkpointEveryBatches: flags["checkpoint-every"],
       signal: stop.signal,
     });
