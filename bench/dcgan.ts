@@ -15,11 +15,23 @@ import { BETA1, LEARNING_RATE, trainStep } from "../lib/gan/train.ts";
 import { buildDiscriminator, buildGenerator, type DcganShape } from "../lib/models/dcgan.ts";
 import { throughput } from "./cnn.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
-import { compareWithPytorch, keepBest, measurePytorch, readyTargets } from "./pytorch.ts";
+import {
+  compareWithPytorch,
+  keepBest,
+  measurePytorch,
+  readyTargets,
+  threadCounts,
+  threadsNote,
+} from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
 /** Times trainStep on the current TensorFlow.js backend. */
-async function measure(backend: string, shape: DcganShape, options: BenchOptions): Promise<BenchRecord> {
+async function measure(
+  backend: string,
+  shape: DcganShape,
+  options: BenchOptions,
+  threads: number | undefined,
+): Promise<BenchRecord> {
   const nets = {
     generator: buildGenerator(shape),
     discriminator: buildDiscriminator(shape),
@@ -49,7 +61,9 @@ async function measure(backend: string, shape: DcganShape, options: BenchOptions
     batch: options.batch,
     imagesPerSecond: rate.wall,
     peakRssMiB: peakRssMiB(),
-    note: `${shape.size}x${shape.size}, ${shape.filters} filters; ${
+    note: `${
+      threads ? `${threadsNote(threads)}; ` : ""
+    }${shape.size}x${shape.size}, ${shape.filters} filters; ${
       (rate.wall / options.batch).toFixed(2)
     } steps/s; ${rate.cpu.toFixed(1)} images per CPU-second`,
   };
@@ -73,9 +87,11 @@ export const suite: BenchSuite = {
     const rounds = options.quick ? 1 : 2;
     for (let round = 1; round <= rounds; round++) {
       for (const name of loaded) {
-        log(`dcgan: round ${round}/${rounds}: ${name}`);
-        await tryBackend(name, forced);
-        keepBest(best, [await measure(name, shape, options)]);
+        for (const threads of threadCounts(name)) {
+          log(`dcgan: round ${round}/${rounds}: ${name}${threads ? `, ${threadsNote(threads)}` : ""}`);
+          await tryBackend(name, forced, threads);
+          keepBest(best, [await measure(name, shape, options, threads)]);
+        }
       }
       if (python) {
         log(`dcgan: round ${round}/${rounds}: pytorch`);

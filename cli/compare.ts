@@ -6,8 +6,8 @@
  * `deno task evaluate`. `--evaluate` first evaluates the models that have no test figures yet.
  * All work is in lib/evaluation; this file reads flags and prints.
  */
-import { parseArgs, runCli } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName, SAVED_MODELS_DIR } from "../lib/config.ts";
+import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli } from "../lib/cli_args.ts";
+import { SAVED_MODELS_DIR } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { comparisonRows } from "../lib/evaluation/compare.ts";
 import { comparisonRowsTable } from "../lib/plots/comparison_table.ts";
@@ -15,7 +15,7 @@ import { evaluateSavedModel } from "../lib/evaluation/evaluate.ts";
 
 const FLAGS = {
   evaluate: { type: "boolean", help: "first evaluate the models without test figures" },
-  backend: { type: "string", help: `with --evaluate, force a backend: ${BACKEND_ORDER.join(", ")}` },
+  ...BACKEND_FLAGS,
   "saved-models": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
 } as const;
 
@@ -27,7 +27,8 @@ await runCli("Print the saved models side by side.", FLAGS, async () => {
   if (rows.length === 0) throw new Error(`No saved models in ${root}: train one with deno task train.`);
   const pending = rows.filter((r) => r.testMeanAveragePrecision === undefined);
   if (flags.evaluate && pending.length) {
-    await initBackend(flags.backend as BackendName | undefined);
+    const { name, threads } = backendFromArgs(flags);
+    await initBackend(name, { threads });
     for (const row of pending) {
       console.error(`evaluating ${row.name}`);
       await evaluateSavedModel(row.name, { savedModelsDir: root });

@@ -7,6 +7,7 @@
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import { ALL_GENRES, imageSize } from "../lib/config.ts";
 import { type Catalog, loadCatalog, summarizeCatalog, usableMovies } from "../lib/dataset/catalog.ts";
+import { selectMovies } from "../lib/dataset/selection.ts";
 import { downloadPosters } from "../lib/dataset/download.ts";
 import { importDataset } from "../lib/dataset/import.ts";
 import { genreCounts } from "../lib/dataset/queries.ts";
@@ -38,7 +39,7 @@ function printSummary(catalog: Catalog, minYear: number, maxYear: number): void 
   console.log(
     `  per split           train ${s.perSplit.train}, validation ${s.perSplit.validation}, test ${s.perSplit.test}`,
   );
-  const posterMovies = usableMovies(catalog, minYear, maxYear).filter((m) => catalog.posters.has(m.imdbId));
+  const posterMovies = selectMovies(catalog, { minYear, maxYear, genres: [] });
   const perGenre = [...genreCounts(posterMovies, ALL_GENRES)].map(([genre, count]) => `${genre} ${count}`);
   console.log(`  per genre           ${perGenre.join(", ")}`);
   if (s.skipped.size) {
@@ -95,7 +96,7 @@ await runCli("Import, download and resize the movie-poster dataset.", FLAGS, asy
     catalog = await loadCatalog(dataDir);
   }
 
-  const withPoster = usableMovies(catalog, minYear, maxYear).filter((m) => catalog.posters.has(m.imdbId));
+  const withPoster = selectMovies(catalog, { minYear, maxYear, genres: [] });
   for (const ratio of ratios) {
     const result = await resizePosters(dataDir, ratio, withPoster.map((m) => m.imdbId), {
       concurrency: flags.concurrency,

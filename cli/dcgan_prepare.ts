@@ -6,7 +6,7 @@
  * the count. The work is in lib/gan/prepare.ts.
  */
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { ALL_GENRES, genreGroup } from "../lib/config.ts";
+import { ALL_GENRES, genreGroup, ORIGINAL_DCGAN_SELECTION } from "../lib/config.ts";
 import { prepareTrainingSet } from "../lib/gan/prepare.ts";
 
 const FLAGS = {
@@ -18,8 +18,8 @@ const FLAGS = {
     type: "list",
     help: "drop posters with any of these genres, e.g. Animation,Comedy,Family",
   },
-  ratio: { ...DATASET_FLAGS.ratio, default: 60 },
-  limit: { type: "number", help: "keep at most this many posters (a seeded random pick)" },
+  ratio: { ...DATASET_FLAGS.ratio, default: ORIGINAL_DCGAN_SELECTION.ratio },
+  limit: { type: "number", help: "keep at most this many posters, spread evenly over the selection" },
 } as const;
 
 /** Genre names are checked against the CSV's tags loosely: the 14, plus any capitalised IMDb tag. */
@@ -47,7 +47,7 @@ await runCli("Select posters by years, genres and ratio into the DCGAN training 
     minYear,
     maxYear,
     ratio,
-    includeGenres: genreList(flags["include-genres"] ?? [], "include-genres"),
+    genres: genreList(flags["include-genres"] ?? [], "include-genres"),
     excludeGenres: genreList(flags["exclude-genres"] ?? [], "exclude-genres"),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
   });

@@ -1,6 +1,6 @@
 /**
  * `deno task evaluate [--model NAME] [--data-dir DIR] [--split test|validation|train|all] [--backend NAME]
- *  [--sample N]`
+ *  [--threads N] [--sample N] [--saved-models DIR]`
  *
  * Runs every saved model (or one) on a split (default test) of its dataset folder or of `--data-dir`
  * (`MovieGenre.csv` and `posters/` are enough: posters are resized on the way), stores test metrics of
@@ -8,8 +8,8 @@
  * per-genre figures, and predictions in the original project's format. All work is in lib/evaluation;
  * this file reads flags and prints.
  */
-import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName, SAVED_MODELS_DIR } from "../lib/config.ts";
+import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { SAVED_MODELS_DIR } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { evaluateSavedModels, EVALUATION_SPLITS, type EvaluationSplit } from "../lib/evaluation/evaluate.ts";
 import { namedTitleLines } from "../lib/evaluation/named_lines.ts";
@@ -22,7 +22,7 @@ const FLAGS = {
     help: "evaluate on this folder (MovieGenre.csv + posters/ is enough) instead of the model's own",
   },
   split: { type: "string", help: `which posters: ${EVALUATION_SPLITS.join(", ")}`, default: "test" },
-  backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
+  ...BACKEND_FLAGS,
   "saved-models": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
   sample: { type: "number", help: "test posters to print predictions for", default: 12 },
 } as const;
@@ -33,7 +33,8 @@ await runCli("Evaluate saved models on a split (default test).", FLAGS, async ()
   if (!EVALUATION_SPLITS.includes(split)) {
     throw new UsageError(`--split must be one of ${EVALUATION_SPLITS.join(", ")}, got "${split}".`);
   }
-  await initBackend(flags.backend as BackendName | undefined);
+  const { name, threads } = backendFromArgs(flags);
+  await initBackend(name, { threads });
   const results = await evaluateSavedModels(flags.model, {
     dataDir: flags["data-dir"],
     split,

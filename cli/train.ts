@@ -1,8 +1,8 @@
 /**
  * `deno task train --genres 3|7|14 --ratio 30 --epochs N --version 1|2|3 --min-year 1977 --max-year 2017
- *  [--backend NAME] [--limit N] [--data-dir DIR] [--resume] [--loss bce|cce] [--patience N] [--batch N]
- *  [--optimizer rmsprop|adamw] [--weight-decay W] [--schedule constant|cosine] [--warmup EPOCHS]
- *  [--augment] [--mirror] [--dropout P]`
+ *  [--backend NAME] [--threads N] [--limit N] [--data-dir DIR] [--resume] [--loss bce|cce] [--patience N]
+ *  [--batch N] [--optimizer rmsprop|adamw] [--weight-decay W] [--schedule constant|cosine] [--warmup EPOCHS]
+ *  [--augment] [--mirror] [--dropout P] [--saved-models DIR]`
  *
  * `--version 4` starts from the v4 recipe (lib/config.ts RECIPE_V4); any flag given overrides it.
  *
@@ -10,11 +10,18 @@
  * checkpoint first; `--resume` continues from it. All work is in lib/training; this file reads flags
  * and prints.
  */
-import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import {
-  BACKEND_ORDER,
-  type BackendName,
+  BACKEND_FLAGS,
+  backendFromArgs,
+  DATASET_FLAGS,
+  datasetConfigFromArgs,
+  parseArgs,
+  runCli,
+  UsageError,
+} from "../lib/cli_args.ts";
+import {
   DEFAULT_AUGMENT,
+  DEFAULT_CHECKPOINT_EVERY_BATCHES,
   DEFAULT_MODEL,
   MODEL_VERSIONS,
   type ModelConfig,
@@ -24,10 +31,11 @@ import {
 } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { plotTrainingHistory } from "../lib/plots/training.ts";
-import { parseLossName } from "../lib/models/losses.ts";
+import { LOSS_SHORT_NAMES, parseLossName } from "../lib/models/losses.ts";
 import { formatDuration } from "../lib/util/progress.ts";
 import { trainGenreModel } from "../lib/training/train.ts";
-import { TrainingInterrupted } from "../lib/training/fit.ts";
+import { TrainingInterrupted } from "../lib/training/run.ts";
+import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 
 const V4 = modelDefaults(4);
 
@@ -40,12 +48,12 @@ const FLAGS = {
   version: {
     type: "number",
     help: "model version: 1 (3x3), 2 (10% of width), 3 (20%), 4 (the modern recipe)",
-    default: 1,
+    default: DEFAULT_MODEL.version,
   },
   loss: {
     type: "string",
     help: "bce (binary cross-entropy) or cce (the original's categorical)",
-    default: "bce",
+    default: LOSS_SHORT_NAMES[DEFAULT_MODEL.loss],
   },
   batch: { type: "number", help: "images per step", default: DEFAULT_MODEL.batchSize },
   "learning-rate": {
@@ -59,15 +67,19 @@ const FLAGS = {
   augment: { type: "boolean", help: "random shifts, zoom and colour changes (default off; on for v4)" },
   mirror: { type: "boolean", help: "with --augment: also mirror left-right at random" },
   dropout: { type: "number", help: `v4: dropout before the output layer (${V4.dropout})` },
-  patience: { type: "number", help: "early stopping: epochs without better val_loss (0: off)", default: 0 },
+  patience: {
+    type: "number",
+    help: "early stopping: epochs without better val_loss (0: off)",
+    default: DEFAULT_MODEL.earlyStoppingPatience,
+  },
   seed: { type: "number", help: "seed of weights and shuffling", default: DEFAULT_MODEL.seed },
-  backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
+  ...BACKEND_FLAGS,
   resume: { type: "boolean", help: "continue an interrupted run from its checkpoint" },
   "saved-models": { type: "string", help: "folder the model is saved in", default: SAVED_MODELS_DIR },
   "checkpoint-every": {
     type: "number",
     help: "also checkpoint every N batches (0: epoch ends only)",
-    default: 100,
+    default: DEFAULT_CHECKPOINT_EVERY_BATCHES,
   },
 } as const;
 
@@ -140,17 +152,13 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
   const flags = parseArgs(Deno.args, FLAGS);
   const dataset = datasetConfigFromArgs(flags);
   const model = modelConfigFromArgs(flags);
-  const backend = await initBackend(flags.backend as BackendName | undefined);
+  const { name: backendName, threads } = backendFromArgs(flags);
+  const backend = await initBackend(backendName, { threads });
 
   // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) Deno.exit(130);
-    console.error("\nstopping after this batch (a checkpoint will be written; rerun with --resume)...");
-    stop.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const stop = stopOnInterrupt(
+    "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
+  );
 
   try {
     const { dir, metadata, model: trained } = await trainGenreModel(dataset, model, {
@@ -181,7 +189,6 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
     }
     throw error;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    stop.dispose();
   }
 });

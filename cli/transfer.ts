@@ -6,8 +6,14 @@
  * train`). Chooses nothing on test. All work is in lib/training/transfer.ts; this file reads flags and
  * prints.
  */
-import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import {
+  BACKEND_FLAGS,
+  backendFromArgs,
+  DATASET_FLAGS,
+  datasetConfigFromArgs,
+  parseArgs,
+  runCli,
+} from "../lib/cli_args.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { loadGenreData } from "../lib/dataset/load.ts";
 import { DEFAULT_TRANSFER, transferExperiment } from "../lib/training/transfer.ts";
@@ -20,7 +26,7 @@ const FLAGS = {
     help: "Adam's rate for the head",
     default: DEFAULT_TRANSFER.learningRate,
   },
-  backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
+  ...BACKEND_FLAGS,
 } as const;
 
 await runCli(
@@ -29,7 +35,8 @@ await runCli(
   async () => {
     const flags = parseArgs(Deno.args, FLAGS);
     const dataset = datasetConfigFromArgs(flags);
-    await initBackend(flags.backend as BackendName | undefined);
+    const { name, threads } = backendFromArgs(flags);
+    await initBackend(name, { threads });
     const train = await loadGenreData(dataset, "train", { resize: true });
     const validation = await loadGenreData(dataset, "validation", { resize: true });
     const result = await transferExperiment(train, validation, {

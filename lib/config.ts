@@ -67,20 +67,35 @@ export function imageSize(ratio: number): { width: number; height: number } {
   };
 }
 
-/** Which movies and which image size a run uses. */
-export interface DatasetConfig {
-  /** Folder holding `MovieGenre.csv`, `posters/` and `images/<ratio>/`. */
-  dataDir: string;
+/**
+ * Which movies, for every part of the project (lib/dataset/selection.ts `selectMovies` applies it):
+ * usable movies with a poster file, released in the years, with one of `genres` and none of
+ * `excludeGenres`.
+ */
+export interface MovieSelection {
   /** First release year kept (inclusive). */
   minYear: number;
   /** Last release year kept (inclusive). */
   maxYear: number;
+  /** Keep movies with at least one of these genres; empty keeps every genre. */
+  genres: readonly string[];
+  /** Drop movies with any of these genres (default: none). */
+  excludeGenres?: readonly string[];
+  /**
+   * At most this many movies, spread evenly over the selection in imdbId order (per split when
+   * loading a split); undefined keeps all.
+   */
+  limit?: number;
+}
+
+/** Which movies and which image size a run uses. */
+export interface DatasetConfig extends MovieSelection {
+  /** Folder holding `MovieGenre.csv`, `posters/` and `images/<ratio>/`. */
+  dataDir: string;
   /** The genres predicted, in output order (usually a group from {@linkcode genreGroup}). */
   genres: Genre[];
   /** Poster size in percent of 182x268. */
   ratio: number;
-  /** Keep at most this many movies per split (for quick runs); undefined keeps all. */
-  limit?: number;
 }
 
 /**
@@ -150,8 +165,14 @@ export interface ModelConfig {
   dropout?: number;
 }
 
+/** The genre CNN's checkpoint interval inside an epoch, in batches (it also checkpoints at every epoch end). */
+export const DEFAULT_CHECKPOINT_EVERY_BATCHES = 100;
+
 /** Names of the TensorFlow.js backends, in the order they are tried. */
-export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "native", "webgpu", "wasm", "cpu"] as const;
+
+/** Threads of the native backend (oneDNN and OpenBLAS) unless `--threads` says otherwise: every core. */
+export const DEFAULT_THREADS: number = navigator.hardwareConcurrency || 1;
 
 /** A TensorFlow.js backend the project can run on. */
 export type BackendName = typeof BACKEND_ORDER[number];
@@ -210,5 +231,103 @@ export function modelDefaults(version: ModelVersion): ModelConfig {
 /** What `deno task main --quick` trains with: a smoke run of a minute or two. */
 export const QUICK_RUN = { limit: 300, epochs: 2 } as const;
 
+/**
+ * How a DCGAN trains: Radford et al.'s Adam (2e-4, beta1 0.5), and what the run writes as it goes.
+ * `deno task dcgan:train`'s flags and notebook 4 start from {@linkcode DEFAULT_DCGAN_TRAINING}.
+ */
+export interface DcganTrainingConfig {
+  /** Passes over the training set. */
+  epochs: number;
+  /** Posters per step. */
+  batchSize: number;
+  /** Adam's learning rate and first-moment decay, for both networks. */
+  learningRate: number;
+  beta1: number;
+  /** A sample grid every this many steps. */
+  sampleRate: number;
+  /** A checkpoint every this many steps (and at every epoch end). */
+  checkpointEvery: number;
+  /** Rows and columns of the sample grid. */
+  gridRows: number;
+  gridColumns: number;
+  /** Seed of the weights, the noise and the order of posters. */
+  seed: number;
+  /** Real and generated posters per Fréchet distance. */
+  qualitySamples: number;
+}
+
+/** DCGAN training defaults. */
+export const DEFAULT_DCGAN_TRAINING: DcganTrainingConfig = {
+  epochs: 5,
+  batchSize: 64,
+  learningRate: 2e-4,
+  beta1: 0.5,
+  sampleRate: 2,
+  checkpointEvery: 50,
+  gridRows: 6,
+  gridColumns: 10,
+  seed: 42,
+  qualitySamples: 256,
+};
+
+/**
+ * The original project's DCGAN posters: from 1980 on, without Animation, Comedy and Family (whose
+ * posters look least like the rest), at ratio 60. Notebook 4 and the README's commands use it.
+ */
+export const ORIGINAL_DCGAN_SELECTION: MovieSelection & { ratio: number } = {
+  minYear: 1980,
+  maxYear: 2017,
+  genres: [],
+  excludeGenres: ["Animation", "Comedy", "Family"],
+  ratio: 60,
+};
+
+/**
+ * The genre CNN that measures DCGAN quality when no trained one is saved: random (seeded) weights, 7
+ * genres, ratio 30, whose features still give a consistent, if weaker, distance.
+ */
+export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42 } as const satisfies {
+  genres: GenreGroupSize;
+  ratio: number;
+  version: ModelVersion;
+  seed: number;
+};
+
 /** Where trained models are saved. */
 export const SAVED_MODELS_DIR = "saved_models";
+
+/** Defaults of `deno task predict` and `deno task serve`. */
+export const PREDICT_DEFAULTS = {
+  /** Genres shown per poster. */
+  top: 3,
+  /** A poster URL must answer (headers and body) within this many seconds. */
+  urlTimeoutSeconds: 30,
+  /** File names taken from a folder (case-insensitive): the formats sharp reads that posters come in. */
+  imageExtensions: [".jpg", ".jpeg", ".png", ".webp"],
+  /** Opacity of the class-activation map drawn over a poster. */
+  overlayOpacity: 0.6,
+  /** Port and host of the local page. */
+  port: 8080,
+  host: "127.0.0.1",
+} as const;
+
+/**
+ * Flags of headless Chromium (PDF reports, the page's browser test): no sandbox (root in CI), no GPU,
+ * and nothing that reaches the network on its own (the machines are offline). Add a fresh
+ * `--user-data-dir` per run.
+ */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+] as const;
+
+/** Where training runs go, `runs/<kind>/<name>/` (lib/training/run.ts); git-ignored. */
+export const RUNS_DIR = "runs";
+
+/** Where `deno task report` writes HTML and PDF (`reports/small/` with `--small`). */
+export const REPORTS_DIR = "reports";

@@ -6,8 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BACKEND_ORDER, type BackendName } from "../config.ts";
+import { BACKEND_ORDER, type BackendName, DEFAULT_THREADS } from "../config.ts";
 import { registerWasmKernels } from "./wasm_kernels/mod.ts";
+import { createLog } from "../util/log.ts";
+import { recordRunFact } from "../util/run_facts.ts";
+import { loadNativeLibs, registerNativeBackend, setNativeThreads } from "./native/mod.ts";
 
 /** A backend that was not used, and why. */
 export interface SkippedBackend {
@@ -25,6 +28,8 @@ export interface BackendChoice {
 export interface InitBackendOptions {
   /** Where the "using X / skipped Y: why" lines go; defaults to stderr so `--json` output stays clean. */
   log?: (line: string) => void;
+  /** Threads of the native backend (default {@linkcode DEFAULT_THREADS}: every core). */
+  threads?: number;
 }
 
 /** Thrown (with the reason) when a backend cannot run here. */
@@ -101,6 +106,18 @@ async function load(name: BackendName, forced: boolean): Promise<void> {
       await checkWebGpu(forced);
       await import("@tensorflow/tfjs-backend-webgpu");
       break;
+    case "native": {
+      const libs = loadNativeLibs();
+      if (typeof libs === "string") throw new BackendUnavailable(libs);
+      // native is the wasm backend's instance under another name (lib/backend/native/mod.ts).
+      await import("@tensorflow/tfjs-backend-wasm");
+      if (!await tf.setBackend("wasm")) {
+        throw new BackendUnavailable("the wasm backend it builds on did not load");
+      }
+      registerWasmKernels();
+      registerNativeBackend();
+      break;
+    }
     case "wasm":
       await import("@tensorflow/tfjs-backend-wasm");
       break;
@@ -130,9 +147,14 @@ async function load(name: BackendName, forced: boolean): Promise<void> {
  * Tries to make `name` the current backend. Returns undefined when it runs, or why it can't. Unless
  * `forced`, a software-only WebGPU adapter counts as unavailable (it is slower than wasm).
  */
-export async function tryBackend(name: BackendName, forced = false): Promise<string | undefined> {
+export async function tryBackend(
+  name: BackendName,
+  forced = false,
+  threads = DEFAULT_THREADS,
+): Promise<string | undefined> {
   try {
     await load(name, forced);
+    if (name === "native") setNativeThreads(threads);
     return undefined;
   } catch (error) {
     if (error instanceof BackendUnavailable) return error.message;
@@ -149,21 +171,24 @@ export async function initBackend(
   name?: BackendName,
   options: InitBackendOptions = {},
 ): Promise<BackendChoice> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   if (name !== undefined && !(BACKEND_ORDER as readonly string[]).includes(name)) {
     throw new Error(`Unknown backend '${name}': use one of ${BACKEND_ORDER.join(", ")}.`);
   }
   const candidates = name ? [name] : [...BACKEND_ORDER];
   const skipped: SkippedBackend[] = [];
   for (const candidate of candidates) {
-    const reason = await tryBackend(candidate, name !== undefined);
+    const reason = await tryBackend(candidate, name !== undefined, options.threads);
     if (reason !== undefined) {
       if (name) throw new Error(`Backend '${name}' cannot run here: ${reason}.`);
       skipped.push({ name: candidate, reason });
       log(`backend: skipped ${candidate}: ${reason}`);
       continue;
     }
-    log(`backend: using ${candidate}${name ? " (forced by --backend)" : ""}`);
+    const count = options.threads ?? DEFAULT_THREADS;
+    const threads = candidate === "native" ? `, ${count} thread${count === 1 ? "" : "s"}` : "";
+    log(`backend: using ${candidate}${threads}${name ? " (forced by --backend)" : ""}`);
+    recordRunFact("backend", `${candidate}${threads} (TensorFlow.js ${tf.version_core})`);
     return { name: candidate, skipped };
   }
   throw new Error(

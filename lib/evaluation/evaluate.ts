@@ -8,7 +8,8 @@ import * as tf from "@tensorflow/tfjs";
 import { resolve } from "node:path";
 import { SAVED_MODELS_DIR } from "../config.ts";
 import { loadCatalog } from "../dataset/catalog.ts";
-import { loadGenreData, selectMovies } from "../dataset/load.ts";
+import { loadGenreData } from "../dataset/load.ts";
+import { selectMovies } from "../dataset/selection.ts";
 import type { GenreData, Split } from "../dataset/types.ts";
 import {
   listSavedModels,
@@ -21,6 +22,7 @@ import { lossFunction } from "../models/losses.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
 import { predictGenres } from "./predict.ts";
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
+import { createLog } from "../util/log.ts";
 
 /** What to evaluate on: one split, or every film of the folder the model's config selects. */
 export type EvaluationSplit = Split | "all";
@@ -165,7 +167,8 @@ export async function evaluateSavedModels(
     );
   }
   if (name !== undefined) return [await evaluateSavedModel(name, options)];
-  const onDamaged = options.onDamaged ?? ((error) => console.error(`left out: ${error.message}`));
+  const log = createLog();
+  const onDamaged = options.onDamaged ?? ((error: SavedModelError) => log(`left out: ${error.message}`));
   const results: ModelEvaluation[] = [];
   for (const each of names) {
     try {

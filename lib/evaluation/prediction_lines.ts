@@ -84,14 +84,29 @@ export function formatPredictionLine(
   probabilities: ArrayLike<number>,
   top = 3,
 ): string {
+  return predictionLine(filmLabel(movie), genres, probabilities, top, movie.genres);
+}
+
+/**
+ * `label` padded to 33 columns, then the top `top` genres; with `filmGenres` (the film's own genres,
+ * when known) a predicted genre the film lacks is marked `[!]`.
+ */
+export function predictionLine(
+  label: string,
+  genres: readonly string[],
+  probabilities: ArrayLike<number>,
+  top = 3,
+  filmGenres?: readonly string[],
+): string {
   const ranked = genres
     .map((genre, j) => ({ genre, probability: probabilities[j] }))
     .sort((a, b) => b.probability - a.probability)
     .slice(0, top)
     .map(({ genre, probability }) =>
-      `'${genre}${movie.genres.includes(genre) ? "" : "[!]"}: ${(probability * 100).toFixed(0)}%'`
+      `'${genre}${!filmGenres || filmGenres.includes(genre) ? "" : "[!]"}: ${
+        (probability * 100).toFixed(0)
+      }%'`
     );
-  const label = filmLabel(movie);
   return label.padEnd(ALIGN) + `[${ranked.join(", ")}]`;
 }
 

@@ -22,6 +22,7 @@ import { generate } from "./sample.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import { squareImages, type TrainingSet } from "./prepare.ts";
 import { readRunMetadata, runPaths, writeRunMetadata } from "./run.ts";
+import { createLog, type Log } from "../util/log.ts";
 
 /** What a measurement depends on besides the generator. */
 export interface QualitySettings {
@@ -175,7 +176,7 @@ export async function remeasureRun(
   set: TrainingSet,
   cnn: QualityCnn,
   qualitySamples: number,
-  log: (line: string) => void = (line) => console.error(line),
+  log: Log = createLog(),
 ): Promise<QualityRecord[]> {
   const metadata = await readRunMetadata(runDir);
   if (!metadata) {

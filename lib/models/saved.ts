@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { type DatasetConfig, type Genre, type ModelConfig, SAVED_MODELS_DIR } from "../config.ts";
 import type { EpochRecord, MultiLabelMetrics } from "./metadata.ts";
 import { pathExists, writeFolderAtomically, writeJsonAtomically } from "../util/files.ts";
+import type { RegressionScalings } from "./targets.ts";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -66,14 +67,21 @@ export interface SavedModelMetadata {
   baselineThreshold: number;
   /** TensorFlow.js backend that trained it. */
   backend: string;
-  /** One record per finished epoch. */
+  /** One record per finished epoch, the best one and those after it. */
   history: EpochRecord[];
-  /** Whether early stopping ended training before `model.epochs` (then the best epoch's weights are kept). */
+  /**
+   * The epoch whose weights and validation threshold were saved: the lowest validation loss (absent in
+   * models saved before it was recorded, which kept their last epoch).
+   */
+  bestEpoch?: number;
+  /** Whether early stopping ended training before `model.epochs`. */
   stoppedEarly: boolean;
   /** Wall-clock figures of the training run. */
   timings: { trainSeconds: number; imagesPerSecond: number; totalSeconds: number };
   /** Filled by `deno task evaluate` (an undefined metric, NaN in memory, is stored as null: JSON has no NaN). */
   test?: TestEvaluation;
+  /** Regression heads (year, rating) and their target scaling, when trained with `--targets`. */
+  regression?: RegressionScalings;
 }
 
 /**

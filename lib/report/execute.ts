@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { type Notebook, type Parameters, readNotebook, withParameters } from "./notebook.ts";
 import { findPython } from "./tools.ts";
 import { writeFileAtomic } from "../util/files.ts";
+import { createLog } from "../util/log.ts";
 
 const RUNNER = fileURLToPath(new URL("./run_notebook.py", import.meta.url));
 
@@ -26,6 +27,8 @@ export interface ExecuteOptions {
   cwd?: string;
   /** Receives progress lines (the cell being run). Default: stderr. */
   log?: (line: string) => void;
+  /** Extra environment variables for the kernel. */
+  env?: Record<string, string>;
 }
 
 /** A finished execution. */
@@ -60,7 +63,7 @@ export async function executeNotebook(
   options: ExecuteOptions = {},
 ): Promise<ExecuteResult> {
   const started = performance.now();
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const notebook = withParameters(await readNotebook(path), options.parameters ?? {}, path);
   const python = await findPython();
 
@@ -91,7 +94,7 @@ export async function executeNotebook(
         "--timeout",
         String(options.cellTimeoutSeconds ?? 1800),
       ],
-      env: { JUPYTER_PATH: jupyterPath },
+      env: { ...options.env, JUPYTER_PATH: jupyterPath },
       stdout: "inherit",
       stderr: "piped",
     }).spawn();

@@ -112,3 +112,28 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "library log lines in a notebook become one output updated in place, not a stderr block",
+  ignore: !kernelReady,
+  async fn() {
+    const logModule = new URL("../../lib/util/log.ts", import.meta.url).href;
+    const cells = [
+      `import { createLog } from "${logModule}";\n` +
+      `const log = createLog();\nlog("lib-line-1");\nlog("\\nlib-line-2");\nlog("lib-line-3");`,
+    ];
+    await withNotebook(notebook(cells), async (path, dir) => {
+      const { notebook: executed } = await executeNotebook(path, join(dir, "out.ipynb"), { log: quiet });
+      const outputs = executed.cells[1].outputs as {
+        output_type: string;
+        name?: string;
+        data?: Record<string, unknown>;
+      }[];
+      assert.deepEqual(outputs.filter((o) => o.output_type === "stream"), [], JSON.stringify(outputs));
+      const shown = outputs.filter((o) => o.output_type === "display_data");
+      assert.equal(shown.length, 1, JSON.stringify(outputs));
+      const text = shown[0].data!["text/plain"];
+      assert.equal(Array.isArray(text) ? text.join("") : text, "lib-line-1\nlib-line-2\nlib-line-3");
+    });
+  },
+});
