@@ -31,6 +31,12 @@ const LAST_CONV_OUTPUT = "out_relu";
 export async function loadMobileNetV2Features(
   size: { height: number; width: number },
 ): Promise<tf.LayersModel> {
+  if (size.height < 32 || size.width < 32) {
+    throw new Error(
+      `MobileNetV2 needs images of at least 32x32 pixels (it strides by 32), got ${size.width}x${size.height}: ` +
+        `use --ratio 18 or more.`,
+    );
+  }
   const info = console.info;
   console.info = () => {}; // nsfwjs announces the model it loads
   let original: tf.LayersModel;
