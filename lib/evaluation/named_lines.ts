@@ -10,6 +10,9 @@
  */
 import type { NamedPrediction } from "./prediction_lines.ts";
 
+/** Missing titles named in the summary line before "and N more". */
+const MISSING_SHOWN = 8;
+
 /** Lines for {@linkcode NamedPrediction}s (see the module doc). */
 export function namedTitleLines(named: readonly NamedPrediction[]): string[] {
   const lines: string[] = [];
@@ -21,10 +24,9 @@ export function namedTitleLines(named: readonly NamedPrediction[]): string[] {
   }
   const missing = named.filter((p) => !p.line);
   if (missing.length) {
-    lines.push(
-      `not in this data (${missing.length} of ${named.length} named titles): ` +
-        missing.map((p) => p.title).join(", "),
-    );
+    const shown = missing.slice(0, MISSING_SHOWN).map((p) => p.title).join(", ");
+    const more = missing.length > MISSING_SHOWN ? ` and ${missing.length - MISSING_SHOWN} more` : "";
+    lines.push(`not in this data (${missing.length} of ${named.length} named titles): ${shown}${more}`);
   }
   return lines;
 }
