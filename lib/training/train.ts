@@ -22,6 +22,7 @@ import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../mode
 import { scalingsFor } from "../models/targets.ts";
 import { removeCheckpoint } from "./checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
+import { describeModelConfig } from "./describe.ts";
 import { createLog } from "../util/log.ts";
 import { checkpointFolder, runFolder } from "./run.ts";
 import type { Predictions } from "../evaluation/predict.ts";
@@ -75,7 +76,7 @@ export async function trainOnSplits(
   const checkpointDir = checkpointFolder(runDir);
   const log = options.log ?? createLog();
   log(
-    `model ${name}: v${config.version}, ${config.loss}, RMSprop ${config.learningRate}, batch ${config.batchSize}, ` +
+    `model ${name}: ${describeModelConfig(config)}, ` +
       `${config.epochs} epochs${
         config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
       }`,
