@@ -90,7 +90,12 @@ Deno.test("evaluate runs a saved model on the test split, stores test metrics, p
   );
   assert.equal(validation?.split, "validation");
   assert.equal(validation?.probabilities.length, validation!.movies.length * 7);
-  assert.equal(result.metadata.test?.evaluatedAt, test.evaluatedAt);
+  assert.equal(
+    result.metadata.test,
+    undefined,
+    "another folder's figures stay out of the returned metadata too",
+  );
+  assert.equal(own.metadata.test?.evaluatedAt, own.test.evaluatedAt);
 
   // A damaged folder beside it is left out of "every model" (reported), but fails when asked for by name.
   await Deno.mkdir(`${root}/damaged`);
