@@ -18,6 +18,17 @@ import { peakRssMiB, resetPeakRss } from "./memory.ts";
 import { compareWithPytorch, keepBest, measurePytorch, readyTargets } from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
+/** The paper's networks at 64x64, as bench/pytorch_dcgan_peer.py builds them (transposed convolutions). */
+const PEER_SHAPE: DcganShape = {
+  width: 64,
+  height: 64,
+  latentDim: 100,
+  filters: 32,
+  conditionSize: 0,
+  upsampling: "transposed",
+  seed: 1,
+};
+
 /** Times trainStep on the current TensorFlow.js backend. */
 async function measure(backend: string, shape: DcganShape, options: BenchOptions): Promise<BenchRecord> {
   const nets = {
@@ -27,7 +38,7 @@ async function measure(backend: string, shape: DcganShape, options: BenchOptions
     discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
   };
   const real = tf.randomUniform(
-    [options.batch, shape.size, shape.size, 3],
+    [options.batch, shape.height, shape.width, 3],
     -1,
     1,
     "float32",
@@ -49,7 +60,7 @@ async function measure(backend: string, shape: DcganShape, options: BenchOptions
     batch: options.batch,
     imagesPerSecond: rate.wall,
     peakRssMiB: peakRssMiB(),
-    note: `${shape.size}x${shape.size}, ${shape.filters} filters; ${
+    note: `${shape.width}x${shape.height}, ${shape.filters} filters; ${
       (rate.wall / options.batch).toFixed(2)
     } steps/s; ${rate.cpu.toFixed(1)} images per CPU-second`,
   };
@@ -65,10 +76,10 @@ export const suite: BenchSuite = {
   async run(options: BenchOptions): Promise<BenchRecord[]> {
     const log = (line: string) => console.error(line);
     const shape: DcganShape = options.quick
-      ? { size: 32, latentDim: 100, filters: 16, conditionSize: 0, seed: 1 }
-      : { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 1 };
+      ? { ...PEER_SHAPE, width: 32, height: 32, filters: 16 }
+      : PEER_SHAPE;
     const { loaded, forced, python } = await readyTargets("dcgan", options);
-    const peerArgs = ["--size", String(shape.size), "--filters", String(shape.filters)];
+    const peerArgs = ["--size", String(shape.width), "--filters", String(shape.filters)];
     const best = new Map<string, BenchRecord>();
     const rounds = options.quick ? 1 : 2;
     for (let round = 1; round <= rounds; round++) {

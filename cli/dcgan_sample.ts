@@ -17,7 +17,7 @@ const FLAGS = {
   decade: { type: "number", help: "release decade, e.g. 1980" },
   count: { type: "number", help: "posters in the grid", default: 16 },
   columns: { type: "number", help: "posters per grid row (default: a square grid)" },
-  name: { type: "string", help: "conditional run under runs/dcgan/", default: "cdcgan64" },
+  name: { type: "string", help: "conditional run under runs/dcgan/", default: "cdcgan64x96" },
   seed: { type: "number", help: "noise seed", default: 1 },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
   backend: { type: "string", help: `TensorFlow.js backend: ${BACKEND_ORDER.join(", ")}` },

@@ -20,7 +20,7 @@ import {
 } from "./quality.ts";
 import { generate } from "./sample.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
-import { squareImages, type TrainingSet } from "./prepare.ts";
+import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { readRunMetadata, runPaths, writeRunMetadata } from "./run.ts";
 
 /** What a measurement depends on besides the generator. */
@@ -31,9 +31,15 @@ export interface QualitySettings {
   qualitySamples: number;
 }
 
-/** Real-poster statistics measured once per session: features, and per-genre top-score rates. */
+/** Real-poster statistics measured once per session: features, the floor, and per-genre top-score rates. */
 export interface RealReference {
   features: ReturnType<typeof collectOutputs>["features"];
+  /**
+   * The Fréchet distance between `features` and as many other real posters of the set (two disjoint
+   * halves): what a perfect generator would score with these sample counts, since the distance of
+   * finite samples is never 0.
+   */
+  frechetFloor: number;
   /** Condition rows to generate the Fréchet samples with (the real posters' own). */
   sampleConditions: Float32Array[];
   /** CNN genre indices to ask the conditional model for, with decades to pair them with. */
@@ -41,22 +47,37 @@ export interface RealReference {
   genreHitsReal: number;
 }
 
+/**
+ * Measures the real posters once: `qualitySamples` of them (at most half the set) for the distance,
+ * and as many others for its floor.
+ */
 export function realReference(
   cnn: QualityCnn,
   pixels: Uint8Array,
-  size: number,
+  size: { width: number; height: number },
   conditions: Float32Array[],
   settings: QualitySettings,
 ): RealReference {
-  const count = Math.min(settings.qualitySamples, conditions.length);
+  const count = Math.min(settings.qualitySamples, Math.floor(conditions.length / 2));
+  if (count < 2) {
+    throw new Error(
+      `Quality figures need at least 4 training posters (two halves of 2), the set has ${conditions.length}: ` +
+        `prepare a wider selection or train with --no-quality.`,
+    );
+  }
   const random = seededRandom(settings.seed + 17);
-  const rows = Array.from({ length: conditions.length }, (_, i) => ({ i, r: random() }))
-    .sort((a, b) => a.r - b.r).slice(0, count).map((x) => x.i);
-  const real = collectOutputs(
-    cnn,
-    count,
-    (start, n) => imageBatch(pixels, size, rows.slice(start, start + n)),
-  );
+  const shuffled = Array.from({ length: conditions.length }, (_, i) => ({ i, r: random() }))
+    .sort((a, b) => a.r - b.r).map((x) => x.i);
+  const rows = shuffled.slice(0, count);
+  const otherHalf = shuffled.slice(count, 2 * count);
+  const outputsOf = (picked: number[]) =>
+    collectOutputs(
+      cnn,
+      picked.length,
+      (start, n) => imageBatch(pixels, size, picked.slice(start, start + n)),
+    );
+  const real = outputsOf(rows);
+  const frechetFloor = frechetDistance(real.features, outputsOf(otherHalf).features);
   // Genres the CNN knows and the set has; the real reference asks the CNN about real posters of each.
   const askedGenres: RealReference["askedGenres"] = [];
   const realAsked: number[] = [];
@@ -84,19 +105,23 @@ export function realReference(
   const genreHitsReal = topGenreRate(realScores, realAsked, cnn.genres).rate;
   return {
     features: real.features,
+    frechetFloor: round3(frechetFloor),
     sampleConditions: rows.map((row) => conditions[row]),
     askedGenres,
     genreHitsReal,
   };
 }
 
-export function measureQuality(
+const round3 = (x: number) => Math.round(x * 1e3) / 1e3;
+
+/** The Fréchet distance of a generator's samples (fixed noise) to the real reference. */
+function generatorDistance(
   cnn: QualityCnn,
   real: RealReference,
   generator: tf.LayersModel,
   settings: QualitySettings,
-  state: { step: number; epoch: number },
-): QualityRecord {
+  batchStatistics = false,
+): number {
   const latent = settings.shape.latentDim;
   const conditional = settings.shape.conditionSize > 0;
   const count = real.sampleConditions.length;
@@ -106,18 +131,45 @@ export function measureQuality(
     tf.tidy(() => {
       const z = noise.slice([start, 0], [n, latent]);
       const c = conditional ? conditionTensor(real.sampleConditions, range(start, n)) : undefined;
-      return generate(generator, z, c);
+      return generate(generator, z, c, { batchStatistics });
     }));
   noise.dispose();
+  return round3(frechetDistance(real.features, generated.features));
+}
+
+/**
+ * Quality of `generator` (the one samples come from: the weight average when the run keeps one).
+ * `raw`, when given, is the trained generator itself; its distances with moving and with batch
+ * statistics are recorded beside, so a run shows what averaging and batch-norm statistics change.
+ */
+export function measureQuality(
+  cnn: QualityCnn,
+  real: RealReference,
+  generator: tf.LayersModel,
+  settings: QualitySettings,
+  state: { step: number; epoch: number },
+  raw?: tf.LayersModel,
+): QualityRecord {
+  const distance = generatorDistance(cnn, real, generator, settings);
   const figures: QualityRecord = {
     step: state.step,
     epoch: state.epoch,
     cnn: cnn.name,
-    frechetDistance: Math.round(frechetDistance(real.features, generated.features) * 1e3) / 1e3,
+    frechetDistance: distance,
+    frechetFloor: real.frechetFloor,
+    frechetOverFloor: Math.round((distance / Math.max(real.frechetFloor, 1e-9)) * 100) / 100,
     realSamples: real.features.count,
-    generatedSamples: count,
+    generatedSamples: real.sampleConditions.length,
   };
-  if (conditional && real.askedGenres.length) figures.genreHits = genreHits(cnn, real, generator, settings);
+  if (raw) {
+    figures.frechetVariants = {
+      rawMovingStatistics: generatorDistance(cnn, real, raw, settings),
+      rawBatchStatistics: generatorDistance(cnn, real, raw, settings, true),
+    };
+  }
+  if (settings.shape.conditionSize > 0 && real.askedGenres.length) {
+    figures.genreHits = genreHits(cnn, real, generator, settings);
+  }
   return figures;
 }
 
@@ -157,12 +209,19 @@ function range(start: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => start + i);
 }
 
-/** One line for a quality record: `FD 123.4 (cnn ...), genre top-1 0.31 (real 0.45, chance 0.14)`. */
+/**
+ * One line for a quality record: `Fréchet distance 1.2 (floor 0.3: 4.0x; tiny CNN, 256 real vs 256
+ * generated), asked genre on top 0.31 (real posters 0.45, chance 0.14)`.
+ */
 export function describeQuality(q: QualityRecord): string {
   const hits = q.genreHits
     ? `, asked genre on top ${q.genreHits.generated} (real posters ${q.genreHits.real}, chance ${q.genreHits.chance})`
     : "";
-  return `Fréchet distance ${q.frechetDistance} (${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated)${hits}`;
+  const floor = q.frechetFloor === undefined ? "" : `floor ${q.frechetFloor}: ${q.frechetOverFloor}x; `;
+  const variants = q.frechetVariants
+    ? `; without the weight average ${q.frechetVariants.rawMovingStatistics}, with batch statistics ${q.frechetVariants.rawBatchStatistics}`
+    : "";
+  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${hits}`;
 }
 
 /**
@@ -185,8 +244,8 @@ export async function remeasureRun(
     throw new Error(`${runDir} was trained on ${metadata.dataset.key}; pass --set ${metadata.dataset.key}.`);
   }
   const settings: QualitySettings = { shape: metadata.shape, seed: metadata.training.seed, qualitySamples };
-  const pixels = await squareImages(set, metadata.shape.size);
-  const real = realReference(cnn, pixels, metadata.shape.size, setConditions(set), settings);
+  const pixels = await imagesAtSize(set, metadata.shape);
+  const real = realReference(cnn, pixels, metadata.shape, setConditions(set), settings);
   const records: QualityRecord[] = [];
   for (let epoch = 0; epoch <= metadata.epoch; epoch++) {
     const generator = epoch === 0

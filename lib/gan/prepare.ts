@@ -224,15 +224,22 @@ export async function readTrainingSet(dataDir: string, key?: string): Promise<Tr
   return { ...index, pixels };
 }
 
-/** The set's images resized to `size` x `size` (the DCGAN's square input) with sharp, uint8 RGB. */
-export async function squareImages(set: TrainingSet, size: number): Promise<Uint8Array> {
+/**
+ * The set's images at the DCGAN's `width` x `height` (a poster's 2:3, or square), uint8 RGB; the set's
+ * own pixels when it was prepared at that size, else resized with sharp (the whole poster, stretched).
+ */
+export async function imagesAtSize(
+  set: TrainingSet,
+  size: { width: number; height: number },
+): Promise<Uint8Array> {
+  if (set.width === size.width && set.height === size.height) return set.pixels;
   const inBytes = set.width * set.height * 3;
-  const outBytes = size * size * 3;
+  const outBytes = size.width * size.height * 3;
   const out = new Uint8Array(set.movies.length * outBytes);
   await mapConcurrent(set.movies, 4, async (_movie, i) => {
     const raw = set.pixels.subarray(i * inBytes, (i + 1) * inBytes);
     const buffer = await sharp(raw, { raw: { width: set.width, height: set.height, channels: 3 } })
-      .resize(size, size, { fit: "fill" })
+      .resize(size.width, size.height, { fit: "fill" })
       .raw()
       .toBuffer();
     out.set(buffer, i * outBytes);

@@ -37,6 +37,15 @@ export interface QualityRecord {
   cnn: string;
   /** Fréchet distance, real vs generated (lower is better). */
   frechetDistance: number;
+  /** The same distance between two disjoint halves of the real training posters: the best reachable. */
+  frechetFloor?: number;
+  /** `frechetDistance / frechetFloor` (the issue's goal: 2 or less). */
+  frechetOverFloor?: number;
+  /**
+   * Runs that average the generator's weights: the trained generator's own distance, sampled with
+   * batch norm's moving statistics (as `predict` does) and with each batch's own statistics.
+   */
+  frechetVariants?: { rawMovingStatistics: number; rawBatchStatistics: number };
   realSamples: number;
   generatedSamples: number;
   /** Conditional model only. */
@@ -84,7 +93,7 @@ export async function loadQualityCnn(name?: string, root?: string): Promise<Qual
   return { name: cnnName, genres, height, width, model };
 }
 
-/** CNN outputs for a batch of images in [-1, 1] (any square size): features and genre scores. */
+/** CNN outputs for a batch of images in [-1, 1] (any size; resized to the CNN's): features and genre scores. */
 export function cnnOutputs(
   cnn: QualityCnn,
   images: tf.Tensor4D,

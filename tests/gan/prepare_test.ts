@@ -3,10 +3,10 @@ import { join } from "node:path";
 import {
   ganDir,
   type GanSelection,
+  imagesAtSize,
   prepareTrainingSet,
   readTrainingSet,
   selectionKey,
-  squareImages,
 } from "../../lib/gan/prepare.ts";
 import { makeFixtureDataDir } from "../fixtures.ts";
 
@@ -48,12 +48,15 @@ Deno.test("prepare selects by years and genres, writes an RGB set, and reuses it
   }
 });
 
-Deno.test("squareImages resizes a set to the DCGAN's square input", async () => {
+Deno.test("imagesAtSize resizes a set to the DCGAN's poster or square input, or keeps it", async () => {
   const { dataDir } = await makeFixtureDataDir({ movies });
   try {
     const { set } = await prepareTrainingSet(selection(dataDir));
-    const squares = await squareImages(set, 16);
+    const posters = await imagesAtSize(set, { width: 16, height: 24 });
+    assert.equal(posters.length, set.movies.length * 16 * 24 * 3);
+    const squares = await imagesAtSize(set, { width: 16, height: 16 });
     assert.equal(squares.length, set.movies.length * 16 * 16 * 3);
+    assert.equal(await imagesAtSize(set, set), set.pixels);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
