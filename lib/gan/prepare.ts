@@ -8,7 +8,7 @@
  * <key>.rgb    count x height x width x 3 bytes, row-major, in the order of the json's movies
  * current.json {"key": "<key>"}: the set `deno task dcgan:train` uses unless told otherwise
  * ```
- * The key names the selection (`y1980-2017_ex-Animation-Comedy-Family_r60`), so sets of different
+ * The key names the selection (`y1980-2017_ex-Animation-Comedy-Family_r60_64x96`), so sets of different
  * selections live side by side and preparing the same selection again reuses the file.
  *
  * @module
@@ -37,8 +37,13 @@ export interface GanSelection {
   includeGenres: string[];
   /** Drop posters with any of these genres. */
   excludeGenres: string[];
-  /** Poster size in percent of 182x268. */
+  /** Poster size in percent of 182x268 of the source images (`images/<ratio>/` when resized there). */
   ratio: number;
+  /**
+   * Size the set stores, the DCGAN's input (e.g. 64x96); undefined stores the ratio's size. Training at
+   * another size resizes on load.
+   */
+  size?: { width: number; height: number };
   /** Keep at most this many posters (a seeded random pick); undefined keeps all. */
   limit?: number;
 }
@@ -76,6 +81,7 @@ export function selectionKey(selection: GanSelection): string {
   if (selection.includeGenres.length) parts.push(`in-${[...selection.includeGenres].sort().join("-")}`);
   if (selection.excludeGenres.length) parts.push(`ex-${[...selection.excludeGenres].sort().join("-")}`);
   parts.push(`r${selection.ratio}`);
+  if (selection.size) parts.push(`${selection.size.width}x${selection.size.height}`);
   if (selection.limit !== undefined) parts.push(`n${selection.limit}`);
   return parts.join("_");
 }
@@ -133,7 +139,7 @@ export async function prepareTrainingSet(selection: GanSelection): Promise<Prepa
     );
   }
   const key = selectionKey(selection);
-  const { width, height } = imageSize(selection.ratio);
+  const { width, height } = selection.size ?? imageSize(selection.ratio);
   const movies: GanMovie[] = chosen.map((m) => ({ imdbId: m.imdbId, year: m.year!, genres: m.genres }));
   const existing = await readTrainingSet(selection.dataDir, key).catch(() => undefined);
   if (

@@ -314,6 +314,12 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
   log(
     `dcgan: ${set.movies.length} posters of ${set.key} (${set.width}x${set.height}), at ${sizeName(shape)}`,
   );
+  if (set.width < shape.width || set.height < shape.height) {
+    log(
+      `dcgan: the set's posters (${set.width}x${set.height}) are smaller than ${sizeName(shape)} and are ` +
+        `scaled up: prepare it with --size ${sizeName(shape)} for sharp training posters`,
+    );
+  }
   const pixels = await imagesAtSize(set, shape);
   const layout = {
     rows: options.gridRows,

@@ -32,9 +32,14 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
       "Comedy",
       "--ratio",
       "10",
+      "--size",
+      "8x12",
     );
     assert.equal(prepared.code, 0, prepared.stderr);
-    assert.match(prepared.stdout, /^\d+ posters \(18x27 RGB\) in data\/gan\/y1996-2017_ex-Comedy_r10\.rgb/);
+    assert.match(
+      prepared.stdout,
+      /^\d+ posters \(8x12 RGB\) in data\/gan\/y1996-2017_ex-Comedy_r10_8x12\.rgb/,
+    );
     const train = [
       "--size",
       "8x12",

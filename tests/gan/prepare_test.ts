@@ -43,6 +43,11 @@ Deno.test("prepare selects by years and genres, writes an RGB set, and reuses it
     assert.deepEqual(included.set.movies.map((m) => m.imdbId), [2, 4]);
     const limited = await prepareTrainingSet(selection(dataDir, { limit: 2 }));
     assert.equal(limited.set.movies.length, 2);
+    // Stored at the DCGAN's size: a set of its own, read back at that size.
+    const posters = await prepareTrainingSet(selection(dataDir, { size: { width: 16, height: 24 } }));
+    assert.equal(posters.set.key, "y1980-2017_r10_16x24");
+    assert.deepEqual([posters.set.width, posters.set.height], [16, 24]);
+    assert.equal((await readTrainingSet(dataDir)).pixels.length, posters.set.movies.length * 16 * 24 * 3);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
