@@ -7,7 +7,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES } from "../config.ts";
-import { buildGenerator, conditionVector, type DcganShape, DECADES } from "../models/dcgan.ts";
+import {
+  buildGenerator,
+  conditionVector,
+  type DcganShape,
+  DECADES,
+  upsamplingSteps,
+} from "../models/dcgan.ts";
 import { loadModelFiles } from "../models/saved.ts";
 import { seededRandom } from "../training/batches.ts";
 import {
@@ -19,6 +25,7 @@ import {
   topGenreRate,
 } from "./quality.ts";
 import { generate } from "./sample.ts";
+import { periodicEnergy } from "./tiling.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { readRunMetadata, runPaths, writeRunMetadata } from "./run.ts";
@@ -45,6 +52,8 @@ export interface RealReference {
   /** CNN genre indices to ask the conditional model for, with decades to pair them with. */
   askedGenres: { cnnIndex: number; decades: number[] }[];
   genreHitsReal: number;
+  /** The real posters' share of energy at the generator's tile frequencies (tiling.ts). */
+  periodicEnergy: number;
 }
 
 /**
@@ -77,6 +86,15 @@ export function realReference(
       (start, n) => imageBatch(pixels, size, picked.slice(start, start + n)),
     );
   const real = outputsOf(rows);
+  let periodic = 0;
+  for (let start = 0; start < rows.length; start += 64) {
+    const picked = rows.slice(start, start + 64);
+    const batch = imageBatch(pixels, size, picked);
+    periodic +=
+      periodicEnergy(batch.dataSync(), { count: picked.length, ...size }, tilePeriod(settings.shape)) *
+      picked.length;
+    batch.dispose();
+  }
   const frechetFloor = frechetDistance(real.features, outputsOf(otherHalf).features);
   // Genres the CNN knows and the set has; the real reference asks the CNN about real posters of each.
   const askedGenres: RealReference["askedGenres"] = [];
@@ -109,19 +127,29 @@ export function realReference(
     sampleConditions: rows.map((row) => conditions[row]),
     askedGenres,
     genreHitsReal,
+    periodicEnergy: periodic / rows.length,
   };
+}
+
+/** The side of the area one cell of the generator's first feature map becomes (2^upsampling steps). */
+function tilePeriod(shape: DcganShape): number {
+  return 2 ** upsamplingSteps(shape.width, shape.height).steps;
 }
 
 const round3 = (x: number) => Math.round(x * 1e3) / 1e3;
 
-/** The Fréchet distance of a generator's samples (fixed noise) to the real reference. */
+/**
+ * The Fréchet distance of a generator's samples (fixed noise) to the real reference, and their
+ * periodic energy over the real posters' (see tiling.ts).
+ */
 function generatorDistance(
   cnn: QualityCnn,
   real: RealReference,
   generator: tf.LayersModel,
   settings: QualitySettings,
   batchStatistics = false,
-): number {
+): { distance: number; tiling: number } {
+  let periodic = 0;
   const latent = settings.shape.latentDim;
   const conditional = settings.shape.conditionSize > 0;
   const count = real.sampleConditions.length;
@@ -131,16 +159,24 @@ function generatorDistance(
     tf.tidy(() => {
       const z = noise.slice([start, 0], [n, latent]);
       const c = conditional ? conditionTensor(real.sampleConditions, range(start, n)) : undefined;
-      return generate(generator, z, c, { batchStatistics });
+      const images = generate(generator, z, c, { batchStatistics });
+      const { width, height } = settings.shape;
+      periodic += periodicEnergy(images.dataSync(), { count: n, width, height }, tilePeriod(settings.shape)) *
+        n;
+      return images;
     }));
   noise.dispose();
-  return round3(frechetDistance(real.features, generated.features));
+  return {
+    distance: round3(frechetDistance(real.features, generated.features)),
+    tiling: Math.round((periodic / count / Math.max(real.periodicEnergy, 1e-12)) * 100) / 100,
+  };
 }
 
 /**
  * Quality of `generator` (the one samples come from: the weight average when the run keeps one).
- * `raw`, when given, is the trained generator itself; its distances with moving and with batch
- * statistics are recorded beside, so a run shows what averaging and batch-norm statistics change.
+ * `raw`, when given, is the trained generator itself (the same model when there is no average); its
+ * distances with moving and with batch statistics are recorded beside, so a run shows what averaging
+ * and batch-norm statistics change.
  */
 export function measureQuality(
   cnn: QualityCnn,
@@ -150,7 +186,7 @@ export function measureQuality(
   state: { step: number; epoch: number },
   raw?: tf.LayersModel,
 ): QualityRecord {
-  const distance = generatorDistance(cnn, real, generator, settings);
+  const { distance, tiling } = generatorDistance(cnn, real, generator, settings);
   const figures: QualityRecord = {
     step: state.step,
     epoch: state.epoch,
@@ -160,11 +196,14 @@ export function measureQuality(
     frechetOverFloor: Math.round((distance / Math.max(real.frechetFloor, 1e-9)) * 100) / 100,
     realSamples: real.features.count,
     generatedSamples: real.sampleConditions.length,
+    tiling,
   };
   if (raw) {
     figures.frechetVariants = {
-      rawMovingStatistics: generatorDistance(cnn, real, raw, settings),
-      rawBatchStatistics: generatorDistance(cnn, real, raw, settings, true),
+      rawMovingStatistics: raw === generator
+        ? distance
+        : generatorDistance(cnn, real, raw, settings).distance,
+      rawBatchStatistics: generatorDistance(cnn, real, raw, settings, true).distance,
     };
   }
   if (settings.shape.conditionSize > 0 && real.askedGenres.length) {
@@ -219,9 +258,10 @@ export function describeQuality(q: QualityRecord): string {
     : "";
   const floor = q.frechetFloor === undefined ? "" : `floor ${q.frechetFloor}: ${q.frechetOverFloor}x; `;
   const variants = q.frechetVariants
-    ? `; without the weight average ${q.frechetVariants.rawMovingStatistics}, with batch statistics ${q.frechetVariants.rawBatchStatistics}`
+    ? `; trained generator ${q.frechetVariants.rawMovingStatistics}, with batch statistics ${q.frechetVariants.rawBatchStatistics}`
     : "";
-  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${hits}`;
+  const tiling = q.tiling === undefined ? "" : `, tiling ${q.tiling}x the real posters'`;
+  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${tiling}${hits}`;
 }
 
 /**

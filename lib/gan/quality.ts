@@ -42,12 +42,17 @@ export interface QualityRecord {
   /** `frechetDistance / frechetFloor` (the issue's goal: 2 or less). */
   frechetOverFloor?: number;
   /**
-   * Runs that average the generator's weights: the trained generator's own distance, sampled with
-   * batch norm's moving statistics (as `predict` does) and with each batch's own statistics.
+   * The trained generator's own distance (the same as `frechetDistance` without a weight average),
+   * sampled with batch norm's moving statistics (as `predict` does) and with each batch's statistics.
    */
   frechetVariants?: { rawMovingStatistics: number; rawBatchStatistics: number };
   realSamples: number;
   generatedSamples: number;
+  /**
+   * Energy at the generator's tile frequencies, generated over real (tiling.ts): 1 is the posters'
+   * own amount, well above 1 a visible grid of repeated blobs or a checkerboard.
+   */
+  tiling?: number;
   /** Conditional model only. */
   genreHits?: GenreHits;
 }

@@ -370,7 +370,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
       sampler(),
       options,
       state,
-      nets.average && nets.generator,
+      nets.generator,
     );
     record.quality.push(figures);
     log(`\ndcgan: epoch ${state.epoch} quality: ${describeQuality(figures)}`);
