@@ -1,6 +1,7 @@
 /**
  * `deno task check`: `deno check` and `deno lint` over lib/ cli/ bench/ tests/ and the code cells of
- * notebooks/*.ipynb, then `deno fmt --check`. Exits 1 when any fails.
+ * notebooks/*.ipynb, then `deno fmt --check`, then the import layers of lib/ (lib/check/layers.ts).
+ * Exits 1 when any fails.
  *
  * Notebooks are format-checked by formatting a copy and comparing bytes: Deno 2.9's `fmt --check`
  * reports a formatted .ipynb as unformatted (with an empty diff) unless its own cache says otherwise,
@@ -9,8 +10,9 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { runCli } from "../lib/cli_args.ts";
-import { extractNotebook, mapLocations, removeExtracted } from "../lib/report/check.ts";
+import { extractNotebook, mapLocations, removeExtracted } from "../lib/check/notebook_cells.ts";
 import { listNotebooks } from "../lib/report/build.ts";
+import { checkLayers, LAYERS } from "../lib/check/layers.ts";
 
 const SOURCE_DIRS = ["lib", "cli", "bench", "tests"];
 // --ignore replaces deno.json's fmt.exclude, so it repeats it, plus the notebooks (checked apart).
@@ -72,6 +74,10 @@ await runCli("Type-check, lint and format-check the code and the notebooks.", {}
     await deno(["fmt", "--check", `--ignore=${FMT_IGNORED.join(",")}`], translate),
   ]);
   results.push(["notebooks formatted", await notebooksFormatted(notebooks)]);
+  console.error(`$ import layers of lib/ (${LAYERS.join(" → ")})`);
+  const violations = await checkLayers();
+  for (const violation of violations) console.error(violation);
+  results.push(["import layers", violations.length === 0]);
   console.log("");
   for (const [name, ok] of results) console.log(`${ok ? "ok    " : "FAILED"} ${name}`);
   console.log(`(${dirs.join("/ ")}/ and ${notebooks.length} notebooks)`);

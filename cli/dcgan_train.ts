@@ -10,9 +10,9 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
 import { readTrainingSet } from "../lib/gan/prepare.ts";
-import { loadQualityCnn } from "../lib/gan/quality.ts";
+import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
 import { DCGAN_RUNS_DIR } from "../lib/gan/run.ts";
-import { describeQuality, remeasureRun } from "../lib/gan/measure.ts";
+import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
 import { DEFAULT_OBJECTIVE, type GanLoss, trainDcgan } from "../lib/gan/train.ts";
 import {
   CONDITION_SIZE,

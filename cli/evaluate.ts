@@ -9,7 +9,7 @@ import { parseArgs, runCli } from "../lib/cli_args.ts";
 import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { evaluateSavedModels } from "../lib/evaluation/evaluate.ts";
-import { comparisonTable, perGenreTable } from "../lib/evaluation/tables.ts";
+import { comparisonTable, perGenreTable } from "../lib/plots/evaluation_tables.ts";
 
 const FLAGS = {
   model: { type: "string", help: "evaluate only this saved model (folder name in saved_models/)" },

@@ -16,8 +16,8 @@ import {
 } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { plotTrainingHistory } from "../lib/plots/training.ts";
-import { parseLossName } from "../lib/training/losses.ts";
-import { formatDuration } from "../lib/progress.ts";
+import { parseLossName } from "../lib/models/losses.ts";
+import { formatDuration } from "../lib/util/progress.ts";
 import { trainGenreModel } from "../lib/training/train.ts";
 import { TrainingInterrupted } from "../lib/training/fit.ts";
 

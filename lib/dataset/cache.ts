@@ -16,7 +16,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type FileStamp, listFiles, readWholeFile, writeFileAtomic } from "./files.ts";
+import { type FileStamp, listFiles, readWholeFile, writeFileAtomic } from "../util/files.ts";
 import { cacheDir, csvPath } from "./paths.ts";
 import { type CsvParseResult, readMovieCsv } from "./csv.ts";
 

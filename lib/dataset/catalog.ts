@@ -10,7 +10,7 @@
  */
 import { readMovieCsvCached } from "./cache.ts";
 import type { CsvParseResult } from "./csv.ts";
-import { listFileNames } from "./files.ts";
+import { listFileNames } from "../util/files.ts";
 import { imdbIdOfFile, postersDir } from "./paths.ts";
 import { assignSplits } from "./split.ts";
 import type { Movie, Split } from "./types.ts";

@@ -13,8 +13,9 @@
  *
  * @module
  */
-import { Progress } from "../progress.ts";
-import { mapConcurrent, removeStaleTempFiles, writeFileAtomic } from "./files.ts";
+import { Progress } from "../util/progress.ts";
+import { removeStaleTempFiles, writeFileAtomic } from "../util/files.ts";
+import { mapConcurrent } from "../util/concurrent.ts";
 import { posterPath, postersDir } from "./paths.ts";
 import type { Movie } from "./types.ts";
 

@@ -12,9 +12,10 @@
  * @module
  */
 import { join } from "node:path";
-import { Progress } from "../progress.ts";
+import { Progress } from "../util/progress.ts";
 import { readMovieCsv } from "./csv.ts";
-import { copyFileAtomic, listFiles, mapConcurrent, removeStaleTempFiles, writeFileAtomic } from "./files.ts";
+import { copyFileAtomic, listFiles, removeStaleTempFiles, writeFileAtomic } from "../util/files.ts";
+import { mapConcurrent } from "../util/concurrent.ts";
 import { csvPath, imdbIdOfFile, posterPath, postersDir } from "./paths.ts";
 
 /** Options of {@linkcode importDataset}. */

@@ -17,10 +17,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES, type DatasetConfig, imageSize } from "../config.ts";
 import { decodeRgb, ImageError } from "../images/resize.ts";
-import { Progress } from "../progress.ts";
+import { Progress } from "../util/progress.ts";
 import { pixelCachePath, readPixelCache, writePixelCache } from "./cache.ts";
 import { type Catalog, loadCatalog, usableMovies } from "./catalog.ts";
-import { listFileNames, mapConcurrent, statFiles } from "./files.ts";
+import { listFileNames, statFiles } from "../util/files.ts";
+import { mapConcurrent } from "../util/concurrent.ts";
 import { imagePath, imagesDir } from "./paths.ts";
 import { genreMatrix, withAnyGenre } from "./queries.ts";
 import { resizePosters } from "./resize_posters.ts";

@@ -8,9 +8,10 @@
  * @module
  */
 import { imageSize } from "../config.ts";
-import { Progress } from "../progress.ts";
+import { Progress } from "../util/progress.ts";
 import { resizeToPng } from "../images/resize.ts";
-import { listFiles, mapConcurrent, removeStaleTempFiles, writeFileAtomic } from "./files.ts";
+import { listFiles, removeStaleTempFiles, writeFileAtomic } from "../util/files.ts";
+import { mapConcurrent } from "../util/concurrent.ts";
 import { imagePath, imagesDir, posterPath, postersDir } from "./paths.ts";
 
 /** Options of {@linkcode resizePosters}. */

@@ -15,10 +15,10 @@ import {
   type TestEvaluation,
   writeMetadata,
 } from "../models/saved.ts";
-import { lossFunction } from "../training/losses.ts";
+import { lossFunction } from "../models/losses.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
 import { predictGenres } from "./predict.ts";
-import { type NamedPrediction, predictNamedTitles, sampleLines } from "./predictions.ts";
+import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
 
 /** Options of {@linkcode evaluateSavedModel}. */
 export interface EvaluateOptions {

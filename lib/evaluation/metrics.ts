@@ -10,45 +10,12 @@
  *
  * @module
  */
+import type { GenreMetrics, MultiLabelMetrics } from "../models/metadata.ts";
 
 /** Row-major `[count, genres]` probabilities or scores. */
 export type ScoreMatrix = ArrayLike<number>;
 /** Row-major `[count, genres]` 0/1 labels. */
 export type LabelMatrix = ArrayLike<number>;
-
-/** Metrics of one genre. */
-export interface GenreMetrics {
-  genre: string;
-  /** Films of the split that have the genre. */
-  positives: number;
-  /** Average precision; NaN when the split has no film of the genre. */
-  averagePrecision: number;
-  /** Area under the ROC curve; NaN when the split has only films with (or only without) the genre. */
-  rocAuc: number;
-  /** F1 at the chosen threshold; 0 when nothing is predicted and nothing is true. */
-  f1: number;
-}
-
-/** Every metric of one set of predictions. */
-export interface MultiLabelMetrics {
-  /** Films scored. */
-  count: number;
-  /** Mean over genres (with at least one positive) of the average precision. */
-  meanAveragePrecision: number;
-  /** Mean over genres (with both classes present) of the ROC AUC. */
-  meanRocAuc: number;
-  /** Threshold a probability must reach to count as a predicted genre. */
-  threshold: number;
-  /** F1 over all (film, genre) decisions pooled. */
-  microF1: number;
-  /** Mean of the per-genre F1. */
-  macroF1: number;
-  /** Share of (film, genre) decisions that are wrong at the threshold. */
-  hammingLoss: number;
-  /** The original project's accuracy figure, see {@linkcode originalAccuracy}. */
-  originalAccuracy: number;
-  perGenre: GenreMetrics[];
-}
 
 function checkShape(probabilities: ScoreMatrix, labels: LabelMatrix, genres: number): number {
   if (genres <= 0 || probabilities.length !== labels.length || probabilities.length % genres !== 0) {

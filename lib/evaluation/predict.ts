@@ -5,8 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { GenreData } from "../dataset/types.ts";
-import type { LossFunction } from "../training/losses.ts";
-import { Progress } from "../progress.ts";
+import type { LossFunction } from "../models/losses.ts";
+import { Progress } from "../util/progress.ts";
 
 /** Options of {@linkcode predictGenres}. */
 export interface PredictOptions {

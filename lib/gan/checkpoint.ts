@@ -15,8 +15,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { readTextIfExists } from "../dataset/files.ts";
-import { loadModelFiles, saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
+import { readTextIfExists, writeFolderAtomically } from "../util/files.ts";
+import { loadModelFiles, saveModelFiles } from "../models/saved.ts";
 import {
   encodeOptimizerState,
   type NamedTensor,

@@ -5,7 +5,7 @@
  */
 import sharp from "sharp";
 import { POSTER_HEIGHT, POSTER_WIDTH } from "../config.ts";
-import { writeFileAtomic } from "../dataset/files.ts";
+import { writeFileAtomic } from "../util/files.ts";
 
 /** A batch of square or rectangular RGB images, uint8, row-major NHWC. */
 export interface ImageBatch {
@@ -17,7 +17,7 @@ export interface ImageBatch {
 }
 
 /** Layout of a grid. */
-export interface GridOptions {
+export interface SampleGridOptions {
   rows: number;
   columns: number;
   /** Pixels between tiles (and around them), drawn in `background`. Default 2. */
@@ -32,7 +32,7 @@ export interface GridOptions {
  * Lays out the first `rows x columns` images as one RGB image; missing tiles stay background.
  * Returns the raw pixels and their size (before any poster-aspect stretch).
  */
-export function composeGrid(batch: ImageBatch, options: GridOptions): ImageBatch {
+export function composeGrid(batch: ImageBatch, options: SampleGridOptions): ImageBatch {
   const gap = options.gap ?? 2;
   const [r, g, b] = options.background ?? [255, 255, 255];
   const width = options.columns * (batch.width + gap) + gap;
@@ -58,7 +58,7 @@ export function composeGrid(batch: ImageBatch, options: GridOptions): ImageBatch
 }
 
 /** Encodes a grid of `batch` as PNG bytes. */
-export async function gridPng(batch: ImageBatch, options: GridOptions): Promise<Uint8Array> {
+export async function gridPng(batch: ImageBatch, options: SampleGridOptions): Promise<Uint8Array> {
   const grid = composeGrid(batch, options);
   let image = sharp(grid.pixels, { raw: { width: grid.width, height: grid.height, channels: 3 } });
   if (options.posterAspect) {
@@ -69,6 +69,6 @@ export async function gridPng(batch: ImageBatch, options: GridOptions): Promise<
 }
 
 /** Writes a grid of `batch` as a PNG file, atomically. */
-export async function writeGrid(path: string, batch: ImageBatch, options: GridOptions): Promise<void> {
+export async function writeGrid(path: string, batch: ImageBatch, options: SampleGridOptions): Promise<void> {
   await writeFileAtomic(path, await gridPng(batch, options));
 }

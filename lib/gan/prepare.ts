@@ -17,13 +17,14 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { imageSize } from "../config.ts";
 import { loadCatalog, usableMovies } from "../dataset/catalog.ts";
-import { mapConcurrent, writeFileAtomic } from "../dataset/files.ts";
+import { pathExists, writeFileAtomic } from "../util/files.ts";
+import { mapConcurrent } from "../util/concurrent.ts";
 import { imagePath, posterPath } from "../dataset/paths.ts";
 import { withAnyGenre } from "../dataset/queries.ts";
 import type { Movie } from "../dataset/types.ts";
 import { decodeRgb } from "../images/resize.ts";
-import { Progress } from "../progress.ts";
-import { seededRandom } from "../training/batches.ts";
+import { Progress } from "../util/progress.ts";
+import { seededRandom } from "../util/random.ts";
 
 /** Which posters go into a training set. */
 export interface GanSelection {
@@ -153,7 +154,7 @@ export async function prepareTrainingSet(selection: GanSelection): Promise<Prepa
   const progress = new Progress("dcgan:prepare", movies.length, { unit: "posters" });
   await mapConcurrent(movies, 4, async (movie, i) => {
     const resized = imagePath(selection.dataDir, selection.ratio, movie.imdbId);
-    const source = await exists(resized) ? resized : posterPath(selection.dataDir, movie.imdbId);
+    const source = await pathExists(resized) ? resized : posterPath(selection.dataDir, movie.imdbId);
     pixels.set(await decodeRgb(source, { width, height }), i * bytesPerImage);
     progress.tick();
   });
@@ -166,15 +167,6 @@ export async function prepareTrainingSet(selection: GanSelection): Promise<Prepa
 
 function sameMovies(a: readonly GanMovie[], b: readonly GanMovie[]): boolean {
   return a.length === b.length && a.every((m, i) => m.imdbId === b[i].imdbId);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function pixelsPath(dataDir: string, key: string): string {

@@ -16,11 +16,10 @@
  * @module
  */
 import { join } from "node:path";
-import { readTextIfExists } from "../dataset/files.ts";
+import { readTextIfExists, writeJsonAtomically } from "../util/files.ts";
 import type { DcganShape } from "../models/dcgan.ts";
-import { writeJsonAtomically } from "../models/saved.ts";
 import type { GanSelection } from "./prepare.ts";
-import type { QualityRecord } from "./quality.ts";
+import type { QualityRecord } from "./quality_cnn.ts";
 
 /** Where DCGAN runs go (git-ignored). */
 export const DCGAN_RUNS_DIR = "runs/dcgan";

@@ -22,8 +22,9 @@ import {
   DECADES,
   sizeName,
 } from "../models/dcgan.ts";
-import { saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
-import { Progress } from "../progress.ts";
+import { saveModelFiles } from "../models/saved.ts";
+import { writeFolderAtomically } from "../util/files.ts";
+import { Progress } from "../util/progress.ts";
 import { epochOrder } from "../training/batches.ts";
 import {
   type GanNetworks,
@@ -35,8 +36,8 @@ import {
 import { writeGrid } from "./grid.ts";
 import { updateAverage } from "./ema.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
-import { describeQuality, measureQuality, realReference } from "./measure.ts";
-import type { QualityCnn } from "./quality.ts";
+import { describeQuality, measureQuality, realReference } from "./generator_quality.ts";
+import type { QualityCnn } from "./quality_cnn.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import { readRunMetadata, type RunMetadata, runPaths, type StepRecord, writeRunMetadata } from "./run.ts";
 import { generate, toImageBatch } from "./sample.ts";

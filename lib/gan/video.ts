@@ -6,7 +6,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { writeFileAtomic } from "../dataset/files.ts";
+import { writeFileAtomic } from "../util/files.ts";
 
 /** Options of {@linkcode writeTrainingVideo}. */
 export interface VideoOptions {

@@ -17,9 +17,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { type DatasetConfig, type Genre, type ModelConfig, SAVED_MODELS_DIR } from "../config.ts";
-import type { EpochRecord } from "../training/history.ts";
-import type { MultiLabelMetrics } from "../evaluation/metrics.ts";
-import { writeFileAtomic } from "../dataset/files.ts";
+import type { EpochRecord, MultiLabelMetrics } from "./metadata.ts";
+import { pathExists, writeFolderAtomically, writeJsonAtomically } from "../util/files.ts";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -182,46 +181,6 @@ export async function loadModelFiles(dir: string): Promise<tf.LayersModel> {
   }
 }
 
-/**
- * Writes a folder all at once: `write` fills `<dir>.tmp-<pid>/`, which then replaces `dir`.
- * A crash leaves at worst a `.tmp-` folder, never a half-written `dir`.
- */
-export async function writeFolderAtomically(
-  dir: string,
-  write: (tmp: string) => Promise<void>,
-): Promise<void> {
-  const tmp = `${dir}.tmp-${Deno.pid}`;
-  await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  await Deno.mkdir(tmp, { recursive: true });
-  try {
-    await write(tmp);
-  } catch (error) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    throw error;
-  }
-  // A folder can't be renamed over a non-empty one: move the old one aside first.
-  const old = `${dir}.old-${Deno.pid}`;
-  const hadOld = await exists(dir);
-  if (hadOld) await Deno.rename(dir, old);
-  await Deno.rename(tmp, dir);
-  if (hadOld) await Deno.remove(old, { recursive: true });
-}
-
-/** Writes a JSON file atomically (see {@linkcode writeFileAtomic}). */
-export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(value, null, 2) + "\n"));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 /** Folder of a saved model by name. */
 export function savedModelDir(name: string, root = SAVED_MODELS_DIR): string {
   return join(root, name);
@@ -266,7 +225,7 @@ export interface SavedGenreModel {
 /** Loads `root/<name>/`; a damaged folder gives a {@linkcode SavedModelError} naming the file. */
 export async function loadGenreModel(name: string, root = SAVED_MODELS_DIR): Promise<SavedGenreModel> {
   const dir = savedModelDir(name, root);
-  if (!(await exists(dir))) {
+  if (!(await pathExists(dir))) {
     const known = await listSavedModels(root);
     throw new SavedModelError(
       `No saved model ${dir}. ` +
@@ -293,7 +252,7 @@ export async function listSavedModels(root = SAVED_MODELS_DIR): Promise<string[]
   try {
     for await (const entry of Deno.readDir(root)) {
       if (!entry.isDirectory || /\.(tmp|old)-\d+$/.test(entry.name)) continue;
-      if (await exists(join(root, entry.name, METADATA_JSON))) names.push(entry.name);
+      if (await pathExists(join(root, entry.name, METADATA_JSON))) names.push(entry.name);
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];

@@ -4,7 +4,7 @@
  * @module
  */
 import type { MimeBundle } from "./figure.ts";
-import { jupyter as kernel, type JupyterDisplay } from "../progress.ts";
+import { jupyter as kernel, type JupyterDisplay } from "../util/jupyter.ts";
 
 /** Anything with a notebook representation: a Figure, Picture or Table. */
 export interface Displayable {

@@ -11,7 +11,7 @@
  */
 import sharp from "sharp";
 import { Buffer } from "node:buffer";
-import { writeFileAtomic } from "../dataset/files.ts";
+import { writeFileAtomic } from "../util/files.ts";
 
 /** The symbol the Deno Jupyter kernel calls to get a value's MIME bundle. */
 const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");

@@ -13,9 +13,9 @@
  */
 import { lineChart } from "./charts.ts";
 import { show } from "./display.ts";
-import { jupyter, type JupyterDisplay } from "../progress.ts";
+import { jupyter, type JupyterDisplay } from "../util/jupyter.ts";
 import { plotTrainingHistory } from "./training.ts";
-import type { EpochRecord } from "../training/history.ts";
+import type { EpochRecord } from "../models/metadata.ts";
 
 /** One training step as the trainer reports it. */
 export interface BatchStep {

@@ -27,7 +27,7 @@ export interface GridItem {
 }
 
 /** Layout of a {@linkcode posterGrid}. */
-export interface GridOptions {
+export interface PosterGridOptions {
   /** Tiles per row (default: up to 8). */
   columns?: number;
   /** Tile width in pixels (default 120); the height keeps the poster aspect 182x268. */
@@ -95,7 +95,10 @@ function textSvg(lines: string[], width: number, height: number, fontSize: numbe
 }
 
 /** Lays images out in a grid with captions under each, on white, and returns the PNG. */
-export async function posterGrid(items: readonly GridItem[], options: GridOptions = {}): Promise<Picture> {
+export async function posterGrid(
+  items: readonly GridItem[],
+  options: PosterGridOptions = {},
+): Promise<Picture> {
   if (items.length === 0) throw new Error("posterGrid: no images to show.");
   const columns = Math.max(1, Math.min(options.columns ?? 8, items.length));
   const rows = Math.ceil(items.length / columns);

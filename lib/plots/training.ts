@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { EpochRecord } from "../training/history.ts";
+import type { EpochRecord } from "../models/metadata.ts";
 import type { Figure } from "./figure.ts";
 import { lineChart } from "./charts.ts";
 import { stackFigures, titled } from "./render.ts";

@@ -12,7 +12,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Notebook, type Parameters, readNotebook, withParameters } from "./notebook.ts";
 import { findPython } from "./tools.ts";
-import { writeFileAtomic } from "../dataset/files.ts";
+import { writeFileAtomic } from "../util/files.ts";
 
 const RUNNER = fileURLToPath(new URL("./run_notebook.py", import.meta.url));
 

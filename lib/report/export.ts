@@ -10,7 +10,7 @@
  */
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { writeFileAtomic } from "../dataset/files.ts";
+import { writeFileAtomic } from "../util/files.ts";
 import { findChromium, findPython } from "./tools.ts";
 
 /** Styles added to the HTML export: white page, no figure split across printed pages. */

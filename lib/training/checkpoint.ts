@@ -15,9 +15,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { DatasetConfig, ModelConfig } from "../config.ts";
-import { readTextIfExists } from "../dataset/files.ts";
-import { loadModelFiles, saveModelFiles, writeFolderAtomically } from "../models/saved.ts";
-import type { EpochRecord } from "./history.ts";
+import { readTextIfExists, writeFolderAtomically } from "../util/files.ts";
+import { loadModelFiles, saveModelFiles } from "../models/saved.ts";
+import type { EpochRecord } from "../models/metadata.ts";
 import {
   encodeOptimizerState,
   type NamedTensor,

@@ -11,13 +11,14 @@ import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "../config.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { buildGenreCnn } from "../models/cnn.ts";
-import { Progress } from "../progress.ts";
+import { Progress } from "../util/progress.ts";
 import { multiLabelMetrics } from "../evaluation/metrics.ts";
 import { predictGenres, type Predictions } from "../evaluation/predict.ts";
 import { batchCount, batchIndices, epochOrder } from "./batches.ts";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { type EpochRecord, formatEpoch, shouldStopEarly } from "./history.ts";
-import { lossFunction } from "./losses.ts";
+import { formatEpoch, shouldStopEarly } from "./history.ts";
+import type { EpochRecord } from "../models/metadata.ts";
+import { lossFunction } from "../models/losses.ts";
 import { createRmsprop } from "./rmsprop.ts";
 
 /** Options of {@linkcode fitGenreModel}. */

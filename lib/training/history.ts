@@ -3,24 +3,7 @@
  *
  * @module
  */
-
-/** What one finished epoch measured. */
-export interface EpochRecord {
-  /** 1-based epoch number. */
-  epoch: number;
-  /** Mean training loss over the epoch's batches (dropout on). */
-  loss: number;
-  /** Loss on the validation split (dropout off). */
-  validationLoss: number;
-  /** Mean average precision on the validation split. */
-  validationMeanAveragePrecision: number;
-  /** The original project's accuracy figure on the validation split. */
-  validationOriginalAccuracy: number;
-  /** Seconds spent on the epoch's training steps (without validation). */
-  trainSeconds: number;
-  /** Training throughput of the epoch. */
-  imagesPerSecond: number;
-}
+import type { EpochRecord } from "../models/metadata.ts";
 
 /** The epoch with the lowest validation loss, or undefined for an empty history. */
 export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | undefined {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type FeatureSet, frechetDistance, symmetricEigenvalues } from "../../lib/gan/frechet.ts";
-import { seededRandom } from "../../lib/training/batches.ts";
+import { seededRandom } from "../../lib/util/random.ts";
 
 function gaussianSet(
   count: number,

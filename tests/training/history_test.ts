@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { bestEpoch, type EpochRecord, shouldStopEarly } from "../../lib/training/history.ts";
+import { bestEpoch, shouldStopEarly } from "../../lib/training/history.ts";
+import type { EpochRecord } from "../../lib/models/metadata.ts";
 import { batchCount, batchIndices, epochOrder } from "../../lib/training/batches.ts";
 
 const record = (epoch: number, validationLoss: number): EpochRecord => ({

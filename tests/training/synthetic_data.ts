@@ -5,7 +5,7 @@
 import { DEFAULT_DATASET, type Genre } from "../../lib/config.ts";
 import { genreData } from "../../lib/dataset/load.ts";
 import type { GenreData, Movie, Split } from "../../lib/dataset/types.ts";
-import { seededRandom } from "../../lib/training/batches.ts";
+import { seededRandom } from "../../lib/util/random.ts";
 
 /** Side of the synthetic images: the smallest the genre CNN's two conv blocks accept is 12. */
 export const SYNTHETIC_SIZE = 12;

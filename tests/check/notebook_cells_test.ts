@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ExtractedNotebook, mapLocations, notebookModule } from "../../lib/report/check.ts";
+import { type ExtractedNotebook, mapLocations, notebookModule } from "../../lib/check/notebook_cells.ts";
 
 Deno.test("notebookModule puts cells in order, each after a `// cell N` line", () => {
   const module = notebookModule([{ index: 1, source: "const a = 1;" }, {

@@ -10,7 +10,7 @@ import {
   posterSizes,
   selectedMovies,
   spread,
-} from "../../lib/dataset/exploration.ts";
+} from "../../lib/plots/exploration.ts";
 import type { Movie } from "../../lib/dataset/types.ts";
 import { makeFixtureDataDir } from "../fixtures.ts";
 

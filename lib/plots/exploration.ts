@@ -1,17 +1,17 @@
 /**
  * Figures of the data-exploration notebook, computed from a dataset catalog: how many movies each
  * filter keeps, movies per genre and per year, which genres go together, labels per movie, poster
- * sizes. Each returns plain rows that lib/plots.ts draws.
+ * sizes. Each returns plain rows that lib/plots/charts.ts draws.
  *
  * @module
  */
-import type { Catalog } from "./catalog.ts";
-import { posterPath } from "./paths.ts";
-import { genreCounts, withAnyGenre } from "./queries.ts";
-import type { Movie, Split } from "./types.ts";
-import { mapConcurrent } from "./files.ts";
+import type { Catalog } from "../dataset/catalog.ts";
+import { posterPath } from "../dataset/paths.ts";
+import { genreCounts, withAnyGenre } from "../dataset/queries.ts";
+import type { Movie, Split } from "../dataset/types.ts";
+import { mapConcurrent } from "../util/concurrent.ts";
 import { imageInfo } from "../images/resize.ts";
-import type { Bar, Column, Matrix } from "../plots.ts";
+import type { Bar, Column, Matrix } from "./charts.ts";
 
 /** One step of {@linkcode filterFunnel}: what the filter keeps, and how many movies are left. */
 export interface FunnelStep {

@@ -4,12 +4,12 @@ import {
   copyFileAtomic,
   listFileNames,
   listFiles,
-  mapConcurrent,
   readTextIfExists,
   readWholeFile,
   removeStaleTempFiles,
   writeFileAtomic,
-} from "../../lib/dataset/files.ts";
+} from "../../lib/util/files.ts";
+import { mapConcurrent } from "../../lib/util/concurrent.ts";
 
 Deno.test("writeFileAtomic creates folders, replaces files and leaves no temp file", async () => {
   const dir = await Deno.makeTempDir();

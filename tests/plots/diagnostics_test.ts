@@ -5,7 +5,7 @@ import {
   precisionRecallCurves,
   topGenreCases,
   topGenres,
-} from "../../lib/evaluation/diagnostics.ts";
+} from "../../lib/plots/diagnostics.ts";
 import { averagePrecision } from "../../lib/evaluation/metrics.ts";
 import type { Movie } from "../../lib/dataset/types.ts";
 

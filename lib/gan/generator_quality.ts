@@ -1,5 +1,5 @@
 /**
- * Quality figures of a generator during or after training (see quality.ts for what they mean):
+ * Quality figures of a generator during or after training (see quality_cnn.ts for what they mean):
  * real-poster statistics measured once, then the Fréchet distance and, for conditional models, the
  * genre hit rate of a generator, with fixed noise so checkpoints are comparable.
  *
@@ -15,7 +15,7 @@ import {
   upsamplingSteps,
 } from "../models/dcgan.ts";
 import { loadModelFiles } from "../models/saved.ts";
-import { seededRandom } from "../training/batches.ts";
+import { seededRandom } from "../util/random.ts";
 import {
   collectOutputs,
   frechetDistance,
@@ -23,7 +23,7 @@ import {
   type QualityCnn,
   type QualityRecord,
   topGenreRate,
-} from "./quality.ts";
+} from "./quality_cnn.ts";
 import { generate } from "./sample.ts";
 import { periodicEnergy } from "./tiling.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";

@@ -8,8 +8,8 @@
  * @module
  */
 import type { Movie } from "../dataset/types.ts";
-import { averagePrecision, CANDIDATE_THRESHOLDS, column, f1Scores } from "./metrics.ts";
-import type { PrCurve, Series } from "../plots.ts";
+import { averagePrecision, CANDIDATE_THRESHOLDS, column, f1Scores } from "../evaluation/metrics.ts";
+import type { PrCurve, Series } from "./charts.ts";
 
 /**
  * The precision-recall curve of one genre: a point after each distinct score, highest score first,

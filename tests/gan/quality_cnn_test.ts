@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { loadQualityCnn, topGenreRate } from "../../lib/gan/quality.ts";
+import { loadQualityCnn, topGenreRate } from "../../lib/gan/quality_cnn.ts";
 
 await tf.setBackend("cpu");
 

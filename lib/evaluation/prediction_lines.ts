@@ -16,7 +16,7 @@ import type { Catalog } from "../dataset/catalog.ts";
 import { imagePath } from "../dataset/paths.ts";
 import type { GenreData, Movie, Split } from "../dataset/types.ts";
 import { decodeRgb } from "../images/resize.ts";
-import { seededRandom } from "../training/batches.ts";
+import { seededRandom } from "../util/random.ts";
 
 /**
  * The titles the original's test script (tests.py) printed predictions for, by the genre it expected.

@@ -5,7 +5,7 @@ import {
   categoricalCrossEntropy,
   lossFunction,
   parseLossName,
-} from "../../lib/training/losses.ts";
+} from "../../lib/models/losses.ts";
 
 await tf.setBackend("cpu");
 

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { jupyter, type JupyterDisplay } from "./jupyter.ts";
 
 /** Options for {@linkcode Progress}. */
 export interface ProgressOptions {
@@ -19,21 +20,6 @@ export interface ProgressOptions {
   sink?: (line: string, final: boolean) => void;
   /** Clock in milliseconds; tests pass a fake one. */
   now?: () => number;
-}
-
-/** The part of `Deno.jupyter` the project uses. */
-export interface JupyterDisplay {
-  display(obj: unknown, options?: { raw?: boolean; display_id?: string; update?: boolean }): Promise<void>;
-}
-
-/** The Jupyter display API when running in the Deno kernel, else undefined. */
-export function jupyter(): JupyterDisplay | undefined {
-  // `Deno.jupyter` exists only inside the Deno Jupyter kernel; elsewhere its getter throws.
-  try {
-    return (Deno as unknown as { jupyter?: JupyterDisplay }).jupyter;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Formats seconds as `1h02m`, `3m05s` or `42s`. */

@@ -17,9 +17,9 @@ import {
   stackFigures,
   table,
   TrainingMonitor,
-} from "../lib/plots.ts";
-import type { EpochRecord } from "../lib/training/history.ts";
-import { makeJpeg } from "./fixtures.ts";
+} from "../../lib/plots/mod.ts";
+import type { EpochRecord } from "../../lib/models/metadata.ts";
+import { makeJpeg } from "../fixtures.ts";
 
 /** RGB of pixel (x, y) of a PNG. */
 async function pixel(png: Uint8Array, x: number, y: number): Promise<number[]> {

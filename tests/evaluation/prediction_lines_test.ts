@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { filmLabel, formatPredictionLine } from "../../lib/evaluation/predictions.ts";
+import { filmLabel, formatPredictionLine } from "../../lib/evaluation/prediction_lines.ts";
 import type { Movie } from "../../lib/dataset/types.ts";
 
 const movie = (title: string, year: number, genres: string[]): Movie => ({

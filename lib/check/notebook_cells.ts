@@ -7,7 +7,7 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
-import { codeCells, readNotebook } from "./notebook.ts";
+import { codeCells, readNotebook } from "../report/notebook.ts";
 
 /** A notebook's code extracted to a `.ts` file, with where each cell starts in it. */
 export interface ExtractedNotebook {

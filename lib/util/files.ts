@@ -1,5 +1,6 @@
 /**
- * File helpers of the dataset pipeline: atomic writes and directory listings with sizes.
+ * File helpers: atomic writes of files and folders, directory listings with sizes, reads that tolerate a
+ * missing file.
  *
  * @module
  */
@@ -104,30 +105,53 @@ export async function readWholeFile(path: string): Promise<Uint8Array> {
   return offset === data.length ? data : data.subarray(0, offset);
 }
 
-/** Runs `work` on each item with at most `concurrency` running at once; results keep input order. */
-export async function mapConcurrent<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-  return results;
-}
-
 /** A text file's contents, or undefined when it does not exist (other errors are thrown). */
 export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes a folder all at once: `write` fills `<dir>.tmp-<pid>/`, which then replaces `dir`.
+ * A crash leaves at worst a `.tmp-` folder, never a half-written `dir`.
+ */
+export async function writeFolderAtomically(
+  dir: string,
+  write: (tmp: string) => Promise<void>,
+): Promise<void> {
+  const tmp = `${dir}.tmp-${Deno.pid}`;
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  await Deno.mkdir(tmp, { recursive: true });
+  try {
+    await write(tmp);
+  } catch (error) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw error;
+  }
+  // A folder can't be renamed over a non-empty one: move the old one aside first.
+  const old = `${dir}.old-${Deno.pid}`;
+  const hadOld = await pathExists(dir);
+  if (hadOld) await Deno.rename(dir, old);
+  await Deno.rename(tmp, dir);
+  if (hadOld) await Deno.remove(old, { recursive: true });
+}
+
+/** Writes a JSON file atomically (see {@linkcode writeFileAtomic}). */
+export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(value, null, 2) + "\n"));
+}
+
+/** Whether `path` exists (errors other than not-found are thrown). */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
     throw error;
   }
 }

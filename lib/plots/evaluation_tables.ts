@@ -5,7 +5,7 @@
  * @module
  */
 import type { TestEvaluation } from "../models/saved.ts";
-import { type Table, table } from "../plots/table.ts";
+import { type Table, table } from "./table.ts";
 
 /** Metric | model | frequency baseline, one row per metric. */
 export function comparisonTable(test: TestEvaluation, caption?: string): Table {

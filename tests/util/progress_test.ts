@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatDuration, Progress, renderProgress } from "../lib/progress.ts";
+import { formatDuration, Progress, renderProgress } from "../../lib/util/progress.ts";
 
 Deno.test("renderProgress shows count, rate and ETA", () => {
   const line = renderProgress("resize", 25, 100, 5, "posters");
