@@ -108,7 +108,10 @@ export interface ModelConfig {
 }
 
 /** Names of the TensorFlow.js backends, in the order they are tried. */
-export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+export const BACKEND_ORDER = ["tensorflow-gpu", "tensorflow", "native", "webgpu", "wasm", "cpu"] as const;
+
+/** Threads of the native backend (oneDNN and OpenBLAS) unless `--threads` says otherwise: every core. */
+export const DEFAULT_THREADS: number = navigator.hardwareConcurrency || 1;
 
 /** A TensorFlow.js backend the project can run on. */
 export type BackendName = typeof BACKEND_ORDER[number];

@@ -6,8 +6,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BACKEND_ORDER, type BackendName } from "../config.ts";
+import { BACKEND_ORDER, type BackendName, DEFAULT_THREADS } from "../config.ts";
 import { registerWasmKernels } from "./wasm_kernels/mod.ts";
+import { loadNativeLibs, registerNativeBackend, setNativeThreads } from "./native/mod.ts";
 
 /** A backend that was not used, and why. */
 export interface SkippedBackend {
@@ -25,6 +26,8 @@ export interface BackendChoice {
 export interface InitBackendOptions {
   /** Where the "using X / skipped Y: why" lines go; defaults to stderr so `--json` output stays clean. */
   log?: (line: string) => void;
+  /** Threads of the native backend (default {@linkcode DEFAULT_THREADS}: every core). */
+  threads?: number;
 }
 
 /** Thrown (with the reason) when a backend cannot run here. */
@@ -101,6 +104,18 @@ async function load(name: BackendName, forced: boolean): Promise<void> {
       await checkWebGpu(forced);
       await import("@tensorflow/tfjs-backend-webgpu");
       break;
+    case "native": {
+      const libs = loadNativeLibs();
+      if (typeof libs === "string") throw new BackendUnavailable(libs);
+      // native is the wasm backend's instance under another name (lib/backend/native/mod.ts).
+      await import("@tensorflow/tfjs-backend-wasm");
+      if (!await tf.setBackend("wasm")) {
+        throw new BackendUnavailable("the wasm backend it builds on did not load");
+      }
+      registerWasmKernels();
+      registerNativeBackend();
+      break;
+    }
     case "wasm":
       await import("@tensorflow/tfjs-backend-wasm");
       break;
@@ -130,9 +145,14 @@ async function load(name: BackendName, forced: boolean): Promise<void> {
  * Tries to make `name` the current backend. Returns undefined when it runs, or why it can't. Unless
  * `forced`, a software-only WebGPU adapter counts as unavailable (it is slower than wasm).
  */
-export async function tryBackend(name: BackendName, forced = false): Promise<string | undefined> {
+export async function tryBackend(
+  name: BackendName,
+  forced = false,
+  threads = DEFAULT_THREADS,
+): Promise<string | undefined> {
   try {
     await load(name, forced);
+    if (name === "native") setNativeThreads(threads);
     return undefined;
   } catch (error) {
     if (error instanceof BackendUnavailable) return error.message;
@@ -156,14 +176,15 @@ export async function initBackend(
   const candidates = name ? [name] : [...BACKEND_ORDER];
   const skipped: SkippedBackend[] = [];
   for (const candidate of candidates) {
-    const reason = await tryBackend(candidate, name !== undefined);
+    const reason = await tryBackend(candidate, name !== undefined, options.threads);
     if (reason !== undefined) {
       if (name) throw new Error(`Backend '${name}' cannot run here: ${reason}.`);
       skipped.push({ name: candidate, reason });
       log(`backend: skipped ${candidate}: ${reason}`);
       continue;
     }
-    log(`backend: using ${candidate}${name ? " (forced by --backend)" : ""}`);
+    const threads = candidate === "native" ? `, ${options.threads ?? DEFAULT_THREADS} threads` : "";
+    log(`backend: using ${candidate}${threads}${name ? " (forced by --backend)" : ""}`);
     return { name: candidate, skipped };
   }
   throw new Error(

@@ -1,5 +1,5 @@
 /**
- * RMSprop for the training loop: on the wasm backend, one fused pass per variable over the wasm heap;
+ * RMSprop for the training loop: on the wasm (and native) backend, one fused pass per variable over the wasm heap;
  * elsewhere tfjs's own `tf.train.rmsprop`.
  *
  * tfjs's RMSprop builds each update from about ten whole-tensor ops (square, mul, add, sqrt, div,
@@ -46,7 +46,8 @@ export class FusedRmspropOptimizer extends tf.RMSPropOptimizer {
     variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[],
   ): void {
     const state = this as unknown as RmspropState;
-    if (tf.getBackend() !== "wasm" || state.centered) {
+    // native is the wasm backend's instance under another name: same heap.
+    if (!["wasm", "native"].includes(tf.getBackend()) || state.centered) {
       super.applyGradients(variableGradients);
       return;
     }

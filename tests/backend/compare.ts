@@ -1,6 +1,6 @@
 /**
  * Test helpers: run the same computation on the CPU backend and on wasm (with the project's kernels)
- * and compare the numbers.
+ * or native (oneDNN/OpenBLAS) and compare the numbers.
  *
  * @module
  */
@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { initBackend } from "../../lib/backend/select.ts";
 
-let wasmReady: Promise<unknown> | undefined;
+const ready = new Map<string, Promise<unknown>>();
 
 /** Random numbers in [-1, 1) from a seed, so a failure reproduces. */
 export function randomTensor(shape: number[], seed: number): tf.Tensor {
@@ -19,10 +19,21 @@ export function randomTensor(shape: number[], seed: number): tf.Tensor {
 export async function onCpuAndWasm(
   compute: () => tf.Tensor | tf.Tensor[],
 ): Promise<{ cpu: Float32Array[]; wasm: Float32Array[]; shapes: number[][] }> {
-  wasmReady ??= initBackend("wasm", { log: () => {} });
-  await wasmReady;
+  return await onCpuAnd("wasm", compute);
+}
+
+/**
+ * Runs `compute` on cpu, then on `backend` (wasm or native), returning both results as flat arrays
+ * (the second under the key `wasm`) and their shapes.
+ */
+export async function onCpuAnd(
+  backendName: "wasm" | "native",
+  compute: () => tf.Tensor | tf.Tensor[],
+): Promise<{ cpu: Float32Array[]; wasm: Float32Array[]; shapes: number[][] }> {
+  if (!ready.has(backendName)) ready.set(backendName, initBackend(backendName, { log: () => {} }));
+  await ready.get(backendName);
   const results: Record<string, { values: Float32Array[]; shapes: number[][] }> = {};
-  for (const backend of ["cpu", "wasm"]) {
+  for (const backend of ["cpu", backendName]) {
     await tf.setBackend(backend);
     const out = tf.tidy(compute);
     const list = Array.isArray(out) ? out : [out];
@@ -32,8 +43,9 @@ export async function onCpuAndWasm(
     };
     tf.dispose(list);
   }
-  assert.deepEqual(results.wasm.shapes, results.cpu.shapes, "wasm and cpu results differ in shape");
-  return { cpu: results.cpu.values, wasm: results.wasm.values, shapes: results.cpu.shapes };
+  const other = results[backendName];
+  assert.deepEqual(other.shapes, results.cpu.shapes, `${backendName} and cpu results differ in shape`);
+  return { cpu: results.cpu.values, wasm: other.values, shapes: results.cpu.shapes };
 }
 
 /** Asserts |a-b| <= tol·(1+|b|) elementwise, naming the first index that differs. */
@@ -42,7 +54,7 @@ export function assertClose(actual: Float32Array, expected: Float32Array, tol = 
   for (let i = 0; i < expected.length; i++) {
     const limit = tol * (1 + Math.abs(expected[i]));
     if (!(Math.abs(actual[i] - expected[i]) <= limit)) {
-      assert.fail(`${label}: index ${i}: wasm ${actual[i]} vs cpu ${expected[i]} (tolerance ${limit})`);
+      assert.fail(`${label}: index ${i}: got ${actual[i]} vs cpu ${expected[i]} (tolerance ${limit})`);
     }
   }
 }
@@ -55,4 +67,14 @@ export async function assertSameOnWasm(
 ): Promise<void> {
   const { cpu, wasm } = await onCpuAndWasm(compute);
   cpu.forEach((expected, i) => assertClose(wasm[i], expected, tol, `${label} output ${i}`));
+}
+
+/** Runs the same computation on cpu and on the native backend and asserts every output matches. */
+export async function assertSameOnNative(
+  compute: () => tf.Tensor | tf.Tensor[],
+  tol = 1e-4,
+  label = "",
+): Promise<void> {
+  const { cpu, wasm: native } = await onCpuAnd("native", compute);
+  cpu.forEach((expected, i) => assertClose(native[i], expected, tol, `${label} output ${i}`));
 }

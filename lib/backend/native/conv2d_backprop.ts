@@ -1,0 +1,63 @@
+/**
+ * The convolution gradients on oneDNN: Conv2DBackpropInput (also the DCGAN's transposed
+ * convolution) and Conv2DBackpropFilter. NCHW data falls back to the wasm kernels.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { callShipped } from "../wasm_kernels/shipped.ts";
+import { convBackwardDataPlan, convBackwardWeightsPlan, type ConvGeometry } from "./dnnl.ts";
+import { type ConvAttrs, convGeometry } from "./geometry.ts";
+import { heapPointer } from "./heap.ts";
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
+
+function dyFits(dy: tf.TensorInfo, g: ConvGeometry): boolean {
+  return dy.dtype === "float32" &&
+    dy.shape.join(",") === [g.batch, g.outHeight, g.outWidth, g.outChannels].join(",");
+}
+
+function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
+  const { backend } = args;
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+  const g = filter.dtype === "float32" ? convGeometry(attrs.inputShape, filter.shape, attrs) : undefined;
+  if (!g || !dyFits(dy, g)) return callShipped("Conv2DBackpropInput", backend, args.inputs, args.attrs ?? {});
+  const plan = convBackwardDataPlan(g);
+  const dx = backend.makeOutput([g.batch, g.inHeight, g.inWidth, g.inChannels], "float32");
+  plan.run({
+    dy: heapPointer(backend, dy),
+    filter: heapPointer(backend, filter),
+    dx: heapPointer(backend, dx),
+  });
+  return dx;
+}
+
+function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
+  const { backend } = args;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+  const g = x.dtype === "float32" ? convGeometry(x.shape, attrs.filterShape, attrs) : undefined;
+  if (!g || !dyFits(dy, g)) {
+    return callShipped("Conv2DBackpropFilter", backend, args.inputs, args.attrs ?? {});
+  }
+  const plan = convBackwardWeightsPlan(g);
+  const dw = backend.makeOutput(attrs.filterShape, "float32");
+  plan.run({ x: heapPointer(backend, x), dy: heapPointer(backend, dy), dw: heapPointer(backend, dw) });
+  return dw;
+}
+
+/** Kernel config of the native Conv2DBackpropInput. */
+export const conv2DBackpropInputConfig: tf.KernelConfig = {
+  kernelName: "Conv2DBackpropInput",
+  backendName: "native",
+  kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
+};
+
+/** Kernel config of the native Conv2DBackpropFilter. */
+export const conv2DBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: "Conv2DBackpropFilter",
+  backendName: "native",
+  kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
+};

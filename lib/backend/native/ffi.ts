@@ -1,0 +1,183 @@
+/**
+ * The one place the native backend talks to C: Deno FFI bindings of oneDNN (`libdnnl.so.2`, Debian
+ * `libdnnl2`), OpenBLAS (`libopenblas.so.0`, Debian `libopenblas0-pthread`) and the OpenMP runtime
+ * oneDNN is built with (`libgomp.so.1`). No C shim: oneDNN 2.6's C API passes every struct by
+ * pointer, so its descriptors live in ArrayBuffers here.
+ *
+ * @example
+ * ```ts
+ * import { loadNativeLibs } from "./ffi.ts";
+ * const libs = loadNativeLibs();
+ * if (typeof libs === "string") console.log(`native backend off: ${libs}`);
+ * ```
+ *
+ * @module
+ */
+
+const DNNL_SYMBOLS = {
+  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
+  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
+  dnnl_memory_desc_init_by_tag: { parameters: ["buffer", "i32", "buffer", "i32", "i32"], result: "i32" },
+  dnnl_memory_desc_equal: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_memory_desc_get_size: { parameters: ["pointer"], result: "usize" },
+  dnnl_dilated_convolution_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_dilated_convolution_backward_data_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_dilated_convolution_backward_weights_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_primitive_desc_create: {
+    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_reorder_primitive_desc_create: {
+    parameters: ["buffer", "pointer", "pointer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_query_md: { parameters: ["pointer", "i32", "i32"], result: "pointer" },
+  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
+  dnnl_primitive_desc_destroy: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
+  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
+  dnnl_stream_wait: { parameters: ["pointer"], result: "i32" },
+  dnnl_memory_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
+  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_primitive_attr_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
+  dnnl_post_ops_append_eltwise: { parameters: ["pointer", "f32", "i32", "f32", "f32"], result: "i32" },
+  dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_sgemm: {
+    parameters: [
+      "u8",
+      "u8",
+      "i64",
+      "i64",
+      "i64",
+      "f32",
+      "pointer",
+      "i64",
+      "pointer",
+      "i64",
+      "f32",
+      "pointer",
+      "i64",
+    ],
+    result: "i32",
+  },
+} as const;
+
+const BLAS_SYMBOLS = {
+  cblas_sgemm: {
+    parameters: [
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "pointer",
+      "i32",
+      "pointer",
+      "i32",
+      "f32",
+      "pointer",
+      "i32",
+    ],
+    result: "void",
+  },
+  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+  openblas_get_config: { parameters: [], result: "pointer" },
+} as const;
+
+const OMP_SYMBOLS = {
+  omp_set_num_threads: { parameters: ["i32"], result: "void" },
+  omp_get_max_threads: { parameters: [], result: "i32" },
+} as const;
+
+const LIBC_SYMBOLS = {
+  aligned_alloc: { parameters: ["usize", "usize"], result: "pointer" },
+  free: { parameters: ["pointer"], result: "void" },
+} as const;
+
+/** The loaded libraries' symbols. */
+export interface NativeLibs {
+  dnnl: Deno.DynamicLibrary<typeof DNNL_SYMBOLS>["symbols"];
+  blas: Deno.DynamicLibrary<typeof BLAS_SYMBOLS>["symbols"];
+  omp: Deno.DynamicLibrary<typeof OMP_SYMBOLS>["symbols"];
+  libc: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+}
+
+/** The apt-get line that installs what the native backend loads. */
+export const NATIVE_PACKAGES_HINT = "apt-get install libdnnl2 libopenblas0-pthread";
+
+let loaded: NativeLibs | string | undefined;
+
+function open<S extends Deno.ForeignLibraryInterface>(file: string, symbols: S): Deno.DynamicLibrary<S> {
+  try {
+    return Deno.dlopen(file, symbols);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const reason = /cannot open shared object|No such file|not found/i.test(text)
+      ? `${file} not found`
+      : `${file} did not load (${text.split("\n")[0].slice(0, 200)})`;
+    throw new Error(`${reason}: ${NATIVE_PACKAGES_HINT}`);
+  }
+}
+
+/**
+ * Opens the native libraries once. Returns their symbols, or (never throwing) the one-line reason
+ * they cannot be used, such as "libdnnl.so.2 not found: apt-get install libdnnl2 libopenblas0-pthread".
+ */
+export function loadNativeLibs(): NativeLibs | string {
+  if (loaded !== undefined) return loaded;
+  try {
+    // OpenMP reads this when it loads. Spinning threads wait for partners that a shared machine's
+    // other processes deschedule (the PyTorch peer runs with the same setting).
+    if (Deno.env.get("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
+    const omp = open("libgomp.so.1", OMP_SYMBOLS).symbols;
+    const dnnl = open("libdnnl.so.2", DNNL_SYMBOLS).symbols;
+    const blas = open("libopenblas.so.0", BLAS_SYMBOLS).symbols;
+    const libc = open("libc.so.6", LIBC_SYMBOLS).symbols;
+    loaded = { dnnl, blas, omp, libc };
+  } catch (error) {
+    loaded = error instanceof Error ? error.message : String(error);
+  }
+  return loaded;
+}
+
+/** The native libraries, or an error with the reason they are missing. */
+export function nativeLibs(): NativeLibs {
+  const libs = loadNativeLibs();
+  if (typeof libs === "string") throw new Error(`native backend unavailable: ${libs}`);
+  return libs;
+}

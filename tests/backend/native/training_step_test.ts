@@ -1,0 +1,67 @@
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../../lib/backend/select.ts";
+import type { BackendName } from "../../../lib/config.ts";
+import { trainStep } from "../../../lib/gan/train.ts";
+import { buildDiscriminator, buildGenerator } from "../../../lib/models/dcgan.ts";
+import { buildGenreCnn } from "../../../lib/models/cnn.ts";
+import { createRmsprop } from "../../../lib/training/rmsprop.ts";
+import { assertClose } from "../compare.ts";
+import { nativeTest } from "./native_libs.ts";
+
+const STEPS = 3;
+
+/** Losses of STEPS training steps of the genre CNN (ratio 30, batch 4) on `backend`. */
+async function cnnLosses(backend: BackendName): Promise<Float32Array> {
+  await initBackend(backend, { log: () => {} });
+  const model = buildGenreCnn({ height: 80, width: 55, genres: 7, version: 1, seed: 7 });
+  model.compile({ optimizer: createRmsprop(1e-3), loss: "binaryCrossentropy" });
+  const x = tf.randomUniform([4, 80, 55, 3], 0, 1, "float32", 1);
+  const y = tf.randomUniform([4, 7], 0, 1, "float32", 2).round();
+  const losses = new Float32Array(STEPS);
+  for (let i = 0; i < STEPS; i++) losses[i] = (await model.trainOnBatch(x, y)) as number;
+  tf.dispose([x, y]);
+  model.dispose();
+  return losses;
+}
+
+/**
+ * Discriminator and generator losses of DCGAN_STEPS steps. Two: the second step's losses already
+ * depend on one update of both networks. Later steps drift apart by ~1e-3 on either backend pair,
+ * because Adam's first updates are about lr·sign(gradient), and a gradient within float noise of 0
+ * can flip sign.
+ */
+const DCGAN_STEPS = 2;
+
+/** Discriminator and generator losses of DCGAN_STEPS DCGAN steps (64x64, 32 filters, batch 4) on `backend`. */
+async function dcganLosses(backend: BackendName): Promise<Float32Array> {
+  await initBackend(backend, { log: () => {} });
+  const shape = { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 3 };
+  const nets = {
+    generator: buildGenerator(shape),
+    discriminator: buildDiscriminator(shape),
+    generatorOptimizer: tf.train.adam(2e-4, 0.5),
+    discriminatorOptimizer: tf.train.adam(2e-4, 0.5),
+  };
+  const real = tf.randomUniform([4, 64, 64, 3], -1, 1, "float32", 5) as tf.Tensor4D;
+  const losses = new Float32Array(2 * DCGAN_STEPS);
+  for (let i = 0; i < DCGAN_STEPS; i++) {
+    const step = trainStep(nets, real, undefined, shape.latentDim, 100 + i);
+    losses.set([step.dLoss, step.gLoss], 2 * i);
+  }
+  real.dispose();
+  nets.generator.dispose();
+  nets.discriminator.dispose();
+  return losses;
+}
+
+nativeTest("genre CNN training steps give the same losses on native as on wasm", async () => {
+  const wasm = await cnnLosses("wasm");
+  const native = await cnnLosses("native");
+  assertClose(native, wasm, 1e-4, "CNN losses (native vs wasm)");
+});
+
+nativeTest("DCGAN training steps give the same losses on native as on wasm", async () => {
+  const wasm = await dcganLosses("wasm");
+  const native = await dcganLosses("native");
+  assertClose(native, wasm, 1e-4, "DCGAN losses (native vs wasm)");
+});
