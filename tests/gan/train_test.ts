@@ -8,6 +8,7 @@ import type { QualityCnn } from "../../lib/gan/quality_cnn.ts";
 import { readRunMetadata, runPaths } from "../../lib/gan/run.ts";
 import { remeasureRun } from "../../lib/gan/generator_quality.ts";
 import { sampleConditional } from "../../lib/gan/sample.ts";
+import { writeRunFigures } from "../../lib/gan/figures.ts";
 import { type DcganTrainOptions, trainDcgan } from "../../lib/gan/train.ts";
 import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
 
@@ -246,6 +247,14 @@ Deno.test("conditional samples: a grid for a genre and decade; unconditional run
       () => sampleConditional({ runDir, genres: ["Sci-Fi"], decade: 1950, count: 4, seed: 1 }),
       /outside the decades/,
     );
+    // The README's pictures of the run: progress strip, final grid, two conditions side by side.
+    const figures = await writeRunFigures(runDir, join(root, "figures"), { frames: 3, count: 4 });
+    assert.deepEqual(figures.steps, [0, 3, 4]); // grids at steps 0, 3 and the last (4)
+    const strip = await sharp(figures.progress).metadata();
+    assert.deepEqual([strip.width, strip.height], [3 * (8 + 2) + 2, 3 * 15]); // 3 first rows of 30/2 px
+    const pair = await sharp(figures.conditional!).metadata();
+    assert.deepEqual([pair.width, pair.height], [2 * (4 * (8 + 2) + 2) + 12, 12 + 4]);
+    assert.deepEqual(await Deno.readFile(figures.final), await Deno.readFile(runPaths(runDir).grid(4)));
     const plain = join(root, "u");
     await trainDcgan(
       options(plain, {
