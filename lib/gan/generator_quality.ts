@@ -204,6 +204,9 @@ export function measureQuality(
         ? distance
         : generatorDistance(cnn, real, raw, settings).distance,
       rawBatchStatistics: generatorDistance(cnn, real, raw, settings, true).distance,
+      ...(raw === generator ? {} : {
+        averageBatchStatistics: generatorDistance(cnn, real, generator, settings, true).distance,
+      }),
     };
   }
   if (settings.shape.conditionSize > 0 && real.askedGenres.length) {

@@ -45,7 +45,12 @@ export interface QualityRecord {
    * The trained generator's own distance (the same as `frechetDistance` without a weight average),
    * sampled with batch norm's moving statistics (as `predict` does) and with each batch's statistics.
    */
-  frechetVariants?: { rawMovingStatistics: number; rawBatchStatistics: number };
+  frechetVariants?: {
+    rawMovingStatistics: number;
+    rawBatchStatistics: number;
+    /** The weight average with batch statistics (runs that keep one). */
+    averageBatchStatistics?: number;
+  };
   realSamples: number;
   generatedSamples: number;
   /**

@@ -113,6 +113,7 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
       assert.ok(Math.abs(q.frechetOverFloor! - q.frechetDistance / q.frechetFloor!) < 0.01);
       // Samples come from the weight average; the trained generator's own figures sit beside.
       assert.ok(q.frechetVariants!.rawMovingStatistics >= 0 && q.frechetVariants!.rawBatchStatistics >= 0);
+      assert.ok(q.frechetVariants!.averageBatchStatistics! >= 0);
     }
     assert.ok(metadata.quality.every((q) => q.tiling! > 0 && Number.isFinite(q.tiling)));
     // Step 0: the average is the untrained generator itself.
