@@ -26,11 +26,20 @@ import {
 } from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
-/** The bench's DCGAN: 64x64 with 32 filters, or 32x32 with 16 in quick mode. */
+/** The paper's networks at 64x64, as bench/pytorch_dcgan_peer.py builds them (transposed convolutions). */
+const PEER_SHAPE: DcganShape = {
+  width: 64,
+  height: 64,
+  latentDim: 100,
+  filters: 32,
+  conditionSize: 0,
+  upsampling: "transposed",
+  seed: 1,
+};
+
+/** The bench's DCGAN: the peer's shape, or 32x32 with 16 filters in quick mode. */
 export function dcganShape(options: BenchOptions): DcganShape {
-  return options.quick
-    ? { size: 32, latentDim: 100, filters: 16, conditionSize: 0, seed: 1 }
-    : { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 1 };
+  return options.quick ? { ...PEER_SHAPE, width: 32, height: 32, filters: 16 } : PEER_SHAPE;
 }
 
 /** Times trainStep on the current TensorFlow.js backend. */
@@ -47,7 +56,7 @@ export async function measure(
     discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
   };
   const real = tf.randomUniform(
-    [options.batch, shape.size, shape.size, 3],
+    [options.batch, shape.height, shape.width, 3],
     -1,
     1,
     "float32",
@@ -71,7 +80,7 @@ export async function measure(
     peakRssMiB: peakRssMiB(),
     note: `${
       threads ? `${threadsNote(threads)}; ` : ""
-    }${shape.size}x${shape.size}, ${shape.filters} filters; ${
+    }${shape.width}x${shape.height}, ${shape.filters} filters; ${
       (rate.wall / options.batch).toFixed(2)
     } steps/s; ${rate.cpu.toFixed(1)} images per CPU-second`,
   };
@@ -88,7 +97,7 @@ export const suite: BenchSuite = {
     const log = (line: string) => console.error(line);
     const shape = dcganShape(options);
     const { loaded, forced, python } = await readyTargets("dcgan", options);
-    const peerArgs = ["--size", String(shape.size), "--filters", String(shape.filters)];
+    const peerArgs = ["--size", String(shape.width), "--filters", String(shape.filters)];
     const best = new Map<string, BenchRecord>();
     const rounds = options.quick ? 1 : 2;
     for (let round = 1; round <= rounds; round++) {

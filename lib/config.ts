@@ -311,7 +311,7 @@ export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42
 };
 
 /** What `deno task dcgan:sample` asks for by default: the README's conditional run, one grid of 16. */
-export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64", count: 16, seed: 1 } as const;
+export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64x96", count: 16, seed: 1 } as const;
 
 /** Test posters `deno task evaluate` prints prediction lines for. */
 export const DEFAULT_EVALUATION_SAMPLE = 12;

@@ -36,7 +36,15 @@ const DCGAN_STEPS = 2;
 /** Discriminator and generator losses of DCGAN_STEPS DCGAN steps (64x64, 32 filters, batch 4) on `backend`. */
 async function dcganLosses(backend: BackendName): Promise<Float32Array> {
   await initBackend(backend, { log: () => {} });
-  const shape = { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 3 };
+  const shape = {
+    width: 64,
+    height: 64,
+    latentDim: 100,
+    filters: 32,
+    conditionSize: 0,
+    upsampling: "transposed" as const,
+    seed: 3,
+  };
   const nets = {
     generator: buildGenerator(shape),
     discriminator: buildDiscriminator(shape),
