@@ -46,6 +46,14 @@ export interface TrainResult {
   validation: Predictions;
 }
 
+/**
+ * The name of a CNN run's folder: the saved model's name without `_e<epochs>`, because a resume may
+ * change the epochs (`genres7_ratio30_v1_1977-2017_bce`).
+ */
+export function cnnRunName(dataset: DatasetConfig, config: ModelConfig): string {
+  return savedModelName(dataset, config).replace(`_e${config.epochs}_`, "_");
+}
+
 /** Loads the training and validation splits of `dataset`, trains, and saves the model. */
 export async function trainGenreModel(
   dataset: DatasetConfig,
@@ -72,7 +80,7 @@ export async function trainOnSplits(
 ): Promise<TrainResult> {
   const started = performance.now();
   const name = savedModelName(train.config, config);
-  const runDir = runFolder("cnn", name, options.runsDir);
+  const runDir = runFolder("cnn", cnnRunName(train.config, config), options.runsDir);
   const checkpointDir = checkpointFolder(runDir);
   const log = options.log ?? createLog();
   log(
