@@ -11,9 +11,9 @@
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { DEFAULT_MODEL, imageSize } from "../lib/config.ts";
-import { tryBackend } from "../lib/backend/select.ts";
 import { buildGenreCnn } from "../lib/models/cnn.ts";
 import { createRmsprop } from "../lib/training/rmsprop.ts";
+import { measureIsolated } from "./isolated.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
 import {
   compareWithPytorch,
@@ -65,7 +65,7 @@ export async function throughput(
 }
 
 /** Trains and runs the CNN on the current TensorFlow.js backend at one ratio. */
-async function measureBackend(
+export async function measureBackend(
   backend: string,
   ratio: number,
   options: BenchOptions,
@@ -130,8 +130,8 @@ export const suite: BenchSuite = {
                 threads ? `, ${threadsNote(threads)}` : ""
               }`,
             );
-            await tryBackend(name, forced, threads);
-            keepBest(best, await measureBackend(name, ratio, options, threads));
+            const job = { suite: "cnn" as const, backend: name, forced, threads, ratio, options };
+            keepBest(best, await measureIsolated(job));
           }
         }
         if (python) {

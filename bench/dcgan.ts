@@ -10,10 +10,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tryBackend } from "../lib/backend/select.ts";
+import { createAdam } from "../lib/training/adam.ts";
 import { BETA1, LEARNING_RATE, trainStep } from "../lib/gan/train.ts";
 import { buildDiscriminator, buildGenerator, type DcganShape } from "../lib/models/dcgan.ts";
 import { throughput } from "./cnn.ts";
+import { measureIsolated } from "./isolated.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
 import {
   compareWithPytorch,
@@ -25,8 +26,24 @@ import {
 } from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
+/** The paper's networks at 64x64, as bench/pytorch_dcgan_peer.py builds them (transposed convolutions). */
+const PEER_SHAPE: DcganShape = {
+  width: 64,
+  height: 64,
+  latentDim: 100,
+  filters: 32,
+  conditionSize: 0,
+  upsampling: "transposed",
+  seed: 1,
+};
+
+/** The bench's DCGAN: the peer's shape, or 32x32 with 16 filters in quick mode. */
+export function dcganShape(options: BenchOptions): DcganShape {
+  return options.quick ? { ...PEER_SHAPE, width: 32, height: 32, filters: 16 } : PEER_SHAPE;
+}
+
 /** Times trainStep on the current TensorFlow.js backend. */
-async function measure(
+export async function measure(
   backend: string,
   shape: DcganShape,
   options: BenchOptions,
@@ -35,11 +52,11 @@ async function measure(
   const nets = {
     generator: buildGenerator(shape),
     discriminator: buildDiscriminator(shape),
-    generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
-    discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+    generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+    discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
   };
   const real = tf.randomUniform(
-    [options.batch, shape.size, shape.size, 3],
+    [options.batch, shape.height, shape.width, 3],
     -1,
     1,
     "float32",
@@ -63,7 +80,7 @@ async function measure(
     peakRssMiB: peakRssMiB(),
     note: `${
       threads ? `${threadsNote(threads)}; ` : ""
-    }${shape.size}x${shape.size}, ${shape.filters} filters; ${
+    }${shape.width}x${shape.height}, ${shape.filters} filters; ${
       (rate.wall / options.batch).toFixed(2)
     } steps/s; ${rate.cpu.toFixed(1)} images per CPU-second`,
   };
@@ -78,19 +95,17 @@ export const suite: BenchSuite = {
   name: "dcgan",
   async run(options: BenchOptions): Promise<BenchRecord[]> {
     const log = (line: string) => console.error(line);
-    const shape: DcganShape = options.quick
-      ? { size: 32, latentDim: 100, filters: 16, conditionSize: 0, seed: 1 }
-      : { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 1 };
+    const shape = dcganShape(options);
     const { loaded, forced, python } = await readyTargets("dcgan", options);
-    const peerArgs = ["--size", String(shape.size), "--filters", String(shape.filters)];
+    const peerArgs = ["--size", String(shape.width), "--filters", String(shape.filters)];
     const best = new Map<string, BenchRecord>();
     const rounds = options.quick ? 1 : 2;
     for (let round = 1; round <= rounds; round++) {
       for (const name of loaded) {
         for (const threads of threadCounts(name)) {
           log(`dcgan: round ${round}/${rounds}: ${name}${threads ? `, ${threadsNote(threads)}` : ""}`);
-          await tryBackend(name, forced, threads);
-          keepBest(best, [await measure(name, shape, options, threads)]);
+          const job = { suite: "dcgan" as const, backend: name, forced, threads, ratio: 0, options };
+          keepBest(best, await measureIsolated(job));
         }
       }
       if (python) {

@@ -171,8 +171,8 @@ export function compareWithPytorch(records: BenchRecord[]): void {
 
 /**
  * Keeps, per measured configuration, the best figures over rounds (the least disturbed window): the
- * highest rates (images/s, steps/s and images per CPU-second), and the lowest peak memory (the wasm
- * heap never shrinks, so a later, smaller configuration would otherwise report an earlier one's heap).
+ * highest rates (images/s, steps/s and images per CPU-second), and the highest peak memory (each
+ * TensorFlow.js record comes from its own process, bench/isolated.ts, as each peer run does).
  */
 export function keepBest(best: Map<string, BenchRecord>, records: BenchRecord[]): void {
   for (const r of records) {
@@ -186,7 +186,7 @@ export function keepBest(best: Map<string, BenchRecord>, records: BenchRecord[])
     }
     const cpu = Math.max(cpuRate(old) ?? 0, cpuRate(r) ?? 0);
     old.imagesPerSecond = Math.max(old.imagesPerSecond, r.imagesPerSecond);
-    old.peakRssMiB = Math.min(old.peakRssMiB, r.peakRssMiB);
+    old.peakRssMiB = Math.max(old.peakRssMiB, r.peakRssMiB);
     old.note = old.note?.replace(/[\d.]+ images per CPU-second/, `${cpu.toFixed(1)} images per CPU-second`)
       .replace(/[\d.]+ steps\/s/, `${(old.imagesPerSecond / old.batch).toFixed(2)} steps/s`);
   }

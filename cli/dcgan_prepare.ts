@@ -1,6 +1,6 @@
 /**
  * `deno task dcgan:prepare [--min-year 1980] [--max-year N] [--include-genres A,B] [--exclude-genres A,B]
- * [--ratio 60] [--limit N] [--data-dir DIR]`
+ * [--ratio 60] [--size 64x96] [--limit N] [--data-dir DIR]`
  *
  * Selects posters for the DCGAN and decodes them into one RGB training set (data/gan/), then prints
  * the count. The work is in lib/gan/prepare.ts.
@@ -8,6 +8,7 @@
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import { ALL_GENRES, genreGroup, ORIGINAL_DCGAN_SELECTION } from "../lib/config.ts";
 import { prepareTrainingSet } from "../lib/gan/prepare.ts";
+import { DEFAULT_DCGAN_SHAPE, parseDcganSize, POSTER_SIZES, sizeName } from "../lib/models/dcgan.ts";
 
 const FLAGS = {
   "data-dir": DATASET_FLAGS["data-dir"],
@@ -18,7 +19,18 @@ const FLAGS = {
     type: "list",
     help: "drop posters with any of these genres, e.g. Animation,Comedy,Family",
   },
-  ratio: { ...DATASET_FLAGS.ratio, default: ORIGINAL_DCGAN_SELECTION.ratio },
+  ratio: {
+    ...DATASET_FLAGS.ratio,
+    help: "source poster size in percent of 182x268 (images/<ratio>/ when resized there, else posters/)",
+    default: ORIGINAL_DCGAN_SELECTION.ratio,
+  },
+  size: {
+    type: "string",
+    help: `WIDTHxHEIGHT stored, the size dcgan:train trains at (${
+      POSTER_SIZES.join(", ")
+    }; "ratio": the ratio's)`,
+    default: sizeName(DEFAULT_DCGAN_SHAPE),
+  },
   limit: { type: "number", help: "keep at most this many posters, spread evenly over the selection" },
 } as const;
 
@@ -42,6 +54,12 @@ await runCli("Select posters by years, genres and ratio into the DCGAN training 
   if (flags.limit !== undefined && (!Number.isInteger(flags.limit) || flags.limit < 1)) {
     throw new UsageError(`--limit needs a positive whole number, got ${flags.limit}.`);
   }
+  let size: { width: number; height: number } | undefined;
+  try {
+    size = flags.size === "ratio" ? undefined : parseDcganSize(flags.size!);
+  } catch (error) {
+    throw new UsageError(`--size: ${(error as Error).message}`);
+  }
   const { set, reused, path } = await prepareTrainingSet({
     dataDir,
     minYear,
@@ -50,6 +68,7 @@ await runCli("Select posters by years, genres and ratio into the DCGAN training 
     genres: genreList(flags["include-genres"] ?? [], "include-genres"),
     excludeGenres: genreList(flags["exclude-genres"] ?? [], "exclude-genres"),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+    ...(size ? { size } : {}),
   });
   console.log(
     `${set.movies.length} posters (${set.width}x${set.height} RGB) in ${path}` +

@@ -1,5 +1,5 @@
 /**
- * `deno task dcgan:train [--size 64] [--epochs N] [--batch 64] [--grid-height 6] [--grid-width 10]
+ * `deno task dcgan:train [--size 64x96] [--epochs N] [--batch 64] [--grid-height 6] [--grid-width 10]
  * [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional] [--name NAME] ...`
  *
  * Trains a DCGAN on the set `deno task dcgan:prepare` made, into runs/dcgan/<name>/. Ctrl-C saves a
@@ -11,18 +11,26 @@ import { DEFAULT_DATASET, DEFAULT_DCGAN_TRAINING } from "../lib/config.ts";
 import { readTrainingSet } from "../lib/gan/prepare.ts";
 import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
 import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
-import { trainDcgan } from "../lib/gan/train.ts";
+import { DEFAULT_OBJECTIVE, type GanLoss, trainDcgan } from "../lib/gan/train.ts";
 import { runFolder, TrainingInterrupted } from "../lib/training/run.ts";
 import { stopOnInterrupt } from "../lib/util/interrupt.ts";
-import { CONDITION_SIZE, DEFAULT_DCGAN_SHAPE, upsamplingSteps } from "../lib/models/dcgan.ts";
+import {
+  CONDITION_SIZE,
+  DEFAULT_DCGAN_SHAPE,
+  type DiscriminatorConditioning,
+  parseDcganSize,
+  POSTER_SIZES,
+  sizeName,
+  type Upsampling,
+} from "../lib/models/dcgan.ts";
 
 const DEFAULTS = DEFAULT_DCGAN_TRAINING;
 
 const FLAGS = {
   size: {
-    type: "number",
-    help: "image side in pixels (a power of two: 32, 64)",
-    default: DEFAULT_DCGAN_SHAPE.size,
+    type: "string",
+    help: `image WIDTHxHEIGHT: posters ${POSTER_SIZES.join(", ")}; squares 32x32, 64x64`,
+    default: sizeName(DEFAULT_DCGAN_SHAPE),
   },
   epochs: { type: "number", help: "passes over the training set", default: DEFAULTS.epochs },
   batch: { type: "number", help: "posters per step", default: DEFAULTS.batchSize },
@@ -39,7 +47,32 @@ const FLAGS = {
     default: DEFAULT_DCGAN_SHAPE.filters,
   },
   conditional: { type: "boolean", help: "feed genres and decade to both networks (for dcgan:sample)" },
-  name: { type: "string", help: "run folder under runs/dcgan/ (default dcgan<size> or cdcgan<size>)" },
+  conditioning: {
+    type: "string",
+    help: "how the conditional discriminator sees the condition: projection or input",
+    default: DEFAULT_DCGAN_SHAPE.conditioning,
+  },
+  upsampling: {
+    type: "string",
+    help: "generator upsampling: resize (nearest 2x + 3x3 conv) or transposed (the paper's)",
+    default: DEFAULT_DCGAN_SHAPE.upsampling,
+  },
+  "spectral-norm": {
+    type: "boolean",
+    help: "spectral normalisation in the discriminator (replaces its batch norm)",
+  },
+  loss: { type: "string", help: "bce (the paper's) or hinge", default: DEFAULT_OBJECTIVE.loss },
+  "real-label": {
+    type: "number",
+    help: "cross-entropy target of real posters (1: no label smoothing)",
+    default: DEFAULT_OBJECTIVE.realLabel,
+  },
+  "average-decay": {
+    type: "number",
+    help: "decay of the generator weight average that samples come from (0: off)",
+    default: DEFAULT_OBJECTIVE.averageDecay,
+  },
+  name: { type: "string", help: "run folder under runs/dcgan/ (default dcgan<W>x<H> or cdcgan<W>x<H>)" },
   resume: { type: "boolean", help: "continue the run from its checkpoint" },
   ...BACKEND_FLAGS,
   "checkpoint-every": {
@@ -73,11 +106,31 @@ function positiveInteger(value: number, flag: string): number {
 await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", FLAGS, async () => {
   const flags = parseArgs(Deno.args, FLAGS);
   if (flags._.length) throw new UsageError(`Unexpected argument "${flags._[0]}" (flags start with --).`);
-  const size = positiveInteger(flags.size!, "size");
+  let size: { width: number; height: number };
   try {
-    upsamplingSteps(size);
+    size = parseDcganSize(flags.size!);
   } catch (error) {
     throw new UsageError(`--size: ${(error as Error).message}`);
+  }
+  const oneOf = <T extends string>(flag: string, value: string, allowed: readonly T[]): T => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new UsageError(`--${flag} ${value} is unknown: use ${allowed.join(" or ")}.`);
+    }
+    return value as T;
+  };
+  const upsampling = oneOf<Upsampling>("upsampling", flags.upsampling!, ["resize", "transposed"]);
+  const conditioning = oneOf<DiscriminatorConditioning>("conditioning", flags.conditioning!, [
+    "projection",
+    "input",
+  ]);
+  const loss = oneOf<GanLoss>("loss", flags.loss!, ["bce", "hinge"]);
+  const realLabel = flags["real-label"]!;
+  if (!(realLabel > 0.5 && realLabel <= 1)) {
+    throw new UsageError(`--real-label needs a number above 0.5 and at most 1, got ${realLabel}.`);
+  }
+  const averageDecay = flags["average-decay"]!;
+  if (!(averageDecay >= 0 && averageDecay < 1)) {
+    throw new UsageError(`--average-decay needs a number from 0 (off) to below 1, got ${averageDecay}.`);
   }
   for (
     const flag of [
@@ -96,7 +149,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   const { name: backendName, threads } = backendFromArgs(flags);
   const backend = await initBackend(backendName, { threads });
   const set = await readTrainingSet(flags["data-dir"]!, flags.set);
-  const name = flags.name ?? `${flags.conditional ? "cdcgan" : "dcgan"}${size}`;
+  const name = flags.name ?? `${flags.conditional ? "cdcgan" : "dcgan"}${sizeName(size)}`;
   const qualityCnn = flags["no-quality"] ? undefined : await loadQualityCnn(flags["quality-model"]);
   if (qualityCnn?.name === "untrained") {
     console.error(
@@ -115,10 +168,14 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     set,
     shape: {
       ...DEFAULT_DCGAN_SHAPE,
-      size,
+      ...size,
       filters: flags.filters!,
       conditionSize: flags.conditional ? CONDITION_SIZE : 0,
+      upsampling,
+      spectralNorm: flags["spectral-norm"] ?? false,
+      conditioning,
     },
+    objective: { loss, realLabel, averageDecay },
     epochs: flags.epochs!,
     batchSize: flags.batch!,
     gridRows: flags["grid-height"]!,

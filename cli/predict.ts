@@ -1,6 +1,6 @@
 /**
  * `deno task predict FILE|URL|DIR ... [--model NAME] [--top 3] [--json] [--explain OUT_DIR]
- *  [--models-dir DIR] [--data-dir DIR] [--timeout 30] [--backend NAME]`
+ *  [--models-dir DIR] [--data-dir DIR] [--timeout 30] [--backend NAME] [--threads N]`
  *
  * The genres of any posters (JPEG, PNG, WebP of any size, every image of a folder, URLs) with a saved
  * model, by default the one with the best validation mAP. A poster that can't be read gets one line
@@ -8,8 +8,8 @@
  * lib/inference; this file reads flags and prints.
  */
 import { existsSync } from "node:fs";
-import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName, PREDICT_DEFAULTS, SAVED_MODELS_DIR } from "../lib/config.ts";
+import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { PREDICT_DEFAULTS, SAVED_MODELS_DIR } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { loadCatalog } from "../lib/dataset/catalog.ts";
 import { csvPath } from "../lib/dataset/paths.ts";
@@ -27,7 +27,7 @@ const FLAGS = {
   explain: { type: "string", help: "write class-activation overlays (PNG) per poster and top genre here" },
   "data-dir": { type: "string", help: "dataset whose films get [!] marks (default: the model's own)" },
   timeout: { type: "number", help: "seconds a URL may take", default: PREDICT_DEFAULTS.urlTimeoutSeconds },
-  backend: { type: "string", help: `force a backend: ${BACKEND_ORDER.join(", ")}` },
+  ...BACKEND_FLAGS,
 } as const;
 
 await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, async () => {
@@ -43,7 +43,8 @@ await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, as
   const sources = await expandSources(flags._);
   const choice = await chooseModel(flags.model, flags["models-dir"]);
   // Lines go to stdout, everything else to stderr, so `--json` output stays parseable.
-  await initBackend(flags.backend as BackendName | undefined, { log: (line) => console.error(line) });
+  const { name: backendName, threads } = backendFromArgs(flags);
+  await initBackend(backendName, { threads, log: (line) => console.error(line) });
   const saved = await loadGenreModel(choice.name, flags["models-dir"]);
   console.error(`model: ${describeChoice(choice)}`);
   const dataDir = flags["data-dir"] ?? saved.metadata.dataset.dataDir;

@@ -8,10 +8,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { resolve } from "node:path";
 import { DEFAULT_EVALUATION_SAMPLE, type Genre, type RegressionTarget, SAVED_MODELS_DIR } from "../config.ts";
-import type { GenreData, Movie, Split } from "../dataset/types.ts";
 import { loadCatalog } from "../dataset/catalog.ts";
 import { loadGenreData } from "../dataset/load.ts";
+import { selectMovies } from "../dataset/selection.ts";
+import type { GenreData, Movie, Split } from "../dataset/types.ts";
 import {
   listSavedModels,
   loadGenreModel,
@@ -30,10 +32,21 @@ import { regressionHeads, type RegressionScalings, unscale } from "../models/tar
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
 import { createLog } from "../util/log.ts";
 
+/** What to evaluate on: one split, or every film of the folder the model's config selects. */
+export type EvaluationSplit = Split | "all";
+
+/** The choices of {@linkcode EvaluationSplit}, for flags. */
+export const EVALUATION_SPLITS: readonly EvaluationSplit[] = ["test", "validation", "train", "all"];
+
 /** Options of {@linkcode evaluateSavedModel}. */
 export interface EvaluateOptions {
-  /** Evaluate on this dataset folder instead of the one the model was trained on (same layout). */
+  /**
+   * Evaluate on this dataset folder instead of the one the model was trained on: the Kaggle layout,
+   * `MovieGenre.csv` and `posters/` being enough (posters are resized into its `images/` on the way).
+   */
   dataDir?: string;
+  /** Which split (default `test`); `all` judges every selected film of the folder. */
+  split?: EvaluationSplit;
   /** Folder of saved models (default `saved_models`). */
   savedModelsDir?: string;
   /** Test posters to print prediction lines for (default 12). */
@@ -51,7 +64,8 @@ export interface EvaluateOptions {
 
 /** A model's predictions on one split, with what they are compared against (no pixels). */
 export interface SplitPredictions {
-  split: Split;
+  /** The split judged (`all`: train, validation and test one after another). */
+  split: EvaluationSplit;
   /** Output order of the columns. */
   genres: Genre[];
   /** The films, in row order. */
@@ -67,9 +81,13 @@ export interface SplitPredictions {
 /** One model's evaluation. */
 export interface ModelEvaluation {
   name: string;
-  /** The model's metadata.json, `test` included. */
+  /** The model's metadata.json (`test` included once the test split of its own folder is judged). */
   metadata: SavedModelMetadata;
-  /** As stored into metadata.json. */
+  /** The split judged. */
+  split: EvaluationSplit;
+  /** Posters judged. */
+  posters: number;
+  /** The metrics of the judged split (stored into metadata.json for the test split of the model's own folder). */
   test: TestEvaluation;
   /** The test predictions the metrics come from. */
   testPredictions: SplitPredictions;
@@ -81,55 +99,97 @@ export interface ModelEvaluation {
   sample: string[];
 }
 
-/** Runs one saved model on the test split, stores the metrics in its metadata.json, returns them. */
+/**
+ * Runs one saved model on a split (default test) and returns the metrics; for the test split of the
+ * model's own dataset folder it also stores them in its metadata.json (what `compare` shows).
+ */
 export async function evaluateSavedModel(
   name: string,
   options: EvaluateOptions = {},
 ): Promise<ModelEvaluation> {
   const { model, metadata, dir } = await loadGenreModel(name, options.savedModelsDir ?? SAVED_MODELS_DIR);
   try {
-    const dataset = { ...metadata.dataset, dataDir: options.dataDir ?? metadata.dataset.dataDir };
-    const test = await loadGenreData(dataset, "test", { progress: options.progress });
-    if (test.movies.length === 0) {
-      throw new Error(`The test split of ${dataset.dataDir} is empty for ${name}.`);
+    const split = options.split ?? "test";
+    if (!EVALUATION_SPLITS.includes(split)) {
+      throw new Error(`Unknown split "${split}": use ${EVALUATION_SPLITS.join(", ")}.`);
     }
-    const predictions = await predictGenres(model, test, {
-      loss: lossFunction(metadata.model.loss),
-      label: options.progress === false ? undefined : "test",
-    });
-    const baseline = frequencyBaseline(metadata.trainGenreFrequencies, test.movies.length);
+    const dataset = { ...metadata.dataset, dataDir: options.dataDir ?? metadata.dataset.dataDir };
+    const catalog = await loadCatalog(dataset.dataDir);
+    const splits = (split === "all" ? ["train", "validation", "test"] as const : [split])
+      .filter((s) => selectMovies(catalog, dataset, s).length > 0);
+    if (splits.length === 0) {
+      throw new Error(
+        `No ${split === "all" ? "" : `${split} `}posters in ${dataset.dataDir} for ${name} ` +
+          `(${dataset.minYear}-${dataset.maxYear}, any of ${dataset.genres.join(", ")}).`,
+      );
+    }
+    const lossOf = lossFunction(metadata.model.loss);
+    const parts: { data: GenreData; predictions: Predictions; seconds: number }[] = [];
+    for (const each of splits) {
+      const data = await loadGenreData(dataset, each, { progress: options.progress, resize: true });
+      const predictions = await predictGenres(model, data, {
+        loss: lossOf,
+        label: options.progress === false ? undefined : each,
+      });
+      parts.push({
+        data,
+        predictions,
+        seconds: predictions.imagesPerSecond > 0 ? data.movies.length / predictions.imagesPerSecond : 0,
+      });
+    }
+    const probabilities = concatenate(parts.map((p) => p.predictions.probabilities), Float32Array);
+    const movies = parts.flatMap((p) => p.data.movies);
+    const heads = parts[0].predictions.heads.map((_, k) =>
+      concatenate(parts.map((p) => p.predictions.heads[k]), Float32Array)
+    );
+    const labels = concatenate(parts.map((p) => p.data.labels), Uint8Array);
+    const posters = parts.reduce((sum, p) => sum + p.data.movies.length, 0);
+    const seconds = parts.reduce((sum, p) => sum + p.seconds, 0);
+    const genres = parts[0].data.genres;
+    const baseline = frequencyBaseline(metadata.trainGenreFrequencies, posters);
     const evaluation: TestEvaluation = {
       evaluatedAt: new Date().toISOString(),
       dataDir: dataset.dataDir,
+      split,
       backend: tf.getBackend(),
-      loss: predictions.loss,
-      model: multiLabelMetrics(predictions.probabilities, test.labels, test.genres, metadata.threshold),
-      baseline: multiLabelMetrics(baseline, test.labels, test.genres, metadata.baselineThreshold),
-      imagesPerSecond: predictions.imagesPerSecond,
-      ...(metadata.regression
-        ? { regression: regressionErrors(test, predictions, metadata.regression) }
-        : {}),
+      loss: parts.reduce((sum, p) => sum + p.predictions.loss * p.data.movies.length, 0) / posters,
+      model: multiLabelMetrics(probabilities, labels, genres, metadata.threshold),
+      baseline: multiLabelMetrics(baseline, labels, genres, metadata.baselineThreshold),
+      imagesPerSecond: seconds > 0 ? posters / seconds : 0,
+      ...(metadata.regression ? { regression: regressionErrors(movies, heads, metadata.regression) } : {}),
     };
-    const updated = { ...metadata, test: evaluation };
-    await writeMetadata(dir, updated);
-    const catalog = await loadCatalog(dataset.dataDir);
+    let updated = metadata;
+    if (split === "test" && resolve(dataset.dataDir) === resolve(metadata.dataset.dataDir)) {
+      updated = { ...metadata, test: evaluation };
+      await writeMetadata(dir, updated);
+    }
     let validation: SplitPredictions | undefined;
     if (options.validation) {
-      const split = await loadGenreData(dataset, "validation", { progress: options.progress });
-      const predicted = await predictGenres(model, split, {
-        loss: lossFunction(metadata.model.loss),
+      const data = await loadGenreData(dataset, "validation", { progress: options.progress, resize: true });
+      const predicted = await predictGenres(model, data, {
+        loss: lossOf,
         label: options.progress === false ? undefined : "validation",
       });
-      validation = splitPredictions(split, predicted.probabilities, predicted.loss);
+      validation = {
+        ...splitPredictions(data, predicted.probabilities, predicted.loss),
+        split: "validation",
+      };
     }
+    const last = parts[parts.length - 1];
     return {
       name,
       metadata: updated,
+      split,
+      posters,
       test: evaluation,
-      testPredictions: splitPredictions(test, predictions.probabilities, predictions.loss),
+      testPredictions: { split, genres, movies, labels, probabilities, loss: evaluation.loss },
       ...(validation ? { validation } : {}),
       named: await predictNamedTitles(model, catalog, dataset, metadata.imageSize),
-      sample: sampleLines(test, predictions.probabilities, options.sampleSize ?? DEFAULT_EVALUATION_SAMPLE),
+      sample: sampleLines(
+        last.data,
+        last.predictions.probabilities,
+        options.sampleSize ?? DEFAULT_EVALUATION_SAMPLE,
+      ),
     };
   } finally {
     model.dispose();
@@ -138,16 +198,16 @@ export async function evaluateSavedModel(
 
 /** Each head's mean absolute error on `data`, beside predicting the training mean for every poster. */
 export function regressionErrors(
-  data: GenreData,
-  predictions: Predictions,
+  movies: readonly Movie[],
+  heads: readonly Float32Array[],
   scalings: RegressionScalings,
 ): Partial<Record<RegressionTarget, RegressionEvaluation>> {
   const errors: Partial<Record<RegressionTarget, RegressionEvaluation>> = {};
   regressionHeads(scalings).forEach((target, k) => {
     const scaling = scalings[target]!;
-    const estimates = predictions.heads[k].map((value) => unscale(scaling, value));
-    const { mae, count } = meanAbsoluteError(data.movies, target, estimates);
-    const baselineMae = meanAbsoluteError(data.movies, target, estimates.map(() => scaling.mean)).mae;
+    const estimates = heads[k].map((value) => unscale(scaling, value));
+    const { mae, count } = meanAbsoluteError(movies, target, estimates);
+    const baselineMae = meanAbsoluteError(movies, target, estimates.map(() => scaling.mean)).mae;
     errors[target] = { mae, baseline: scaling.mean, baselineMae, count };
   });
   return errors;
@@ -178,6 +238,20 @@ export function bestEvaluation(evaluations: readonly ModelEvaluation[]): ModelEv
   if (evaluations.length === 0) throw new Error("No evaluations to choose from.");
   const score = (e: ModelEvaluation) => savedValidationMap(e.metadata) ?? -Infinity;
   return evaluations.reduce((best, e) => (score(e) > score(best) ? e : best));
+}
+
+/** The arrays one after another. */
+function concatenate<T extends Float32Array | Uint8Array>(
+  arrays: T[],
+  Kind: { new (length: number): T },
+): T {
+  const out = new Kind(arrays.reduce((sum, a) => sum + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
 }
 
 /** Evaluates `name`, or every saved model when `name` is undefined. */

@@ -6,6 +6,7 @@
  * runs/dcgan/<name>/checkpoint/
  *   generator/model.json, generator/weights.bin
  *   discriminator/model.json, discriminator/weights.bin
+ *   generator_average/model.json, .../weights.bin                 the weight average (runs that keep one)
  *   generator_adam.json + .bin, discriminator_adam.json + .bin   Adam moments and iteration count
  *   state.json                                                   GanState
  * ```
@@ -41,6 +42,8 @@ export interface GanNetworks {
   discriminator: tf.LayersModel;
   generatorOptimizer: tf.Optimizer;
   discriminatorOptimizer: tf.Optimizer;
+  /** The moving average of the generator's weights (ema.ts), which samples come from when present. */
+  average?: tf.LayersModel;
 }
 
 /** A checkpoint read back (optimizer states are applied by {@linkcode restoreOptimizers}). */
@@ -49,7 +52,10 @@ export interface GanCheckpoint {
   discriminator: tf.LayersModel;
   optimizerWeights: { generator: NamedTensor[]; discriminator: NamedTensor[] };
   state: GanState;
+  average?: tf.LayersModel;
 }
+
+const AVERAGE = "generator_average";
 
 const PARTS = ["generator", "discriminator"] as const;
 
@@ -64,6 +70,7 @@ export async function saveGanCheckpoint(dir: string, nets: GanNetworks, state: G
       await saveModelFiles(nets[part], join(tmp, part));
       await writeOptimizerState(tmp, `${part}_adam`, optimizers[part]);
     }
+    if (nets.average) await saveModelFiles(nets.average, join(tmp, AVERAGE));
     await Deno.writeTextFile(join(tmp, "state.json"), JSON.stringify(state, null, 2));
   });
 }
@@ -78,7 +85,10 @@ export async function loadGanCheckpoint(dir: string): Promise<GanCheckpoint | un
     for (const part of PARTS) optimizerWeights[part] = await readOptimizerState(dir, `${part}_adam`);
     const generator = await loadModelFiles(join(dir, "generator"));
     const discriminator = await loadModelFiles(join(dir, "discriminator"));
-    return { generator, discriminator, optimizerWeights, state };
+    const average = await exists(join(dir, AVERAGE, "model.json"))
+      ? await loadModelFiles(join(dir, AVERAGE))
+      : undefined;
+    return { generator, discriminator, optimizerWeights, state, ...(average ? { average } : {}) };
   } catch (error) {
     throw new Error(
       `DCGAN checkpoint ${dir} is damaged (${(error as Error).message}). ` +
@@ -93,7 +103,12 @@ export async function restoreOptimizers(nets: GanNetworks, checkpoint: GanCheckp
   await nets.discriminatorOptimizer.setWeights(checkpoint.optimizerWeights.discriminator);
 }
 
-/** Loads only the generator of a checkpoint folder (for sampling). */
-export function loadGenerator(dir: string): Promise<tf.LayersModel> {
-  return loadModelFiles(join(dir, "generator"));
+/** Loads the generator that samples come from: the weight average when the run keeps one. */
+export async function loadGenerator(dir: string): Promise<tf.LayersModel> {
+  const average = join(dir, AVERAGE);
+  return loadModelFiles(await exists(join(average, "model.json")) ? average : join(dir, "generator"));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await readTextIfExists(path)) !== undefined;
 }

@@ -7,7 +7,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES } from "../config.ts";
-import { buildGenerator, conditionVector, type DcganShape, DECADES } from "../models/dcgan.ts";
+import {
+  buildGenerator,
+  conditionVector,
+  type DcganShape,
+  DECADES,
+  upsamplingSteps,
+} from "../models/dcgan.ts";
 import { loadModelFiles } from "../models/saved.ts";
 import { seededRandom } from "../util/random.ts";
 import {
@@ -19,8 +25,9 @@ import {
   topGenreRate,
 } from "./quality_cnn.ts";
 import { generate } from "./sample.ts";
+import { periodicEnergy } from "./tiling.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
-import { squareImages, type TrainingSet } from "./prepare.ts";
+import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { readRunMetadata, runPaths, writeRunMetadata } from "./run.ts";
 import { createLog, type Log } from "../util/log.ts";
 
@@ -32,32 +39,64 @@ export interface QualitySettings {
   qualitySamples: number;
 }
 
-/** Real-poster statistics measured once per session: features, and per-genre top-score rates. */
+/** Real-poster statistics measured once per session: features, the floor, and per-genre top-score rates. */
 export interface RealReference {
   features: ReturnType<typeof collectOutputs>["features"];
+  /**
+   * The Fréchet distance between `features` and as many other real posters of the set (two disjoint
+   * halves): what a perfect generator would score with these sample counts, since the distance of
+   * finite samples is never 0.
+   */
+  frechetFloor: number;
   /** Condition rows to generate the Fréchet samples with (the real posters' own). */
   sampleConditions: Float32Array[];
   /** CNN genre indices to ask the conditional model for, with decades to pair them with. */
   askedGenres: { cnnIndex: number; decades: number[] }[];
   genreHitsReal: number;
+  /** The real posters' share of energy at the generator's tile frequencies (tiling.ts). */
+  periodicEnergy: number;
 }
 
+/**
+ * Measures the real posters once: `qualitySamples` of them (at most half the set) for the distance,
+ * and as many others for its floor.
+ */
 export function realReference(
   cnn: QualityCnn,
   pixels: Uint8Array,
-  size: number,
+  size: { width: number; height: number },
   conditions: Float32Array[],
   settings: QualitySettings,
 ): RealReference {
-  const count = Math.min(settings.qualitySamples, conditions.length);
+  const count = Math.min(settings.qualitySamples, Math.floor(conditions.length / 2));
+  if (count < 2) {
+    throw new Error(
+      `Quality figures need at least 4 training posters (two halves of 2), the set has ${conditions.length}: ` +
+        `prepare a wider selection or train with --no-quality.`,
+    );
+  }
   const random = seededRandom(settings.seed + 17);
-  const rows = Array.from({ length: conditions.length }, (_, i) => ({ i, r: random() }))
-    .sort((a, b) => a.r - b.r).slice(0, count).map((x) => x.i);
-  const real = collectOutputs(
-    cnn,
-    count,
-    (start, n) => imageBatch(pixels, size, rows.slice(start, start + n)),
-  );
+  const shuffled = Array.from({ length: conditions.length }, (_, i) => ({ i, r: random() }))
+    .sort((a, b) => a.r - b.r).map((x) => x.i);
+  const rows = shuffled.slice(0, count);
+  const otherHalf = shuffled.slice(count, 2 * count);
+  const outputsOf = (picked: number[]) =>
+    collectOutputs(
+      cnn,
+      picked.length,
+      (start, n) => imageBatch(pixels, size, picked.slice(start, start + n)),
+    );
+  const real = outputsOf(rows);
+  let periodic = 0;
+  for (let start = 0; start < rows.length; start += 64) {
+    const picked = rows.slice(start, start + 64);
+    const batch = imageBatch(pixels, size, picked);
+    periodic +=
+      periodicEnergy(batch.dataSync(), { count: picked.length, ...size }, tilePeriod(settings.shape)) *
+      picked.length;
+    batch.dispose();
+  }
+  const frechetFloor = frechetDistance(real.features, outputsOf(otherHalf).features);
   // Genres the CNN knows and the set has; the real reference asks the CNN about real posters of each.
   const askedGenres: RealReference["askedGenres"] = [];
   const realAsked: number[] = [];
@@ -85,19 +124,33 @@ export function realReference(
   const genreHitsReal = topGenreRate(realScores, realAsked, cnn.genres).rate;
   return {
     features: real.features,
+    frechetFloor: round3(frechetFloor),
     sampleConditions: rows.map((row) => conditions[row]),
     askedGenres,
     genreHitsReal,
+    periodicEnergy: periodic / rows.length,
   };
 }
 
-export function measureQuality(
+/** The side of the area one cell of the generator's first feature map becomes (2^upsampling steps). */
+function tilePeriod(shape: DcganShape): number {
+  return 2 ** upsamplingSteps(shape.width, shape.height).steps;
+}
+
+const round3 = (x: number) => Math.round(x * 1e3) / 1e3;
+
+/**
+ * The Fréchet distance of a generator's samples (fixed noise) to the real reference, and their
+ * periodic energy over the real posters' (see tiling.ts).
+ */
+function generatorDistance(
   cnn: QualityCnn,
   real: RealReference,
   generator: tf.LayersModel,
   settings: QualitySettings,
-  state: { step: number; epoch: number },
-): QualityRecord {
+  batchStatistics = false,
+): { distance: number; tiling: number } {
+  let periodic = 0;
   const latent = settings.shape.latentDim;
   const conditional = settings.shape.conditionSize > 0;
   const count = real.sampleConditions.length;
@@ -107,18 +160,59 @@ export function measureQuality(
     tf.tidy(() => {
       const z = noise.slice([start, 0], [n, latent]);
       const c = conditional ? conditionTensor(real.sampleConditions, range(start, n)) : undefined;
-      return generate(generator, z, c);
+      const images = generate(generator, z, c, { batchStatistics });
+      const { width, height } = settings.shape;
+      periodic += periodicEnergy(images.dataSync(), { count: n, width, height }, tilePeriod(settings.shape)) *
+        n;
+      return images;
     }));
   noise.dispose();
+  return {
+    distance: round3(frechetDistance(real.features, generated.features)),
+    tiling: Math.round((periodic / count / Math.max(real.periodicEnergy, 1e-12)) * 100) / 100,
+  };
+}
+
+/**
+ * Quality of `generator` (the one samples come from: the weight average when the run keeps one).
+ * `raw`, when given, is the trained generator itself (the same model when there is no average); its
+ * distances with moving and with batch statistics are recorded beside, so a run shows what averaging
+ * and batch-norm statistics change.
+ */
+export function measureQuality(
+  cnn: QualityCnn,
+  real: RealReference,
+  generator: tf.LayersModel,
+  settings: QualitySettings,
+  state: { step: number; epoch: number },
+  raw?: tf.LayersModel,
+): QualityRecord {
+  const { distance, tiling } = generatorDistance(cnn, real, generator, settings);
   const figures: QualityRecord = {
     step: state.step,
     epoch: state.epoch,
     cnn: cnn.name,
-    frechetDistance: Math.round(frechetDistance(real.features, generated.features) * 1e3) / 1e3,
+    frechetDistance: distance,
+    frechetFloor: real.frechetFloor,
+    frechetOverFloor: Math.round((distance / Math.max(real.frechetFloor, 1e-9)) * 100) / 100,
     realSamples: real.features.count,
-    generatedSamples: count,
+    generatedSamples: real.sampleConditions.length,
+    tiling,
   };
-  if (conditional && real.askedGenres.length) figures.genreHits = genreHits(cnn, real, generator, settings);
+  if (raw) {
+    figures.frechetVariants = {
+      rawMovingStatistics: raw === generator
+        ? distance
+        : generatorDistance(cnn, real, raw, settings).distance,
+      rawBatchStatistics: generatorDistance(cnn, real, raw, settings, true).distance,
+      ...(raw === generator ? {} : {
+        averageBatchStatistics: generatorDistance(cnn, real, generator, settings, true).distance,
+      }),
+    };
+  }
+  if (settings.shape.conditionSize > 0 && real.askedGenres.length) {
+    figures.genreHits = genreHits(cnn, real, generator, settings);
+  }
   return figures;
 }
 
@@ -158,12 +252,20 @@ function range(start: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => start + i);
 }
 
-/** One line for a quality record: `FD 123.4 (cnn ...), genre top-1 0.31 (real 0.45, chance 0.14)`. */
+/**
+ * One line for a quality record: `Fréchet distance 1.2 (floor 0.3: 4.0x; tiny CNN, 256 real vs 256
+ * generated), asked genre on top 0.31 (real posters 0.45, chance 0.14)`.
+ */
 export function describeQuality(q: QualityRecord): string {
   const hits = q.genreHits
     ? `, asked genre on top ${q.genreHits.generated} (real posters ${q.genreHits.real}, chance ${q.genreHits.chance})`
     : "";
-  return `Fréchet distance ${q.frechetDistance} (${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated)${hits}`;
+  const floor = q.frechetFloor === undefined ? "" : `floor ${q.frechetFloor}: ${q.frechetOverFloor}x; `;
+  const variants = q.frechetVariants
+    ? `; trained generator ${q.frechetVariants.rawMovingStatistics}, with batch statistics ${q.frechetVariants.rawBatchStatistics}`
+    : "";
+  const tiling = q.tiling === undefined ? "" : `, tiling ${q.tiling}x the real posters'`;
+  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${tiling}${hits}`;
 }
 
 /**
@@ -186,8 +288,8 @@ export async function remeasureRun(
     throw new Error(`${runDir} was trained on ${metadata.dataset.key}; pass --set ${metadata.dataset.key}.`);
   }
   const settings: QualitySettings = { shape: metadata.shape, seed: metadata.training.seed, qualitySamples };
-  const pixels = await squareImages(set, metadata.shape.size);
-  const real = realReference(cnn, pixels, metadata.shape.size, setConditions(set), settings);
+  const pixels = await imagesAtSize(set, metadata.shape);
+  const real = realReference(cnn, pixels, metadata.shape, setConditions(set), settings);
   const records: QualityRecord[] = [];
   for (let epoch = 0; epoch <= metadata.epoch; epoch++) {
     const generator = epoch === 0

@@ -8,7 +8,7 @@
  * <key>.rgb    count x height x width x 3 bytes, row-major, in the order of the json's movies
  * current.json {"key": "<key>"}: the set `deno task dcgan:train` uses unless told otherwise
  * ```
- * The key names the selection (`y1980-2017_ex-Animation-Comedy-Family_r60`), so sets of different
+ * The key names the selection (`y1980-2017_ex-Animation-Comedy-Family_r60_64x96`), so sets of different
  * selections live side by side and preparing the same selection again reuses the file.
  *
  * @module
@@ -32,8 +32,13 @@ import { Progress } from "../util/progress.ts";
 export interface GanSelection extends MovieSelection {
   /** Dataset folder (MovieGenre.csv, posters/, images/<ratio>/). */
   dataDir: string;
-  /** Poster size in percent of 182x268. */
+  /** Poster size in percent of 182x268 of the source images (`images/<ratio>/` when resized there). */
   ratio: number;
+  /**
+   * Size the set stores, the DCGAN's input (e.g. 64x96); undefined stores the ratio's size. Training at
+   * another size resizes on load.
+   */
+  size?: { width: number; height: number };
 }
 
 /** One poster of a training set: what the conditional model is told about it. */
@@ -70,6 +75,7 @@ export function selectionKey(selection: GanSelection): string {
   if (selection.genres.length) parts.push(`in-${[...selection.genres].sort().join("-")}`);
   if (excluded.length) parts.push(`ex-${[...excluded].sort().join("-")}`);
   parts.push(`r${selection.ratio}`);
+  if (selection.size) parts.push(`${selection.size.width}x${selection.size.height}`);
   if (selection.limit !== undefined) parts.push(`n${selection.limit}`);
   return parts.join("_");
 }
@@ -118,7 +124,7 @@ export async function prepareTrainingSet(
     );
   }
   const key = selectionKey(selection);
-  const { width, height } = imageSize(selection.ratio);
+  const { width, height } = selection.size ?? imageSize(selection.ratio);
   const movies: GanMovie[] = chosen.map((m) => ({ imdbId: m.imdbId, year: m.year!, genres: m.genres }));
   const existing = await readTrainingSet(selection.dataDir, key).catch(() => undefined);
   if (
@@ -200,15 +206,22 @@ export async function readTrainingSet(dataDir: string, key?: string): Promise<Tr
   return { ...index, pixels };
 }
 
-/** The set's images resized to `size` x `size` (the DCGAN's square input) with sharp, uint8 RGB. */
-export async function squareImages(set: TrainingSet, size: number): Promise<Uint8Array> {
+/**
+ * The set's images at the DCGAN's `width` x `height` (a poster's 2:3, or square), uint8 RGB; the set's
+ * own pixels when it was prepared at that size, else resized with sharp (the whole poster, stretched).
+ */
+export async function imagesAtSize(
+  set: TrainingSet,
+  size: { width: number; height: number },
+): Promise<Uint8Array> {
+  if (set.width === size.width && set.height === size.height) return set.pixels;
   const inBytes = set.width * set.height * 3;
-  const outBytes = size * size * 3;
+  const outBytes = size.width * size.height * 3;
   const out = new Uint8Array(set.movies.length * outBytes);
   await mapConcurrent(set.movies, 4, async (_movie, i) => {
     const raw = set.pixels.subarray(i * inBytes, (i + 1) * inBytes);
     const buffer = await sharp(raw, { raw: { width: set.width, height: set.height, channels: 3 } })
-      .resize(size, size, { fit: "fill" })
+      .resize(size.width, size.height, { fit: "fill" })
       .raw()
       .toBuffer();
     out.set(buffer, i * outBytes);

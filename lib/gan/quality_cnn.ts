@@ -37,8 +37,27 @@ export interface QualityRecord {
   cnn: string;
   /** Fréchet distance, real vs generated (lower is better). */
   frechetDistance: number;
+  /** The same distance between two disjoint halves of the real training posters: the best reachable. */
+  frechetFloor?: number;
+  /** `frechetDistance / frechetFloor` (the issue's goal: 2 or less). */
+  frechetOverFloor?: number;
+  /**
+   * The trained generator's own distance (the same as `frechetDistance` without a weight average),
+   * sampled with batch norm's moving statistics (as `predict` does) and with each batch's statistics.
+   */
+  frechetVariants?: {
+    rawMovingStatistics: number;
+    rawBatchStatistics: number;
+    /** The weight average with batch statistics (runs that keep one). */
+    averageBatchStatistics?: number;
+  };
   realSamples: number;
   generatedSamples: number;
+  /**
+   * Energy at the generator's tile frequencies, generated over real (tiling.ts): 1 is the posters'
+   * own amount, well above 1 a visible grid of repeated blobs or a checkerboard.
+   */
+  tiling?: number;
   /** Conditional model only. */
   genreHits?: GenreHits;
 }
@@ -92,7 +111,7 @@ export async function loadQualityCnn(name?: string, root?: string): Promise<Qual
   return { name: cnnName, genres, height, width, model };
 }
 
-/** CNN outputs for a batch of images in [-1, 1] (any square size): features and genre scores. */
+/** CNN outputs for a batch of images in [-1, 1] (any size; resized to the CNN's): features and genre scores. */
 export function cnnOutputs(
   cnn: QualityCnn,
   images: tf.Tensor4D,

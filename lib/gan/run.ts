@@ -62,6 +62,10 @@ export interface RunMetadata {
     batchSize: number;
     learningRate: number;
     beta1: number;
+    /** The objective (train.ts's GanObjective). */
+    loss: "bce" | "hinge";
+    realLabel: number;
+    averageDecay: number;
     sampleRate: number;
     seed: number;
   };
@@ -75,6 +79,11 @@ export interface RunMetadata {
   epoch: number;
   finished: boolean;
   history: StepRecord[];
+  /**
+   * The Fréchet distance between two disjoint halves of the real training posters (`samples` each,
+   * as many as each distance in `quality` compares): the floor a perfect generator would reach.
+   */
+  frechetFloor?: { distance: number; samples: number };
   /** One record per epoch-end checkpoint. */
   quality: QualityRecord[];
   timings: { trainSeconds: number; stepsPerSecond: number; imagesPerSecond: number };
@@ -107,7 +116,21 @@ export async function readRunMetadata(runDir: string): Promise<RunMetadata | und
   const text = await readTextIfExists(runPaths(runDir).metadata);
   if (text === undefined) return undefined;
   try {
-    return JSON.parse(text) as RunMetadata;
+    const metadata = JSON.parse(text) as RunMetadata;
+    // Runs from before poster shapes were square, with the paper's upsampling and input conditioning.
+    const old = metadata.shape as DcganShape & { size?: number };
+    if (old.size !== undefined && old.width === undefined) {
+      const { size, ...rest } = old;
+      metadata.shape = {
+        ...rest,
+        width: size,
+        height: size,
+        upsampling: "transposed",
+        conditioning: "input",
+      };
+      metadata.training = { ...metadata.training, loss: "bce", realLabel: 0.9, averageDecay: 0 };
+    }
+    return metadata;
   } catch (error) {
     throw new Error(`${runPaths(runDir).metadata} is not valid JSON (${(error as Error).message}).`);
   }

@@ -11,13 +11,25 @@ import { loadGenerator } from "./checkpoint.ts";
 import { type ImageBatch, writeGrid } from "./grid.ts";
 import { readRunMetadata, runPaths } from "./run.ts";
 
-/** Runs the generator (inference mode) on noise and optional conditions; output in [-1, 1]. */
+/**
+ * Runs the generator on noise and optional conditions; output in [-1, 1]. Batch norm uses its moving
+ * statistics (inference mode), or with `batchStatistics` each batch's own, as in training (the
+ * moving statistics are left as they were).
+ */
 export function generate(
   generator: tf.LayersModel,
   noise: tf.Tensor2D,
   conditions?: tf.Tensor2D,
+  options: { batchStatistics?: boolean } = {},
 ): tf.Tensor4D {
-  return generator.predict(conditions ? [noise, conditions] : noise) as tf.Tensor4D;
+  const inputs = conditions ? [noise, conditions] : noise;
+  if (!options.batchStatistics) return generator.predict(inputs) as tf.Tensor4D;
+  // Training mode also moves the moving averages: keep them and put them back.
+  const saved = generator.getWeights().map((w) => w.clone());
+  const images = generator.apply(inputs, { training: true }) as tf.Tensor4D;
+  generator.setWeights(saved);
+  tf.dispose(saved);
+  return images;
 }
 
 /** Converts images in [-1, 1] to a uint8 batch. */
@@ -84,6 +96,10 @@ export async function sampleConditional(request: SampleRequest): Promise<string>
   const columns = Math.min(request.count, request.columns ?? Math.ceil(Math.sqrt(request.count)));
   const out = request.out ??
     join(runPaths(request.runDir).samples, `${genres.join("-")}_${decade}s_seed${request.seed}.png`);
-  await writeGrid(out, images, { rows: Math.ceil(request.count / columns), columns, posterAspect: true });
+  await writeGrid(out, images, {
+    rows: Math.ceil(request.count / columns),
+    columns,
+    posterAspect: images.width === images.height,
+  });
   return out;
 }

@@ -7,15 +7,19 @@ import * as tf from "@tensorflow/tfjs";
 import { conditionVector } from "../models/dcgan.ts";
 import type { TrainingSet } from "./prepare.ts";
 
-/** Copies rows `indices` of square uint8 images into a float tensor in [-1, 1]. */
-export function imageBatch(pixels: Uint8Array, size: number, indices: ArrayLike<number>): tf.Tensor4D {
-  const bytes = size * size * 3;
+/** Copies rows `indices` of `width` x `height` uint8 images into a float tensor in [-1, 1]. */
+export function imageBatch(
+  pixels: Uint8Array,
+  size: { width: number; height: number },
+  indices: ArrayLike<number>,
+): tf.Tensor4D {
+  const bytes = size.height * size.width * 3;
   const values = new Float32Array(indices.length * bytes);
   for (let i = 0; i < indices.length; i++) {
     const from = indices[i] * bytes;
     for (let k = 0; k < bytes; k++) values[i * bytes + k] = pixels[from + k] / 127.5 - 1;
   }
-  return tf.tensor4d(values, [indices.length, size, size, 3]);
+  return tf.tensor4d(values, [indices.length, size.height, size.width, 3]);
 }
 
 /** Stacks the condition rows `indices` into a [count, conditionSize] tensor. */

@@ -3,14 +3,17 @@
  * of fixed-noise samples every `sampleRate` steps, checkpoints that `resume` continues from exactly,
  * quality figures at every epoch end, and a video of the grids at the end.
  *
- * Each step: the discriminator learns real posters (label 0.9, one-sided smoothing) against a batch
- * of fakes; then the generator learns to make the discriminator say "real" (the non-saturating loss).
- * The conditional model feeds each real poster's genres and decade to both networks, and asks the
- * generator for fakes with the same conditions.
+ * Each step: the discriminator learns real posters against a batch of fakes; then the generator
+ * learns to make the discriminator say "real". Losses: the paper's cross-entropy (the generator's
+ * non-saturating form; real posters labelled 0.9 by default, one-sided label smoothing) or the hinge
+ * loss of SAGAN/BigGAN. The conditional model feeds each real poster's genres and decade to both
+ * networks, and asks the generator for fakes with the same conditions. Samples, quality figures and
+ * epoch snapshots come from a moving average of the generator's weights unless it is turned off.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { createAdam } from "../training/adam.ts";
 import { ALL_GENRES, type DcganTrainingConfig, DEFAULT_DCGAN_TRAINING } from "../config.ts";
 import {
   buildDiscriminator,
@@ -18,6 +21,7 @@ import {
   conditionVector,
   type DcganShape,
   DECADES,
+  sizeName,
 } from "../models/dcgan.ts";
 import { saveModelFiles } from "../models/saved.ts";
 import { writeFolderAtomically } from "../util/files.ts";
@@ -32,7 +36,8 @@ import {
   saveGanCheckpoint,
 } from "./checkpoint.ts";
 import { writeGrid } from "./grid.ts";
-import { squareImages, type TrainingSet } from "./prepare.ts";
+import { updateAverage } from "./ema.ts";
+import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { describeQuality, measureQuality, realReference } from "./generator_quality.ts";
 import type { QualityCnn } from "./quality_cnn.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
@@ -54,8 +59,21 @@ export const LEARNING_RATE = DEFAULT_DCGAN_TRAINING.learningRate;
 export const BETA1 = DEFAULT_DCGAN_TRAINING.beta1;
 /** Config keys a resumed DCGAN run may change: train longer, sample more or less often. */
 export const DCGAN_RESUMABLE_CHANGES: readonly string[] = ["training.epochs", "training.sampleRate"];
-/** Target of real posters for the discriminator (one-sided label smoothing). */
-const REAL_LABEL = 0.9;
+
+/** The adversarial loss: the paper's cross-entropy, or the hinge loss (Lim & Ye; SAGAN, BigGAN). */
+export type GanLoss = "bce" | "hinge";
+
+/** How each step scores the two networks, and how samples are drawn. */
+export interface GanObjective {
+  loss: GanLoss;
+  /** Cross-entropy target of real posters: below 1 is one-sided label smoothing (Salimans et al.). */
+  realLabel: number;
+  /** Decay of the generator's weight average that samples come from; 0 samples the generator itself. */
+  averageDecay: number;
+}
+
+/** Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average. */
+export const DEFAULT_OBJECTIVE: GanObjective = { loss: "bce", realLabel: 0.9, averageDecay: 0.999 };
 
 /**
  * How a run trains: the {@linkcode DcganTrainingConfig} fields (start from `DEFAULT_DCGAN_TRAINING`;
@@ -67,6 +85,8 @@ export interface DcganTrainOptions extends Omit<DcganTrainingConfig, "learningRa
   set: TrainingSet;
   /** Network shape; `conditionSize > 0` trains the conditional model. */
   shape: DcganShape;
+  /** Loss, label smoothing, weight average; default {@linkcode DEFAULT_OBJECTIVE}. */
+  objective?: GanObjective;
   /**
    * Continue the run in `runDir` from its checkpoint: an error when there is none; without it, a run
    * folder holding a checkpoint is an error (see lib/training/run.ts).
@@ -143,14 +163,16 @@ export function trainStep(
   conditions: tf.Tensor2D | undefined,
   latentDim: number,
   noiseSeed: number,
+  objective: Pick<GanObjective, "loss" | "realLabel"> = DEFAULT_OBJECTIVE,
 ): Omit<StepRecord, "step" | "epoch"> {
+  const hinge = objective.loss === "hinge";
   const values = tf.tidy(() => {
     const batch = real.shape[0];
     const noise = tf.randomNormal([batch, latentDim], 0, 1, "float32", noiseSeed);
     const withCondition = (x: tf.Tensor) => (conditions ? [x, conditions] : x);
     // Fakes for the discriminator's update are constants: no gradient flows into the generator here.
     const fake = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
-    const realLabels = tf.fill([batch, 1], REAL_LABEL);
+    const realLabels = tf.fill([batch, 1], objective.realLabel);
     const fakeLabels = tf.zeros([batch, 1]);
     let dReal = tf.scalar(0);
     let dFake = tf.scalar(0);
@@ -160,6 +182,11 @@ export function trainStep(
         const fakeLogits = nets.discriminator.apply(withCondition(fake), { training: true }) as tf.Tensor;
         dReal = tf.keep(tf.sigmoid(realLogits).mean());
         dFake = tf.keep(tf.sigmoid(fakeLogits).mean());
+        if (hinge) {
+          return tf.relu(tf.sub(1, realLogits)).mean().add(
+            tf.relu(tf.add(1, fakeLogits)).mean(),
+          ) as tf.Scalar;
+        }
         return tf.losses.sigmoidCrossEntropy(realLabels, realLogits)
           .add(tf.losses.sigmoidCrossEntropy(fakeLabels, fakeLogits)) as tf.Scalar;
       },
@@ -170,6 +197,7 @@ export function trainStep(
       () => {
         const generated = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
         const logits = nets.discriminator.apply(withCondition(generated), { training: true }) as tf.Tensor;
+        if (hinge) return logits.mean().neg() as tf.Scalar;
         return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar;
       },
       true,
@@ -186,14 +214,20 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-/** Fresh networks (seeded initial weights) and Adam optimizers with the paper's settings. */
-function newNetworks(shape: DcganShape, seed: number): GanNetworks {
-  return {
-    generator: buildGenerator({ ...shape, seed }),
+/** Fresh networks (seeded initial weights), Adam optimizers with the paper's settings, the average. */
+function newNetworks(shape: DcganShape, seed: number, objective: GanObjective): GanNetworks {
+  const generator = buildGenerator({ ...shape, seed });
+  const nets: GanNetworks = {
+    generator,
     discriminator: buildDiscriminator({ ...shape, seed }),
-    generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
-    discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+    generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+    discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
   };
+  if (objective.averageDecay > 0) {
+    nets.average = buildGenerator({ ...shape, seed });
+    nets.average.setWeights(generator.getWeights());
+  }
+  return nets;
 }
 
 /** Starts a new run (refusing to overwrite one) or loads the checkpoint of the run to resume. */
@@ -204,6 +238,7 @@ async function openRun(
   log: (line: string) => void,
 ): Promise<{ nets: GanNetworks; state: GanState; record: RunMetadata }> {
   const { shape } = options;
+  const objective = options.objective ?? DEFAULT_OBJECTIVE;
   const paths = runPaths(options.runDir);
   let nets: GanNetworks;
   let state: GanState = { step: 0, epoch: 0, batchInEpoch: 0, trainSeconds: 0 };
@@ -225,8 +260,9 @@ async function openRun(
     nets = {
       generator: checkpoint.generator,
       discriminator: checkpoint.discriminator,
-      generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
-      discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+      generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+      discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+      ...(checkpoint.average ? { average: checkpoint.average } : {}),
     };
     await restoreOptimizers(nets, checkpoint);
     state = checkpoint.state;
@@ -239,7 +275,7 @@ async function openRun(
     metadata.finished = false;
     log(`dcgan: resuming ${options.runDir} at step ${state.step} (epoch ${state.epoch + 1})`);
   } else {
-    nets = newNetworks(shape, options.seed);
+    nets = newNetworks(shape, options.seed, objective);
   }
   return { nets, state, record: metadata ?? newMetadata(options, stepsPerEpoch, grid) };
 }
@@ -260,6 +296,7 @@ function newMetadata(
   grid: ReturnType<typeof gridInputs>,
 ): RunMetadata {
   const { shape, set } = options;
+  const objective = options.objective ?? DEFAULT_OBJECTIVE;
   return {
     name: options.runDir.split("/").at(-1)!,
     startedAt: new Date().toISOString(),
@@ -271,6 +308,7 @@ function newMetadata(
       batchSize: options.batchSize,
       learningRate: LEARNING_RATE,
       beta1: BETA1,
+      ...objective,
       sampleRate: options.sampleRate,
       seed: options.seed,
     },
@@ -295,6 +333,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
   const log = options.log ?? createLog();
   const paths = runPaths(options.runDir);
   const { shape, set } = options;
+  const objective = options.objective ?? DEFAULT_OBJECTIVE;
   const conditional = shape.conditionSize > 0;
   const stepsPerEpoch = Math.floor(set.movies.length / options.batchSize);
   if (stepsPerEpoch < 1) {
@@ -307,27 +346,45 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
   const grid = gridInputs(options, conditions);
   const { nets, state, record } = await openRun(options, stepsPerEpoch, grid, log);
 
-  log(`dcgan: ${set.movies.length} posters of ${set.key}, resized to ${shape.size}x${shape.size}`);
-  const pixels = await squareImages(set, shape.size);
-  const squares = { count: set.movies.length, height: shape.size, width: shape.size, pixels };
-  await writeGrid(paths.realGrid, squares, {
+  log(
+    `dcgan: ${set.movies.length} posters of ${set.key} (${set.width}x${set.height}), at ${sizeName(shape)}`,
+  );
+  if (set.width < shape.width || set.height < shape.height) {
+    log(
+      `dcgan: the set's posters (${set.width}x${set.height}) are smaller than ${sizeName(shape)} and are ` +
+        `scaled up: prepare it with --size ${sizeName(shape)} for sharp training posters`,
+    );
+  }
+  const pixels = await imagesAtSize(set, shape);
+  const layout = {
     rows: options.gridRows,
     columns: options.gridColumns,
-    posterAspect: true,
-  });
+    // Square models are shown stretched to a poster's shape; poster-shaped ones as they are.
+    posterAspect: shape.width === shape.height,
+  };
+  await writeGrid(paths.realGrid, {
+    count: set.movies.length,
+    height: shape.height,
+    width: shape.width,
+    pixels,
+  }, layout);
   const quality = options.qualityCnn
-    ? realReference(options.qualityCnn, pixels, shape.size, conditions, options)
+    ? realReference(options.qualityCnn, pixels, shape, conditions, options)
     : undefined;
+  if (quality) {
+    record.frechetFloor = { distance: quality.frechetFloor, samples: quality.features.count };
+    log(
+      `dcgan: Fréchet distance floor ${quality.frechetFloor} (two halves of ${quality.features.count} ` +
+        `real posters, ${options.qualityCnn!.name} CNN)`,
+    );
+  }
+  const sampler = () => nets.average ?? nets.generator;
 
   const writeSampleGrid = async (step: number) => {
-    const images = tf.tidy(() => generate(nets.generator, grid.noise, grid.conditions));
+    const images = tf.tidy(() => generate(sampler(), grid.noise, grid.conditions));
     const batch = toImageBatch(images);
     images.dispose();
-    await writeGrid(paths.grid(step), batch, {
-      rows: options.gridRows,
-      columns: options.gridColumns,
-      posterAspect: true,
-    });
+    await writeGrid(paths.grid(step), batch, layout);
   };
   const checkpoint = async () => {
     await saveGanCheckpoint(paths.checkpoint, nets, state);
@@ -342,7 +399,14 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
   };
 
   const measure = () => {
-    const figures = measureQuality(options.qualityCnn!, quality!, nets.generator, options, state);
+    const figures = measureQuality(
+      options.qualityCnn!,
+      quality!,
+      sampler(),
+      options,
+      state,
+      nets.generator,
+    );
     record.quality.push(figures);
     log(`\ndcgan: epoch ${state.epoch} quality: ${describeQuality(figures)}`);
   };
@@ -351,7 +415,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
     if (quality) measure(); // the untrained generator: where the distance starts from
   }
   const totalSteps = stepsPerEpoch * options.epochs;
-  const progress = new Progress(`dcgan ${shape.size}px`, Math.max(1, totalSteps - state.step), {
+  const progress = new Progress(`dcgan ${sizeName(shape)}`, Math.max(1, totalSteps - state.step), {
     unit: "steps",
     ...(options.progress === false ? { sink: () => {} } : {}),
   });
@@ -372,10 +436,18 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
         );
       }
       const indices = order.subarray(b * options.batchSize, (b + 1) * options.batchSize);
-      const real = imageBatch(pixels, shape.size, indices);
+      const real = imageBatch(pixels, shape, indices);
       const cond = conditional ? conditionTensor(conditions, indices) : undefined;
       const started = performance.now();
-      const losses = trainStep(nets, real, cond, shape.latentDim, options.seed * 7919 + state.step);
+      const losses = trainStep(
+        nets,
+        real,
+        cond,
+        shape.latentDim,
+        options.seed * 7919 + state.step,
+        objective,
+      );
+      if (nets.average) updateAverage(nets.average, nets.generator, objective.averageDecay, state.step);
       state.trainSeconds += (performance.now() - started) / 1000;
       tf.dispose([real, cond].filter((t) => t !== undefined));
       state.step++;
@@ -396,7 +468,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
         if (quality) measure();
         await writeFolderAtomically(
           paths.epochGenerator(state.epoch),
-          (tmp) => saveModelFiles(nets.generator, tmp),
+          (tmp) => saveModelFiles(sampler(), tmp),
         );
         await checkpoint();
       } else if (state.step % options.checkpointEvery === 0) {
@@ -425,6 +497,7 @@ function round(losses: Omit<StepRecord, "step" | "epoch">): Omit<StepRecord, "st
 }
 
 function disposeNetworks(nets: GanNetworks): void {
+  nets.average?.dispose();
   nets.generator.dispose();
   nets.discriminator.dispose();
   nets.generatorOptimizer.dispose();

@@ -1,16 +1,19 @@
 /**
  * The DCGAN of Radford et al. (2015) in TensorFlow.js layers, plain or conditional.
  *
- * Generator: noise (and, when conditional, genre multi-hot + decade one-hot) → dense to 4x4 →
- * transposed convs (stride 2, batch norm, ReLU) doubling the side up to `size` → tanh RGB in [-1, 1].
- * Discriminator: strided convs with leaky ReLU (batch norm from the second on) halving the side down
- * to 4x4 → one logit. The conditional discriminator sees the condition twice: as an extra image
- * channel (a learned dense projection) and next to the flattened features before the logit.
+ * Images are `width` x `height`, poster-shaped by default (64x96, 2:3).
+ * Generator: noise (and, when conditional, genre multi-hot + decade one-hot) → dense to a 4-wide map
+ * (4x6 for posters) → upsampling blocks (batch norm, ReLU) doubling both sides up to the image size →
+ * tanh RGB in [-1, 1]. Upsampling is resize-then-convolve by default, or the paper's transposed
+ * convolutions. Discriminator: strided convs with leaky ReLU (batch norm from the second on, or
+ * spectral normalisation throughout) halving the sides down to the 4-wide map → one logit; the
+ * conditional one adds a projection of the condition (or takes it as an input channel).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES, type Genre } from "../config.ts";
+import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
 
 /** Release decades the conditional model knows, as the first year of each. */
 export const DECADES = [1970, 1980, 1990, 2000, 2010] as const;
@@ -18,135 +21,241 @@ export const DECADES = [1970, 1980, 1990, 2000, 2010] as const;
 /** Length of a condition vector: a multi-hot over the 14 genres, then a one-hot over the decades. */
 export const CONDITION_SIZE = ALL_GENRES.length + DECADES.length;
 
+/** How the generator doubles its image side: the paper's transposed convolutions, or resize-then-convolve. */
+export type Upsampling = "transposed" | "resize";
+
+/** How the conditional discriminator uses the condition (see {@linkcode buildDiscriminator}). */
+export type DiscriminatorConditioning = "projection" | "input";
+
 /** How the two networks are built. */
 export interface DcganShape {
-  /** Side of the square images in pixels: a power of two, 8 or more (32 and 64 are the usual). */
-  size: number;
+  /** Image width in pixels: 4 x a power of two (8, 16, 32, 64, 128). */
+  width: number;
+  /** Image height in pixels: the same power of two x 4 or more (posters: 1.5 x width, e.g. 64x96). */
+  height: number;
   /** Length of the noise vector. */
   latentDim: number;
   /** Filters of the widest-resolution layer; the others are 2x, 4x, ... this (Radford et al.: 64). */
   filters: number;
   /** Length of the condition vector; 0 builds the plain (unconditional) DCGAN. */
   conditionSize: number;
+  /**
+   * `resize`: nearest-neighbour 2x then a 3x3 convolution (Odena et al., 2016: no checkerboard);
+   * `transposed`: 4x4 stride-2 transposed convolutions as in the paper. Default `resize`.
+   */
+  upsampling?: Upsampling;
+  /** Spectral normalisation of every discriminator layer, in place of its batch norm. Default false. */
+  spectralNorm?: boolean;
+  /** Conditional discriminator: `projection` (Miyato & Koyama, 2018, default) or `input`. */
+  conditioning?: DiscriminatorConditioning;
   /** Seed for the weight initialisers, so two builds start equal. */
   seed?: number;
 }
 
-/** Defaults: 64x64, 100-d noise, 64 filters (the paper's), unconditional. */
-export const DEFAULT_DCGAN_SHAPE: DcganShape = { size: 64, latentDim: 100, filters: 64, conditionSize: 0 };
+/** Defaults: 64x96 posters (2:3), 100-d noise, 64 filters (the paper's), unconditional, resize-convolve. */
+export const DEFAULT_DCGAN_SHAPE: DcganShape = {
+  width: 64,
+  height: 96,
+  latentDim: 100,
+  filters: 64,
+  conditionSize: 0,
+  upsampling: "resize",
+  spectralNorm: false,
+  conditioning: "projection",
+};
 
-/** Number of stride-2 layers between 4x4 and `size`; throws for a size that isn't a power of two ≥ 8. */
-export function upsamplingSteps(size: number): number {
-  const steps = Math.log2(size / 4);
-  if (!Number.isInteger(steps) || steps < 1) {
+/** Image sizes `--size` accepts by name in help texts: the poster's 2:3 at three scales. */
+export const POSTER_SIZES = ["32x48", "64x96", "128x192"] as const;
+
+/**
+ * Number of stride-2 layers between the smallest feature map (4 wide) and `width` x `height`, and that
+ * map's size; throws for a size the networks can't be built for.
+ */
+export function upsamplingSteps(width: number, height: number = width): {
+  steps: number;
+  baseWidth: number;
+  baseHeight: number;
+} {
+  const steps = Math.log2(width / 4);
+  const baseHeight = height / 2 ** steps;
+  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(baseHeight) || baseHeight < 4) {
     throw new Error(
-      `DCGAN size ${size} is not supported: use a power of two of 8 or more, such as 32 or 64.`,
+      `DCGAN size ${width}x${height} is not supported: the width must be 4 x a power of two (8, 16, 32, ` +
+        `64, 128) and the height a multiple of width/4 of at least the width, such as 64x96 (posters) ` +
+        `or 64x64.`,
     );
   }
-  return steps;
+  return { steps, baseWidth: 4, baseHeight };
+}
+
+/** Parses `64x96` (width x height) or `64` (square); throws a message naming what is accepted. */
+export function parseDcganSize(text: string): { width: number; height: number } {
+  const match = /^(\d+)(?:x(\d+))?$/.exec(text.trim());
+  if (!match) {
+    throw new Error(`"${text}" is not a size: use WIDTHxHEIGHT such as ${POSTER_SIZES.join(", ")}.`);
+  }
+  const width = Number(match[1]);
+  const height = match[2] === undefined ? width : Number(match[2]);
+  upsamplingSteps(width, height);
+  return { width, height };
+}
+
+/** `64x96`. */
+export function sizeName(shape: { width: number; height: number }): string {
+  return `${shape.width}x${shape.height}`;
 }
 
 /** Weight init of the paper: N(0, 0.02); each layer gets its own seed so layers don't start equal. */
 function initializers(seed: number) {
   let next = seed;
-  return () => tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: next++ });
+  return {
+    init: () => tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: next++ }),
+    seed: () => (next += 2),
+  };
 }
 
 /** Batch norm as in DCGAN (momentum 0.9 so the moving statistics used when sampling catch up fast). */
 const batchNorm = (name: string) => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
 
+const applied = (layer: { apply(x: tf.SymbolicTensor | tf.SymbolicTensor[]): unknown }) =>
+(
+  x: tf.SymbolicTensor | tf.SymbolicTensor[],
+) => layer.apply(x) as tf.SymbolicTensor;
+
 /**
  * Builds the generator. Inputs: `noise` [batch, latentDim] (and `condition` [batch, conditionSize]
- * when conditional); output [batch, size, size, 3] in [-1, 1].
+ * when conditional); output [batch, height, width, 3] in [-1, 1].
  */
 export function buildGenerator(shape: DcganShape): tf.LayersModel {
-  const steps = upsamplingSteps(shape.size);
-  const init = initializers(shape.seed ?? 1);
+  const { steps, baseWidth, baseHeight } = upsamplingSteps(shape.width, shape.height);
+  const { init } = initializers(shape.seed ?? 1);
+  const resize = (shape.upsampling ?? "resize") === "resize";
   const noise = tf.input({ shape: [shape.latentDim], name: "noise" });
   const condition = shape.conditionSize > 0
     ? tf.input({ shape: [shape.conditionSize], name: "condition" })
     : undefined;
   const inputs = condition ? [noise, condition] : [noise];
-  let x = condition
-    ? tf.layers.concatenate({ name: "noise_and_condition" }).apply(inputs) as tf.SymbolicTensor
-    : noise;
+  let x = condition ? applied(tf.layers.concatenate({ name: "noise_and_condition" }))(inputs) : noise;
   let channels = shape.filters * 2 ** (steps - 1);
-  x = tf.layers.dense({ units: 4 * 4 * channels, kernelInitializer: init(), name: "project" }).apply(
-    x,
-  ) as tf.SymbolicTensor;
-  x = tf.layers.reshape({ targetShape: [4, 4, channels], name: "to_4x4" }).apply(x) as tf.SymbolicTensor;
-  x = batchNorm("project_bn").apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reLU({ name: "project_relu" }).apply(x) as tf.SymbolicTensor;
+  x = applied(
+    tf.layers.dense({ units: baseHeight * baseWidth * channels, kernelInitializer: init(), name: "project" }),
+  )(x);
+  x = applied(tf.layers.reshape({ targetShape: [baseHeight, baseWidth, channels], name: "to_base" }))(x);
+  x = applied(batchNorm("project_bn"))(x);
+  x = applied(tf.layers.reLU({ name: "project_relu" }))(x);
   for (let i = 1; i <= steps; i++) {
     const last = i === steps;
-    const side = 4 * 2 ** i;
+    const side = baseWidth * 2 ** i;
     channels = last ? 3 : channels / 2;
-    x = tf.layers.conv2dTranspose({
-      filters: channels,
-      kernelSize: 4,
-      strides: 2,
-      padding: "same",
-      kernelInitializer: init(),
-      useBias: last, // batch norm's beta replaces the bias elsewhere
-      name: `up${side}`,
-    }).apply(x) as tf.SymbolicTensor;
-    if (last) {
-      x = tf.layers.activation({ activation: "tanh", name: "rgb" }).apply(x) as tf.SymbolicTensor;
+    // Batch norm's beta replaces the bias, except on the RGB output.
+    if (resize) {
+      x = applied(tf.layers.upSampling2d({ size: [2, 2], name: `up${side}_resize` }))(x);
+      x = applied(tf.layers.conv2d({
+        filters: channels,
+        kernelSize: 3,
+        padding: "same",
+        kernelInitializer: init(),
+        useBias: last,
+        name: `up${side}`,
+      }))(x);
     } else {
-      x = batchNorm(`up${side}_bn`).apply(x) as tf.SymbolicTensor;
-      x = tf.layers.reLU({ name: `up${side}_relu` }).apply(x) as tf.SymbolicTensor;
+      x = applied(tf.layers.conv2dTranspose({
+        filters: channels,
+        kernelSize: 4,
+        strides: 2,
+        padding: "same",
+        kernelInitializer: init(),
+        useBias: last,
+        name: `up${side}`,
+      }))(x);
+    }
+    if (last) {
+      x = applied(tf.layers.activation({ activation: "tanh", name: "rgb" }))(x);
+    } else {
+      x = applied(batchNorm(`up${side}_bn`))(x);
+      x = applied(tf.layers.reLU({ name: `up${side}_relu` }))(x);
     }
   }
   return tf.model({ inputs, outputs: x, name: condition ? "conditional_generator" : "generator" });
 }
 
 /**
- * Builds the discriminator. Inputs: `image` [batch, size, size, 3] in [-1, 1] (and `condition`
+ * Builds the discriminator. Inputs: `image` [batch, height, width, 3] in [-1, 1] (and `condition`
  * when conditional); output: one real-vs-fake logit per image, [batch, 1].
+ *
+ * Conditioning `projection` adds `<embed(condition), features>` to the logit (Miyato & Koyama): the
+ * discriminator scores how well an image fits its condition, so the generator is pushed to make
+ * genres look different. `input` feeds the condition as a fourth image channel (a learned dense
+ * plane) and beside the features.
  */
 export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
-  const steps = upsamplingSteps(shape.size);
-  const init = initializers((shape.seed ?? 1) + 1000);
-  const image = tf.input({ shape: [shape.size, shape.size, 3], name: "image" });
+  const { steps } = upsamplingSteps(shape.width, shape.height);
+  const ids = initializers((shape.seed ?? 1) + 1000);
+  const init = ids.init;
+  const spectral = shape.spectralNorm ?? false;
+  const conditioning = shape.conditioning ?? "projection";
+  const image = tf.input({ shape: [shape.height, shape.width, 3], name: "image" });
   const condition = shape.conditionSize > 0
     ? tf.input({ shape: [shape.conditionSize], name: "condition" })
     : undefined;
+  const dense = (units: number, name: string, useBias = true) =>
+    spectral
+      ? new SpectralDense({ units, name, useBias, seed: ids.seed() })
+      : tf.layers.dense({ units, kernelInitializer: init(), name, useBias });
   let x: tf.SymbolicTensor = image;
-  if (condition) {
+  if (condition && conditioning === "input") {
     // The condition as a fourth image channel, learned: cheap compared with tiling all 19 values.
-    let plane = tf.layers.dense({
-      units: shape.size * shape.size,
+    let plane = applied(tf.layers.dense({
+      units: shape.height * shape.width,
       kernelInitializer: init(),
       name: "condition_plane",
-    })
-      .apply(condition) as tf.SymbolicTensor;
-    plane = tf.layers.reshape({ targetShape: [shape.size, shape.size, 1], name: "condition_channel" })
-      .apply(plane) as tf.SymbolicTensor;
-    x = tf.layers.concatenate({ name: "image_and_condition" }).apply([image, plane]) as tf.SymbolicTensor;
+    }))(condition);
+    plane = applied(
+      tf.layers.reshape({ targetShape: [shape.height, shape.width, 1], name: "condition_channel" }),
+    )(
+      plane,
+    );
+    x = applied(tf.layers.concatenate({ name: "image_and_condition" }))([image, plane]);
   }
   let channels = shape.filters;
   for (let i = 1; i <= steps; i++) {
-    const side = shape.size / 2 ** i;
-    x = tf.layers.conv2d({
-      filters: channels,
-      kernelSize: 4,
-      strides: 2,
-      padding: "same",
-      kernelInitializer: init(),
-      useBias: i === 1,
-      name: `down${side}`,
-    }).apply(x) as tf.SymbolicTensor;
-    if (i > 1) x = batchNorm(`down${side}_bn`).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.leakyReLU({ alpha: 0.2, name: `down${side}_lrelu` }).apply(x) as tf.SymbolicTensor;
+    const side = shape.width / 2 ** i;
+    const name = `down${side}`;
+    x = applied(
+      spectral
+        ? new SpectralConv2D({
+          filters: channels,
+          kernelSize: 4,
+          strides: 2,
+          useBias: true,
+          seed: ids.seed(),
+          name,
+        })
+        : tf.layers.conv2d({
+          filters: channels,
+          kernelSize: 4,
+          strides: 2,
+          padding: "same",
+          kernelInitializer: init(),
+          useBias: i === 1,
+          name,
+        }),
+    )(x);
+    if (i > 1 && !spectral) x = applied(batchNorm(`down${side}_bn`))(x);
+    x = applied(tf.layers.leakyReLU({ alpha: 0.2, name: `down${side}_lrelu` }))(x);
     channels *= 2;
   }
-  x = tf.layers.flatten({ name: "features" }).apply(x) as tf.SymbolicTensor;
-  if (condition) {
-    x = tf.layers.concatenate({ name: "features_and_condition" }).apply([x, condition]) as tf.SymbolicTensor;
+  x = applied(tf.layers.flatten({ name: "features" }))(x);
+  let logit: tf.SymbolicTensor;
+  if (condition && conditioning === "projection") {
+    const unconditional = applied(dense(1, "logit"))(x);
+    const embedded = applied(dense(x.shape[1]!, "condition_embedding", false))(condition);
+    const projected = applied(tf.layers.dot({ axes: 1, name: "projection" }))([x, embedded]);
+    logit = applied(tf.layers.add({ name: "logit_and_projection" }))([unconditional, projected]);
+  } else {
+    if (condition) x = applied(tf.layers.concatenate({ name: "features_and_condition" }))([x, condition]);
+    logit = applied(dense(1, "logit"))(x);
   }
-  const logit = tf.layers.dense({ units: 1, kernelInitializer: init(), name: "logit" }).apply(
-    x,
-  ) as tf.SymbolicTensor;
   return tf.model({
     inputs: condition ? [image, condition] : [image],
     outputs: logit,

@@ -37,6 +37,8 @@ export interface TestEvaluation {
   evaluatedAt: string;
   /** Dataset folder evaluated on. */
   dataDir: string;
+  /** The split judged (absent in models evaluated before there was a choice: test). */
+  split?: string;
   /** Backend that ran the predictions. */
   backend: string;
   /** The training loss on the test split. */
@@ -103,15 +105,22 @@ export interface SavedModelMetadata {
 }
 
 /**
- * `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run, `_year_rating` for a model
- * with regression heads).
+ * `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run, `_mirror`, `_aug` or `_noaug`
+ * when the augmentation is not the version's usual one, `_year_rating` for a model with regression heads).
  */
 export function savedModelName(dataset: DatasetConfig, model: ModelConfig): string {
   const loss = model.loss === "binary_crossentropy" ? "bce" : "cce";
   const limit = dataset.limit !== undefined ? `_limit${dataset.limit}` : "";
   const targets = model.targets?.length ? `_${model.targets.join("_")}` : "";
+  // Augmentation other than the version's default gets a suffix, so an ablation doesn't overwrite.
+  const usual = model.version === 4;
+  const augment = model.augment?.mirror
+    ? "_mirror"
+    : (model.augment !== undefined) !== usual
+    ? (model.augment ? "_aug" : "_noaug")
+    : "";
   return `genres${dataset.genres.length}_ratio${dataset.ratio}_v${model.version}_e${model.epochs}_` +
-    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${targets}`;
+    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}${targets}`;
 }
 
 /** A corrupt or incomplete model folder: the message names the file and what to do. */

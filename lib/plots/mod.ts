@@ -34,5 +34,6 @@ export {
 export { plotTrainingHistory } from "./training.ts";
 export { type GridItem, posterGrid, type PosterGridOptions, type RawImage } from "./posters.ts";
 export { type CellValue, formatCell, Table, table } from "./table.ts";
+export { comparisonRowsTable } from "./comparison_table.ts";
 export { type Displayable, inNotebook, show } from "./display.ts";
 export { type BatchStep, TrainingMonitor } from "./live.ts";

@@ -84,7 +84,7 @@ export async function executeNotebook(
     const jupyterPath = [dir, Deno.env.get("JUPYTER_PATH")].filter(Boolean).join(":");
     const input = join(dir, basename(path));
     const output = join(dir, `executed-${basename(path)}`);
-    await Deno.writeTextFile(input, JSON.stringify(notebook, null, 1) + "\n");
+    await Deno.writeTextFile(input, JSON.stringify(withCellIds(notebook), null, 1) + "\n");
     const child = new Deno.Command(python, {
       args: [
         RUNNER,
@@ -122,6 +122,23 @@ export async function executeNotebook(
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * `notebook` with an id on every cell: nbformat 4.5 requires them, and Jupyter's reader prints a
+ * MissingIDFieldWarning for each notebook without (a cell added by hand in an editor often has none).
+ */
+export function withCellIds(notebook: Notebook): Notebook {
+  if (notebook.cells.every((cell) => cell.id)) return notebook;
+  const taken = new Set(notebook.cells.map((cell) => cell.id).filter(Boolean));
+  const cells = notebook.cells.map((cell, index) => {
+    if (cell.id) return cell;
+    let id = `cell-${index}`;
+    while (taken.has(id)) id += "x";
+    taken.add(id);
+    return { ...cell, id };
+  });
+  return { ...notebook, nbformat_minor: Math.max(notebook.nbformat_minor, 5), cells };
 }
 
 /** Passes each line of `stream` to `log` until the runner's error report starts; returns all lines. */

@@ -2,7 +2,7 @@
  * Training checkpoints: everything needed to continue an interrupted run where it stopped.
  *
  * ```
- * runs/cnn/<model name>/checkpoint/     (see lib/training/run.ts)
+ * runs/cnn/<run name>/checkpoint/       (cnnRunName: the model name without _e<epochs>; run.ts)
  *   model.json, weights.bin            the model (as in a saved model)
  *   optimizer.json, optimizer.bin      RMSprop's state (iteration count, running averages)
  *   best_weights.json, .bin            the best epoch's weights, when the model has moved on from them

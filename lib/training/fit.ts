@@ -19,15 +19,17 @@ import { buildGenreCnn } from "../models/cnn.ts";
 import { Progress } from "../util/progress.ts";
 import { multiLabelMetrics } from "../evaluation/metrics.ts";
 import { predictGenres, type Predictions } from "../evaluation/predict.ts";
+import { augmentBatch } from "./augment.ts";
 import { batchCount, batchIndices, epochOrder } from "./batches.ts";
+import { seededRandom } from "../util/random.ts";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { formatEpoch, shouldStopEarly } from "./history.ts";
 import { checkResumable, checkResumePolicy, TrainingInterrupted } from "./run.ts";
 import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
 import { lossFunction } from "../models/losses.ts";
-import { createRmsprop } from "./rmsprop.ts";
 import { meanAbsoluteError, totalLoss, withRegressionHeads } from "../models/regression_heads.ts";
 import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
+import { createOptimizer } from "./optimizer.ts";
 import { createLog } from "../util/log.ts";
 
 /** Options of {@linkcode fitGenreModel}. */
@@ -118,7 +120,8 @@ export async function fitGenreModel(
     throw new Error("The training split is empty: check --min-year/--max-year and the data folder.");
   }
   const lossOf = lossFunction(config.loss);
-  const optimizer = createRmsprop(config.learningRate);
+  const stepsPerEpoch = batchCount(count, config.batchSize);
+  const { optimizer, beforeStep } = createOptimizer(config, config.epochs * stepsPerEpoch, stepsPerEpoch);
 
   let resumed: tf.LayersModel | undefined;
   let state = freshState(train, config);
@@ -157,7 +160,14 @@ export async function fitGenreModel(
   }
   const heads = regressionHeads(options.regression);
   const model = resumed ?? withRegressionHeads(
-    buildGenreCnn({ height, width, genres: train.genres.length, version: config.version, seed: config.seed }),
+    buildGenreCnn({
+      height,
+      width,
+      genres: train.genres.length,
+      version: config.version,
+      seed: config.seed,
+      dropout: config.dropout,
+    }),
     heads,
     config.seed,
   );
@@ -182,12 +192,15 @@ export async function fitGenreModel(
     shouldStopEarly(state.history, config.earlyStoppingPatience);
   for (let epoch = state.epochsDone; epoch < config.epochs && !stoppedEarly; epoch++) {
     const order = epochOrder(count, config.seed, epoch);
-    const batches = batchCount(count, config.batchSize);
+    const batches = stepsPerEpoch;
     const label = `epoch ${epoch + 1}/${config.epochs}${state.batchesDone > 0 ? " (resumed)" : ""}`;
     const progress = showProgress
       ? new Progress(label, count - state.epochImages, { unit: "images" })
       : undefined;
     for (let b = state.batchesDone; b < batches; b++) {
+      // A macrotask turn, so signal listeners (Ctrl-C) can run: on wasm every await in a step resolves
+      // as a microtask, and without this the loop never lets them fire.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (options.signal?.aborted) {
         await checkpoint();
         optimizer.dispose();
@@ -201,7 +214,11 @@ export async function fitGenreModel(
       }
       const indices = batchIndices(order, config.batchSize, b);
       const started = performance.now();
-      const images = train.images(indices);
+      beforeStep(epoch * batches + b);
+      // Seeded per batch, so a resumed run draws the same augmentations.
+      const images = config.augment
+        ? augmentBatch(train, indices, config.augment, seededRandom((config.seed * 7919 + epoch) * 65537 + b))
+        : train.images(indices);
       const labels = train.labelTensor(indices);
       const cost = optimizer.minimize(
         () =>

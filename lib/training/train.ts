@@ -22,6 +22,7 @@ import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../mode
 import { scalingsFor } from "../models/targets.ts";
 import { removeCheckpoint } from "./checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
+import { describeModelConfig } from "./describe.ts";
 import { createLog } from "../util/log.ts";
 import { checkpointFolder, runFolder } from "./run.ts";
 import type { Predictions } from "../evaluation/predict.ts";
@@ -43,6 +44,14 @@ export interface TrainResult {
   model: tf.LayersModel;
   /** That model's predictions on the validation split (what the threshold was chosen on). */
   validation: Predictions;
+}
+
+/**
+ * The name of a CNN run's folder: the saved model's name without `_e<epochs>`, because a resume may
+ * change the epochs (`genres7_ratio30_v1_1977-2017_bce`).
+ */
+export function cnnRunName(dataset: DatasetConfig, config: ModelConfig): string {
+  return savedModelName(dataset, config).replace(`_e${config.epochs}_`, "_");
 }
 
 /** Loads the training and validation splits of `dataset`, trains, and saves the model. */
@@ -71,11 +80,11 @@ export async function trainOnSplits(
 ): Promise<TrainResult> {
   const started = performance.now();
   const name = savedModelName(train.config, config);
-  const runDir = runFolder("cnn", name, options.runsDir);
+  const runDir = runFolder("cnn", cnnRunName(train.config, config), options.runsDir);
   const checkpointDir = checkpointFolder(runDir);
   const log = options.log ?? createLog();
   log(
-    `model ${name}: v${config.version}, ${config.loss}, RMSprop ${config.learningRate}, batch ${config.batchSize}, ` +
+    `model ${name}: ${describeModelConfig(config)}, ` +
       `${config.epochs} epochs${
         config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
       }`,

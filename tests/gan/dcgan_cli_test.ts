@@ -32,12 +32,17 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
       "Comedy",
       "--ratio",
       "10",
+      "--size",
+      "8x12",
     );
     assert.equal(prepared.code, 0, prepared.stderr);
-    assert.match(prepared.stdout, /^\d+ posters \(18x27 RGB\) in data\/gan\/y1996-2017_ex-Comedy_r10\.rgb/);
+    assert.match(
+      prepared.stdout,
+      /^\d+ posters \(8x12 RGB\) in data\/gan\/y1996-2017_ex-Comedy_r10_8x12\.rgb/,
+    );
     const train = [
       "--size",
-      "8",
+      "8x12",
       "--filters",
       "4",
       "--batch",
@@ -59,7 +64,7 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
       "2",
     );
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /runs\/dcgan\/cdcgan8: \d+ steps, 1 epochs, .* on cpu/);
+    assert.match(first.stdout, /runs\/dcgan\/cdcgan8x12: \d+ steps, 1 epochs, .* on cpu/);
     const refused = await run(cwd, "dcgan_train", ...train, "--epochs", "2");
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /already holds a run: add --resume/);
@@ -76,16 +81,22 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
       "--count",
       "4",
       "--name",
-      "cdcgan8",
+      "cdcgan8x12",
       "--backend",
       "cpu",
     );
     assert.equal(sampled.code, 0, sampled.stderr);
-    const png = join(cwd, "runs/dcgan/cdcgan8/samples/Sci-Fi_1990s_seed1.png");
-    assert.equal((await sharp(png).metadata()).width, 2 * 10 + 2);
-    const bad = await run(cwd, "dcgan_train", "--size", "48");
+    const png = join(cwd, "runs/dcgan/cdcgan8x12/samples/Sci-Fi_1990s_seed1.png");
+    assert.deepEqual(
+      [(await sharp(png).metadata()).width, (await sharp(png).metadata()).height],
+      [2 * (8 + 2) + 2, 2 * (12 + 2) + 2],
+    );
+    const bad = await run(cwd, "dcgan_train", "--size", "48x64");
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--size: DCGAN size 48 is not supported/);
+    assert.match(bad.stderr, /--size: DCGAN size 48x64 is not supported/);
+    const loss = await run(cwd, "dcgan_train", "--loss", "wgan");
+    assert.equal(loss.code, 2);
+    assert.match(loss.stderr, /--loss wgan is unknown: use bce or hinge/);
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }

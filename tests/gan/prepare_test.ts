@@ -3,10 +3,10 @@ import { join } from "node:path";
 import {
   ganDir,
   type GanSelection,
+  imagesAtSize,
   prepareTrainingSet,
   readTrainingSet,
   selectionKey,
-  squareImages,
 } from "../../lib/gan/prepare.ts";
 import { makeFixtureDataDir } from "../fixtures.ts";
 
@@ -43,17 +43,25 @@ Deno.test("prepare selects by years and genres, writes an RGB set, and reuses it
     assert.deepEqual(included.set.movies.map((m) => m.imdbId), [2, 4]);
     const limited = await prepareTrainingSet(selection(dataDir, { limit: 2 }));
     assert.equal(limited.set.movies.length, 2);
+    // Stored at the DCGAN's size: a set of its own, read back at that size.
+    const posters = await prepareTrainingSet(selection(dataDir, { size: { width: 16, height: 24 } }));
+    assert.equal(posters.set.key, "y1980-2017_r10_16x24");
+    assert.deepEqual([posters.set.width, posters.set.height], [16, 24]);
+    assert.equal((await readTrainingSet(dataDir)).pixels.length, posters.set.movies.length * 16 * 24 * 3);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
 });
 
-Deno.test("squareImages resizes a set to the DCGAN's square input", async () => {
+Deno.test("imagesAtSize resizes a set to the DCGAN's poster or square input, or keeps it", async () => {
   const { dataDir } = await makeFixtureDataDir({ movies });
   try {
     const { set } = await prepareTrainingSet(selection(dataDir));
-    const squares = await squareImages(set, 16);
+    const posters = await imagesAtSize(set, { width: 16, height: 24 });
+    assert.equal(posters.length, set.movies.length * 16 * 24 * 3);
+    const squares = await imagesAtSize(set, { width: 16, height: 16 });
     assert.equal(squares.length, set.movies.length * 16 * 16 * 3);
+    assert.equal(await imagesAtSize(set, set), set.pixels);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }

@@ -8,6 +8,7 @@ import type { QualityCnn } from "../../lib/gan/quality_cnn.ts";
 import { readRunMetadata, runPaths } from "../../lib/gan/run.ts";
 import { remeasureRun } from "../../lib/gan/generator_quality.ts";
 import { sampleConditional } from "../../lib/gan/sample.ts";
+import { writeRunFigures } from "../../lib/gan/figures.ts";
 import { type DcganTrainOptions, trainDcgan } from "../../lib/gan/train.ts";
 import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
 import { TrainingInterrupted } from "../../lib/training/run.ts";
@@ -70,7 +71,7 @@ function options(runDir: string, extra: Partial<DcganTrainOptions> = {}): DcganT
   return {
     runDir,
     set: tinySet(),
-    shape: { size: 8, latentDim: 4, filters: 4, conditionSize: CONDITION_SIZE },
+    shape: { width: 8, height: 12, latentDim: 4, filters: 4, conditionSize: CONDITION_SIZE },
     epochs: 2,
     batchSize: 4,
     gridRows: 2,
@@ -105,6 +106,22 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
     // Step 0 (untrained) and each epoch end.
     assert.deepEqual(metadata.quality.map((q) => q.epoch), [0, 1, 2]);
     assert.ok(metadata.quality.every((q) => q.frechetDistance >= 0 && q.cnn === "tiny"));
+    // The floor: two disjoint halves of 8 real posters, beside every distance.
+    assert.equal(metadata.frechetFloor?.samples, 8);
+    assert.ok(metadata.frechetFloor!.distance > 0);
+    for (const q of metadata.quality) {
+      assert.equal(q.frechetFloor, metadata.frechetFloor!.distance);
+      assert.ok(Math.abs(q.frechetOverFloor! - q.frechetDistance / q.frechetFloor!) < 0.01);
+      // Samples come from the weight average; the trained generator's own figures sit beside.
+      assert.ok(q.frechetVariants!.rawMovingStatistics >= 0 && q.frechetVariants!.rawBatchStatistics >= 0);
+      assert.ok(q.frechetVariants!.averageBatchStatistics! >= 0);
+    }
+    assert.ok(metadata.quality.every((q) => q.tiling! > 0 && Number.isFinite(q.tiling)));
+    // Step 0: the average is the untrained generator itself.
+    assert.equal(
+      metadata.quality[0].frechetVariants!.rawMovingStatistics,
+      metadata.quality[0].frechetDistance,
+    );
     assert.ok(metadata.quality[1].genreHits && metadata.quality[1].genreHits.chance === 0.333);
     const grids = [...Deno.readDirSync(runPaths(runDir).grids)].map((e) => e.name).sort();
     assert.deepEqual(grids, ["step_000000.png", "step_000003.png", "step_000006.png", "step_000008.png"]);
@@ -112,12 +129,23 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
       gridPaths,
       [0, 3, 6, 8].map((step, i) => ({ step, path: join(runPaths(runDir).grids, grids[i]) })),
     );
+    // Poster-shaped tiles (8x12) are kept as they are: 3 columns and 2 rows with 2-pixel gaps.
     const grid = await sharp(runPaths(runDir).grid(3)).metadata();
-    assert.equal(grid.width, 3 * 10 + 2);
+    assert.deepEqual([grid.width, grid.height], [3 * (8 + 2) + 2, 2 * (12 + 2) + 2]);
     assert.deepEqual(metadata.gridLayout.rowLabels, ["Drama", "Action"]);
     assert.equal(metadata.video?.frames, 4);
     // (The frames of so short a run are nearly identical, and WebP merges equal frames: don't count pages.)
     assert.equal((await sharp(runPaths(runDir).video).metadata()).format, "webp");
+    // ffmpeg is one of .ci/run's packages: the run's MP4 is a real one.
+    assert.equal(
+      metadata.video?.mp4,
+      runPaths(runDir).video.replace(/webp$/, "mp4"),
+      metadata.video?.mp4Skipped ?? "",
+    );
+    assert.equal(
+      new TextDecoder().decode((await Deno.readFile(metadata.video!.mp4!)).subarray(4, 8)),
+      "ftyp",
+    );
     assert.deepEqual(await readRunMetadata(runDir), {
       ...metadata,
       updatedAt: (await readRunMetadata(runDir))!.updatedAt,
@@ -125,9 +153,10 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
     await Deno.stat(runPaths(runDir).epochGenerator(2));
     await assert.rejects(() => trainDcgan(options(runDir)), /already holds a run: add --resume/);
     // Measuring again from the epoch snapshots (as after a new CNN is trained) gives the same figures.
+    // (Epoch snapshots hold the sampled generator only, so the trained generator's figures are not remade.)
     const again = await remeasureRun(runDir, tinySet(), tinyCnn(), 8, () => {});
-    assert.deepEqual(again, metadata.quality);
-    assert.deepEqual((await readRunMetadata(runDir))!.quality, metadata.quality);
+    assert.deepEqual(again, metadata.quality.map(({ frechetVariants: _, ...q }) => q));
+    assert.deepEqual((await readRunMetadata(runDir))!.quality, again);
   } finally {
     await Deno.remove(join(runDir, ".."), { recursive: true });
   }
@@ -176,6 +205,51 @@ Deno.test("an interrupted run resumed from its checkpoint ends with the same wei
   }
 });
 
+Deno.test("hinge loss, spectral norm, transposed convolutions, no average: trains and resumes exactly", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const variant = (runDir: string, extra: Partial<DcganTrainOptions> = {}) =>
+      options(runDir, {
+        shape: {
+          width: 8,
+          height: 12,
+          latentDim: 4,
+          filters: 4,
+          conditionSize: CONDITION_SIZE,
+          upsampling: "transposed",
+          spectralNorm: true,
+          conditioning: "input",
+        },
+        objective: { loss: "hinge", realLabel: 1, averageDecay: 0 },
+        ...extra,
+      });
+    const whole = await trainDcgan(variant(join(root, "whole")));
+    assert.ok(whole.metadata.history.every((h) => Number.isFinite(h.dLoss) && Number.isFinite(h.gLoss)));
+    assert.equal(whole.metadata.training.loss, "hinge");
+    const stop = new AbortController();
+    await assert.rejects(
+      () =>
+        trainDcgan(
+          variant(join(root, "parts"), { signal: stop.signal, onStep: (s) => s.step === 3 && stop.abort() }),
+        ),
+      TrainingInterrupted,
+    );
+    const resumed = await trainDcgan(variant(join(root, "parts"), { resume: true }));
+    assert.deepEqual(resumed.metadata.history, whole.metadata.history);
+    const [a, b] = [await generatorWeights(join(root, "parts")), await generatorWeights(join(root, "whole"))];
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), "resumed weights differ");
+    await assert.rejects(
+      () => trainDcgan(options(join(root, "parts"), { resume: true })),
+      (error: Error) =>
+        /^Cannot resume .*parts: /.test(error.message) &&
+        /training\.loss: "hinge" → "bce"/.test(error.message) &&
+        /shape\.spectralNorm: true → unset/.test(error.message),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("conditional samples: a grid for a genre and decade; unconditional runs refuse", async () => {
   const root = await Deno.makeTempDir();
   try {
@@ -198,9 +272,20 @@ Deno.test("conditional samples: a grid for a genre and decade; unconditional run
       () => sampleConditional({ runDir, genres: ["Sci-Fi"], decade: 1950, count: 4, seed: 1 }),
       /outside the decades/,
     );
+    // The README's pictures of the run: progress strip, final grid, two conditions side by side.
+    const figures = await writeRunFigures(runDir, join(root, "figures"), { frames: 3, count: 4 });
+    assert.deepEqual(figures.steps, [0, 3, 4]); // grids at steps 0, 3 and the last (4)
+    const strip = await sharp(figures.progress).metadata();
+    assert.deepEqual([strip.width, strip.height], [3 * (8 + 2) + 2, 3 * 15]); // 3 first rows of 30/2 px
+    const pair = await sharp(figures.conditional!).metadata();
+    assert.deepEqual([pair.width, pair.height], [2 * (4 * (8 + 2) + 2) + 12, 12 + 4]);
+    assert.deepEqual(await Deno.readFile(figures.final), await Deno.readFile(runPaths(runDir).grid(4)));
     const plain = join(root, "u");
     await trainDcgan(
-      options(plain, { epochs: 1, shape: { size: 8, latentDim: 4, filters: 4, conditionSize: 0 } }),
+      options(plain, {
+        epochs: 1,
+        shape: { width: 8, height: 12, latentDim: 4, filters: 4, conditionSize: 0 },
+      }),
     );
     await assert.rejects(
       () => sampleConditional({ runDir: plain, genres: ["Drama"], decade: 1990, count: 4, seed: 1 }),

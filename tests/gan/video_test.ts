@@ -39,6 +39,39 @@ Deno.test("writeTrainingVideo joins the grids into an animated WebP and GIF", as
   }
 });
 
+Deno.test("writeTrainingVideo writes a real H.264 MP4 with ffmpeg (installed by .ci/run)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const paths = await frames(dir, 6);
+    const result = await writeTrainingVideo(join(dir, "training.webp"), paths);
+    assert.equal(result.mp4, join(dir, "training.mp4"), result.mp4Skipped ?? "");
+    const bytes = await Deno.readFile(result.mp4!);
+    assert.equal(new TextDecoder().decode(bytes.subarray(4, 8)), "ftyp");
+    const probe = await new Deno.Command("ffprobe", {
+      args: [
+        "-v",
+        "error",
+        "-count_frames",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=codec_name,width,height,nb_read_frames",
+        "-of",
+        "json",
+        result.mp4!,
+      ],
+      stdout: "piped",
+    }).output();
+    const stream = JSON.parse(new TextDecoder().decode(probe.stdout)).streams[0];
+    assert.equal(stream.codec_name, "h264");
+    assert.deepEqual([stream.width, stream.height], [20, 12]);
+    assert.ok(Number(stream.nb_read_frames) >= 6, `frames: ${stream.nb_read_frames}`);
+    assert.deepEqual([...Deno.readDirSync(dir)].filter((e) => /tmp|frames/.test(e.name)), []); // no leftovers
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("writeTrainingVideo says why there is no MP4 when ffmpeg is missing", async () => {
   const dir = await Deno.makeTempDir();
   try {

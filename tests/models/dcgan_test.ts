@@ -5,7 +5,9 @@ import {
   buildGenerator,
   CONDITION_SIZE,
   conditionVector,
+  type DcganShape,
   decadeOf,
+  parseDcganSize,
   parseGenre,
   upsamplingSteps,
 } from "../../lib/models/dcgan.ts";
@@ -13,64 +15,94 @@ import { loadModelFiles, saveModelFiles } from "../../lib/models/saved.ts";
 
 await tf.setBackend("cpu");
 
-const shape = (size: number, conditionSize = 0) => ({
-  size,
+const shape = (width: number, height: number, extra: Partial<DcganShape> = {}): DcganShape => ({
+  width,
+  height,
   latentDim: 8,
   filters: 4,
-  conditionSize,
+  conditionSize: 0,
   seed: 3,
+  ...extra,
 });
 
-Deno.test("generator makes size x size RGB in [-1, 1], discriminator one logit, for 16 and 32", () => {
-  for (const size of [16, 32]) {
-    const g = buildGenerator(shape(size));
-    const d = buildDiscriminator(shape(size));
-    const images = g.predict(tf.randomNormal([3, 8])) as tf.Tensor;
-    assert.deepEqual(images.shape, [3, size, size, 3]);
-    assert.ok(images.max().dataSync()[0] <= 1 && images.min().dataSync()[0] >= -1);
-    assert.deepEqual((d.predict(images) as tf.Tensor).shape, [3, 1]);
-    tf.dispose([images, g, d].flatMap((x) => (x instanceof tf.Tensor ? [x] : [])));
-    g.dispose();
-    d.dispose();
+Deno.test("generator makes width x height RGB in [-1, 1], discriminator one logit: posters and squares", () => {
+  for (const [width, height] of [[16, 24], [32, 48], [16, 16]]) {
+    for (const upsampling of ["resize", "transposed"] as const) {
+      const g = buildGenerator(shape(width, height, { upsampling }));
+      const d = buildDiscriminator(shape(width, height));
+      const images = g.predict(tf.randomNormal([3, 8])) as tf.Tensor;
+      assert.deepEqual(images.shape, [3, height, width, 3]);
+      assert.ok(images.max().dataSync()[0] <= 1 && images.min().dataSync()[0] >= -1);
+      assert.deepEqual((d.predict(images) as tf.Tensor).shape, [3, 1]);
+      images.dispose();
+      g.dispose();
+      d.dispose();
+    }
   }
 });
 
-Deno.test("generator layers follow DCGAN: transposed convs with batch norm and ReLU, tanh output", () => {
-  const g = buildGenerator(shape(32));
-  const classes = g.layers.map((l) => l.getClassName());
-  assert.equal(classes.filter((c) => c === "Conv2DTranspose").length, 3); // 4 → 8 → 16 → 32
-  assert.equal(classes.filter((c) => c === "BatchNormalization").length, 3); // projection + 2 hidden
-  assert.equal(classes.at(-1), "Activation");
-  const d = buildDiscriminator(shape(32));
-  const dClasses = d.layers.map((l) => l.getClassName());
-  assert.equal(dClasses.filter((c) => c === "Conv2D").length, 3); // 32 → 16 → 8 → 4
-  assert.equal(dClasses.filter((c) => c === "LeakyReLU").length, 3);
-  assert.equal(dClasses.filter((c) => c === "BatchNormalization").length, 2); // none on the first conv
-  g.dispose();
-  d.dispose();
+Deno.test("generator layers: resize-then-convolve by default, the paper's transposed convs on request", () => {
+  const resize = buildGenerator(shape(32, 48)).layers.map((l) => l.getClassName());
+  assert.equal(resize.filter((c) => c === "UpSampling2D").length, 3); // 4x6 → 8x12 → 16x24 → 32x48
+  assert.equal(resize.filter((c) => c === "Conv2D").length, 3);
+  assert.equal(resize.filter((c) => c === "Conv2DTranspose").length, 0);
+  const paper = buildGenerator(shape(32, 48, { upsampling: "transposed" })).layers.map((l) =>
+    l.getClassName()
+  );
+  assert.equal(paper.filter((c) => c === "Conv2DTranspose").length, 3);
+  assert.equal(paper.filter((c) => c === "BatchNormalization").length, 3); // projection + 2 hidden
+  assert.equal(paper.at(-1), "Activation");
+  const d = buildDiscriminator(shape(32, 48)).layers.map((l) => l.getClassName());
+  assert.equal(d.filter((c) => c === "Conv2D").length, 3); // 32x48 → 16x24 → 8x12 → 4x6
+  assert.equal(d.filter((c) => c === "LeakyReLU").length, 3);
+  assert.equal(d.filter((c) => c === "BatchNormalization").length, 2); // none on the first conv
+  const sn = buildDiscriminator(shape(32, 48, { spectralNorm: true })).layers.map((l) => l.getClassName());
+  assert.equal(sn.filter((c) => c === "SpectralConv2D").length, 3);
+  assert.equal(sn.filter((c) => c === "SpectralDense").length, 1);
+  assert.equal(sn.filter((c) => c === "BatchNormalization").length, 0); // spectral norm replaces it
 });
 
-Deno.test("conditional networks take the condition as a second input", () => {
-  const g = buildGenerator(shape(16, CONDITION_SIZE));
-  const d = buildDiscriminator(shape(16, CONDITION_SIZE));
+Deno.test("conditional networks take the condition as a second input; projection or input channel", () => {
   const condition = tf.tensor2d([
     ...conditionVector(["Sci-Fi"], 1980),
     ...conditionVector(["Drama", "War"], 2010),
   ], [2, CONDITION_SIZE]);
+  const g = buildGenerator(shape(16, 24, { conditionSize: CONDITION_SIZE }));
   const images = g.predict([tf.randomNormal([2, 8]), condition]) as tf.Tensor;
-  assert.deepEqual(images.shape, [2, 16, 16, 3]);
-  assert.deepEqual((d.predict([images, condition]) as tf.Tensor).shape, [2, 1]);
+  assert.deepEqual(images.shape, [2, 24, 16, 3]);
   assert.equal(g.inputs.length, 2);
-  assert.equal(d.inputs.length, 2);
+  for (const conditioning of ["projection", "input"] as const) {
+    const d = buildDiscriminator(shape(16, 24, { conditionSize: CONDITION_SIZE, conditioning }));
+    assert.deepEqual((d.predict([images, condition]) as tf.Tensor).shape, [2, 1]);
+    assert.equal(d.inputs.length, 2);
+    const names = d.layers.map((l) => l.name);
+    assert.equal(names.includes("projection"), conditioning === "projection");
+    assert.equal(names.includes("condition_plane"), conditioning === "input");
+    d.dispose();
+  }
   g.dispose();
+});
+
+Deno.test("the projection discriminator's logit changes with the condition alone", () => {
+  const d = buildDiscriminator(shape(16, 24, { conditionSize: CONDITION_SIZE, seed: 9 }));
+  const image = tf.randomUniform([1, 24, 16, 3], -1, 1, "float32", 2);
+  const logit = (genre: string) =>
+    (d.predict([image, tf.tensor2d([...conditionVector([genre], 1990)], [1, CONDITION_SIZE])]) as tf.Tensor)
+      .dataSync()[0];
+  assert.notEqual(logit("Horror"), logit("Romance"));
   d.dispose();
 });
 
-Deno.test("sizes must be powers of two of 8 or more", () => {
-  assert.equal(upsamplingSteps(64), 4);
-  assert.equal(upsamplingSteps(8), 1);
-  assert.throws(() => upsamplingSteps(48), /power of two/);
-  assert.throws(() => upsamplingSteps(4), /power of two/);
+Deno.test("sizes: 4 x a power of two wide, a multiple of width/4 high; WIDTHxHEIGHT flags", () => {
+  assert.deepEqual(upsamplingSteps(64, 96), { steps: 4, baseWidth: 4, baseHeight: 6 });
+  assert.deepEqual(upsamplingSteps(128, 192), { steps: 5, baseWidth: 4, baseHeight: 6 });
+  assert.equal(upsamplingSteps(8).steps, 1);
+  assert.throws(() => upsamplingSteps(48, 72), /48x72 is not supported/);
+  assert.throws(() => upsamplingSteps(4), /not supported/);
+  assert.throws(() => upsamplingSteps(64, 100), /64x100 is not supported/);
+  assert.deepEqual(parseDcganSize("64x96"), { width: 64, height: 96 });
+  assert.deepEqual(parseDcganSize("32"), { width: 32, height: 32 });
+  assert.throws(() => parseDcganSize("big"), /"big" is not a size: use WIDTHxHEIGHT such as 32x48, 64x96/);
 });
 
 Deno.test("condition vectors: genre multi-hot over the 14, then decade one-hot", () => {
@@ -86,25 +118,38 @@ Deno.test("condition vectors: genre multi-hot over the 14, then decade one-hot",
   assert.throws(() => parseGenre("Scifi"), /Unknown genre "Scifi": use one of/);
 });
 
-Deno.test("a generator saved and loaded back gives the same images", async () => {
+Deno.test("generator and spectrally normalised discriminator saved and loaded back give the same outputs", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const g = buildGenerator(shape(16, CONDITION_SIZE));
-    const inputs = [
-      tf.randomNormal([2, 8], 0, 1, "float32", 5),
-      tf.tensor2d([...conditionVector(["Horror"], 1990), ...conditionVector(["Western"], 1970)], [
-        2,
-        CONDITION_SIZE,
-      ]),
-    ];
-    const before = (g.predict(inputs) as tf.Tensor).dataSync();
-    await saveModelFiles(g, dir);
-    const loaded = await loadModelFiles(dir);
-    const after = (loaded.predict(inputs) as tf.Tensor).dataSync();
-    assert.deepEqual(Array.from(after), Array.from(before));
-    assert.equal(loaded.name, "conditional_generator");
-    g.dispose();
-    loaded.dispose();
+    const s = shape(16, 24, { conditionSize: CONDITION_SIZE, spectralNorm: true });
+    const g = buildGenerator(s);
+    const d = buildDiscriminator(s);
+    const condition = tf.tensor2d([
+      ...conditionVector(["Horror"], 1990),
+      ...conditionVector(["Western"], 1970),
+    ], [
+      2,
+      CONDITION_SIZE,
+    ]);
+    const noise = tf.randomNormal([2, 8], 0, 1, "float32", 5);
+    const images = g.predict([noise, condition]) as tf.Tensor;
+    // A training call moves the spectral norm's power-iteration vector; it must be saved too.
+    d.apply([images, condition], { training: true });
+    const logits = (d.predict([images, condition]) as tf.Tensor).dataSync();
+    await saveModelFiles(g, `${dir}/g`);
+    await saveModelFiles(d, `${dir}/d`);
+    const g2 = await loadModelFiles(`${dir}/g`);
+    const d2 = await loadModelFiles(`${dir}/d`);
+    assert.deepEqual(
+      Array.from((g2.predict([noise, condition]) as tf.Tensor).dataSync()),
+      Array.from(images.dataSync()),
+    );
+    assert.deepEqual(
+      Array.from((d2.predict([images, condition]) as tf.Tensor).dataSync()),
+      Array.from(logits),
+    );
+    assert.equal(g2.name, "conditional_generator");
+    for (const m of [g, d, g2, d2]) m.dispose();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -52,7 +52,7 @@ Deno.test("--targets genres,year,rating: heads learn year and score from the pos
   const test = withYearAndScore(colourGenres(60, 23, "test"));
   const predictions = await predictGenres(saved.model, test);
   assert.equal(predictions.heads.length, 2);
-  const errors = regressionErrors(test, predictions, saved.metadata.regression!);
+  const errors = regressionErrors(test.movies, predictions.heads, saved.metadata.regression!);
   assert.equal(errors.rating!.count, 48, "films without a score are left out");
   assert.ok(errors.year!.baselineMae > 10, `baseline ${errors.year!.baselineMae}`);
   assert.ok(

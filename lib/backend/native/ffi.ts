@@ -74,6 +74,11 @@ const DNNL_SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
+  dnnl_binary_desc_init: { parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], result: "i32" },
+  dnnl_eltwise_forward_desc_init: {
+    parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
+    result: "i32",
+  },
   dnnl_primitive_desc_create: {
     parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
     result: "i32",
@@ -191,24 +196,37 @@ function open<S extends Deno.ForeignLibraryInterface>(file: string, symbols: S):
   }
 }
 
+/** The shared libraries the native backend opens (Debian's sonames). */
+export const NATIVE_LIBRARY_FILES = {
+  omp: "libgomp.so.1",
+  dnnl: "libdnnl.so.2",
+  blas: "libopenblas.so.0",
+  libc: "libc.so.6",
+};
+
 /**
- * Opens the native libraries once. Returns their symbols, or (never throwing) the one-line reason
- * they cannot be used, such as "libdnnl.so.2 not found: apt-get install libdnnl2 libopenblas0-pthread".
+ * Opens the libraries named in `files` (uncached; {@linkcode loadNativeLibs} is the cached form).
+ * Returns their symbols, or the one-line reason one cannot be used, such as
+ * "libdnnl.so.2 not found: apt-get install libdnnl2 libopenblas0-pthread".
  */
-export function loadNativeLibs(): NativeLibs | string {
-  if (loaded !== undefined) return loaded;
+export function openNativeLibs(files = NATIVE_LIBRARY_FILES): NativeLibs | string {
   try {
     // OpenMP reads this when it loads. Spinning threads wait for partners that a shared machine's
     // other processes deschedule (the PyTorch peer runs with the same setting).
     if (Deno.env.get("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
-    const omp = open("libgomp.so.1", OMP_SYMBOLS).symbols;
-    const dnnl = open("libdnnl.so.2", DNNL_SYMBOLS).symbols;
-    const blas = open("libopenblas.so.0", BLAS_SYMBOLS).symbols;
-    const libc = open("libc.so.6", LIBC_SYMBOLS).symbols;
-    loaded = { dnnl, blas, omp, libc };
+    const omp = open(files.omp, OMP_SYMBOLS).symbols;
+    const dnnl = open(files.dnnl, DNNL_SYMBOLS).symbols;
+    const blas = open(files.blas, BLAS_SYMBOLS).symbols;
+    const libc = open(files.libc, LIBC_SYMBOLS).symbols;
+    return { dnnl, blas, omp, libc };
   } catch (error) {
-    loaded = error instanceof Error ? error.message : String(error);
+    return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** The native libraries opened once: their symbols, or (never throwing) why they cannot be used. */
+export function loadNativeLibs(): NativeLibs | string {
+  loaded ??= openNativeLibs();
   return loaded;
 }
 

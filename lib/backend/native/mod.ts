@@ -21,6 +21,7 @@ import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./conv2d_
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { maxPoolConfig, maxPoolGradConfig } from "./max_pool.ts";
 import { meanConfig, sumConfig } from "./sum.ts";
+import { ELEMENTWISE_KERNELS } from "./elementwise.ts";
 
 export { describeNativeLibs, loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
 
@@ -38,6 +39,7 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   maxPoolGradConfig,
   sumConfig,
   meanConfig,
+  ...ELEMENTWISE_KERNELS,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { createAdam } from "../../../lib/training/adam.ts";
 import { initBackend } from "../../../lib/backend/select.ts";
 import type { BackendName } from "../../../lib/config.ts";
 import { trainStep } from "../../../lib/gan/train.ts";
@@ -35,12 +36,20 @@ const DCGAN_STEPS = 2;
 /** Discriminator and generator losses of DCGAN_STEPS DCGAN steps (64x64, 32 filters, batch 4) on `backend`. */
 async function dcganLosses(backend: BackendName): Promise<Float32Array> {
   await initBackend(backend, { log: () => {} });
-  const shape = { size: 64, latentDim: 100, filters: 32, conditionSize: 0, seed: 3 };
+  const shape = {
+    width: 64,
+    height: 64,
+    latentDim: 100,
+    filters: 32,
+    conditionSize: 0,
+    upsampling: "transposed" as const,
+    seed: 3,
+  };
   const nets = {
     generator: buildGenerator(shape),
     discriminator: buildDiscriminator(shape),
-    generatorOptimizer: tf.train.adam(2e-4, 0.5),
-    discriminatorOptimizer: tf.train.adam(2e-4, 0.5),
+    generatorOptimizer: createAdam(2e-4, 0.5),
+    discriminatorOptimizer: createAdam(2e-4, 0.5),
   };
   const real = tf.randomUniform([4, 64, 64, 3], -1, 1, "float32", 5) as tf.Tensor4D;
   const losses = new Float32Array(2 * DCGAN_STEPS);

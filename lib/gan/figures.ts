@@ -1,0 +1,121 @@
+/**
+ * The pictures the README shows of a run, made from the run folder so they can be remade: the first
+ * row of the sample grid at evenly spaced steps (a progress strip), the final grid, and for a
+ * conditional run "a Sci-Fi poster from the 1980s" beside "a Romance poster from the 2000s".
+ *
+ * @example
+ * ```ts
+ * const written = await writeRunFigures("runs/dcgan/cdcgan64x96", "docs/images");
+ * console.log(written.progress); // docs/images/dcgan_progress.png
+ * ```
+ *
+ * @module
+ */
+import { join } from "node:path";
+import sharp from "sharp";
+import { copyFileAtomic, writeFileAtomic } from "../util/files.ts";
+import { pickFrames } from "./video.ts";
+import { readRunMetadata, runPaths } from "./run.ts";
+import { sampleConditional } from "./sample.ts";
+
+/** What {@linkcode writeRunFigures} wrote. */
+export interface RunFigures {
+  /** First grid row at `steps`, top to bottom. */
+  progress: string;
+  steps: number[];
+  /** The last grid. */
+  final: string;
+  /** Conditional runs: the two asked-for grids side by side, and what each shows. */
+  conditional?: string;
+  conditions?: { genre: string; decade: number }[];
+}
+
+/** Options of {@linkcode writeRunFigures}. */
+export interface RunFigureOptions {
+  /** Grids in the progress strip. Default 8. */
+  frames?: number;
+  /** The two conditions of the side-by-side picture. Default Sci-Fi 1980s, Romance 2000s. */
+  conditions?: { genre: string; decade: number }[];
+  /** Posters per condition. Default 8 (2 rows of 4). */
+  count?: number;
+  /** Noise seed of the conditional samples (the same noise for both). Default 1. */
+  seed?: number;
+}
+
+const png = (buffer: Uint8Array | ArrayBuffer) => new Uint8Array(buffer as ArrayBuffer);
+
+/** Writes the run's figures into `outDir` (dcgan_progress.png, dcgan_grid_final.png, dcgan_conditional.png). */
+export async function writeRunFigures(
+  runDir: string,
+  outDir: string,
+  options: RunFigureOptions = {},
+): Promise<RunFigures> {
+  const metadata = await readRunMetadata(runDir);
+  if (!metadata) throw new Error(`${runDir} has no metadata.json: train it with deno task dcgan:train.`);
+  const paths = runPaths(runDir);
+  const grids: { step: number; path: string }[] = [];
+  for await (const entry of Deno.readDir(paths.grids)) {
+    const match = /^step_(\d+)\.png$/.exec(entry.name);
+    if (match) grids.push({ step: Number(match[1]), path: join(paths.grids, entry.name) });
+  }
+  if (grids.length === 0) throw new Error(`${paths.grids} has no sample grids yet: train the run first.`);
+  grids.sort((a, b) => a.step - b.step);
+  await Deno.mkdir(outDir, { recursive: true });
+
+  const chosen = pickFrames(grids.length, options.frames ?? 8).map((i) => grids[i]);
+  const { width, height } = await sharp(chosen[0].path).metadata();
+  const rowHeight = Math.round(height! / metadata.gridLayout.rows);
+  const rows = await Promise.all(
+    chosen.map((g) =>
+      sharp(g.path).extract({ left: 0, top: 0, width: width!, height: rowHeight }).png().toBuffer()
+    ),
+  );
+  const strip = await sharp({
+    create: { width: width!, height: rowHeight * rows.length, channels: 3, background: "#ffffff" },
+  })
+    .composite(rows.map((input, i) => ({ input, left: 0, top: i * rowHeight })))
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+  const progress = join(outDir, "dcgan_progress.png");
+  await writeFileAtomic(progress, png(strip));
+  const final = join(outDir, "dcgan_grid_final.png");
+  await copyFileAtomic(grids.at(-1)!.path, final);
+  const figures: RunFigures = { progress, steps: chosen.map((g) => g.step), final };
+  if (!metadata.conditional) return figures;
+
+  const conditions = options.conditions ??
+    [{ genre: "Sci-Fi", decade: 1980 }, { genre: "Romance", decade: 2000 }];
+  const samples = [];
+  for (const { genre, decade } of conditions) {
+    samples.push(
+      await sampleConditional({
+        runDir,
+        genres: [genre],
+        decade,
+        count: options.count ?? 8,
+        seed: options.seed ?? 1,
+        columns: 4,
+      }),
+    );
+  }
+  const sizes = await Promise.all(samples.map((s) => sharp(s).metadata()));
+  const gap = 12;
+  const side = await sharp({
+    create: {
+      width: sizes.reduce((w, m) => w + m.width!, 0) + gap * (samples.length - 1),
+      height: Math.max(...sizes.map((m) => m.height!)),
+      channels: 3,
+      background: "#ffffff",
+    },
+  })
+    .composite(samples.map((input, i) => ({
+      input,
+      left: sizes.slice(0, i).reduce((w, m) => w + m.width! + gap, 0),
+      top: 0,
+    })))
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+  const conditional = join(outDir, "dcgan_conditional.png");
+  await writeFileAtomic(conditional, png(side));
+  return { ...figures, conditional, conditions };
+}
