@@ -28,6 +28,13 @@ export interface RunFigures {
   /** Conditional runs: the two asked-for grids side by side, and what each shows. */
   conditional?: string;
   conditions?: { genre: string; decade: number }[];
+  /**
+   * How much the condition changes a poster, against how much the noise does: the mean pixel
+   * difference between the two conditions' samples from the same noise, over the difference between
+   * the first condition's samples from two noises. Near 0: the condition is ignored (the same noise
+   * gives the same poster for every genre); 1: a new condition changes a poster as much as new noise.
+   */
+  conditionEffect?: number;
 }
 
 /** Options of {@linkcode writeRunFigures}. */
@@ -98,6 +105,27 @@ export async function writeRunFigures(
       }),
     );
   }
+  const [first] = conditions;
+  const otherNoise = await sampleConditional({
+    runDir,
+    genres: [first.genre],
+    decade: first.decade,
+    count: options.count ?? 8,
+    seed: (options.seed ?? 1) + 1,
+    columns: 4,
+    out: join(paths.samples, `${first.genre}_${first.decade}s_other_noise.png`),
+  });
+  const raw = (path: string) => sharp(path).raw().toBuffer();
+  const [a, b, a2] = await Promise.all([raw(samples[0]), raw(samples[1]), raw(otherNoise)]);
+  const meanDifference = (x: Uint8Array, y: Uint8Array) => {
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) sum += Math.abs(x[i] - y[i]);
+    return sum / x.length;
+  };
+  const noiseDifference = meanDifference(a, a2);
+  const conditionEffect = noiseDifference > 0
+    ? Math.round((meanDifference(a, b) / noiseDifference) * 100) / 100
+    : 0;
   const sizes = await Promise.all(samples.map((s) => sharp(s).metadata()));
   const gap = 12;
   const side = await sharp({
@@ -117,5 +145,5 @@ export async function writeRunFigures(
     .toBuffer();
   const conditional = join(outDir, "dcgan_conditional.png");
   await writeFileAtomic(conditional, png(side));
-  return { ...figures, conditional, conditions };
+  return { ...figures, conditional, conditions, conditionEffect };
 }

@@ -256,6 +256,10 @@ Deno.test("conditional samples: a grid for a genre and decade; unconditional run
     const pair = await sharp(figures.conditional!).metadata();
     assert.deepEqual([pair.width, pair.height], [2 * (4 * (8 + 2) + 2) + 12, 12 + 4]);
     assert.deepEqual(await Deno.readFile(figures.final), await Deno.readFile(runPaths(runDir).grid(4)));
+    assert.ok(
+      figures.conditionEffect! > 0 && Number.isFinite(figures.conditionEffect),
+      `${figures.conditionEffect}`,
+    );
     const plain = join(root, "u");
     await trainDcgan(
       options(plain, {
