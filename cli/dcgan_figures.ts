@@ -40,6 +40,10 @@ await runCli(
       console.log(
         `${written.conditional} (${written.conditions!.map((c) => `${c.genre} ${c.decade}s`).join(" | ")})`,
       );
+      console.log(
+        `condition effect ${written.conditionEffect}: the mean pixel change between the two conditions from ` +
+          `the same noise, over the change between two noises (0: the condition is ignored)`,
+      );
     }
   },
 );
