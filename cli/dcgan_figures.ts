@@ -19,7 +19,7 @@ const FLAGS = {
 } as const;
 
 await runCli(
-  "Write a DCGAN run's progress strip, final grid and conditional samples as PNGs.",
+  "Write a DCGAN run's progress strip, final grid and conditional samples as WebP images.",
   FLAGS,
   async () => {
     const flags = parseArgs(Deno.args, FLAGS);
