@@ -11,11 +11,18 @@
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { DEFAULT_MODEL, imageSize } from "../lib/config.ts";
-import { tryBackend } from "../lib/backend/select.ts";
 import { buildGenreCnn } from "../lib/models/cnn.ts";
 import { createRmsprop } from "../lib/training/rmsprop.ts";
+import { measureIsolated } from "./isolated.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
-import { compareWithPytorch, keepBest, measurePytorch, readyTargets } from "./pytorch.ts";
+import {
+  compareWithPytorch,
+  keepBest,
+  measurePytorch,
+  readyTargets,
+  threadCounts,
+  threadsNote,
+} from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
 const GENRES = 7;
@@ -58,7 +65,12 @@ export async function throughput(
 }
 
 /** Trains and runs the CNN on the current TensorFlow.js backend at one ratio. */
-async function measureBackend(backend: string, ratio: number, options: BenchOptions): Promise<BenchRecord[]> {
+export async function measureBackend(
+  backend: string,
+  ratio: number,
+  options: BenchOptions,
+  threads: number | undefined,
+): Promise<BenchRecord[]> {
   const records: BenchRecord[] = [];
   const { width, height } = imageSize(ratio);
   const model = buildGenreCnn({ height, width, genres: GENRES, version: 1 });
@@ -84,7 +96,8 @@ async function measureBackend(backend: string, ratio: number, options: BenchOpti
       batch: options.batch,
       imagesPerSecond: rate.wall,
       peakRssMiB: peakRssMiB(),
-      note: `${rate.cpu.toFixed(1)} images per CPU-second`,
+      note: [threads && threadsNote(threads), `${rate.cpu.toFixed(1)} images per CPU-second`].filter(Boolean)
+        .join("; "),
     });
   }
   tf.dispose([x, y]);
@@ -111,9 +124,15 @@ export const suite: BenchSuite = {
     for (let round = 1; round <= rounds; round++) {
       for (const ratio of options.ratios) {
         for (const name of loaded) {
-          log(`cnn: round ${round}/${rounds}, ratio ${ratio}: ${name}`);
-          await tryBackend(name, forced);
-          keepBest(best, await measureBackend(name, ratio, options));
+          for (const threads of threadCounts(name)) {
+            log(
+              `cnn: round ${round}/${rounds}, ratio ${ratio}: ${name}${
+                threads ? `, ${threadsNote(threads)}` : ""
+              }`,
+            );
+            const job = { suite: "cnn" as const, backend: name, forced, threads, ratio, options };
+            keepBest(best, await measureIsolated(job));
+          }
         }
         if (python) {
           log(`cnn: round ${round}/${rounds}, ratio ${ratio}: pytorch`);

@@ -10,12 +10,20 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { tryBackend } from "../lib/backend/select.ts";
+import { createAdam } from "../lib/training/adam.ts";
 import { BETA1, LEARNING_RATE, trainStep } from "../lib/gan/train.ts";
 import { buildDiscriminator, buildGenerator, type DcganShape } from "../lib/models/dcgan.ts";
 import { throughput } from "./cnn.ts";
+import { measureIsolated } from "./isolated.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
-import { compareWithPytorch, keepBest, measurePytorch, readyTargets } from "./pytorch.ts";
+import {
+  compareWithPytorch,
+  keepBest,
+  measurePytorch,
+  readyTargets,
+  threadCounts,
+  threadsNote,
+} from "./pytorch.ts";
 import type { BenchOptions, BenchRecord, BenchSuite } from "./types.ts";
 
 /** The paper's networks at 64x64, as bench/pytorch_dcgan_peer.py builds them (transposed convolutions). */
@@ -29,13 +37,23 @@ const PEER_SHAPE: DcganShape = {
   seed: 1,
 };
 
+/** The bench's DCGAN: the peer's shape, or 32x32 with 16 filters in quick mode. */
+export function dcganShape(options: BenchOptions): DcganShape {
+  return options.quick ? { ...PEER_SHAPE, width: 32, height: 32, filters: 16 } : PEER_SHAPE;
+}
+
 /** Times trainStep on the current TensorFlow.js backend. */
-async function measure(backend: string, shape: DcganShape, options: BenchOptions): Promise<BenchRecord> {
+export async function measure(
+  backend: string,
+  shape: DcganShape,
+  options: BenchOptions,
+  threads: number | undefined,
+): Promise<BenchRecord> {
   const nets = {
     generator: buildGenerator(shape),
     discriminator: buildDiscriminator(shape),
-    generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
-    discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+    generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+    discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
   };
   const real = tf.randomUniform(
     [options.batch, shape.height, shape.width, 3],
@@ -60,7 +78,9 @@ async function measure(backend: string, shape: DcganShape, options: BenchOptions
     batch: options.batch,
     imagesPerSecond: rate.wall,
     peakRssMiB: peakRssMiB(),
-    note: `${shape.width}x${shape.height}, ${shape.filters} filters; ${
+    note: `${
+      threads ? `${threadsNote(threads)}; ` : ""
+    }${shape.width}x${shape.height}, ${shape.filters} filters; ${
       (rate.wall / options.batch).toFixed(2)
     } steps/s; ${rate.cpu.toFixed(1)} images per CPU-second`,
   };
@@ -75,18 +95,18 @@ export const suite: BenchSuite = {
   name: "dcgan",
   async run(options: BenchOptions): Promise<BenchRecord[]> {
     const log = (line: string) => console.error(line);
-    const shape: DcganShape = options.quick
-      ? { ...PEER_SHAPE, width: 32, height: 32, filters: 16 }
-      : PEER_SHAPE;
+    const shape = dcganShape(options);
     const { loaded, forced, python } = await readyTargets("dcgan", options);
     const peerArgs = ["--size", String(shape.width), "--filters", String(shape.filters)];
     const best = new Map<string, BenchRecord>();
     const rounds = options.quick ? 1 : 2;
     for (let round = 1; round <= rounds; round++) {
       for (const name of loaded) {
-        log(`dcgan: round ${round}/${rounds}: ${name}`);
-        await tryBackend(name, forced);
-        keepBest(best, [await measure(name, shape, options)]);
+        for (const threads of threadCounts(name)) {
+          log(`dcgan: round ${round}/${rounds}: ${name}${threads ? `, ${threadsNote(threads)}` : ""}`);
+          const job = { suite: "dcgan" as const, backend: name, forced, threads, ratio: 0, options };
+          keepBest(best, await measureIsolated(job));
+        }
       }
       if (python) {
         log(`dcgan: round ${round}/${rounds}: pytorch`);

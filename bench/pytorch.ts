@@ -71,6 +71,20 @@ export async function readyTargets(suite: string, options: BenchOptions): Promis
 }
 
 /**
+ * The thread counts a backend is measured at: the native backend at 1 thread and on every core (as
+ * the PyTorch peer), the others once (undefined: WASM has no threads in Deno).
+ */
+export function threadCounts(backend: BackendName): (number | undefined)[] {
+  const cores = navigator.hardwareConcurrency;
+  return backend === "native" ? (cores > 1 ? [1, cores] : [1]) : [undefined];
+}
+
+/** The first segment of a native record's note: "2 threads". */
+export function threadsNote(threads: number): string {
+  return `${threads} thread${threads === 1 ? "" : "s"}`;
+}
+
+/**
  * The first Python that can import torch, or undefined. `PYTHON` may name one; Debian's torch
  * (python3-torch) is under /usr/bin/python3, which a pyenv `python3` on PATH hides.
  */
@@ -157,12 +171,13 @@ export function compareWithPytorch(records: BenchRecord[]): void {
 
 /**
  * Keeps, per measured configuration, the best figures over rounds (the least disturbed window): the
- * highest rates (images/s, steps/s and images per CPU-second), and the lowest peak memory (the wasm
- * heap never shrinks, so a later, smaller configuration would otherwise report an earlier one's heap).
+ * highest rates (images/s, steps/s and images per CPU-second), and the highest peak memory (each
+ * TensorFlow.js record comes from its own process, bench/isolated.ts, as each peer run does).
  */
 export function keepBest(best: Map<string, BenchRecord>, records: BenchRecord[]): void {
   for (const r of records) {
-    const threads = r.backend === "pytorch" ? r.note?.split(";")[0] ?? "" : "";
+    // The peer and native are measured at several thread counts, named first in their notes.
+    const threads = r.backend === "pytorch" || r.backend === "native" ? r.note?.split(";")[0] ?? "" : "";
     const key = [r.task, r.backend, r.ratio, r.batch, threads].join("|");
     const old = best.get(key);
     if (!old) {
@@ -171,7 +186,7 @@ export function keepBest(best: Map<string, BenchRecord>, records: BenchRecord[])
     }
     const cpu = Math.max(cpuRate(old) ?? 0, cpuRate(r) ?? 0);
     old.imagesPerSecond = Math.max(old.imagesPerSecond, r.imagesPerSecond);
-    old.peakRssMiB = Math.min(old.peakRssMiB, r.peakRssMiB);
+    old.peakRssMiB = Math.max(old.peakRssMiB, r.peakRssMiB);
     old.note = old.note?.replace(/[\d.]+ images per CPU-second/, `${cpu.toFixed(1)} images per CPU-second`)
       .replace(/[\d.]+ steps\/s/, `${(old.imagesPerSecond / old.batch).toFixed(2)} steps/s`);
   }

@@ -1,5 +1,6 @@
 /**
- * `deno task check`: `deno check` and `deno lint` over lib/ cli/ bench/ tests/ and the code cells of
+ * `deno task check`: `deno check --doc` (doc examples included) and `deno lint` over lib/ cli/ bench/
+ * tests/ and the code cells of
  * notebooks/*.ipynb, then `deno fmt --check`, then the import layers of lib/ (lib/check/layers.ts).
  * Exits 1 when any fails.
  *
@@ -15,12 +16,31 @@ import { listNotebooks } from "../lib/report/build.ts";
 import { checkLayers, LAYERS } from "../lib/check/layers.ts";
 
 const SOURCE_DIRS = ["lib", "cli", "bench", "tests"];
+// Browser code (the page of `deno task serve`) needs the DOM's types, which clash with Deno's in one
+// program: it is type-checked on its own.
+const BROWSER_DIRS = ["lib/serve/page"];
+
+/** The .ts files under `dirs`, leaving out the browser folders. */
+function denoSources(dirs: string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    if (BROWSER_DIRS.includes(dir)) return;
+    for (const entry of Deno.readDirSync(dir)) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory) walk(path);
+      else if (/\.(ts|tsx|mts)$/.test(entry.name)) files.push(path);
+    }
+  };
+  dirs.forEach(walk);
+  return files.sort();
+}
 // --ignore replaces deno.json's fmt.exclude, so it repeats it, plus the notebooks (checked apart).
 const FMT_IGNORED = ["notebooks", "node_modules", ".tools", "data", "saved_models", "reports", "runs"];
 
 /** Runs `deno <args>`, printing its output with notebook locations translated; true when it passes. */
 async function deno(args: string[], translate: (text: string) => string): Promise<boolean> {
-  console.error(`$ deno ${args.join(" ")}`);
+  const shown = args.length > 12 ? [...args.slice(0, 4), `... (${args.length - 4} more)`] : args;
+  console.error(`$ deno ${shown.join(" ")}`);
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
     stdout: "piped",
@@ -64,7 +84,15 @@ await runCli("Type-check, lint and format-check the code and the notebooks.", {}
   const files = extracted.map((e) => e.file);
   const results: [string, boolean][] = [];
   try {
-    results.push(["deno check", await deno(["check", ...dirs, ...files], translate)]);
+    // --doc: the code blocks of JSDoc comments (@example) are type-checked too.
+    results.push([
+      "deno check --doc",
+      await deno(["check", "--quiet", "--doc", ...denoSources(dirs), ...files], translate),
+    ]);
+    const browser = BROWSER_DIRS.filter((d) => existsSync(d));
+    if (browser.length) {
+      results.push(["deno check (browser code)", await deno(["check", ...browser], translate)]);
+    }
     results.push(["deno lint", await deno(["lint", ...dirs, ...files], translate)]);
   } finally {
     await removeExtracted(extracted);

@@ -5,8 +5,9 @@
  * holds. All work is in lib/dataset; this file reads flags and prints.
  */
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { ALL_GENRES, imageSize } from "../lib/config.ts";
+import { ALL_GENRES, DEFAULT_DOWNLOAD_CONCURRENCY, imageSize } from "../lib/config.ts";
 import { type Catalog, loadCatalog, summarizeCatalog, usableMovies } from "../lib/dataset/catalog.ts";
+import { selectMovies } from "../lib/dataset/selection.ts";
 import { downloadPosters } from "../lib/dataset/download.ts";
 import { importDataset } from "../lib/dataset/import.ts";
 import { genreCounts } from "../lib/dataset/queries.ts";
@@ -16,7 +17,10 @@ const FLAGS = {
   from: { type: "string", help: "import a folder holding MovieGenre.csv and posters/<imdbId>.jpg" },
   download: { type: "boolean", help: "fetch missing posters from the CSV's Poster URLs" },
   resize: { type: "list", help: "write images/<ratio>/ for these ratios (percent of 182x268), e.g. 30,60" },
-  concurrency: { type: "number", help: "downloads (default 8) or resizes (default: CPU cores) at once" },
+  concurrency: {
+    type: "number",
+    help: `downloads (default ${DEFAULT_DOWNLOAD_CONCURRENCY}) or resizes (default: CPU cores) at once`,
+  },
   "data-dir": DATASET_FLAGS["data-dir"],
   "min-year": DATASET_FLAGS["min-year"],
   "max-year": DATASET_FLAGS["max-year"],
@@ -38,7 +42,7 @@ function printSummary(catalog: Catalog, minYear: number, maxYear: number): void 
   console.log(
     `  per split           train ${s.perSplit.train}, validation ${s.perSplit.validation}, test ${s.perSplit.test}`,
   );
-  const posterMovies = usableMovies(catalog, minYear, maxYear).filter((m) => catalog.posters.has(m.imdbId));
+  const posterMovies = selectMovies(catalog, { minYear, maxYear, genres: [] });
   const perGenre = [...genreCounts(posterMovies, ALL_GENRES)].map(([genre, count]) => `${genre} ${count}`);
   console.log(`  per genre           ${perGenre.join(", ")}`);
   if (s.skipped.size) {
@@ -95,7 +99,7 @@ await runCli("Import, download and resize the movie-poster dataset.", FLAGS, asy
     catalog = await loadCatalog(dataDir);
   }
 
-  const withPoster = usableMovies(catalog, minYear, maxYear).filter((m) => catalog.posters.has(m.imdbId));
+  const withPoster = selectMovies(catalog, { minYear, maxYear, genres: [] });
   for (const ratio of ratios) {
     const result = await resizePosters(dataDir, ratio, withPoster.map((m) => m.imdbId), {
       concurrency: flags.concurrency,

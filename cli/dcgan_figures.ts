@@ -4,18 +4,17 @@
  * Writes the README's pictures of a run: the progress strip, the final grid and (conditional runs)
  * Sci-Fi 1980s beside Romance 2000s. The work is in lib/gan/figures.ts.
  */
-import { join } from "node:path";
 import { initBackend } from "../lib/backend/mod.ts";
-import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { writeRunFigures } from "../lib/gan/figures.ts";
-import { DCGAN_RUNS_DIR } from "../lib/gan/run.ts";
+import { runFolder } from "../lib/training/run.ts";
 
 const FLAGS = {
-  name: { type: "string", help: "run under runs/dcgan/", default: "cdcgan64x96" },
+  name: { type: "string", help: "run under runs/dcgan/", default: DEFAULT_DCGAN_SAMPLE.run },
   out: { type: "string", help: "folder for the PNGs", default: "docs/images" },
   frames: { type: "number", help: "grids in the progress strip", default: 8 },
-  backend: { type: "string", help: `TensorFlow.js backend: ${BACKEND_ORDER.join(", ")}` },
+  ...BACKEND_FLAGS,
 } as const;
 
 await runCli(
@@ -27,11 +26,9 @@ await runCli(
     if (!Number.isInteger(flags.frames) || flags.frames! < 2) {
       throw new UsageError(`--frames needs a whole number of 2 or more, got ${flags.frames}.`);
     }
-    if (flags.backend !== undefined && !(BACKEND_ORDER as readonly string[]).includes(flags.backend)) {
-      throw new UsageError(`--backend ${flags.backend} is unknown: use one of ${BACKEND_ORDER.join(", ")}.`);
-    }
-    await initBackend(flags.backend as BackendName | undefined);
-    const written = await writeRunFigures(join(DCGAN_RUNS_DIR, flags.name!), flags.out!, {
+    const { name: backendName, threads } = backendFromArgs(flags);
+    await initBackend(backendName, { threads });
+    const written = await writeRunFigures(runFolder("dcgan", flags.name!), flags.out!, {
       frames: flags.frames,
     });
     console.log(`${written.progress} (first grid row at steps ${written.steps.join(", ")})`);

@@ -6,7 +6,7 @@
  * the count. The work is in lib/gan/prepare.ts.
  */
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { ALL_GENRES, genreGroup } from "../lib/config.ts";
+import { ALL_GENRES, genreGroup, ORIGINAL_DCGAN_SELECTION } from "../lib/config.ts";
 import { prepareTrainingSet } from "../lib/gan/prepare.ts";
 import { DEFAULT_DCGAN_SHAPE, parseDcganSize, POSTER_SIZES, sizeName } from "../lib/models/dcgan.ts";
 
@@ -22,7 +22,7 @@ const FLAGS = {
   ratio: {
     ...DATASET_FLAGS.ratio,
     help: "source poster size in percent of 182x268 (images/<ratio>/ when resized there, else posters/)",
-    default: 60,
+    default: ORIGINAL_DCGAN_SELECTION.ratio,
   },
   size: {
     type: "string",
@@ -31,7 +31,7 @@ const FLAGS = {
     }; "ratio": the ratio's)`,
     default: sizeName(DEFAULT_DCGAN_SHAPE),
   },
-  limit: { type: "number", help: "keep at most this many posters (a seeded random pick)" },
+  limit: { type: "number", help: "keep at most this many posters, spread evenly over the selection" },
 } as const;
 
 /** Genre names are checked against the CSV's tags loosely: the 14, plus any capitalised IMDb tag. */
@@ -65,7 +65,7 @@ await runCli("Select posters by years, genres and ratio into the DCGAN training 
     minYear,
     maxYear,
     ratio,
-    includeGenres: genreList(flags["include-genres"] ?? [], "include-genres"),
+    genres: genreList(flags["include-genres"] ?? [], "include-genres"),
     excludeGenres: genreList(flags["exclude-genres"] ?? [], "exclude-genres"),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
     ...(size ? { size } : {}),

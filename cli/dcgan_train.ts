@@ -1,19 +1,19 @@
 /**
  * `deno task dcgan:train [--size 64x96] [--epochs N] [--batch 64] [--grid-height 6] [--grid-width 10]
- * [--sample-rate 2] [--backend NAME] [--resume] [--conditional] [--name NAME] ...`
+ * [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional] [--name NAME] ...`
  *
  * Trains a DCGAN on the set `deno task dcgan:prepare` made, into runs/dcgan/<name>/. Ctrl-C saves a
  * checkpoint; --resume continues. The work is in lib/gan/train.ts.
  */
-import { join } from "node:path";
 import { initBackend } from "../lib/backend/mod.ts";
-import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
+import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { DEFAULT_DATASET, DEFAULT_DCGAN_TRAINING } from "../lib/config.ts";
 import { readTrainingSet } from "../lib/gan/prepare.ts";
 import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
-import { DCGAN_RUNS_DIR } from "../lib/gan/run.ts";
 import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
 import { DEFAULT_OBJECTIVE, type GanLoss, trainDcgan } from "../lib/gan/train.ts";
+import { runFolder, TrainingInterrupted } from "../lib/training/run.ts";
+import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 import {
   CONDITION_SIZE,
   DEFAULT_DCGAN_SHAPE,
@@ -24,17 +24,23 @@ import {
   type Upsampling,
 } from "../lib/models/dcgan.ts";
 
+const DEFAULTS = DEFAULT_DCGAN_TRAINING;
+
 const FLAGS = {
   size: {
     type: "string",
     help: `image WIDTHxHEIGHT: posters ${POSTER_SIZES.join(", ")}; squares 32x32, 64x64`,
     default: sizeName(DEFAULT_DCGAN_SHAPE),
   },
-  epochs: { type: "number", help: "passes over the training set", default: 5 },
-  batch: { type: "number", help: "posters per step", default: 64 },
-  "grid-height": { type: "number", help: "rows of the sample grid", default: 6 },
-  "grid-width": { type: "number", help: "columns of the sample grid", default: 10 },
-  "sample-rate": { type: "number", help: "a sample grid every this many steps", default: 2 },
+  epochs: { type: "number", help: "passes over the training set", default: DEFAULTS.epochs },
+  batch: { type: "number", help: "posters per step", default: DEFAULTS.batchSize },
+  "grid-height": { type: "number", help: "rows of the sample grid", default: DEFAULTS.gridRows },
+  "grid-width": { type: "number", help: "columns of the sample grid", default: DEFAULTS.gridColumns },
+  "sample-rate": {
+    type: "number",
+    help: "a sample grid every this many steps",
+    default: DEFAULTS.sampleRate,
+  },
   filters: {
     type: "number",
     help: "filters of the widest layer (paper: 64)",
@@ -68,28 +74,25 @@ const FLAGS = {
   },
   name: { type: "string", help: "run folder under runs/dcgan/ (default dcgan<W>x<H> or cdcgan<W>x<H>)" },
   resume: { type: "boolean", help: "continue the run from its checkpoint" },
-  backend: {
-    type: "string",
-    help: `TensorFlow.js backend: ${BACKEND_ORDER.join(", ")} (default: first that loads)`,
-  },
+  ...BACKEND_FLAGS,
   "checkpoint-every": {
     type: "number",
     help: "a checkpoint every this many steps (and each epoch)",
-    default: 50,
+    default: DEFAULTS.checkpointEvery,
   },
   "quality-model": { type: "string", help: "saved genre CNN for the quality figures (default: first saved)" },
   "quality-samples": {
     type: "number",
     help: "posters per Fréchet distance (real and generated)",
-    default: 256,
+    default: DEFAULTS.qualitySamples,
   },
   "no-quality": { type: "boolean", help: "skip the quality figures" },
   "quality-only": {
     type: "boolean",
     help: "don't train: measure the run's saved epochs again (e.g. with a new CNN)",
   },
-  seed: { type: "number", help: "seed of weights, noise and order", default: 42 },
-  "data-dir": { type: "string", help: "dataset folder (holds gan/)", default: "data" },
+  seed: { type: "number", help: "seed of weights, noise and order", default: DEFAULTS.seed },
+  "data-dir": { type: "string", help: "dataset folder (holds gan/)", default: DEFAULT_DATASET.dataDir },
   set: { type: "string", help: "training set key under data/gan/ (default: the last prepared)" },
 } as const;
 
@@ -143,10 +146,8 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   ) {
     positiveInteger(flags[flag]!, flag);
   }
-  if (flags.backend !== undefined && !(BACKEND_ORDER as readonly string[]).includes(flags.backend)) {
-    throw new UsageError(`--backend ${flags.backend} is unknown: use one of ${BACKEND_ORDER.join(", ")}.`);
-  }
-  const backend = await initBackend(flags.backend as BackendName | undefined);
+  const { name: backendName, threads } = backendFromArgs(flags);
+  const backend = await initBackend(backendName, { threads });
   const set = await readTrainingSet(flags["data-dir"]!, flags.set);
   const name = flags.name ?? `${flags.conditional ? "cdcgan" : "dcgan"}${sizeName(size)}`;
   const qualityCnn = flags["no-quality"] ? undefined : await loadQualityCnn(flags["quality-model"]);
@@ -155,21 +156,14 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
       "dcgan: no saved genre CNN (deno task train makes one): quality uses an untrained CNN's features",
     );
   }
-  const runDir = join(DCGAN_RUNS_DIR, name);
+  const runDir = runFolder("dcgan", name);
   if (flags["quality-only"]) {
     if (!qualityCnn) throw new UsageError("--quality-only and --no-quality contradict each other.");
     await remeasureRun(runDir, set, qualityCnn, flags["quality-samples"]!);
     return;
   }
-  let stopRequested = false;
-  const stop = () => {
-    if (stopRequested) Deno.exit(130);
-    stopRequested = true;
-    console.error("\ndcgan: stopping after this step (Ctrl-C again to quit now)");
-  };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
-  const { metadata, finished } = await trainDcgan({
+  const stop = stopOnInterrupt("dcgan: stopping after this step (a checkpoint will be written)");
+  const { metadata } = await trainDcgan({
     runDir,
     set,
     shape: {
@@ -193,16 +187,16 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     backend: backend.name,
     qualityCnn,
     qualitySamples: flags["quality-samples"]!,
-    shouldStop: () => stopRequested,
-  });
-  Deno.removeSignalListener("SIGINT", stop);
-  Deno.removeSignalListener("SIGTERM", stop);
+    signal: stop.signal,
+  }).catch((error) => {
+    if (!(error instanceof TrainingInterrupted)) throw error;
+    console.error(error.message);
+    Deno.exit(130);
+  }).finally(() => stop.dispose());
   const t = metadata.timings;
   console.log(
     `${runDir}: ${metadata.step} steps, ${metadata.epoch} epochs, ${t.stepsPerSecond.toFixed(2)} steps/s ` +
-      `(${t.imagesPerSecond.toFixed(1)} images/s) on ${metadata.backend}${
-        finished ? "" : " (stopped: --resume to go on)"
-      }`,
+      `(${t.imagesPerSecond.toFixed(1)} images/s) on ${metadata.backend}`,
   );
   for (const q of metadata.quality) console.log(`  epoch ${q.epoch}: ${describeQuality(q)}`);
   if (metadata.video) {

@@ -5,6 +5,7 @@
  * export only) is reported but not fatal, so CI can run the notebooks without a browser.
  */
 import { runCli } from "../lib/cli_args.ts";
+import { describeNativeLibs, loadNativeLibs } from "../lib/backend/mod.ts";
 import {
   findChromium,
   findPython,
@@ -49,6 +50,14 @@ await runCli("Register the Deno Jupyter kernel and check the report tools.", {},
   // Chromium only prints the PDFs: without it the notebooks still run (`deno task report --no-export`).
   const required = missing.length;
   await check("Chromium (prints the HTML reports to PDF; optional for --no-export)", findChromium);
+
+  // oneDNN and OpenBLAS only speed training up: without them the wasm backend trains.
+  if (typeof loadNativeLibs() === "string") {
+    console.log(`MISSING native backend (fast CPU training; without it training runs on wasm)`);
+    console.log(`        ${describeNativeLibs()}`);
+  } else {
+    console.log(`ok      native backend: ${describeNativeLibs()}`);
+  }
 
   console.log("");
   if (missing.length) {

@@ -10,7 +10,15 @@
  *
  * @module
  */
-import { type DatasetConfig, DEFAULT_DATASET, genreGroup, imageSize } from "./config.ts";
+import {
+  BACKEND_ORDER,
+  type BackendName,
+  type DatasetConfig,
+  DEFAULT_DATASET,
+  DEFAULT_THREADS,
+  genreGroup,
+  imageSize,
+} from "./config.ts";
 
 /** How one flag is read. */
 export interface FlagSpec {
@@ -122,6 +130,33 @@ export function datasetConfigFromArgs(flags: Flags<typeof DATASET_FLAGS>): Datas
   }
   imageSize(config.ratio); // throws a clear error for a bad ratio
   return config;
+}
+
+/** The flags of every command that picks a TensorFlow.js backend. */
+export const BACKEND_FLAGS = {
+  backend: {
+    type: "string",
+    help: `force a backend: ${BACKEND_ORDER.join(", ")} (default: the first that loads)`,
+  },
+  threads: {
+    type: "number",
+    help: "threads of the native backend (default: every core)",
+    default: DEFAULT_THREADS,
+  },
+} as const satisfies FlagSpecs;
+
+/** The backend choice of flags parsed with {@linkcode BACKEND_FLAGS}; a bad name or count is a UsageError. */
+export function backendFromArgs(
+  flags: Flags<typeof BACKEND_FLAGS>,
+): { name: BackendName | undefined; threads: number } {
+  if (flags.backend !== undefined && !(BACKEND_ORDER as readonly string[]).includes(flags.backend)) {
+    throw new UsageError(`--backend ${flags.backend} is unknown: use one of ${BACKEND_ORDER.join(", ")}.`);
+  }
+  const threads = flags.threads ?? DEFAULT_THREADS;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new UsageError(`--threads needs a whole number of at least 1, got ${flags.threads}.`);
+  }
+  return { name: flags.backend as BackendName | undefined, threads };
 }
 
 /**

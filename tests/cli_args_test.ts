@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, UsageError } from "../lib/cli_args.ts";
+import {
+  BACKEND_FLAGS,
+  backendFromArgs,
+  DATASET_FLAGS,
+  datasetConfigFromArgs,
+  parseArgs,
+  UsageError,
+} from "../lib/cli_args.ts";
+import { DEFAULT_THREADS } from "../lib/config.ts";
 
 const SPECS = {
   epochs: { type: "number", help: "epochs", default: 2 },
@@ -45,5 +53,26 @@ Deno.test("datasetConfigFromArgs builds a config and rejects bad groups and year
   assert.throws(
     () => datasetConfigFromArgs(parseArgs(["--min-year", "2000", "--max-year", "1990"], DATASET_FLAGS)),
     /after --max-year/,
+  );
+});
+
+Deno.test("backendFromArgs: --backend and --threads, every core by default, clear errors", () => {
+  assert.deepEqual(backendFromArgs(parseArgs([], BACKEND_FLAGS)), {
+    name: undefined,
+    threads: DEFAULT_THREADS,
+  });
+  assert.equal(DEFAULT_THREADS, navigator.hardwareConcurrency);
+  assert.deepEqual(backendFromArgs(parseArgs(["--backend", "native", "--threads", "1"], BACKEND_FLAGS)), {
+    name: "native",
+    threads: 1,
+  });
+  assert.throws(
+    () => backendFromArgs(parseArgs(["--backend", "tpu"], BACKEND_FLAGS)),
+    /--backend tpu is unknown/,
+  );
+  assert.throws(() => backendFromArgs(parseArgs(["--threads", "0"], BACKEND_FLAGS)), UsageError);
+  assert.throws(
+    () => backendFromArgs(parseArgs(["--threads", "1.5"], BACKEND_FLAGS)),
+    /--threads needs a whole/,
   );
 });

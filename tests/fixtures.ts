@@ -3,7 +3,10 @@
  * dataset folders in temp dirs. Any test may import these.
  *
  * ```ts
- * const { dataDir, movies } = await makeFixtureDataDir({ movies: 40, ratio: 30 });
+ * import { DEFAULT_DATASET } from "../lib/config.ts";
+ * import { loadGenreData } from "../lib/dataset/load.ts";
+ * import { makeFixtureDataDir } from "./fixtures.ts";
+ * const { dataDir } = await makeFixtureDataDir({ movies: 40, ratio: 30 });
  * const data = await loadGenreData({ ...DEFAULT_DATASET, dataDir }, "train", { progress: false });
  * ```
  *

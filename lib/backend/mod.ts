@@ -11,3 +11,12 @@ export {
   tryBackend,
 } from "./select.ts";
 export { registerWasmKernels, WASM_KERNELS } from "./wasm_kernels/mod.ts";
+export {
+  describeNativeLibs,
+  loadNativeLibs,
+  NATIVE_KERNELS,
+  NATIVE_PACKAGES_HINT,
+  nativeThreads,
+  registerNativeBackend,
+  setNativeThreads,
+} from "./native/mod.ts";

@@ -8,6 +8,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { BACKEND_ORDER, type BackendName, DEFAULT_THREADS } from "../config.ts";
 import { registerWasmKernels } from "./wasm_kernels/mod.ts";
+import { createLog } from "../util/log.ts";
+import { recordRunFact } from "../util/run_facts.ts";
 import { loadNativeLibs, registerNativeBackend, setNativeThreads } from "./native/mod.ts";
 
 /** A backend that was not used, and why. */
@@ -169,7 +171,7 @@ export async function initBackend(
   name?: BackendName,
   options: InitBackendOptions = {},
 ): Promise<BackendChoice> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   if (name !== undefined && !(BACKEND_ORDER as readonly string[]).includes(name)) {
     throw new Error(`Unknown backend '${name}': use one of ${BACKEND_ORDER.join(", ")}.`);
   }
@@ -183,8 +185,10 @@ export async function initBackend(
       log(`backend: skipped ${candidate}: ${reason}`);
       continue;
     }
-    const threads = candidate === "native" ? `, ${options.threads ?? DEFAULT_THREADS} threads` : "";
+    const count = options.threads ?? DEFAULT_THREADS;
+    const threads = candidate === "native" ? `, ${count} thread${count === 1 ? "" : "s"}` : "";
     log(`backend: using ${candidate}${threads}${name ? " (forced by --backend)" : ""}`);
+    recordRunFact("backend", `${candidate}${threads} (TensorFlow.js ${tf.version_core})`);
     return { name: candidate, skipped };
   }
   throw new Error(

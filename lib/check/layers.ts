@@ -34,8 +34,11 @@ import { pathExists } from "../util/files.ts";
  * - evaluation: metrics and predictions (training measures validation with them).
  * - training: the genre CNN's loop, checkpoints and history.
  * - gan: the DCGAN's data, loop, grids, video and quality.
+ * - inference: the genre model on any poster (files, folders, URLs), the best saved model, Grad-CAM
+ *   maps and their overlays, neurons per genre; its Grad-CAM also runs in the page of serve.
  * - plots: figures and the data they show (exploration, diagnostics, tables), notebook display.
  * - report: executing notebooks and exporting them.
+ * - serve: the local page of `deno task serve` (server, browser code, headless-Chromium driver).
  * - check: this check and the notebook-cell extraction of `deno task check`.
  * - cli_args: the flags of every command, just below cli/.
  */
@@ -49,8 +52,10 @@ export const LAYERS: readonly string[] = [
   "evaluation",
   "training",
   "gan",
+  "inference",
   "plots",
   "report",
+  "serve",
   "check",
   "cli_args",
 ];

@@ -18,6 +18,7 @@ import { removeStaleTempFiles, writeFileAtomic } from "../util/files.ts";
 import { mapConcurrent } from "../util/concurrent.ts";
 import { posterPath, postersDir } from "./paths.ts";
 import type { Movie } from "./types.ts";
+import { DEFAULT_DOWNLOAD_CONCURRENCY } from "../config.ts";
 
 /** Options of {@linkcode downloadPosters}. */
 export interface DownloadOptions {
@@ -109,7 +110,7 @@ export async function downloadPosters(
     }
   };
 
-  await mapConcurrent(todo, options.concurrency ?? 8, async (movie) => {
+  await mapConcurrent(todo, options.concurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY, async (movie) => {
     const failure = await download(movie.imdbId, movie.posterUrl!);
     if (failure) failed.push(failure);
     progress?.tick(1, failed.length ? `${failed.length} failed` : undefined);
@@ -118,8 +119,11 @@ export async function downloadPosters(
   return { downloaded: todo.length - failed.length, alreadyPresent, noUrl, failed };
 }
 
-/** Fetches one image within `timeoutMs` (headers and body); throws an {@linkcode AttemptError}. */
-async function fetchImage(url: string, timeoutMs: number): Promise<Uint8Array> {
+/**
+ * Fetches one image within `timeoutMs` (headers and body); throws an {@linkcode AttemptError} whose
+ * message says what went wrong (`HTTP 404`, `timeout after 30000 ms`, ...). Also used by `deno task predict`.
+ */
+export async function fetchImage(url: string, timeoutMs: number): Promise<Uint8Array> {
   const signal = AbortSignal.timeout(timeoutMs);
   let bytes: Uint8Array;
   try {
@@ -136,7 +140,7 @@ async function fetchImage(url: string, timeoutMs: number): Promise<Uint8Array> {
     throw new AttemptError(`network error: ${networkReason(error)}`, true, true);
   }
   if (bytes.length === 0) throw new AttemptError("empty response", true);
-  if (!looksLikeImage(bytes)) throw new AttemptError("not a JPEG or PNG", false);
+  if (!looksLikeImage(bytes)) throw new AttemptError("not a JPEG, PNG or WebP", false);
   return bytes;
 }
 
@@ -147,9 +151,11 @@ function networkReason(error: unknown): string {
   return cause ? cause.replace(/^error sending request for url \([^)]*\): /, "") : error.message;
 }
 
-/** JPEG (FF D8 FF) or PNG (89 50 4E 47) magic bytes. */
+/** JPEG (FF D8 FF), PNG (89 50 4E 47) or WebP (RIFF ... WEBP) magic bytes. */
 function looksLikeImage(bytes: Uint8Array): boolean {
   const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   const png = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  return jpeg || png;
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  const webp = ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP";
+  return jpeg || png || webp;
 }

@@ -2,9 +2,9 @@
  * `loadGenreData(config, split)`: the movies of a split with their resized posters as pixels and
  * their genres as multi-hot labels — the input of training and evaluation.
  *
- * Which movies: usable ones (year, genres, poster file; see catalog.ts) released in the config's
- * years, having at least one of its genres, in the split (see split.ts), in imdbId order; with
- * `config.limit`, that many spread evenly over the list (so a quick run still spans all years).
+ * Which movies: `selectMovies(catalog, config, split)` (see selection.ts): usable ones with a poster
+ * file released in the config's years, having at least one of its genres, in the split (see
+ * split.ts), in imdbId order; with `config.limit`, that many spread evenly over the split.
  *
  * Images come from `images/<ratio>/`. When some are missing, loading stops with the command that
  * makes them (`deno task data --resize <ratio>`), or resizes them first with `{ resize: true }`.
@@ -19,11 +19,12 @@ import { ALL_GENRES, type DatasetConfig, imageSize } from "../config.ts";
 import { decodeRgb, ImageError } from "../images/resize.ts";
 import { Progress } from "../util/progress.ts";
 import { pixelCachePath, readPixelCache, writePixelCache } from "./cache.ts";
-import { type Catalog, loadCatalog, usableMovies } from "./catalog.ts";
+import { loadCatalog } from "./catalog.ts";
 import { listFileNames, statFiles } from "../util/files.ts";
 import { mapConcurrent } from "../util/concurrent.ts";
 import { imagePath, imagesDir } from "./paths.ts";
-import { genreMatrix, withAnyGenre } from "./queries.ts";
+import { genreMatrix } from "./queries.ts";
+import { selectMovies } from "./selection.ts";
 import { resizePosters } from "./resize_posters.ts";
 import type { GenreData, Movie, Split } from "./types.ts";
 
@@ -40,16 +41,6 @@ export interface LoadOptions {
 /** Thrown when images for the ratio are missing; the message gives the command that makes them. */
 export class MissingImagesError extends Error {
   override name = "MissingImagesError";
-}
-
-/** The movies of `split` that `config` selects, in row order (see the module doc). */
-export function selectMovies(catalog: Catalog, config: DatasetConfig, split: Split): Movie[] {
-  const movies = withAnyGenre(usableMovies(catalog, config.minYear, config.maxYear), config.genres)
-    .filter((m) => catalog.posters.has(m.imdbId) && catalog.splits.get(m.imdbId) === split)
-    .sort((a, b) => a.imdbId - b.imdbId);
-  const limit = config.limit;
-  if (limit === undefined || limit >= movies.length) return movies;
-  return Array.from({ length: limit }, (_, i) => movies[Math.floor((i * movies.length) / limit)]);
 }
 
 /** Loads a split for `config` (see the module doc). */

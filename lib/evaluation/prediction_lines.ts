@@ -84,14 +84,29 @@ export function formatPredictionLine(
   probabilities: ArrayLike<number>,
   top = 3,
 ): string {
+  return predictionLine(filmLabel(movie), genres, probabilities, top, movie.genres);
+}
+
+/**
+ * `label` padded to 33 columns, then the top `top` genres; with `filmGenres` (the film's own genres,
+ * when known) a predicted genre the film lacks is marked `[!]`.
+ */
+export function predictionLine(
+  label: string,
+  genres: readonly string[],
+  probabilities: ArrayLike<number>,
+  top = 3,
+  filmGenres?: readonly string[],
+): string {
   const ranked = genres
     .map((genre, j) => ({ genre, probability: probabilities[j] }))
     .sort((a, b) => b.probability - a.probability)
     .slice(0, top)
     .map(({ genre, probability }) =>
-      `'${genre}${movie.genres.includes(genre) ? "" : "[!]"}: ${(probability * 100).toFixed(0)}%'`
+      `'${genre}${!filmGenres || filmGenres.includes(genre) ? "" : "[!]"}: ${
+        (probability * 100).toFixed(0)
+      }%'`
     );
-  const label = filmLabel(movie);
   return label.padEnd(ALIGN) + `[${ranked.join(", ")}]`;
 }
 
@@ -141,7 +156,8 @@ export async function predictNamedTitles(
         const image = tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div(
           255,
         );
-        return (model.predict(image) as tf.Tensor).dataSync();
+        const outputs = model.predict(image);
+        return (Array.isArray(outputs) ? outputs[0] : outputs).dataSync(); // genres come first
       });
       results.push({
         expected,

@@ -6,7 +6,11 @@
  *
  * @example
  * ```ts
- * const average = buildGenerator(shape);
+ * import type * as tf from "@tensorflow/tfjs";
+ * import { buildGenerator, DEFAULT_DCGAN_SHAPE } from "../models/dcgan.ts";
+ * import { updateAverage } from "./ema.ts";
+ * declare const generator: tf.LayersModel, step: number;
+ * const average = buildGenerator(DEFAULT_DCGAN_SHAPE);
  * average.setWeights(generator.getWeights());
  * // after each training step:
  * updateAverage(average, generator, 0.999, step);

@@ -29,6 +29,7 @@ import { periodicEnergy } from "./tiling.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { readRunMetadata, runPaths, writeRunMetadata } from "./run.ts";
+import { createLog, type Log } from "../util/log.ts";
 
 /** What a measurement depends on besides the generator. */
 export interface QualitySettings {
@@ -277,7 +278,7 @@ export async function remeasureRun(
   set: TrainingSet,
   cnn: QualityCnn,
   qualitySamples: number,
-  log: (line: string) => void = (line) => console.error(line),
+  log: Log = createLog(),
 ): Promise<QualityRecord[]> {
   const metadata = await readRunMetadata(runDir);
   if (!metadata) {

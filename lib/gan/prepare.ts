@@ -15,29 +15,23 @@
  */
 import { join } from "node:path";
 import sharp from "sharp";
-import { imageSize } from "../config.ts";
-import { loadCatalog, usableMovies } from "../dataset/catalog.ts";
+import { imageSize, type MovieSelection } from "../config.ts";
+import { loadCatalog } from "../dataset/catalog.ts";
+import { selectMovies } from "../dataset/selection.ts";
 import { pathExists, writeFileAtomic } from "../util/files.ts";
 import { mapConcurrent } from "../util/concurrent.ts";
 import { imagePath, posterPath } from "../dataset/paths.ts";
-import { withAnyGenre } from "../dataset/queries.ts";
-import type { Movie } from "../dataset/types.ts";
 import { decodeRgb } from "../images/resize.ts";
 import { Progress } from "../util/progress.ts";
-import { seededRandom } from "../util/random.ts";
 
-/** Which posters go into a training set. */
-export interface GanSelection {
+/**
+ * Which posters go into a training set: a {@linkcode MovieSelection} (`genres`: keep posters with at
+ * least one of them, empty keeps all; `limit`: an even spread, see lib/dataset/selection.ts) from a
+ * dataset folder, at a ratio.
+ */
+export interface GanSelection extends MovieSelection {
   /** Dataset folder (MovieGenre.csv, posters/, images/<ratio>/). */
   dataDir: string;
-  /** First release year kept (inclusive). */
-  minYear: number;
-  /** Last release year kept (inclusive). */
-  maxYear: number;
-  /** Keep only posters with at least one of these genres; empty keeps all. */
-  includeGenres: string[];
-  /** Drop posters with any of these genres. */
-  excludeGenres: string[];
   /** Poster size in percent of 182x268 of the source images (`images/<ratio>/` when resized there). */
   ratio: number;
   /**
@@ -45,8 +39,6 @@ export interface GanSelection {
    * another size resizes on load.
    */
   size?: { width: number; height: number };
-  /** Keep at most this many posters (a seeded random pick); undefined keeps all. */
-  limit?: number;
 }
 
 /** One poster of a training set: what the conditional model is told about it. */
@@ -79,34 +71,13 @@ export function ganDir(dataDir: string): string {
 /** The name of a selection's set, e.g. `y1980-2017_ex-Animation-Comedy-Family_r60`. */
 export function selectionKey(selection: GanSelection): string {
   const parts = [`y${selection.minYear}-${selection.maxYear}`];
-  if (selection.includeGenres.length) parts.push(`in-${[...selection.includeGenres].sort().join("-")}`);
-  if (selection.excludeGenres.length) parts.push(`ex-${[...selection.excludeGenres].sort().join("-")}`);
+  const excluded = selection.excludeGenres ?? [];
+  if (selection.genres.length) parts.push(`in-${[...selection.genres].sort().join("-")}`);
+  if (excluded.length) parts.push(`ex-${[...excluded].sort().join("-")}`);
   parts.push(`r${selection.ratio}`);
   if (selection.size) parts.push(`${selection.size.width}x${selection.size.height}`);
   if (selection.limit !== undefined) parts.push(`n${selection.limit}`);
   return parts.join("_");
-}
-
-/** Movies of the selection whose poster is on disk, in CSV order (a seeded pick when `limit` is set). */
-export function selectMovies(
-  movies: readonly Movie[],
-  selection: GanSelection,
-  hasPoster: (id: number) => boolean,
-) {
-  let chosen = movies.filter((m) =>
-    m.year !== undefined && m.year >= selection.minYear && m.year <= selection.maxYear && hasPoster(m.imdbId)
-  );
-  if (selection.includeGenres.length) chosen = withAnyGenre(chosen, selection.includeGenres);
-  const excluded = new Set(selection.excludeGenres);
-  chosen = chosen.filter((m) => !m.genres.some((g) => excluded.has(g)));
-  if (selection.limit !== undefined && chosen.length > selection.limit) {
-    // A seeded shuffle, not the first N: the first N rows of the CSV are mostly one era.
-    const random = seededRandom(selection.limit);
-    const order = chosen.map((m, i) => ({ m, r: random(), i }));
-    order.sort((a, b) => a.r - b.r);
-    chosen = order.slice(0, selection.limit).sort((a, b) => a.i - b.i).map((o) => o.m);
-  }
-  return chosen;
 }
 
 /** What {@linkcode prepareTrainingSet} did. */
@@ -118,24 +89,37 @@ export interface PrepareResult {
   path: string;
 }
 
+/** Options of {@linkcode prepareTrainingSet}. */
+export interface PrepareOptions {
+  /**
+   * Make the set the one `deno task dcgan:train` uses next (`current.json`); default true, as
+   * `deno task dcgan:prepare` does. A notebook that only needs a set passes false.
+   */
+  makeCurrent?: boolean;
+}
+
 /**
- * Selects the posters and writes the set (or reuses an identical one), and marks it current.
- * Pixels come from `images/<ratio>/` when resized there, else straight from `posters/`.
+ * Selects the posters and writes the set (or reuses an identical one), and marks it current unless
+ * told not to. Pixels come from `images/<ratio>/` when resized there, else straight from `posters/`.
  */
-export async function prepareTrainingSet(selection: GanSelection): Promise<PrepareResult> {
-  for (const genre of [...selection.includeGenres, ...selection.excludeGenres]) {
+export async function prepareTrainingSet(
+  selection: GanSelection,
+  options: PrepareOptions = {},
+): Promise<PrepareResult> {
+  const makeCurrent = options.makeCurrent ?? true;
+  const excluded = selection.excludeGenres ?? [];
+  for (const genre of [...selection.genres, ...excluded]) {
     if (!/^[A-Za-z-]+$/.test(genre)) {
       throw new Error(`Genre "${genre}" is not a genre name (such as Sci-Fi).`);
     }
   }
   const catalog = await loadCatalog(selection.dataDir);
-  const usable = usableMovies(catalog, selection.minYear, selection.maxYear);
-  const chosen = selectMovies(usable, selection, (id) => catalog.posters.has(id));
+  const chosen = selectMovies(catalog, selection);
   if (chosen.length === 0) {
     throw new Error(
       `No posters in ${selection.dataDir} match years ${selection.minYear}-${selection.maxYear}` +
-        (selection.includeGenres.length ? `, genres ${selection.includeGenres.join(",")}` : "") +
-        (selection.excludeGenres.length ? `, without ${selection.excludeGenres.join(",")}` : "") +
+        (selection.genres.length ? `, genres ${selection.genres.join(",")}` : "") +
+        (excluded.length ? `, without ${excluded.join(",")}` : "") +
         `: widen the selection or import posters with \`deno task data --from DIR\`.`,
     );
   }
@@ -146,7 +130,7 @@ export async function prepareTrainingSet(selection: GanSelection): Promise<Prepa
   if (
     existing && sameMovies(existing.movies, movies) && existing.width === width && existing.height === height
   ) {
-    await markCurrent(selection.dataDir, key);
+    if (makeCurrent) await markCurrent(selection.dataDir, key);
     return { set: existing, reused: true, path: pixelsPath(selection.dataDir, key) };
   }
   const bytesPerImage = width * height * 3;
@@ -161,7 +145,7 @@ export async function prepareTrainingSet(selection: GanSelection): Promise<Prepa
   progress.finish();
   const set: TrainingSet = { selection, key, width, height, movies, pixels };
   await writeTrainingSet(set);
-  await markCurrent(selection.dataDir, key);
+  if (makeCurrent) await markCurrent(selection.dataDir, key);
   return { set, reused: false, path: pixelsPath(selection.dataDir, key) };
 }
 

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { buildGenreCnn } from "../models/cnn.ts";
 import { listSavedModels, loadGenreModel } from "../models/saved.ts";
-import { imageSize } from "../config.ts";
+import { FALLBACK_QUALITY_CNN, genreGroup, imageSize } from "../config.ts";
 import { type FeatureSet, frechetDistance } from "./frechet.ts";
 
 /** The CNN that quality is measured with: penultimate-layer features and genre scores in one pass. */
@@ -76,8 +76,8 @@ export interface GenreHits {
 
 /**
  * The CNN for quality figures: the saved model `name`, else the first saved one, else an untrained
- * (random-weight, seeded) genre CNN at ratio 30, whose features still give a consistent, if weaker,
- * distance.
+ * (random-weight, seeded) genre CNN ({@linkcode FALLBACK_QUALITY_CNN}), whose features still give a
+ * consistent, if weaker, distance.
  */
 export async function loadQualityCnn(name?: string, root?: string): Promise<QualityCnn> {
   const names = name ? [name] : await listSavedModels(root);
@@ -90,12 +90,20 @@ export async function loadQualityCnn(name?: string, root?: string): Promise<Qual
     genres = saved.metadata.genres;
     cnnName = saved.metadata.name;
   } else {
-    const { width, height } = imageSize(30);
-    genres = ["Comedy", "Drama", "Action", "Animation", "Romance", "Adventure", "Horror"];
-    base = buildGenreCnn({ height, width, genres: genres.length, version: 1, seed: 42 });
+    const { width, height } = imageSize(FALLBACK_QUALITY_CNN.ratio);
+    genres = genreGroup(FALLBACK_QUALITY_CNN.genres);
+    base = buildGenreCnn({
+      height,
+      width,
+      genres: genres.length,
+      version: FALLBACK_QUALITY_CNN.version,
+      seed: FALLBACK_QUALITY_CNN.seed,
+    });
     cnnName = "untrained";
   }
-  const dense = base.layers.filter((layer) => layer.getClassName() === "Dense");
+  // Regression heads (year, rating) are further outputs: the features are those of the genre output.
+  const heads = new Set(base.outputs.slice(1).map((output) => output.sourceLayer));
+  const dense = base.layers.filter((layer) => layer.getClassName() === "Dense" && !heads.has(layer));
   if (dense.length < 2) throw new Error(`Genre CNN ${cnnName} has no dense layer before its output.`);
   const features = dense[dense.length - 2].output as tf.SymbolicTensor;
   const model = tf.model({ inputs: base.inputs, outputs: [features, base.outputs[0]] });

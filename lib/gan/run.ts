@@ -21,9 +21,6 @@ import type { DcganShape } from "../models/dcgan.ts";
 import type { GanSelection } from "./prepare.ts";
 import type { QualityRecord } from "./quality_cnn.ts";
 
-/** Where DCGAN runs go (git-ignored). */
-export const DCGAN_RUNS_DIR = "runs/dcgan";
-
 /** Paths of one run. */
 export function runPaths(runDir: string) {
   return {
@@ -91,6 +88,27 @@ export interface RunMetadata {
   quality: QualityRecord[];
   timings: { trainSeconds: number; stepsPerSecond: number; imagesPerSecond: number };
   video?: { animation: string; mp4?: string; mp4Skipped?: string; frames: number };
+}
+
+/** One sample grid of a run. */
+export interface RunGrid {
+  step: number;
+  path: string;
+}
+
+/** The sample grids of a run, in step order (none when the run has not written any). */
+export async function runGrids(runDir: string): Promise<RunGrid[]> {
+  const dir = runPaths(runDir).grids;
+  const grids: RunGrid[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      const match = /^step_(\d+)\.png$/.exec(entry.name);
+      if (match) grids.push({ step: Number(match[1]), path: join(dir, entry.name) });
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return grids.sort((a, b) => a.step - b.step);
 }
 
 /** Reads a run's metadata, or undefined when the run has none yet. */

@@ -13,7 +13,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ALL_GENRES } from "../config.ts";
+import { createAdam } from "../training/adam.ts";
+import { ALL_GENRES, type DcganTrainingConfig, DEFAULT_DCGAN_TRAINING } from "../config.ts";
 import {
   buildDiscriminator,
   buildGenerator,
@@ -26,6 +27,7 @@ import { saveModelFiles } from "../models/saved.ts";
 import { writeFolderAtomically } from "../util/files.ts";
 import { Progress } from "../util/progress.ts";
 import { epochOrder } from "../training/batches.ts";
+import { checkResumable, checkResumePolicy, TrainingInterrupted } from "../training/run.ts";
 import {
   type GanNetworks,
   type GanState,
@@ -39,13 +41,24 @@ import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { describeQuality, measureQuality, realReference } from "./generator_quality.ts";
 import type { QualityCnn } from "./quality_cnn.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
-import { readRunMetadata, type RunMetadata, runPaths, type StepRecord, writeRunMetadata } from "./run.ts";
+import {
+  readRunMetadata,
+  type RunGrid,
+  runGrids,
+  type RunMetadata,
+  runPaths,
+  type StepRecord,
+  writeRunMetadata,
+} from "./run.ts";
 import { generate, toImageBatch } from "./sample.ts";
 import { writeTrainingVideo } from "./video.ts";
+import { createLog } from "../util/log.ts";
 
 /** Adam settings of Radford et al. */
-export const LEARNING_RATE = 2e-4;
-export const BETA1 = 0.5;
+export const LEARNING_RATE = DEFAULT_DCGAN_TRAINING.learningRate;
+export const BETA1 = DEFAULT_DCGAN_TRAINING.beta1;
+/** Config keys a resumed DCGAN run may change: train longer, sample more or less often. */
+export const DCGAN_RESUMABLE_CHANGES: readonly string[] = ["training.epochs", "training.sampleRate"];
 
 /** The adversarial loss: the paper's cross-entropy, or the hinge loss (Lim & Ye; SAGAN, BigGAN). */
 export type GanLoss = "bce" | "hinge";
@@ -62,8 +75,11 @@ export interface GanObjective {
 /** Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average. */
 export const DEFAULT_OBJECTIVE: GanObjective = { loss: "bce", realLabel: 0.9, averageDecay: 0.999 };
 
-/** How a run trains. */
-export interface DcganTrainOptions {
+/**
+ * How a run trains: the {@linkcode DcganTrainingConfig} fields (start from `DEFAULT_DCGAN_TRAINING`;
+ * Adam's settings are the paper's, fixed), the set, the networks and the run's folder.
+ */
+export interface DcganTrainOptions extends Omit<DcganTrainingConfig, "learningRate" | "beta1"> {
   /** The run's folder, `runs/dcgan/<name>`. */
   runDir: string;
   set: TrainingSet;
@@ -71,36 +87,33 @@ export interface DcganTrainOptions {
   shape: DcganShape;
   /** Loss, label smoothing, weight average; default {@linkcode DEFAULT_OBJECTIVE}. */
   objective?: GanObjective;
-  epochs: number;
-  batchSize: number;
-  gridRows: number;
-  gridColumns: number;
-  /** A grid every this many steps. */
-  sampleRate: number;
-  /** A checkpoint every this many steps (and at every epoch end). */
-  checkpointEvery: number;
-  /** Continue the run in `runDir` from its checkpoint. */
+  /**
+   * Continue the run in `runDir` from its checkpoint: an error when there is none; without it, a run
+   * folder holding a checkpoint is an error (see lib/training/run.ts).
+   */
   resume: boolean;
-  seed: number;
   /** Backend name, for the metadata. */
   backend: string;
   /** CNN for the quality figures; none skips them. */
   qualityCnn?: QualityCnn;
-  /** Real and generated posters per Fréchet distance. */
-  qualitySamples: number;
-  /** Polled between steps: true saves a checkpoint and stops (Ctrl-C, tests). */
-  shouldStop?: () => boolean;
+  /**
+   * Stops the run at the next step boundary, after writing a checkpoint (e.g. on Ctrl-C): the call
+   * then throws {@linkcode TrainingInterrupted}.
+   */
+  signal?: AbortSignal;
+  /** Called after every step with its losses. */
+  onStep?: (record: StepRecord) => void;
   /** Messages (resume, quality, video); default stderr. */
   log?: (line: string) => void;
   /** Show a progress bar (default true). */
   progress?: boolean;
 }
 
-/** What a call of {@linkcode trainDcgan} ended with. */
+/** What a finished call of {@linkcode trainDcgan} returns. */
 export interface DcganTrainResult {
   metadata: RunMetadata;
-  /** False when `shouldStop` ended it early (resume to go on). */
-  finished: boolean;
+  /** The sample grids of the run, in step order. */
+  grids: RunGrid[];
 }
 
 /** Fixed inputs of the sample grid: noise, and for conditional runs one genre per row, one decade per column. */
@@ -207,8 +220,8 @@ function newNetworks(shape: DcganShape, seed: number, objective: GanObjective): 
   const nets: GanNetworks = {
     generator,
     discriminator: buildDiscriminator({ ...shape, seed }),
-    generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
-    discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+    generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+    discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
   };
   if (objective.averageDecay > 0) {
     nets.average = buildGenerator({ ...shape, seed });
@@ -224,25 +237,31 @@ async function openRun(
   grid: ReturnType<typeof gridInputs>,
   log: (line: string) => void,
 ): Promise<{ nets: GanNetworks; state: GanState; record: RunMetadata }> {
-  const { shape, set } = options;
+  const { shape } = options;
   const objective = options.objective ?? DEFAULT_OBJECTIVE;
   const paths = runPaths(options.runDir);
   let nets: GanNetworks;
   let state: GanState = { step: 0, epoch: 0, batchInEpoch: 0, trainSeconds: 0 };
-  let metadata = await readRunMetadata(options.runDir);
+  await checkResumePolicy(options.runDir, paths.checkpoint, options.resume);
+  const metadata = options.resume ? await readRunMetadata(options.runDir) : undefined;
   if (options.resume) {
-    const checkpoint = await loadGanCheckpoint(paths.checkpoint);
-    if (!checkpoint || !metadata) {
+    if (!metadata) {
       throw new Error(
-        `Nothing to resume in ${options.runDir}: it has no checkpoint. Train without --resume.`,
+        `Nothing to resume in ${options.runDir}: its metadata.json is missing. Train without --resume.`,
       );
     }
-    checkCompatible(metadata, options);
+    checkResumable(
+      options.runDir,
+      resumeRecord(metadata),
+      resumeRecord(newMetadata(options, stepsPerEpoch, grid)),
+      DCGAN_RESUMABLE_CHANGES,
+    );
+    const checkpoint = (await loadGanCheckpoint(paths.checkpoint))!;
     nets = {
       generator: checkpoint.generator,
       discriminator: checkpoint.discriminator,
-      generatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
-      discriminatorOptimizer: tf.train.adam(LEARNING_RATE, BETA1),
+      generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
+      discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
       ...(checkpoint.average ? { average: checkpoint.average } : {}),
     };
     await restoreOptimizers(nets, checkpoint);
@@ -251,18 +270,34 @@ async function openRun(
     metadata.history = metadata.history.filter((h) => h.step <= state.step);
     metadata.quality = metadata.quality.filter((q) => q.step <= state.step);
     metadata.training.epochs = options.epochs;
+    metadata.training.sampleRate = options.sampleRate;
     metadata.backend = options.backend;
     metadata.finished = false;
     log(`dcgan: resuming ${options.runDir} at step ${state.step} (epoch ${state.epoch + 1})`);
-  } else if (metadata) {
-    throw new Error(
-      `${options.runDir} already holds a run: add --resume to continue it, or choose another --name.`,
-    );
   } else {
     nets = newNetworks(shape, options.seed, objective);
   }
+  return { nets, state, record: metadata ?? newMetadata(options, stepsPerEpoch, grid) };
+}
 
-  metadata ??= {
+/** What a resume compares: the networks, the set and how they train. */
+function resumeRecord(metadata: RunMetadata) {
+  return {
+    shape: { ...metadata.shape, seed: undefined },
+    set: metadata.dataset.key,
+    training: metadata.training,
+  };
+}
+
+/** The metadata of a run that starts now. */
+function newMetadata(
+  options: DcganTrainOptions,
+  stepsPerEpoch: number,
+  grid: ReturnType<typeof gridInputs>,
+): RunMetadata {
+  const { shape, set } = options;
+  const objective = options.objective ?? DEFAULT_OBJECTIVE;
+  return {
     name: options.runDir.split("/").at(-1)!,
     startedAt: new Date().toISOString(),
     updatedAt: "",
@@ -291,12 +326,11 @@ async function openRun(
     quality: [],
     timings: { trainSeconds: 0, stepsPerSecond: 0, imagesPerSecond: 0 },
   };
-  return { nets, state, record: metadata };
 }
 
 /** Trains (or resumes) a run; see {@linkcode DcganTrainOptions}. */
 export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrainResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const paths = runPaths(options.runDir);
   const { shape, set } = options;
   const objective = options.objective ?? DEFAULT_OBJECTIVE;
@@ -385,13 +419,21 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
     unit: "steps",
     ...(options.progress === false ? { sink: () => {} } : {}),
   });
-  let stopped = false;
-  outer: while (state.epoch < options.epochs) {
+  const release = () => {
+    disposeNetworks(nets);
+    tf.dispose([grid.noise, grid.conditions].filter((t) => t !== undefined));
+  };
+  while (state.epoch < options.epochs) {
     const order = epochOrder(set.movies.length, options.seed, state.epoch);
     for (let b = state.batchInEpoch; b < stepsPerEpoch; b++) {
-      if (options.shouldStop?.()) {
-        stopped = true;
-        break outer;
+      if (options.signal?.aborted) {
+        progress.finish();
+        await checkpoint();
+        release();
+        throw new TrainingInterrupted(
+          `DCGAN training stopped at step ${state.step}; checkpoint in ${paths.checkpoint}: rerun with --resume`,
+          paths.checkpoint,
+        );
       }
       const indices = order.subarray(b * options.batchSize, (b + 1) * options.batchSize);
       const real = imageBatch(pixels, shape, indices);
@@ -410,7 +452,9 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
       tf.dispose([real, cond].filter((t) => t !== undefined));
       state.step++;
       state.batchInEpoch = b + 1;
-      record.history.push({ step: state.step, epoch: state.epoch + 1, ...round(losses) });
+      const stepRecord = { step: state.step, epoch: state.epoch + 1, ...round(losses) };
+      record.history.push(stepRecord);
+      options.onStep?.(stepRecord);
       progress.tick(
         1,
         `epoch ${state.epoch + 1}/${options.epochs}  D ${losses.dLoss.toFixed(3)}  G ${
@@ -433,50 +477,23 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
     }
   }
   progress.finish();
-  if (stopped) {
-    await checkpoint();
-    log(`dcgan: stopped at step ${state.step}; continue with --resume`);
-  } else {
-    if (state.step % options.sampleRate !== 0) await writeSampleGrid(state.step);
-    record.finished = true;
-    const frames = await gridFiles(paths.grids);
-    record.video = await writeTrainingVideo(paths.video, frames);
-    await checkpoint();
-    log(
-      `dcgan: video ${record.video.animation}${
-        record.video.mp4 ? ` and ${record.video.mp4}` : ` (${record.video.mp4Skipped})`
-      }`,
-    );
-  }
-  disposeNetworks(nets);
-  tf.dispose([grid.noise, grid.conditions].filter((t) => t !== undefined));
-  return { metadata: record, finished: !stopped };
+  if (state.step % options.sampleRate !== 0) await writeSampleGrid(state.step);
+  record.finished = true;
+  const grids = await runGrids(options.runDir);
+  record.video = await writeTrainingVideo(paths.video, grids.map((g) => g.path));
+  await checkpoint();
+  log(
+    `dcgan: video ${record.video.animation}${
+      record.video.mp4 ? ` and ${record.video.mp4}` : ` (${record.video.mp4Skipped})`
+    }`,
+  );
+  release();
+  return { metadata: record, grids };
 }
 
 function round(losses: Omit<StepRecord, "step" | "epoch">): Omit<StepRecord, "step" | "epoch"> {
   const r = (x: number) => Math.round(x * 1e4) / 1e4;
   return { dLoss: r(losses.dLoss), gLoss: r(losses.gLoss), dReal: r(losses.dReal), dFake: r(losses.dFake) };
-}
-
-function checkCompatible(metadata: RunMetadata, options: DcganTrainOptions): void {
-  const objective = options.objective ?? DEFAULT_OBJECTIVE;
-  const same = JSON.stringify({ ...metadata.shape, seed: undefined }) ===
-    JSON.stringify({ ...options.shape, seed: undefined });
-  const sameObjective = metadata.training.loss === objective.loss &&
-    metadata.training.realLabel === objective.realLabel &&
-    (metadata.training.averageDecay > 0) === (objective.averageDecay > 0);
-  if (
-    !same || !sameObjective || metadata.dataset.key !== options.set.key ||
-    metadata.training.batchSize !== options.batchSize
-  ) {
-    const m = metadata.shape;
-    throw new Error(
-      `Can't resume ${options.runDir}: it was trained with size ${sizeName(m)}, filters ${m.filters}, ` +
-        `${m.upsampling} upsampling${m.spectralNorm ? ", spectral norm" : ""}, ` +
-        `${metadata.conditional ? "conditional" : "unconditional"}, ${metadata.training.loss} loss, ` +
-        `batch ${metadata.training.batchSize} on ${metadata.dataset.key}; resume with the same flags and set.`,
-    );
-  }
 }
 
 function disposeNetworks(nets: GanNetworks): void {
@@ -485,10 +502,4 @@ function disposeNetworks(nets: GanNetworks): void {
   nets.discriminator.dispose();
   nets.generatorOptimizer.dispose();
   nets.discriminatorOptimizer.dispose();
-}
-
-async function gridFiles(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) if (/^step_\d+\.png$/.test(entry.name)) names.push(entry.name);
-  return names.sort().map((name) => `${dir}/${name}`);
 }

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ModelVersion } from "../config.ts";
+import { buildModernCnn } from "./cnn_v4.ts";
 
 /** What the network needs to know to be built. */
 export interface GenreCnnShape {
@@ -17,10 +18,12 @@ export interface GenreCnnShape {
   width: number;
   /** Number of genres (sigmoid outputs). */
   genres: number;
-  /** 1: 3x3 kernels; 2: 10% of the width; 3: 20% of the width. */
+  /** 1: 3x3 kernels; 2: 10% of the width; 3: 20% of the width; 4: the modern recipe (cnn_v4.ts). */
   version: ModelVersion;
   /** Seed for the weight initialisers, so two builds start equal. */
   seed?: number;
+  /** Version 4 only: dropout before the output layer. */
+  dropout?: number;
 }
 
 /**
@@ -33,7 +36,10 @@ export interface GenreCnnShape {
 export function kernelSizes(version: ModelVersion, width: number): [number, number] {
   if (version === 1) return [3, 3];
   if (version !== 2 && version !== 3) {
-    throw new Error(`Unknown model version ${version}: use 1 (3x3), 2 (10% of width) or 3 (20% of width).`);
+    throw new Error(
+      `Model version ${version} has no kernel sizes: use 1 (3x3), 2 (10% of width) or 3 (20% of width); ` +
+        `4 is the modern recipe (3x3 throughout).`,
+    );
   }
   const first = Math.max(2, Math.round(width * (version === 2 ? 0.1 : 0.2)));
   return [first, Math.max(1, Math.round(first / 2))];
@@ -41,6 +47,7 @@ export function kernelSizes(version: ModelVersion, width: number): [number, numb
 
 /** Builds the (uncompiled) genre CNN. Output: one independent probability per genre. */
 export function buildGenreCnn(shape: GenreCnnShape): tf.Sequential {
+  if (shape.version === 4) return buildModernCnn(shape);
   const [k1, k2] = kernelSizes(shape.version, shape.width);
   let seed = shape.seed ?? 42;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });

@@ -1,10 +1,11 @@
 /**
  * The records a saved model's `metadata.json` holds besides its configs: what each training epoch
- * measured and the metrics of a set of predictions. Plain types, kept in models/ so that the saved-model
- * format does not import training/ or evaluation/, which compute them.
+ * measured and the metrics of a set of predictions, and which epoch is the best. Plain types, kept in
+ * models/ so that the saved-model format does not import training/ or evaluation/, which compute them.
  *
  * @module
  */
+import type { RegressionTarget } from "../config.ts";
 
 /** What one finished epoch measured. */
 export interface EpochRecord {
@@ -22,6 +23,8 @@ export interface EpochRecord {
   trainSeconds: number;
   /** Training throughput of the epoch. */
   imagesPerSecond: number;
+  /** Mean absolute error of each regression head on the validation split, in its unit (years, score points). */
+  validationMae?: Partial<Record<RegressionTarget, number>>;
 }
 
 /** Metrics of one genre. */
@@ -56,4 +59,12 @@ export interface MultiLabelMetrics {
   /** The original project's accuracy figure, see {@linkcode originalAccuracy}. */
   originalAccuracy: number;
   perGenre: GenreMetrics[];
+}
+
+/** The epoch with the lowest validation loss, or undefined for an empty history. */
+export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | undefined {
+  return history.reduce<EpochRecord | undefined>(
+    (best, record) => (best === undefined || record.validationLoss < best.validationLoss ? record : best),
+    undefined,
+  );
 }

@@ -16,9 +16,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type DatasetConfig, type Genre, type ModelConfig, SAVED_MODELS_DIR } from "../config.ts";
+import {
+  type DatasetConfig,
+  type Genre,
+  type ModelConfig,
+  type RegressionTarget,
+  SAVED_MODELS_DIR,
+} from "../config.ts";
 import type { EpochRecord, MultiLabelMetrics } from "./metadata.ts";
 import { pathExists, writeFolderAtomically, writeJsonAtomically } from "../util/files.ts";
+import type { RegressionScalings } from "./targets.ts";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -30,6 +37,8 @@ export interface TestEvaluation {
   evaluatedAt: string;
   /** Dataset folder evaluated on. */
   dataDir: string;
+  /** The split judged (absent in models evaluated before there was a choice: test). */
+  split?: string;
   /** Backend that ran the predictions. */
   backend: string;
   /** The training loss on the test split. */
@@ -40,6 +49,20 @@ export interface TestEvaluation {
   baseline: MultiLabelMetrics;
   /** Inference speed. */
   imagesPerSecond: number;
+  /** Each regression head's mean absolute error beside a baseline that predicts the training mean. */
+  regression?: Partial<Record<RegressionTarget, RegressionEvaluation>>;
+}
+
+/** A regression head on the test split, in the target's units (years, score points). */
+export interface RegressionEvaluation {
+  /** Mean absolute error of the head. */
+  mae: number;
+  /** The training mean, the baseline's prediction for every poster. */
+  baseline: number;
+  /** Mean absolute error of the baseline. */
+  baselineMae: number;
+  /** Test posters whose film has a value. */
+  count: number;
 }
 
 /** Everything known about a saved model besides its weights. */
@@ -64,22 +87,40 @@ export interface SavedModelMetadata {
   baselineThreshold: number;
   /** TensorFlow.js backend that trained it. */
   backend: string;
-  /** One record per finished epoch. */
+  /** One record per finished epoch, the best one and those after it. */
   history: EpochRecord[];
-  /** Whether early stopping ended training before `model.epochs` (then the best epoch's weights are kept). */
+  /**
+   * The epoch whose weights and validation threshold were saved: the lowest validation loss (absent in
+   * models saved before it was recorded, which kept their last epoch).
+   */
+  bestEpoch?: number;
+  /** Whether early stopping ended training before `model.epochs`. */
   stoppedEarly: boolean;
   /** Wall-clock figures of the training run. */
   timings: { trainSeconds: number; imagesPerSecond: number; totalSeconds: number };
   /** Filled by `deno task evaluate` (an undefined metric, NaN in memory, is stored as null: JSON has no NaN). */
   test?: TestEvaluation;
+  /** Regression heads (year, rating) and their target scaling, when trained with `--targets`. */
+  regression?: RegressionScalings;
 }
 
-/** `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run). */
+/**
+ * `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run, `_mirror`, `_aug` or `_noaug`
+ * when the augmentation is not the version's usual one, `_year_rating` for a model with regression heads).
+ */
 export function savedModelName(dataset: DatasetConfig, model: ModelConfig): string {
   const loss = model.loss === "binary_crossentropy" ? "bce" : "cce";
   const limit = dataset.limit !== undefined ? `_limit${dataset.limit}` : "";
+  const targets = model.targets?.length ? `_${model.targets.join("_")}` : "";
+  // Augmentation other than the version's default gets a suffix, so an ablation doesn't overwrite.
+  const usual = model.version === 4;
+  const augment = model.augment?.mirror
+    ? "_mirror"
+    : (model.augment !== undefined) !== usual
+    ? (model.augment ? "_aug" : "_noaug")
+    : "";
   return `genres${dataset.genres.length}_ratio${dataset.ratio}_v${model.version}_e${model.epochs}_` +
-    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}`;
+    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}${targets}`;
 }
 
 /** A corrupt or incomplete model folder: the message names the file and what to do. */

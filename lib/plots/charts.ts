@@ -1,6 +1,6 @@
 /**
- * The chart kinds the notebooks and CLIs draw: bars, columns, histograms, lines, heatmaps and
- * precision-recall curves. Each takes plain data and returns a {@linkcode Figure}.
+ * The chart kinds the notebooks and CLIs draw: bars, columns, histograms, lines, scatter plots,
+ * heatmaps and precision-recall curves. Each takes plain data and returns a {@linkcode Figure}.
  *
  * @module
  */
@@ -196,6 +196,47 @@ export function lineChart(
   });
   const legend = swatches(names.map((label, i) => ({ label, color: colors[i] })), width);
   return finish(stackFigures([legend, chart], "column", 2), options);
+}
+
+/**
+ * One dot per point, e.g. predicted against true values; `diagonal` draws the line y = x, where a
+ * perfect prediction lies.
+ */
+export function scatterChart(
+  points: readonly { x: number; y: number }[],
+  options: ChartOptions & {
+    xLabel?: string;
+    yLabel?: string;
+    diagonal?: boolean;
+    /** d3 format of both axes' ticks, e.g. `"d"` for years (no thousands separator). */
+    tickFormat?: string;
+  } = {},
+): Figure {
+  const marks: Plot.Markish[] = [
+    Plot.dot(points, { x: "x", y: "y", r: 1.8, fill: seriesColor(0), fillOpacity: 0.35 }),
+  ];
+  if (options.diagonal && points.length > 0) {
+    const [low, high] = extent([...points.map((p) => p.x), ...points.map((p) => p.y)]);
+    marks.push(
+      Plot.line([{ x: low, y: low }, { x: high, y: high }], {
+        x: "x",
+        y: "y",
+        stroke: "#888",
+        strokeDasharray: "4,3",
+      }),
+    );
+  }
+  return finish(
+    renderPlot({
+      width: options.width ?? 360,
+      height: options.height ?? 320,
+      marginRight: 16,
+      x: { label: options.xLabel ?? null, tickFormat: options.tickFormat },
+      y: { label: options.yLabel ?? null, grid: true, tickFormat: options.tickFormat },
+      marks,
+    }),
+    options,
+  );
 }
 
 /** A matrix of values with row and column labels, e.g. genre co-occurrence counts. */

@@ -10,6 +10,7 @@ import { type Table, table } from "./table.ts";
 /** Metric | model | frequency baseline, one row per metric. */
 export function comparisonTable(test: TestEvaluation, caption?: string): Table {
   const { model, baseline } = test;
+  const split = test.split === "all" ? "all splits" : test.split ?? "test";
   const row = (metric: string, m: number, b: number, note = "") => ({ metric, model: m, baseline: b, note });
   return table([
     row(
@@ -28,8 +29,8 @@ export function comparisonTable(test: TestEvaluation, caption?: string): Table {
       baseline.originalAccuracy,
       "top genre = first true genre",
     ),
-    { metric: "loss", model: test.loss, baseline: undefined, note: "training loss on test" },
-  ], { caption: caption ?? `${model.count} test posters` });
+    { metric: "loss", model: test.loss, baseline: undefined, note: `training loss on ${split}` },
+  ], { caption: caption ?? `${model.count} ${split} posters` });
 }
 
 /** Genre | films | AP | ROC AUC | F1 for the model, and the baseline's AP. */

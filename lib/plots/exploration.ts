@@ -5,7 +5,9 @@
  *
  * @module
  */
+import type { MovieSelection } from "../config.ts";
 import type { Catalog } from "../dataset/catalog.ts";
+import { spread } from "../dataset/selection.ts";
 import { posterPath } from "../dataset/paths.ts";
 import { genreCounts, withAnyGenre } from "../dataset/queries.ts";
 import type { Movie, Split } from "../dataset/types.ts";
@@ -19,19 +21,13 @@ export interface FunnelStep {
   movies: number;
 }
 
-/** What a run selects: years and genres. */
-export interface Selection {
-  minYear: number;
-  maxYear: number;
-  genres: readonly string[];
-}
-
 /**
  * The dataset size after each filter a training run applies, in order: CSV rows, distinct movies,
  * with a release year, in the year range, with one of the genres, with a poster file. The last
- * step's movies are what training, validation and test draw from ({@linkcode selectedMovies}).
+ * step's movies are what training, validation and test draw from (`selectMovies` of
+ * lib/dataset/selection.ts).
  */
-export function filterFunnel(catalog: Catalog, selection: Selection): FunnelStep[] {
+export function filterFunnel(catalog: Catalog, selection: MovieSelection): FunnelStep[] {
   const withYear = catalog.movies.filter((m) => m.year !== undefined);
   const inRange = withYear.filter((m) => m.year! >= selection.minYear && m.year! <= selection.maxYear);
   const withGenre = withAnyGenre(inRange, selection.genres);
@@ -44,17 +40,6 @@ export function filterFunnel(catalog: Catalog, selection: Selection): FunnelStep
     { step: `with one of the ${selection.genres.length} genres`, movies: withGenre.length },
     { step: "with a poster file", movies: withPoster.length },
   ];
-}
-
-/** The movies a run with `selection` can use (the last step of {@linkcode filterFunnel}). */
-export function selectedMovies(catalog: Catalog, selection: Selection): Movie[] {
-  return withAnyGenre(
-    catalog.movies.filter((m) =>
-      m.year !== undefined && m.year >= selection.minYear && m.year <= selection.maxYear &&
-      catalog.posters.has(m.imdbId)
-    ),
-    selection.genres,
-  );
 }
 
 /** Movies per split. */
@@ -143,12 +128,6 @@ export async function posterSizes(
     ...sorted.slice(0, top),
     { size: `${rest.length} other sizes`, posters: rest.reduce((sum, r) => sum + r.posters, 0) },
   ];
-}
-
-/** Up to `count` items spread evenly over `items` (deterministic, so a report is reproducible). */
-export function spread<T>(items: readonly T[], count: number): T[] {
-  if (count >= items.length) return [...items];
-  return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)]);
 }
 
 /** Up to `count` movies of `genre`, spread over the list; `only` keeps movies with no other of `genres`. */

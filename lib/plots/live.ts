@@ -4,8 +4,14 @@
  * long run shows one chart and one block of text instead of thousands of lines.
  *
  * ```ts
+ * import { DEFAULT_DATASET, DEFAULT_MODEL } from "../config.ts";
+ * import { loadGenreData } from "../dataset/load.ts";
+ * import { trainOnSplits } from "../training/train.ts";
+ * import { TrainingMonitor } from "./live.ts";
+ * const train = await loadGenreData(DEFAULT_DATASET, "train");
+ * const validation = await loadGenreData(DEFAULT_DATASET, "validation");
  * const monitor = new TrainingMonitor("genres7_ratio30_v1");
- * await trainOnSplits(train, validation, config, { onBatch: monitor.onBatch, log: monitor.log });
+ * await trainOnSplits(train, validation, DEFAULT_MODEL, { onBatch: monitor.onBatch, log: monitor.log });
  * await monitor.finish();
  * ```
  *

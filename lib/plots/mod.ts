@@ -4,8 +4,10 @@
  * in a form that survives the HTML/PDF report export.
  *
  * ```ts
- * import { plotTrainingHistory } from "./lib/plots/mod.ts";
- * await plotTrainingHistory(history).writePng("saved_models/run/curves.png");
+ * import { loadGenreModel } from "../models/saved.ts";
+ * import { plotTrainingHistory } from "./mod.ts";
+ * const { metadata } = await loadGenreModel("genres7_ratio30_v1_e2_1977-2017_bce");
+ * await plotTrainingHistory(metadata.history).writePng("curves.png");
  * ```
  *
  * @module
@@ -26,10 +28,12 @@ export {
   type Matrix,
   type PrCurve,
   prCurves,
+  scatterChart,
   type Series,
 } from "./charts.ts";
 export { plotTrainingHistory } from "./training.ts";
 export { type GridItem, posterGrid, type PosterGridOptions, type RawImage } from "./posters.ts";
 export { type CellValue, formatCell, Table, table } from "./table.ts";
+export { comparisonRowsTable } from "./comparison_table.ts";
 export { type Displayable, inNotebook, show } from "./display.ts";
 export { type BatchStep, TrainingMonitor } from "./live.ts";

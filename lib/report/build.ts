@@ -1,22 +1,38 @@
 /**
  * `deno task report`: every notebook executed headless with its parameters, then exported to
  * `reports/<name>.html` and `reports/<name>.pdf` (the executed notebook is kept as
- * `reports/<name>.ipynb`).
+ * `reports/<name>.ipynb`, with what produced it in its metadata). Each report starts with a header
+ * naming the code, data, backend, machine and changed parameters (provenance.ts, header.ts).
  *
  * @module
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { executeNotebook } from "./execute.ts";
+import { writeFileAtomic } from "../util/files.ts";
+import { createLog } from "../util/log.ts";
+import { readRunFacts, RUN_FACTS_ENV, type RunFacts } from "../util/run_facts.ts";
+import { executeNotebook, type ExecuteOptions, type ExecuteResult } from "./execute.ts";
 import { exportHtml, exportPdf } from "./export.ts";
+import { REPORTS_DIR } from "../config.ts";
+import { reportHeaderHtml } from "./header.ts";
+import { readPdfText, reportProblems } from "./inspect.ts";
 import {
   declaredParameters,
   literalValue,
+  type Notebook,
   type Parameters,
   type ParameterValue,
   readNotebook,
   smallParameters,
 } from "./notebook.ts";
+import {
+  type ChangedParameter,
+  codeVersion,
+  datasetCounts,
+  machine,
+  notebookTitle,
+  type ReportProvenance,
+} from "./provenance.ts";
 
 /** What to build. */
 export interface ReportOptions {
@@ -47,6 +63,8 @@ export interface NotebookReport {
   files: string[];
   /** Why it failed. */
   error?: string;
+  /** What makes the exported report look unfinished (see inspect.ts); empty when it reads as finished. */
+  problems: string[];
 }
 
 /** The notebooks of `dir` in file-name order, filtered by `only`; an unknown name is an error. */
@@ -67,8 +85,8 @@ export async function listNotebooks(dir: string, only?: string[]): Promise<strin
 
 /** Executes (and exports) each notebook; a failure is recorded and the next notebook still runs. */
 export async function buildReports(options: ReportOptions = {}): Promise<NotebookReport[]> {
-  const log = options.log ?? ((line: string) => console.error(line));
-  const reportsDir = options.reportsDir ?? "reports";
+  const log = options.log ?? createLog();
+  const reportsDir = options.reportsDir ?? REPORTS_DIR;
   const paths = await listNotebooks(options.notebooksDir ?? "notebooks", options.only);
   await checkParametersExist(paths, options.parameters ?? {});
   const results: NotebookReport[] = [];
@@ -76,44 +94,109 @@ export async function buildReports(options: ReportOptions = {}): Promise<Noteboo
     const name = basename(path, ".ipynb");
     const started = performance.now();
     const files: string[] = [];
+    const problems: string[] = [];
     try {
       const notebook = await readNotebook(path);
       const declared = declaredParameters(notebook);
       const parameters: Parameters = options.small ? smallParameters(notebook) : {};
-      for (const [key, value] of Object.entries(options.parameters ?? {})) {
-        if (declared.has(key)) parameters[key] = value;
-      }
-      checkDataDir(
-        path,
-        "dataDir" in parameters ? parameters.dataDir : literalValue(declared.get("dataDir")),
+      const changed = new Map<string, ChangedParameter["by"]>(
+        Object.keys(parameters).map((k) => [k, "--small"]),
       );
+      for (const [key, value] of Object.entries(options.parameters ?? {})) {
+        if (declared.has(key)) {
+          parameters[key] = value;
+          changed.set(key, "--set");
+        }
+      }
+      const dataDirValue = "dataDir" in parameters
+        ? parameters.dataDir
+        : literalValue(declared.get("dataDir"));
+      checkDataDir(path, dataDirValue);
       const shown = Object.entries(parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
       log(`${name}: executing${shown ? ` with ${shown}` : ""}`);
       const executed = join(reportsDir, `${name}.ipynb`);
-      await executeNotebook(path, executed, {
+      const date = new Date().toISOString();
+      const { result, facts } = await executeRecordingFacts(path, executed, {
         parameters,
         cellTimeoutSeconds: options.cellTimeoutSeconds,
         log,
       });
+      const provenance: ReportProvenance = {
+        title: notebookTitle(notebook.cells) ?? name,
+        date,
+        code: await codeVersion(dirname(path)),
+        // The kernel runs in the notebook's folder, so a relative dataDir is relative to it.
+        dataset: typeof dataDirValue === "string"
+          ? await datasetCounts(resolve(dirname(path), dataDirValue))
+          : undefined,
+        backends: facts.backend ?? [],
+        machine: machine(),
+        parameters: [...changed].map(([key, by]) => ({
+          name: key,
+          value: JSON.stringify(parameters[key]),
+          declared: declared.get(key),
+          by,
+        })),
+      };
+      await saveProvenance(result.notebook, executed, provenance);
       files.push(executed);
       if (options.export !== false) {
         const html = join(reportsDir, `${name}.html`);
         const pdf = join(reportsDir, `${name}.pdf`);
-        await exportHtml(executed, html);
+        await exportHtml(executed, html, { header: reportHeaderHtml(provenance), title: provenance.title });
         files.push(html);
         await exportPdf(html, pdf);
         files.push(pdf);
+        problems.push(...reportProblems({
+          notebook: result.notebook,
+          html: await Deno.readTextFile(html),
+          pdfText: await readPdfText(pdf),
+        }));
+        for (const problem of problems) log(`${name}: warning: ${problem}`);
       }
       const seconds = (performance.now() - started) / 1000;
       log(`${name}: ok in ${seconds.toFixed(0)} s${files.length ? ` → ${files.join(", ")}` : ""}`);
-      results.push({ name, ok: true, seconds, files });
+      results.push({ name, ok: true, seconds, files, problems });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`${name}: FAILED\n${message}`);
-      results.push({ name, ok: false, seconds: (performance.now() - started) / 1000, files, error: message });
+      results.push({
+        name,
+        ok: false,
+        seconds: (performance.now() - started) / 1000,
+        files,
+        error: message,
+        problems,
+      });
     }
   }
   return results;
+}
+
+/** {@linkcode executeNotebook} with a facts file for the kernel (see run_facts.ts); returns what it recorded. */
+async function executeRecordingFacts(
+  path: string,
+  executed: string,
+  options: ExecuteOptions,
+): Promise<{ result: ExecuteResult; facts: RunFacts }> {
+  const dir = await Deno.makeTempDir({ prefix: "posterlab-facts-" });
+  try {
+    const file = join(dir, "facts.jsonl");
+    const result = await executeNotebook(path, executed, { ...options, env: { [RUN_FACTS_ENV]: file } });
+    return { result, facts: await readRunFacts(file) };
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Writes the executed notebook again with `provenance` in its metadata (`posterlab.report`). */
+async function saveProvenance(notebook: Notebook, path: string, provenance: ReportProvenance): Promise<void> {
+  const metadata = {
+    ...notebook.metadata,
+    posterlab: { ...notebook.metadata.posterlab, report: provenance },
+  };
+  const text = JSON.stringify({ ...notebook, metadata }, null, 1) + "\n";
+  await writeFileAtomic(path, new TextEncoder().encode(text));
 }
 
 /** A parameter no selected notebook declares is a typo; say so before running anything. */

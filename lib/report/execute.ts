@@ -13,6 +13,8 @@ import { fileURLToPath } from "node:url";
 import { type Notebook, type Parameters, readNotebook, withParameters } from "./notebook.ts";
 import { findPython } from "./tools.ts";
 import { writeFileAtomic } from "../util/files.ts";
+import { DEFAULT_CELL_TIMEOUT_SECONDS } from "../config.ts";
+import { createLog } from "../util/log.ts";
 
 const RUNNER = fileURLToPath(new URL("./run_notebook.py", import.meta.url));
 
@@ -26,6 +28,8 @@ export interface ExecuteOptions {
   cwd?: string;
   /** Receives progress lines (the cell being run). Default: stderr. */
   log?: (line: string) => void;
+  /** Extra environment variables for the kernel. */
+  env?: Record<string, string>;
 }
 
 /** A finished execution. */
@@ -60,7 +64,7 @@ export async function executeNotebook(
   options: ExecuteOptions = {},
 ): Promise<ExecuteResult> {
   const started = performance.now();
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const notebook = withParameters(await readNotebook(path), options.parameters ?? {}, path);
   const python = await findPython();
 
@@ -80,7 +84,7 @@ export async function executeNotebook(
     const jupyterPath = [dir, Deno.env.get("JUPYTER_PATH")].filter(Boolean).join(":");
     const input = join(dir, basename(path));
     const output = join(dir, `executed-${basename(path)}`);
-    await Deno.writeTextFile(input, JSON.stringify(notebook, null, 1) + "\n");
+    await Deno.writeTextFile(input, JSON.stringify(withCellIds(notebook), null, 1) + "\n");
     const child = new Deno.Command(python, {
       args: [
         RUNNER,
@@ -89,9 +93,9 @@ export async function executeNotebook(
         "--cwd",
         resolve(options.cwd ?? dirname(path)),
         "--timeout",
-        String(options.cellTimeoutSeconds ?? 1800),
+        String(options.cellTimeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS),
       ],
-      env: { JUPYTER_PATH: jupyterPath },
+      env: { ...options.env, JUPYTER_PATH: jupyterPath },
       stdout: "inherit",
       stderr: "piped",
     }).spawn();
@@ -118,6 +122,23 @@ export async function executeNotebook(
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * `notebook` with an id on every cell: nbformat 4.5 requires them, and Jupyter's reader prints a
+ * MissingIDFieldWarning for each notebook without (a cell added by hand in an editor often has none).
+ */
+export function withCellIds(notebook: Notebook): Notebook {
+  if (notebook.cells.every((cell) => cell.id)) return notebook;
+  const taken = new Set(notebook.cells.map((cell) => cell.id).filter(Boolean));
+  const cells = notebook.cells.map((cell, index) => {
+    if (cell.id) return cell;
+    let id = `cell-${index}`;
+    while (taken.has(id)) id += "x";
+    taken.add(id);
+    return { ...cell, id };
+  });
+  return { ...notebook, nbformat_minor: Math.max(notebook.nbformat_minor, 5), cells };
 }
 
 /** Passes each line of `stream` to `log` until the runner's error report starts; returns all lines. */

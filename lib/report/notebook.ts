@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { ReportProvenance } from "./provenance.ts";
 
 /** A parameter value: anything JSON can write (it is written into the cell as a literal). */
 export type ParameterValue = string | number | boolean | null | ParameterValue[];
@@ -29,6 +30,10 @@ export interface NotebookCell {
 export interface PosterlabMetadata {
   /** Parameter values for a quick run (CI, `deno task report --small`). */
   small?: Parameters;
+  /** In an executed notebook: what produced it (see provenance.ts). */
+  report?: ReportProvenance;
+  /** Read by the HTML template (report.html.j2) in the copy that export.ts converts. */
+  export?: { math: boolean; header: string };
 }
 
 /** A notebook file. */
@@ -139,4 +144,27 @@ export function withParameters(notebook: Notebook, values: Parameters, name = "n
 /** The parameters of a quick run stored in the notebook's metadata (`posterlab.small`). */
 export function smallParameters(notebook: Notebook): Parameters {
   return { ...(notebook.metadata.posterlab?.small ?? {}) };
+}
+
+// Math as Jupyter renders it in Markdown: $$...$$, \(...\), \[...\], \begin{...}, or $...$ around
+// something that doesn't start or end with a space (so "$5 and $10" is not math).
+const MATH = /\$\$[\s\S]+?\$\$|\\\(|\\\[|\\begin\{|(?:^|[^\\$])\$[^\s$](?:[^$\n]*[^\s\\$])?\$/;
+
+/** Markdown without fenced code blocks and code spans, where a `$` is never math. */
+function withoutCode(markdown: string): string {
+  return markdown.replace(/```[\s\S]*?```/g, " ").replace(/`[^`\n]*`/g, " ");
+}
+
+/** Whether a Markdown cell or a Markdown/LaTeX output holds math (the HTML export then needs MathJax). */
+export function hasMath(notebook: Notebook): boolean {
+  return notebook.cells.some((cell) => {
+    if (cell.cell_type === "markdown") return MATH.test(withoutCode(cellSource(cell)));
+    return (cell.outputs ?? []).some((output) => {
+      const data = (output as { data?: Record<string, unknown> }).data ?? {};
+      if ("text/latex" in data) return true;
+      const markdown = data["text/markdown"];
+      return markdown !== undefined &&
+        MATH.test(withoutCode(Array.isArray(markdown) ? markdown.join("") : String(markdown)));
+    });
+  });
 }

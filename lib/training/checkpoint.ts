@@ -2,10 +2,11 @@
  * Training checkpoints: everything needed to continue an interrupted run where it stopped.
  *
  * ```
- * runs/checkpoints/<model name>/
- *   model.json, weights.bin     the model (as in a saved model)
- *   optimizer.json, optimizer.bin   RMSprop's state (iteration count, running averages)
- *   state.json                  CheckpointState: position in the run, history, configs
+ * runs/cnn/<run name>/checkpoint/       (cnnRunName: the model name without _e<epochs>; run.ts)
+ *   model.json, weights.bin            the model (as in a saved model)
+ *   optimizer.json, optimizer.bin      RMSprop's state (iteration count, running averages)
+ *   best_weights.json, .bin            the best epoch's weights, when the model has moved on from them
+ *   state.json                         CheckpointState: position in the run, history, configs
  * ```
  *
  * Written with {@linkcode writeFolderAtomically}, so a crash while writing keeps the previous one.
@@ -15,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { DatasetConfig, ModelConfig } from "../config.ts";
-import { readTextIfExists, writeFolderAtomically } from "../util/files.ts";
+import { pathExists, readTextIfExists, writeFolderAtomically } from "../util/files.ts";
 import { loadModelFiles, saveModelFiles } from "../models/saved.ts";
 import type { EpochRecord } from "../models/metadata.ts";
 import {
@@ -25,8 +26,7 @@ import {
   writeOptimizerState,
 } from "./optimizer_state.ts";
 
-/** Default folder of checkpoints (git-ignored with the rest of `runs/`). */
-export const CHECKPOINTS_DIR = "runs/checkpoints";
+const BEST_WEIGHTS = "best_weights";
 
 /** Where a run stands. */
 export interface CheckpointState {
@@ -43,6 +43,8 @@ export interface CheckpointState {
   epochTrainSeconds: number;
   trainSeconds: number;
   history: EpochRecord[];
+  /** The epoch with the lowest validation loss so far (1-based; 0 before the first epoch ends). */
+  bestEpoch: number;
   /** ISO time the checkpoint was written. */
   savedAt: string;
 }
@@ -51,6 +53,8 @@ export interface CheckpointState {
 export interface Checkpoint {
   model: tf.LayersModel;
   optimizerWeights: NamedTensor[];
+  /** The best epoch's weights in `model.getWeights()` order, when the checkpoint holds them. */
+  bestWeights?: tf.Tensor[];
   state: CheckpointState;
 }
 
@@ -60,11 +64,17 @@ export async function saveCheckpoint(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   state: CheckpointState,
+  bestWeights?: readonly tf.Tensor[],
 ): Promise<void> {
   const optimizerState = await encodeOptimizerState(optimizer);
+  const best = bestWeights &&
+    await tf.io.encodeWeights(bestWeights.map((tensor, i) => ({ name: `best_${i}`, tensor })));
   await writeFolderAtomically(dir, async (tmp) => {
     await saveModelFiles(model, tmp);
     await writeOptimizerState(tmp, "optimizer", optimizerState);
+    if (best) {
+      await writeOptimizerState(tmp, BEST_WEIGHTS, { data: best.data as ArrayBuffer, specs: best.specs });
+    }
     await Deno.writeTextFile(join(tmp, "state.json"), JSON.stringify(state, null, 2));
   });
 }
@@ -75,9 +85,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint | undefine
   if (stateText === undefined) return undefined;
   try {
     const state = JSON.parse(stateText) as CheckpointState;
+    state.bestEpoch ??= 0;
     const optimizerWeights = await readOptimizerState(dir, "optimizer");
+    const bestWeights = await pathExists(join(dir, `${BEST_WEIGHTS}.json`))
+      ? (await readOptimizerState(dir, BEST_WEIGHTS)).map((w) => w.tensor)
+      : undefined;
     const model = await loadModelFiles(dir);
-    return { model, optimizerWeights, state };
+    return { model, optimizerWeights, bestWeights, state };
   } catch (error) {
     throw new Error(
       `Checkpoint ${dir} is damaged (${(error as Error).message}). Delete ${dir} and train without --resume.`,
@@ -85,7 +99,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint | undefine
   }
 }
 
-/** Removes a checkpoint (after the finished model is saved). */
+/** Removes a run's folder with its checkpoint (the CNN's, once its model is saved). */
 export async function removeCheckpoint(dir: string): Promise<void> {
   await Deno.remove(dir, { recursive: true }).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;

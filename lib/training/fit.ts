@@ -1,6 +1,10 @@
 /**
  * The training loop of the genre CNN: seeded batches from the uint8 pixels, RMSprop steps, progress
- * per batch, validation each epoch, checkpoints, resume and early stopping.
+ * per batch, validation each epoch, checkpoints, resume and early stopping. Stopping, resuming and the
+ * config check on resume follow lib/training/run.ts, as the DCGAN's loop does.
+ *
+ * The model returned is the epoch with the lowest validation loss (Keras's `restore_best_weights`),
+ * with its validation predictions; the history keeps every epoch.
  *
  * A custom loop rather than `model.fit`, because it must resume in the middle of an epoch, convert
  * uint8 batches on the fly instead of holding the split as float32, and report per batch.
@@ -8,25 +12,37 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ModelConfig } from "../config.ts";
+import { dirname } from "node:path";
+import { DEFAULT_CHECKPOINT_EVERY_BATCHES, type ModelConfig, type RegressionTarget } from "../config.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { buildGenreCnn } from "../models/cnn.ts";
 import { Progress } from "../util/progress.ts";
 import { multiLabelMetrics } from "../evaluation/metrics.ts";
 import { predictGenres, type Predictions } from "../evaluation/predict.ts";
+import { augmentBatch } from "./augment.ts";
 import { batchCount, batchIndices, epochOrder } from "./batches.ts";
+import { seededRandom } from "../util/random.ts";
 import { type CheckpointState, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { formatEpoch, shouldStopEarly } from "./history.ts";
-import type { EpochRecord } from "../models/metadata.ts";
+import { checkResumable, checkResumePolicy, TrainingInterrupted } from "./run.ts";
+import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
 import { lossFunction } from "../models/losses.ts";
-import { createRmsprop } from "./rmsprop.ts";
+import { meanAbsoluteError, totalLoss, withRegressionHeads } from "../models/regression_heads.ts";
+import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
+import { createOptimizer } from "./optimizer.ts";
+import { createLog } from "../util/log.ts";
 
 /** Options of {@linkcode fitGenreModel}. */
 export interface FitOptions {
   /** Folder of this run's checkpoint; no checkpoints when undefined. */
   checkpointDir?: string;
-  /** Continue from the checkpoint in `checkpointDir` if there is one. */
+  /**
+   * Continue from the checkpoint in `checkpointDir`: an error when there is none; without it, an
+   * existing checkpoint is an error (see lib/training/run.ts).
+   */
   resume?: boolean;
+  /** The run's folder, named in messages (default: the parent of `checkpointDir`). */
+  runDir?: string;
   /** Also checkpoint every this many batches inside an epoch (0: only at epoch ends). Default 100. */
   checkpointEveryBatches?: number;
   /** Stops training at the next batch boundary, after writing a checkpoint (e.g. on Ctrl-C). */
@@ -39,33 +55,35 @@ export interface FitOptions {
   log?: (line: string) => void;
   /** Show progress bars (default true). */
   progress?: boolean;
+  /** Train regression heads for these targets, standardised with these training-split scalings. */
+  regression?: RegressionScalings;
 }
 
 /** What {@linkcode fitGenreModel} returns. */
 export interface FitResult {
+  /** The model at its best epoch (lowest validation loss). */
   model: tf.LayersModel;
+  /** Every epoch trained, the best one and those after it. */
   history: EpochRecord[];
+  /** The epoch whose weights `model` holds (1-based). */
+  bestEpoch: number;
   /** Early stopping ended the run before `config.epochs`. */
   stoppedEarly: boolean;
   /** Seconds of training steps over the whole run (resumed parts included). */
   trainSeconds: number;
   /** Training images per second over the whole run. */
   imagesPerSecond: number;
-  /** Predictions of the final model on the validation split. */
+  /** Predictions of the returned model (the best epoch) on the validation split. */
   validation: Predictions;
 }
 
-/** Thrown when `signal` stops a run; the checkpoint it names holds the progress. */
-export class TrainingInterrupted extends Error {
-  override name = "TrainingInterrupted";
-}
+/** Config keys a resumed CNN run may change: train longer, or stop earlier or later. */
+export const CNN_RESUMABLE_CHANGES: readonly string[] = ["model.epochs", "model.earlyStoppingPatience"];
 
-function sameRun(a: CheckpointState, train: GenreData, config: ModelConfig): string | undefined {
-  const { epochs: _a, earlyStoppingPatience: _b, ...checkpointModel } = a.model;
-  const { epochs: _c, earlyStoppingPatience: _d, ...wantedModel } = config;
-  if (JSON.stringify(a.dataset) !== JSON.stringify(train.config)) return "its dataset config differs";
-  if (JSON.stringify(checkpointModel) !== JSON.stringify(wantedModel)) return "its model config differs";
-  return undefined;
+/** A copy of a model's weights, kept while later epochs train. */
+async function copyWeights(model: tf.LayersModel): Promise<tf.Tensor[]> {
+  // Real copies: the fused RMSprop writes variables in place.
+  return await Promise.all(model.getWeights().map(async (w) => tf.tensor(await w.data(), w.shape, w.dtype)));
 }
 
 function freshState(train: GenreData, config: ModelConfig): CheckpointState {
@@ -79,6 +97,7 @@ function freshState(train: GenreData, config: ModelConfig): CheckpointState {
     epochTrainSeconds: 0,
     trainSeconds: 0,
     history: [],
+    bestEpoch: 0,
     savedAt: "",
   };
 }
@@ -93,33 +112,45 @@ export async function fitGenreModel(
   config: ModelConfig,
   options: FitOptions = {},
 ): Promise<FitResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const showProgress = options.progress ?? true;
-  const checkpointEvery = options.checkpointEveryBatches ?? 100;
+  const checkpointEvery = options.checkpointEveryBatches ?? DEFAULT_CHECKPOINT_EVERY_BATCHES;
   const [count, height, width] = train.shape;
   if (count === 0) {
     throw new Error("The training split is empty: check --min-year/--max-year and the data folder.");
   }
   const lossOf = lossFunction(config.loss);
-  const optimizer = createRmsprop(config.learningRate);
+  const stepsPerEpoch = batchCount(count, config.batchSize);
+  const { optimizer, beforeStep } = createOptimizer(config, config.epochs * stepsPerEpoch, stepsPerEpoch);
 
   let resumed: tf.LayersModel | undefined;
   let state = freshState(train, config);
-  if (options.resume && options.checkpointDir) {
-    const checkpoint = await loadCheckpoint(options.checkpointDir);
-    const mismatch = checkpoint && sameRun(checkpoint.state, train, config);
-    if (!checkpoint) {
-      log(`resume: no checkpoint in ${options.checkpointDir}, starting from scratch`);
-    } else if (mismatch) {
-      checkpoint.model.dispose();
-      throw new Error(
-        `Cannot resume from ${options.checkpointDir}: ${mismatch}. Use the same flags as the interrupted run, ` +
-          `or drop --resume to start over.`,
-      );
-    } else {
+  // A copy of the best epoch's weights, and its validation predictions while they are in memory.
+  let best: { weights?: tf.Tensor[]; validation?: Predictions } = {};
+  if (options.resume && !options.checkpointDir) {
+    throw new Error("resume needs a checkpoint folder (checkpointDir) to continue from.");
+  }
+  if (options.checkpointDir) {
+    const runDir = options.runDir ?? dirname(options.checkpointDir);
+    await checkResumePolicy(runDir, options.checkpointDir, options.resume ?? false);
+    if (options.resume) {
+      const checkpoint = (await loadCheckpoint(options.checkpointDir))!;
+      try {
+        checkResumable(
+          runDir,
+          { dataset: checkpoint.state.dataset, model: checkpoint.state.model },
+          { dataset: train.config, model: config },
+          CNN_RESUMABLE_CHANGES,
+        );
+      } catch (error) {
+        checkpoint.model.dispose();
+        tf.dispose([...checkpoint.optimizerWeights.map((w) => w.tensor), ...(checkpoint.bestWeights ?? [])]);
+        throw error;
+      }
       resumed = checkpoint.model;
       await optimizer.setWeights(checkpoint.optimizerWeights);
       tf.dispose(checkpoint.optimizerWeights.map((w) => w.tensor));
+      best = { weights: checkpoint.bestWeights };
       state = { ...checkpoint.state, model: config };
       const where = state.batchesDone > 0
         ? `in epoch ${state.epochsDone + 1} after batch ${state.batchesDone}`
@@ -127,40 +158,77 @@ export async function fitGenreModel(
       log(`resume: continuing ${where} (${options.checkpointDir})`);
     }
   }
-  const model = resumed ??
-    buildGenreCnn({ height, width, genres: train.genres.length, version: config.version, seed: config.seed });
+  const heads = regressionHeads(options.regression);
+  const model = resumed ?? withRegressionHeads(
+    buildGenreCnn({
+      height,
+      width,
+      genres: train.genres.length,
+      version: config.version,
+      seed: config.seed,
+      dropout: config.dropout,
+    }),
+    heads,
+    config.seed,
+  );
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (resumed && state.bestEpoch > 0 && !best.weights) best.weights = await copyWeights(model);
 
   const checkpoint = async () => {
     if (!options.checkpointDir) return;
     state.savedAt = new Date().toISOString();
-    await saveCheckpoint(options.checkpointDir, model, optimizer, state);
+    // The best weights are written only when the model has moved on from them.
+    const modelIsBest = state.bestEpoch === state.epochsDone && state.batchesDone === 0;
+    await saveCheckpoint(
+      options.checkpointDir,
+      model,
+      optimizer,
+      state,
+      modelIsBest ? undefined : best.weights,
+    );
   };
 
-  let lastValidation: Predictions | undefined;
   let stoppedEarly = state.epochsDone < config.epochs &&
     shouldStopEarly(state.history, config.earlyStoppingPatience);
   for (let epoch = state.epochsDone; epoch < config.epochs && !stoppedEarly; epoch++) {
     const order = epochOrder(count, config.seed, epoch);
-    const batches = batchCount(count, config.batchSize);
+    const batches = stepsPerEpoch;
     const label = `epoch ${epoch + 1}/${config.epochs}${state.batchesDone > 0 ? " (resumed)" : ""}`;
     const progress = showProgress
       ? new Progress(label, count - state.epochImages, { unit: "images" })
       : undefined;
     for (let b = state.batchesDone; b < batches; b++) {
+      // A macrotask turn, so signal listeners (Ctrl-C) can run: on wasm every await in a step resolves
+      // as a microtask, and without this the loop never lets them fire.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (options.signal?.aborted) {
         await checkpoint();
+        optimizer.dispose();
+        tf.dispose(best.weights ?? []);
+        model.dispose();
         throw new TrainingInterrupted(
           `Training stopped in epoch ${epoch + 1} after batch ${b}` +
             (options.checkpointDir ? `; checkpoint in ${options.checkpointDir}: rerun with --resume` : ""),
+          options.checkpointDir,
         );
       }
       const indices = batchIndices(order, config.batchSize, b);
       const started = performance.now();
-      const images = train.images(indices);
+      beforeStep(epoch * batches + b);
+      // Seeded per batch, so a resumed run draws the same augmentations.
+      const images = config.augment
+        ? augmentBatch(train, indices, config.augment, seededRandom((config.seed * 7919 + epoch) * 65537 + b))
+        : train.images(indices);
       const labels = train.labelTensor(indices);
       const cost = optimizer.minimize(
-        () => lossOf(labels, model.apply(images, { training: true }) as tf.Tensor),
+        () =>
+          totalLoss(
+            lossOf,
+            labels,
+            model.apply(images, { training: true }) as tf.Tensor | tf.Tensor[],
+            Array.from(indices, (i) => train.movies[i]),
+            options.regression,
+          ),
         true,
         variables,
       )!;
@@ -183,7 +251,7 @@ export async function fitGenreModel(
     }
     progress?.finish();
 
-    lastValidation = await predictGenres(model, validation, {
+    const lastValidation = await predictGenres(model, validation, {
       batchSize: 64,
       loss: lossOf,
       label: showProgress ? "validation" : undefined,
@@ -202,8 +270,17 @@ export async function fitGenreModel(
       validationOriginalAccuracy: metrics.originalAccuracy,
       trainSeconds: state.epochTrainSeconds,
       imagesPerSecond: state.epochImages / state.epochTrainSeconds,
+      ...(heads.length
+        ? { validationMae: validationErrors(validation, lastValidation, options.regression!) }
+        : {}),
     };
     state = { ...state, history: [...state.history, record], epochsDone: epoch + 1, batchesDone: 0 };
+    const improved = bestEpoch(state.history)?.epoch === record.epoch;
+    if (improved) {
+      tf.dispose(best.weights ?? []);
+      best = { weights: await copyWeights(model), validation: lastValidation };
+      state.bestEpoch = epoch + 1;
+    }
     state.epochLossSum = state.epochImages = state.epochTrainSeconds = 0;
     log(formatEpoch(record, config.epochs));
     options.onEpoch?.(record, state.history);
@@ -215,15 +292,39 @@ export async function fitGenreModel(
   }
   optimizer.dispose();
 
-  // A run resumed after its last epoch has no fresh validation predictions yet.
-  lastValidation ??= await predictGenres(model, validation, { loss: lossOf });
+  // Back to the best epoch (Keras's restore_best_weights); the history keeps every epoch.
+  let bestValidation = best.validation;
+  if (state.bestEpoch !== state.epochsDone && best.weights) {
+    model.setWeights(best.weights);
+    log(
+      `best epoch: ${state.bestEpoch} of ${state.epochsDone} (lowest validation loss), its weights are kept`,
+    );
+  }
+  tf.dispose(best.weights ?? []);
+  // A resumed run may not hold the best epoch's predictions in memory.
+  bestValidation ??= await predictGenres(model, validation, { loss: lossOf });
   const imagesSeen = state.history.reduce((sum, r) => sum + r.imagesPerSecond * r.trainSeconds, 0);
   return {
     model,
     history: state.history,
+    bestEpoch: state.bestEpoch,
     stoppedEarly,
     trainSeconds: state.trainSeconds,
     imagesPerSecond: state.trainSeconds > 0 ? imagesSeen / state.trainSeconds : 0,
-    validation: lastValidation,
+    validation: bestValidation,
   };
+}
+
+/** Mean absolute error of each head on a split, in the target's units. */
+function validationErrors(
+  data: GenreData,
+  predictions: Predictions,
+  scalings: RegressionScalings,
+): Partial<Record<RegressionTarget, number>> {
+  const errors: Partial<Record<RegressionTarget, number>> = {};
+  regressionHeads(scalings).forEach((target, k) => {
+    const estimates = predictions.heads[k].map((value) => unscale(scalings[target]!, value));
+    errors[target] = meanAbsoluteError(data.movies, target, estimates).mae;
+  });
+  return errors;
 }

@@ -3,15 +3,7 @@
  *
  * @module
  */
-import type { EpochRecord } from "../models/metadata.ts";
-
-/** The epoch with the lowest validation loss, or undefined for an empty history. */
-export function bestEpoch(history: readonly EpochRecord[]): EpochRecord | undefined {
-  return history.reduce<EpochRecord | undefined>(
-    (best, record) => (best === undefined || record.validationLoss < best.validationLoss ? record : best),
-    undefined,
-  );
-}
+import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
 
 /**
  * Whether to stop: the last `patience` epochs brought no validation loss below the best one before
@@ -30,5 +22,9 @@ export function formatEpoch(record: EpochRecord, epochs: number): string {
       record.validationMeanAveragePrecision.toFixed(3)
     }  ` +
     `val_acc(original) ${(record.validationOriginalAccuracy * 100).toFixed(1)}%  ` +
+    Object.entries(record.validationMae ?? {}).map(([target, mae]) =>
+      `val_MAE(${target}) ${mae.toFixed(2)}  `
+    )
+      .join("") +
     `${record.imagesPerSecond.toFixed(1)} images/s`;
 }

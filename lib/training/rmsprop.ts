@@ -19,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { heapValues, onWasmHeap, ownData } from "./wasm_heap.ts";
 
 /** An accumulator as `RMSPropOptimizer` keeps it (named like `<variable>/rms`). */
 interface Accumulator {
@@ -46,8 +47,7 @@ export class FusedRmspropOptimizer extends tf.RMSPropOptimizer {
     variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[],
   ): void {
     const state = this as unknown as RmspropState;
-    // native is the wasm backend's instance under another name: same heap.
-    if (!["wasm", "native"].includes(tf.getBackend()) || state.centered) {
+    if (!onWasmHeap() || state.centered) {
       super.applyGradients(variableGradients);
       return;
     }
@@ -71,11 +71,11 @@ export class FusedRmspropOptimizer extends tf.RMSPropOptimizer {
       // Views after every allocation: growing the heap detaches earlier ones.
       rmspropStep(
         {
-          value: heap(backend, value),
-          gradient: heap(backend, gradient),
-          meanSquare: heap(backend, meanSquare),
-          moment: heap(backend, moment),
-          next: heap(backend, next),
+          value: heapValues(backend, value),
+          gradient: heapValues(backend, gradient),
+          meanSquare: heapValues(backend, meanSquare),
+          moment: heapValues(backend, moment),
+          next: heapValues(backend, next),
         },
         state,
       );
@@ -118,23 +118,6 @@ function rmspropStep(arrays: StepArrays, hyper: RmspropState): void {
 
 function zeroAccumulator(originalName: string, value: tf.Variable): Accumulator {
   return { originalName, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-}
-
-/**
- * Gives `variable` a buffer of its own before it is written in place: after `setWeights` it shares
- * its data with the loaded tensor, which the caller may still read.
- */
-function ownData(backend: BackendWasm, variable: tf.Variable): void {
-  if (backend.refCount(variable.dataId) <= 1) return;
-  const copy = backend.makeOutput(variable.shape, "float32");
-  heap(backend, copy).set(heap(backend, variable));
-  const tensor = tf.engine().makeTensorFromTensorInfo(copy, backend);
-  variable.assign(tensor);
-  tensor.dispose();
-}
-
-function heap(backend: BackendWasm, x: tf.TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(x) as Float32Array;
 }
 
 /**

@@ -3,28 +3,36 @@
  * and of the training notebook.
  *
  * ```ts
+ * import { initBackend } from "../backend/mod.ts";
+ * import { DEFAULT_DATASET, DEFAULT_MODEL } from "../config.ts";
+ * import { trainGenreModel } from "./train.ts";
  * await initBackend("wasm");
  * const { dir, metadata } = await trainGenreModel({ ...DEFAULT_DATASET }, { ...DEFAULT_MODEL, epochs: 2 });
+ * console.log(dir, metadata.bestEpoch);
  * ```
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
 import { type DatasetConfig, imageSize, type ModelConfig, SAVED_MODELS_DIR } from "../config.ts";
 import { loadGenreData } from "../dataset/load.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluation/metrics.ts";
 import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../models/saved.ts";
-import { CHECKPOINTS_DIR, removeCheckpoint } from "./checkpoint.ts";
+import { scalingsFor } from "../models/targets.ts";
+import { removeCheckpoint } from "./checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
+import { describeModelConfig } from "./describe.ts";
+import { createLog } from "../util/log.ts";
+import { checkpointFolder, runFolder } from "./run.ts";
+import type { Predictions } from "../evaluation/predict.ts";
 
 /** Options of {@linkcode trainGenreModel}. */
-export interface TrainOptions extends Omit<FitOptions, "checkpointDir"> {
+export interface TrainOptions extends Omit<FitOptions, "checkpointDir" | "runDir"> {
   /** Where the finished model folder goes (default `saved_models`). */
   savedModelsDir?: string;
-  /** Where the run's checkpoint folder goes (default `runs/checkpoints`). */
-  checkpointsDir?: string;
+  /** Where runs go (default `runs`): the checkpoint is in `<runsDir>/cnn/<model name>/checkpoint/`. */
+  runsDir?: string;
 }
 
 /** A trained and saved model. */
@@ -32,8 +40,18 @@ export interface TrainResult {
   /** The saved model's folder. */
   dir: string;
   metadata: SavedModelMetadata;
-  /** The trained model, still in memory (the caller disposes it). */
+  /** The trained model at its best epoch, still in memory (the caller disposes it). */
   model: tf.LayersModel;
+  /** That model's predictions on the validation split (what the threshold was chosen on). */
+  validation: Predictions;
+}
+
+/**
+ * The name of a CNN run's folder: the saved model's name without `_e<epochs>`, because a resume may
+ * change the epochs (`genres7_ratio30_v1_1977-2017_bce`).
+ */
+export function cnnRunName(dataset: DatasetConfig, config: ModelConfig): string {
+  return savedModelName(dataset, config).replace(`_e${config.epochs}_`, "_");
 }
 
 /** Loads the training and validation splits of `dataset`, trains, and saves the model. */
@@ -42,7 +60,7 @@ export async function trainGenreModel(
   config: ModelConfig,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? createLog();
   const loadOptions = { progress: options.progress };
   const train = await loadGenreData(dataset, "train", loadOptions);
   const validation = await loadGenreData(dataset, "validation", loadOptions);
@@ -50,7 +68,7 @@ export async function trainGenreModel(
   log(
     `data: ${train.movies.length} training and ${validation.movies.length} validation posters, ${width}x${height}`,
   );
-  return await trainOnSplits(train, validation, config, options);
+  return await trainOnSplits(train, validation, config, { ...options, log });
 }
 
 /** Trains on already loaded splits and saves the model (what {@linkcode trainGenreModel} does after loading). */
@@ -62,14 +80,23 @@ export async function trainOnSplits(
 ): Promise<TrainResult> {
   const started = performance.now();
   const name = savedModelName(train.config, config);
-  const checkpointDir = join(options.checkpointsDir ?? CHECKPOINTS_DIR, name);
-  (options.log ?? ((line: string) => console.error(line)))(
-    `model ${name}: v${config.version}, ${config.loss}, RMSprop ${config.learningRate}, batch ${config.batchSize}, ` +
+  const runDir = runFolder("cnn", cnnRunName(train.config, config), options.runsDir);
+  const checkpointDir = checkpointFolder(runDir);
+  const log = options.log ?? createLog();
+  log(
+    `model ${name}: ${describeModelConfig(config)}, ` +
       `${config.epochs} epochs${
         config.earlyStoppingPatience ? `, patience ${config.earlyStoppingPatience}` : ""
       }`,
   );
-  const fit = await fitGenreModel(train, validation, config, { ...options, checkpointDir });
+  const regression = config.targets?.length ? scalingsFor(train.movies, config.targets) : undefined;
+  const fit = await fitGenreModel(train, validation, config, {
+    ...options,
+    log,
+    checkpointDir,
+    runDir,
+    regression,
+  });
 
   const genres = train.genres.length;
   const frequencies = genreFrequencies(train.labels, genres);
@@ -90,7 +117,9 @@ export async function trainOnSplits(
     ),
     backend: tf.getBackend(),
     history: fit.history,
+    bestEpoch: fit.bestEpoch,
     stoppedEarly: fit.stoppedEarly,
+    ...(regression ? { regression } : {}),
     timings: {
       trainSeconds: fit.trainSeconds,
       imagesPerSecond: fit.imagesPerSecond,
@@ -98,6 +127,6 @@ export async function trainOnSplits(
     },
   };
   const dir = await saveGenreModel(fit.model, metadata, options.savedModelsDir ?? SAVED_MODELS_DIR);
-  await removeCheckpoint(checkpointDir);
-  return { dir, metadata, model: fit.model };
+  await removeCheckpoint(runDir);
+  return { dir, metadata, model: fit.model, validation: fit.validation };
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { BACKEND_ORDER, type BackendName } from "../../lib/config.ts";
+import { BACKEND_ORDER, type BackendName, DEFAULT_THREADS } from "../../lib/config.ts";
 import { initBackend } from "../../lib/backend/select.ts";
 
 Deno.test("initBackend with a name uses exactly that backend and says so", async () => {
@@ -21,7 +21,10 @@ Deno.test("initBackend without a name takes the first that loads and explains ea
     assert.ok(skip.reason.length > 10, `skipping ${skip.name} needs a reason`);
     assert.ok(lines.includes(`backend: skipped ${skip.name}: ${skip.reason}`));
   }
-  assert.equal(lines.at(-1), `backend: using ${choice.name}`);
+  const threads = choice.name === "native"
+    ? `, ${DEFAULT_THREADS} thread${DEFAULT_THREADS === 1 ? "" : "s"}`
+    : "";
+  assert.equal(lines.at(-1), `backend: using ${choice.name}${threads}`);
 });
 
 Deno.test("initBackend rejects an unknown backend name", async () => {
@@ -31,4 +34,11 @@ Deno.test("initBackend rejects an unknown backend name", async () => {
 Deno.test("registering the wasm kernels makes Conv2DBackpropFilter available on wasm", async () => {
   await initBackend("wasm", { log: () => {} });
   assert.ok(tf.getKernel("Conv2DBackpropFilter", "wasm"));
+});
+
+Deno.test("native comes after libtensorflow and before webgpu and wasm in the automatic order", () => {
+  const order = BACKEND_ORDER as readonly string[];
+  assert.ok(order.indexOf("tensorflow") < order.indexOf("native"));
+  assert.ok(order.indexOf("native") < order.indexOf("webgpu"));
+  assert.ok(order.indexOf("native") < order.indexOf("wasm"));
 });

@@ -80,7 +80,7 @@ Deno.test("downloadPosters fetches, retries 5xx, gives up on 404, non-images, ti
     assert.equal(result.noUrl, 1);
     const failures = new Map(result.failed.map((f) => [f.imdbId, [f.reason, f.attempts]]));
     assert.deepEqual(failures.get(3), ["HTTP 404", 1]); // final at once
-    assert.deepEqual(failures.get(4), ["not a JPEG or PNG", 1]);
+    assert.deepEqual(failures.get(4), ["not a JPEG, PNG or WebP", 1]);
     assert.deepEqual(failures.get(5), ["timeout after 300 ms", 3]); // retried twice
     assert.deepEqual(failures.get(6), ["timeout after 300 ms", 3]);
     assert.equal(server.hits.get("/flaky.jpg"), 3);

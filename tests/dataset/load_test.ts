@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { datasetConfigFromArgs } from "../../lib/cli_args.ts";
 import { type DatasetConfig, DEFAULT_DATASET, type Genre, genreGroup } from "../../lib/config.ts";
-import { loadCatalog } from "../../lib/dataset/catalog.ts";
-import { loadGenreData, MissingImagesError, selectMovies } from "../../lib/dataset/load.ts";
+import { loadGenreData, MissingImagesError } from "../../lib/dataset/load.ts";
 import { cacheDir, imagePath } from "../../lib/dataset/paths.ts";
 import { makeFixtureDataDir } from "../fixtures.ts";
 
@@ -99,21 +98,6 @@ Deno.test("missing images stop the load with the command to run, or are resized 
   });
   const data = await loadGenreData(config, "train", { ...quiet, resize: true });
   assert.deepEqual(data.shape.slice(1), [54, 36, 3]);
-  await Deno.remove(dataDir, { recursive: true });
-});
-
-Deno.test("selectMovies keeps the config's years and genres and spreads a limit over the list", async () => {
-  const { dataDir } = await makeFixtureDataDir({ movies: 60 });
-  const catalog = await loadCatalog(dataDir);
-  const all = selectMovies(catalog, configFor(dataDir), "train");
-  const years = selectMovies(catalog, configFor(dataDir, { minYear: 1997, maxYear: 1998 }), "train");
-  assert.ok(years.length > 0 && years.every((m) => m.year === 1997 || m.year === 1998));
-  const war = selectMovies(catalog, configFor(dataDir, { genres: ["War"] }), "train");
-  assert.ok(war.length > 0 && war.every((m) => m.genres.includes("War")));
-  const limited = selectMovies(catalog, configFor(dataDir, { limit: 5 }), "train");
-  assert.equal(limited.length, 5);
-  assert.equal(limited[0], all[0]);
-  assert.ok(limited[4].imdbId > all[Math.floor(all.length / 2)].imdbId, "limit spans the whole list");
   await Deno.remove(dataDir, { recursive: true });
 });
 

@@ -20,7 +20,7 @@ const movies = [
 ];
 
 function selection(dataDir: string, extra: Partial<GanSelection> = {}): GanSelection {
-  return { dataDir, minYear: 1980, maxYear: 2017, includeGenres: [], excludeGenres: [], ratio: 10, ...extra };
+  return { dataDir, minYear: 1980, maxYear: 2017, genres: [], excludeGenres: [], ratio: 10, ...extra };
 }
 
 Deno.test("prepare selects by years and genres, writes an RGB set, and reuses it", async () => {
@@ -39,7 +39,7 @@ Deno.test("prepare selects by years and genres, writes an RGB set, and reuses it
     assert.equal(current.key, "y1980-2017_ex-Comedy-Family_r10");
     assert.deepEqual(current.pixels, first.set.pixels);
     assert.deepEqual(current.movies[0], { imdbId: 2, year: 1985, genres: ["Sci-Fi", "Action"] });
-    const included = await prepareTrainingSet(selection(dataDir, { includeGenres: ["Action", "Horror"] }));
+    const included = await prepareTrainingSet(selection(dataDir, { genres: ["Action", "Horror"] }));
     assert.deepEqual(included.set.movies.map((m) => m.imdbId), [2, 4]);
     const limited = await prepareTrainingSet(selection(dataDir, { limit: 2 }));
     assert.equal(limited.set.movies.length, 2);
@@ -72,7 +72,7 @@ Deno.test("prepare and read give clear errors for an empty selection, no set, an
   try {
     await assert.rejects(() => readTrainingSet(dataDir), /run `deno task dcgan:prepare` first/);
     await assert.rejects(
-      () => prepareTrainingSet(selection(dataDir, { includeGenres: ["Western"] })),
+      () => prepareTrainingSet(selection(dataDir, { genres: ["Western"] })),
       /No posters in .* match years 1980-2017, genres Western: widen the selection/,
     );
     const { set } = await prepareTrainingSet(selection(dataDir));
@@ -91,7 +91,7 @@ Deno.test("selection keys name years, genres, ratio and limit", () => {
     selectionKey(
       selection("d", {
         minYear: 1990,
-        includeGenres: ["War"],
+        genres: ["War"],
         excludeGenres: ["Family", "Animation"],
         ratio: 60,
         limit: 100,

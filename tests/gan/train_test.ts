@@ -11,6 +11,7 @@ import { sampleConditional } from "../../lib/gan/sample.ts";
 import { writeRunFigures } from "../../lib/gan/figures.ts";
 import { type DcganTrainOptions, trainDcgan } from "../../lib/gan/train.ts";
 import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
+import { TrainingInterrupted } from "../../lib/training/run.ts";
 
 await tf.setBackend("cpu");
 
@@ -26,7 +27,7 @@ function tinySet(): TrainingSet {
       dataDir: "unused",
       minYear: 1980,
       maxYear: 2017,
-      includeGenres: [],
+      genres: [],
       excludeGenres: [],
       ratio: 5,
     },
@@ -97,8 +98,8 @@ async function generatorWeights(runDir: string): Promise<number[]> {
 Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a video", async () => {
   const runDir = join(await Deno.makeTempDir(), "run");
   try {
-    const { metadata, finished } = await trainDcgan(options(runDir, { qualityCnn: tinyCnn() }));
-    assert.equal(finished, true);
+    const { metadata, grids: gridPaths } = await trainDcgan(options(runDir, { qualityCnn: tinyCnn() }));
+    assert.equal(metadata.finished, true);
     assert.equal(metadata.step, 8); // 16 posters / batch 4 = 4 steps an epoch, 2 epochs
     assert.equal(metadata.history.length, 8);
     assert.ok(metadata.history.every((h) => Number.isFinite(h.dLoss) && Number.isFinite(h.gLoss)));
@@ -124,6 +125,10 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
     assert.ok(metadata.quality[1].genreHits && metadata.quality[1].genreHits.chance === 0.333);
     const grids = [...Deno.readDirSync(runPaths(runDir).grids)].map((e) => e.name).sort();
     assert.deepEqual(grids, ["step_000000.png", "step_000003.png", "step_000006.png", "step_000008.png"]);
+    assert.deepEqual(
+      gridPaths,
+      [0, 3, 6, 8].map((step, i) => ({ step, path: join(runPaths(runDir).grids, grids[i]) })),
+    );
     // Poster-shaped tiles (8x12) are kept as they are: 3 columns and 2 rows with 2-pixel gaps.
     const grid = await sharp(runPaths(runDir).grid(3)).metadata();
     assert.deepEqual([grid.width, grid.height], [3 * (8 + 2) + 2, 2 * (12 + 2) + 2]);
@@ -163,13 +168,19 @@ Deno.test("an interrupted run resumed from its checkpoint ends with the same wei
     const whole = join(root, "whole");
     await trainDcgan(options(whole));
     const parts = join(root, "parts");
-    let steps = 0;
-    const stopped = await trainDcgan(options(parts, { shouldStop: () => steps++ >= 5 }));
+    // Ctrl-C after step 5: the call writes a checkpoint and throws.
+    const stop = new AbortController();
+    await assert.rejects(
+      () => trainDcgan(options(parts, { signal: stop.signal, onStep: (s) => s.step === 5 && stop.abort() })),
+      TrainingInterrupted,
+    );
+    const stopped = (await readRunMetadata(parts))!;
     assert.equal(stopped.finished, false);
-    assert.equal(stopped.metadata.step, 5);
-    assert.equal(stopped.metadata.video, undefined);
+    assert.equal(stopped.step, 5);
+    assert.equal(stopped.video, undefined);
+    await assert.rejects(() => trainDcgan(options(parts)), /already holds a run: add --resume/);
     const resumed = await trainDcgan(options(parts, { resume: true }));
-    assert.equal(resumed.finished, true);
+    assert.equal(resumed.metadata.finished, true);
     assert.equal(resumed.metadata.step, 8);
     assert.deepEqual(resumed.metadata.history.map((h) => h.step), [1, 2, 3, 4, 5, 6, 7, 8]);
     assert.deepEqual(resumed.metadata.history, (await readRunMetadata(whole))!.history);
@@ -179,8 +190,12 @@ Deno.test("an interrupted run resumed from its checkpoint ends with the same wei
     assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), "resumed weights differ");
     await assert.rejects(
       () => trainDcgan(options(parts, { resume: true, batchSize: 2 })),
-      /Can't resume .* resume with the same flags/,
+      /Cannot resume .*parts: training\.batchSize: 4 → 2\. Resume with the flags of the interrupted run/,
     );
+    // The declared keys may change: two more epochs continue the finished run.
+    const longer = await trainDcgan(options(parts, { resume: true, epochs: 3, sampleRate: 4 }));
+    assert.equal(longer.metadata.step, 12);
+    assert.equal(longer.metadata.training.epochs, 3);
     await assert.rejects(
       () => trainDcgan(options(join(root, "none"), { resume: true })),
       /Nothing to resume/,
@@ -211,15 +226,24 @@ Deno.test("hinge loss, spectral norm, transposed convolutions, no average: train
     const whole = await trainDcgan(variant(join(root, "whole")));
     assert.ok(whole.metadata.history.every((h) => Number.isFinite(h.dLoss) && Number.isFinite(h.gLoss)));
     assert.equal(whole.metadata.training.loss, "hinge");
-    let steps = 0;
-    await trainDcgan(variant(join(root, "parts"), { shouldStop: () => steps++ >= 3 }));
+    const stop = new AbortController();
+    await assert.rejects(
+      () =>
+        trainDcgan(
+          variant(join(root, "parts"), { signal: stop.signal, onStep: (s) => s.step === 3 && stop.abort() }),
+        ),
+      TrainingInterrupted,
+    );
     const resumed = await trainDcgan(variant(join(root, "parts"), { resume: true }));
     assert.deepEqual(resumed.metadata.history, whole.metadata.history);
     const [a, b] = [await generatorWeights(join(root, "parts")), await generatorWeights(join(root, "whole"))];
     assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), "resumed weights differ");
     await assert.rejects(
       () => trainDcgan(options(join(root, "parts"), { resume: true })),
-      /Can't resume .*transposed upsampling, spectral norm, conditional, hinge loss/,
+      (error: Error) =>
+        /^Cannot resume .*parts: /.test(error.message) &&
+        /training\.loss: "hinge" → "bce"/.test(error.message) &&
+        /shape\.spectralNorm: true → unset/.test(error.message),
     );
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { DEFAULT_DATASET, DEFAULT_MODEL } from "../../lib/config.ts";
+import { DEFAULT_AUGMENT, DEFAULT_DATASET, DEFAULT_MODEL, modelDefaults } from "../../lib/config.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import {
   listSavedModels,
@@ -47,6 +47,20 @@ Deno.test("savedModelName is built from the run's parameters", () => {
       loss: "categorical_crossentropy",
     }),
     "genres7_ratio30_v1_e2_1977-2017_cce_limit500",
+  );
+  const v4 = modelDefaults(4);
+  assert.equal(savedModelName(DEFAULT_DATASET, v4), "genres7_ratio30_v4_e6_1977-2017_bce");
+  assert.equal(
+    savedModelName(DEFAULT_DATASET, { ...v4, augment: { ...DEFAULT_AUGMENT, mirror: true } }),
+    "genres7_ratio30_v4_e6_1977-2017_bce_mirror",
+  );
+  assert.equal(
+    savedModelName(DEFAULT_DATASET, { ...v4, augment: undefined }),
+    "genres7_ratio30_v4_e6_1977-2017_bce_noaug",
+  );
+  assert.equal(
+    savedModelName(DEFAULT_DATASET, { ...DEFAULT_MODEL, augment: DEFAULT_AUGMENT }),
+    "genres7_ratio30_v1_e2_1977-2017_bce_aug",
   );
 });
 

@@ -8,10 +8,9 @@ import {
   moviesPerGenre,
   moviesPerYear,
   posterSizes,
-  selectedMovies,
-  spread,
 } from "../../lib/plots/exploration.ts";
 import type { Movie } from "../../lib/dataset/types.ts";
+import { selectMovies, spread } from "../../lib/dataset/selection.ts";
 import { makeFixtureDataDir } from "../fixtures.ts";
 
 function movie(imdbId: number, genres: string[], year?: number): Movie {
@@ -33,8 +32,8 @@ Deno.test("filterFunnel counts what each filter keeps, in order", async () => {
     const catalog = await loadCatalog(dataDir);
     const selection = { minYear: 1977, maxYear: 2017, genres: ["Comedy", "Drama", "Action"] };
     assert.deepEqual(filterFunnel(catalog, selection).map((s) => s.movies), [6, 6, 5, 4, 3, 2]);
-    assert.deepEqual(selectedMovies(catalog, selection).map((m) => m.imdbId), [1, 6]);
-    const sizes = await posterSizes(dataDir, selectedMovies(catalog, selection), 10);
+    assert.deepEqual(selectMovies(catalog, selection).map((m) => m.imdbId), [1, 6]);
+    const sizes = await posterSizes(dataDir, selectMovies(catalog, selection), 10);
     assert.deepEqual(sizes, [{ size: "182x268", posters: 2 }]);
   } finally {
     await Deno.remove(dataDir, { recursive: true });

@@ -13,6 +13,7 @@ import {
   posterGrid,
   prCurves,
   renderPlot,
+  scatterChart,
   show,
   stackFigures,
   table,
@@ -177,4 +178,13 @@ Deno.test("in a notebook, show sends raw bundles and replaces an output by displ
   const ids = new Set(sent.map((s) => s.options.display_id));
   assert.equal(ids.size, 3, "chart, epoch curves and log each keep one output");
   assert.ok(sent.some((s) => s.bundle["text/plain"] === "epoch 1/1  loss 0.5"));
+});
+
+Deno.test("scatterChart draws a dot per point and, asked, the diagonal where prediction equals truth", () => {
+  const points = [{ x: 1990, y: 1995 }, { x: 2000, y: 1999 }, { x: 2010, y: 2004 }];
+  const figure = scatterChart(points, { title: "Year", xLabel: "true", yLabel: "predicted", diagonal: true });
+  assert.equal(figure.svg.match(/<circle/g)?.length, 3);
+  assert.match(figure.svg, /stroke-dasharray="4,3"/);
+  assert.ok(figure.svg.includes("Year") && figure.svg.includes("predicted"));
+  assert.doesNotMatch(scatterChart(points).svg, /stroke-dasharray/);
 });

@@ -112,3 +112,76 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "library log lines in a notebook become one output updated in place, not a stderr block",
+  ignore: !kernelReady,
+  async fn() {
+    const logModule = new URL("../../lib/util/log.ts", import.meta.url).href;
+    const cells = [
+      `import { createLog } from "${logModule}";\n` +
+      `const log = createLog();\nlog("lib-line-1");\nlog("\\nlib-line-2");\nlog("lib-line-3");`,
+    ];
+    await withNotebook(notebook(cells), async (path, dir) => {
+      const { notebook: executed } = await executeNotebook(path, join(dir, "out.ipynb"), { log: quiet });
+      const outputs = executed.cells[1].outputs as {
+        output_type: string;
+        name?: string;
+        data?: Record<string, unknown>;
+      }[];
+      assert.deepEqual(outputs.filter((o) => o.output_type === "stream"), [], JSON.stringify(outputs));
+      const shown = outputs.filter((o) => o.output_type === "display_data");
+      assert.equal(shown.length, 1, JSON.stringify(outputs));
+      const text = shown[0].data!["text/plain"];
+      assert.equal(Array.isArray(text) ? text.join("") : text, "lib-line-1\nlib-line-2\nlib-line-3");
+    });
+  },
+});
+
+Deno.test("withCellIds gives every cell a unique id and keeps the ones it has", async () => {
+  const { withCellIds } = await import("../../lib/report/execute.ts");
+  const nb = notebook(["1", "2"]);
+  nb.nbformat_minor = 4;
+  nb.cells[1].id = "cell-0";
+  const fixed = withCellIds(nb);
+  const ids = fixed.cells.map((c) => c.id);
+  assert.equal(ids[1], "cell-0");
+  assert.equal(new Set(ids).size, 3, `ids not unique: ${ids}`);
+  assert.ok(ids.every(Boolean));
+  assert.equal(fixed.nbformat_minor, 5);
+  assert.equal(withCellIds(fixed), fixed);
+});
+
+Deno.test({
+  name: "exportHtml leaves MathJax out without math, and keeps it, silent, for a notebook with math",
+  ignore: !kernelReady,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "posterlab-math-test-" });
+    try {
+      const markdown = (source: string): Notebook => ({
+        ...notebook([]),
+        cells: [{ cell_type: "markdown", source, metadata: {}, id: "md" }],
+      });
+      for (
+        const [name, source, math] of [["plain", "Costs $5 and $10.", false], [
+          "math",
+          "Loss $L = -y \\log p$.",
+          true,
+        ]] as const
+      ) {
+        const path = join(dir, `${name}.ipynb`);
+        await Deno.writeTextFile(path, JSON.stringify(markdown(source)));
+        await exportHtml(path, join(dir, `${name}.html`), {
+          header: `<header id="h-${name}">made by</header>`,
+        });
+        const html = await Deno.readTextFile(join(dir, `${name}.html`));
+        assert.equal(/MathJax/.test(html), math, `${name}: MathJax ${math ? "missing" : "present"}`);
+        if (math) assert.match(html, /messageStyle: "none"/);
+        assert.doesNotMatch(html, /require(\.min)?\.js/);
+        assert.ok(html.includes(`<header id="h-${name}">made by</header>`), `${name}: header missing`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -86,3 +86,26 @@ Deno.test("literalValue reads JSON literals and leaves expressions alone", () =>
   assert.equal(literalValue("genreGroup(7)"), undefined);
   assert.equal(literalValue(undefined), undefined);
 });
+
+Deno.test("hasMath finds math in Markdown cells and outputs, not dollar amounts or code", async () => {
+  const { hasMath } = await import("../../lib/report/notebook.ts");
+  const nb = (cells: Record<string, unknown>[]) =>
+    ({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: cells.map((c) => ({ metadata: {}, source: "", ...c })),
+    }) as Parameters<typeof hasMath>[0];
+  const md = (source: string) => nb([{ cell_type: "markdown", source }]);
+  assert.equal(hasMath(md("Costs $5 and $10, a `$x` in code text.")), false);
+  assert.equal(hasMath(nb([{ cell_type: "code", source: "const price = `$${x}$`;" }])), false);
+  assert.equal(hasMath(md("The loss $L = -\\sum y \\log p$ per genre.")), true);
+  assert.equal(hasMath(md("$$\nF = \\|\\mu_r - \\mu_g\\|^2\n$$")), true);
+  assert.equal(hasMath(md("inline \\(x^2\\)")), true);
+  assert.equal(
+    hasMath(
+      nb([{ cell_type: "code", outputs: [{ output_type: "display_data", data: { "text/latex": "x" } }] }]),
+    ),
+    true,
+  );
+});

@@ -13,8 +13,15 @@ export const SYNTHETIC_SIZE = 12;
 /**
  * `count` noisy 12x12 images; Comedy is a bright red channel, Drama a bright green one; every film
  * has one or both, like the real data where each film has at least one genre of the group.
+ * `swapped` paints each genre in the other's colour: a split on which learning the colours makes the
+ * validation loss worse epoch after epoch.
  */
-export function colourGenres(count: number, seed: number, split: Split = "train"): GenreData {
+export function colourGenres(
+  count: number,
+  seed: number,
+  split: Split = "train",
+  swapped = false,
+): GenreData {
   const genres: Genre[] = ["Comedy", "Drama"];
   const size = SYNTHETIC_SIZE;
   const random = seededRandom(seed);
@@ -33,7 +40,7 @@ export function colourGenres(count: number, seed: number, split: Split = "train"
     });
     for (let p = 0; p < size * size; p++) {
       for (let c = 0; c < 3; c++) {
-        const bright = c < 2 && has[c];
+        const bright = c < 2 && has[swapped ? 1 - c : c];
         pixels[(i * size * size + p) * 3 + c] = Math.floor((bright ? 150 : 0) + random() * 100);
       }
     }

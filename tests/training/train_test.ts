@@ -4,19 +4,21 @@ import { initBackend } from "../../lib/backend/mod.ts";
 import { DEFAULT_MODEL, type ModelConfig } from "../../lib/config.ts";
 import { loadGenreModel } from "../../lib/models/saved.ts";
 import { trainOnSplits } from "../../lib/training/train.ts";
+import { bestEpoch } from "../../lib/models/metadata.ts";
+import { join } from "node:path";
 import { colourGenres } from "./synthetic_data.ts";
 
 await initBackend("wasm", { log: () => {} });
 
-Deno.test("trainOnSplits saves a complete model folder and removes the run's checkpoint", async () => {
+Deno.test("trainOnSplits saves a complete model folder and removes the run's folder", async () => {
   const savedModelsDir = await Deno.makeTempDir();
-  const checkpointsDir = await Deno.makeTempDir();
+  const runsDir = await Deno.makeTempDir();
   const config: ModelConfig = { ...DEFAULT_MODEL, epochs: 2, batchSize: 16, learningRate: 1e-3 };
   const train = colourGenres(48, 11);
   const validation = colourGenres(24, 12, "validation");
-  const { dir, metadata, model } = await trainOnSplits(train, validation, config, {
+  const { dir, metadata, model, validation: predictions } = await trainOnSplits(train, validation, config, {
     savedModelsDir,
-    checkpointsDir,
+    runsDir,
     checkpointEveryBatches: 1,
     log: () => {},
     progress: false,
@@ -29,10 +31,12 @@ Deno.test("trainOnSplits saves a complete model folder and removes the run's che
   assert.equal(metadata.backend, "wasm");
   assert.ok(metadata.threshold > 0 && metadata.threshold < 1);
   assert.deepEqual(
-    [...Deno.readDirSync(checkpointsDir)],
+    [...Deno.readDirSync(join(runsDir, "cnn"))],
     [],
-    "the checkpoint is gone once the model is saved",
+    "the run's folder (runs/cnn/<name>/, with its checkpoint) is gone once the model is saved",
   );
+  assert.equal(metadata.bestEpoch, bestEpoch(metadata.history)!.epoch);
+  assert.equal(predictions.probabilities.length, 24 * 2, "the validation predictions come back");
 
   const loaded = await loadGenreModel(metadata.name, savedModelsDir);
   const images = validation.images();
@@ -47,5 +51,5 @@ Deno.test("trainOnSplits saves a complete model folder and removes the run's che
   model.dispose();
   loaded.model.dispose();
   await Deno.remove(savedModelsDir, { recursive: true });
-  await Deno.remove(checkpointsDir, { recursive: true });
+  await Deno.remove(runsDir, { recursive: true });
 });

@@ -17,6 +17,10 @@ export const DNNL = {
   nhwc: 20,
   hwio: 30,
   forwardTraining: 64,
+  forwardInference: 96,
+  poolingMax: 511,
+  argWorkspace: 64,
+  queryWorkspaceMd: 135,
   backwardData: 160,
   backwardWeights: 192,
   convolutionDirect: 1,
@@ -25,6 +29,18 @@ export const DNNL = {
   eltwiseElu: 63,
   eltwiseLogistic: 175,
   eltwiseClip: 255,
+  eltwiseSquare: 79,
+  eltwiseAbs: 95,
+  eltwiseSqrt: 111,
+  eltwiseExp: 191,
+  eltwiseLog: 239,
+  binaryAdd: 131056,
+  binaryMul: 131057,
+  binaryMax: 131058,
+  binaryMin: 131059,
+  binaryDiv: 131060,
+  binarySub: 131061,
+  argSrc1: 2,
   cpu: 1,
   argSrc: 1,
   argDst: 17,
@@ -47,12 +63,12 @@ const EXEC_ARG_BYTES = 16;
 
 type Pointer = Deno.PointerValue;
 
-function check(status: number, what: string): void {
+export function check(status: number, what: string): void {
   if (status !== 0) throw new Error(`oneDNN ${what} failed with status ${status}`);
 }
 
 /** Runs `create(out)` for a C function returning a handle through `T *out`, and returns the handle. */
-function handle(what: string, create: (out: BigUint64Array) => number): Pointer {
+export function handle(what: string, create: (out: BigUint64Array) => number): Pointer {
   const out = new BigUint64Array(1);
   check(create(out), what);
   return Deno.UnsafePointer.create(out[0]);
@@ -87,14 +103,14 @@ export function memoryDesc(shape: number[], tag: number): Uint8Array<ArrayBuffer
 }
 
 /** Memory allocated by oneDNN's process (64-byte aligned), for reordered weights; never freed while cached. */
-function alignedBuffer(bytes: number): Pointer {
+export function alignedBuffer(bytes: number): Pointer {
   const p = nativeLibs().libc.aligned_alloc(64n, BigInt(Math.ceil(Math.max(bytes, 64) / 64) * 64));
   if (p === null) throw new Error(`native backend: out of memory allocating ${bytes} bytes`);
   return p;
 }
 
 /** A memory object for `md` (a buffer's or a primitive descriptor's), data pointer set per call. */
-function memoryObject(md: Uint8Array<ArrayBuffer> | Pointer, data: Pointer = null): Pointer {
+export function memoryObject(md: Uint8Array<ArrayBuffer> | Pointer, data: Pointer = null): Pointer {
   const { dnnl } = nativeLibs();
   const mdPointer = md instanceof Uint8Array ? Deno.UnsafePointer.of(md) : md;
   return handle(
@@ -103,7 +119,11 @@ function memoryObject(md: Uint8Array<ArrayBuffer> | Pointer, data: Pointer = nul
   );
 }
 
-function primitiveDesc(opDesc: Uint8Array<ArrayBuffer>, attr: Pointer = null, hint: Pointer = null): Pointer {
+export function primitiveDesc(
+  opDesc: Uint8Array<ArrayBuffer>,
+  attr: Pointer = null,
+  hint: Pointer = null,
+): Pointer {
   const { dnnl } = nativeLibs();
   return handle(
     "primitive_desc_create",
@@ -111,12 +131,12 @@ function primitiveDesc(opDesc: Uint8Array<ArrayBuffer>, attr: Pointer = null, hi
   );
 }
 
-function primitive(pd: Pointer): Pointer {
+export function primitive(pd: Pointer): Pointer {
   return handle("primitive_create", (out) => nativeLibs().dnnl.dnnl_primitive_create(out, pd));
 }
 
 /** The implementation oneDNN chose for a primitive descriptor, e.g. "brg:avx512_core". */
-function implName(pd: Pointer): string {
+export function implName(pd: Pointer): string {
   const out = new BigUint64Array(1);
   check(nativeLibs().dnnl.dnnl_primitive_desc_query(pd, DNNL.queryImplInfoStr, 0, out), "query impl");
   const p = Deno.UnsafePointer.create(out[0]);
@@ -124,7 +144,7 @@ function implName(pd: Pointer): string {
 }
 
 /** A primitive with its memory objects and the argument list `dnnl_primitive_execute` takes. */
-class Step {
+export class Step {
   readonly args: Uint8Array<ArrayBuffer>;
   constructor(readonly primitive: Pointer, readonly memories: { arg: number; memory: Pointer }[]) {
     this.args = new Uint8Array(EXEC_ARG_BYTES * memories.length);
@@ -273,20 +293,20 @@ function weightsInput(pd: Pointer, query: number, user: Uint8Array<ArrayBuffer>)
 /** Data pointers of one call. */
 export type Pointers = Record<string, Pointer>;
 
-/** A cached convolution: set pointers, run. */
-export interface ConvPlan {
+/** A cached primitive (convolution, pooling): set pointers, run. */
+export interface Plan {
   /** oneDNN's implementation name (for the profile and the README). */
   impl: string;
   run(pointers: Pointers): void;
 }
 
-function setHandle(memory: Pointer, data: Pointer): void {
+export function setHandle(memory: Pointer, data: Pointer): void {
   check(nativeLibs().dnnl.dnnl_memory_set_data_handle(memory, data), "memory_set_data_handle");
 }
 
-const plans = new Map<string, ConvPlan>();
+const plans = new Map<string, Plan>();
 
-function cached(key: string, make: () => ConvPlan): ConvPlan {
+export function cached(key: string, make: () => Plan): Plan {
   let plan = plans.get(key);
   if (!plan) {
     plan = make();
@@ -305,7 +325,7 @@ function geometryKey(g: ConvGeometry): string {
 }
 
 /** Forward convolution: pointers x, filter (HWIO), bias (optional), y; an optional fused activation. */
-export function convForwardPlan(g: ConvGeometry, withBias: boolean, postOp?: PostOp): ConvPlan {
+export function convForwardPlan(g: ConvGeometry, withBias: boolean, postOp?: PostOp): Plan {
   return cached(`fwd|${geometryKey(g)}|${withBias}|${JSON.stringify(postOp ?? null)}`, () => {
     const d = convDescs(g);
     const pd = primitiveDesc(forwardDesc(d, withBias), postOpsAttr(postOp));
@@ -334,7 +354,7 @@ export function convForwardPlan(g: ConvGeometry, withBias: boolean, postOp?: Pos
 }
 
 /** Gradient of the input: pointers dy, filter (HWIO), dx. */
-export function convBackwardDataPlan(g: ConvGeometry): ConvPlan {
+export function convBackwardDataPlan(g: ConvGeometry): Plan {
   return cached(`bwd-data|${geometryKey(g)}`, () => {
     const d = convDescs(g);
     const hint = primitiveDesc(forwardDesc(d, false));
@@ -377,7 +397,7 @@ export function convBackwardDataPlan(g: ConvGeometry): ConvPlan {
 }
 
 /** Gradient of the weights: pointers x, dy, dw (HWIO). */
-export function convBackwardWeightsPlan(g: ConvGeometry): ConvPlan {
+export function convBackwardWeightsPlan(g: ConvGeometry): Plan {
   return cached(`bwd-weights|${geometryKey(g)}`, () => {
     const d = convDescs(g);
     const hint = primitiveDesc(forwardDesc(d, false));

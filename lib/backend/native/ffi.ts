@@ -55,6 +55,30 @@ const DNNL_SYMBOLS = {
     ],
     result: "i32",
   },
+  dnnl_pooling_v2_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_pooling_v2_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_binary_desc_init: { parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], result: "i32" },
+  dnnl_eltwise_forward_desc_init: {
+    parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
+    result: "i32",
+  },
   dnnl_primitive_desc_create: {
     parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
     result: "i32",
@@ -75,6 +99,7 @@ const DNNL_SYMBOLS = {
   dnnl_post_ops_create: { parameters: ["buffer"], result: "i32" },
   dnnl_post_ops_append_eltwise: { parameters: ["pointer", "f32", "i32", "f32", "f32"], result: "i32" },
   dnnl_primitive_attr_set_post_ops: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_version: { parameters: [], result: "pointer" },
   dnnl_sgemm: {
     parameters: [
       "u8",
@@ -100,6 +125,23 @@ const BLAS_SYMBOLS = {
     parameters: [
       "i32",
       "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "pointer",
+      "i32",
+      "pointer",
+      "i32",
+      "f32",
+      "pointer",
+      "i32",
+    ],
+    result: "void",
+  },
+  cblas_sgemv: {
+    parameters: [
       "i32",
       "i32",
       "i32",
@@ -154,24 +196,37 @@ function open<S extends Deno.ForeignLibraryInterface>(file: string, symbols: S):
   }
 }
 
+/** The shared libraries the native backend opens (Debian's sonames). */
+export const NATIVE_LIBRARY_FILES = {
+  omp: "libgomp.so.1",
+  dnnl: "libdnnl.so.2",
+  blas: "libopenblas.so.0",
+  libc: "libc.so.6",
+};
+
 /**
- * Opens the native libraries once. Returns their symbols, or (never throwing) the one-line reason
- * they cannot be used, such as "libdnnl.so.2 not found: apt-get install libdnnl2 libopenblas0-pthread".
+ * Opens the libraries named in `files` (uncached; {@linkcode loadNativeLibs} is the cached form).
+ * Returns their symbols, or the one-line reason one cannot be used, such as
+ * "libdnnl.so.2 not found: apt-get install libdnnl2 libopenblas0-pthread".
  */
-export function loadNativeLibs(): NativeLibs | string {
-  if (loaded !== undefined) return loaded;
+export function openNativeLibs(files = NATIVE_LIBRARY_FILES): NativeLibs | string {
   try {
     // OpenMP reads this when it loads. Spinning threads wait for partners that a shared machine's
     // other processes deschedule (the PyTorch peer runs with the same setting).
     if (Deno.env.get("OMP_WAIT_POLICY") === undefined) Deno.env.set("OMP_WAIT_POLICY", "PASSIVE");
-    const omp = open("libgomp.so.1", OMP_SYMBOLS).symbols;
-    const dnnl = open("libdnnl.so.2", DNNL_SYMBOLS).symbols;
-    const blas = open("libopenblas.so.0", BLAS_SYMBOLS).symbols;
-    const libc = open("libc.so.6", LIBC_SYMBOLS).symbols;
-    loaded = { dnnl, blas, omp, libc };
+    const omp = open(files.omp, OMP_SYMBOLS).symbols;
+    const dnnl = open(files.dnnl, DNNL_SYMBOLS).symbols;
+    const blas = open(files.blas, BLAS_SYMBOLS).symbols;
+    const libc = open(files.libc, LIBC_SYMBOLS).symbols;
+    return { dnnl, blas, omp, libc };
   } catch (error) {
-    loaded = error instanceof Error ? error.message : String(error);
+    return error instanceof Error ? error.message : String(error);
   }
+}
+
+/** The native libraries opened once: their symbols, or (never throwing) why they cannot be used. */
+export function loadNativeLibs(): NativeLibs | string {
+  loaded ??= openNativeLibs();
   return loaded;
 }
 
@@ -180,4 +235,14 @@ export function nativeLibs(): NativeLibs {
   const libs = loadNativeLibs();
   if (typeof libs === "string") throw new Error(`native backend unavailable: ${libs}`);
   return libs;
+}
+
+/** "oneDNN 2.6.3, OpenBLAS 0.3.21 ..." from the loaded libraries, or the reason they don't load. */
+export function describeNativeLibs(): string {
+  const libs = loadNativeLibs();
+  if (typeof libs === "string") return libs;
+  const version = new Deno.UnsafePointerView(libs.dnnl.dnnl_version()!);
+  const dnnl = `oneDNN ${version.getInt32(0)}.${version.getInt32(4)}.${version.getInt32(8)}`;
+  const blas = Deno.UnsafePointerView.getCString(libs.blas.openblas_get_config()!).trim();
+  return `${dnnl} (libdnnl.so.2), ${blas} (libopenblas.so.0)`;
 }

@@ -15,22 +15,31 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { castConfig, identityConfig } from "./alias.ts";
 import { conv2DConfig, fusedConv2DConfig } from "./conv2d.ts";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./conv2d_backprop.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
-import { clearPlans } from "./dnnl.ts";
-import { nativeLibs } from "./ffi.ts";
+import { maxPoolConfig, maxPoolGradConfig } from "./max_pool.ts";
+import { meanConfig, sumConfig } from "./sum.ts";
+import { ELEMENTWISE_KERNELS } from "./elementwise.ts";
 
-export { loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
+export { describeNativeLibs, loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
 
-/** Every kernel the native backend runs in oneDNN or OpenBLAS instead of wasm. */
+/** Every kernel the native backend runs in oneDNN or OpenBLAS instead of wasm (or, for the aliases, differently). */
 export const NATIVE_KERNELS: tf.KernelConfig[] = [
+  identityConfig,
+  castConfig,
   conv2DConfig,
   fusedConv2DConfig,
   conv2DBackpropInputConfig,
   conv2DBackpropFilterConfig,
   batchMatMulConfig,
   fusedMatMulConfig,
+  maxPoolConfig,
+  maxPoolGradConfig,
+  sumConfig,
+  meanConfig,
+  ...ELEMENTWISE_KERNELS,
 ];
 
 /**
@@ -62,22 +71,4 @@ export function registerNativeBackend(): void {
   }
 }
 
-let threads = 0;
-
-/** Threads oneDNN (OpenMP) and OpenBLAS use from now on; cached oneDNN plans are rebuilt for them. */
-export function setNativeThreads(count: number): void {
-  if (!Number.isInteger(count) || count < 1) {
-    throw new Error(`--threads needs a whole number of at least 1, got ${count}.`);
-  }
-  if (count === threads) return;
-  const { omp, blas } = nativeLibs();
-  omp.omp_set_num_threads(count);
-  blas.openblas_set_num_threads(count);
-  clearPlans();
-  threads = count;
-}
-
-/** The thread count last set by {@linkcode setNativeThreads} (0 before). */
-export function nativeThreads(): number {
-  return threads;
-}
+export { nativeThreads, setNativeThreads } from "./threads.ts";

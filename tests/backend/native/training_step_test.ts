@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { createAdam } from "../../../lib/training/adam.ts";
 import { initBackend } from "../../../lib/backend/select.ts";
 import type { BackendName } from "../../../lib/config.ts";
 import { trainStep } from "../../../lib/gan/train.ts";
@@ -47,8 +48,8 @@ async function dcganLosses(backend: BackendName): Promise<Float32Array> {
   const nets = {
     generator: buildGenerator(shape),
     discriminator: buildDiscriminator(shape),
-    generatorOptimizer: tf.train.adam(2e-4, 0.5),
-    discriminatorOptimizer: tf.train.adam(2e-4, 0.5),
+    generatorOptimizer: createAdam(2e-4, 0.5),
+    discriminatorOptimizer: createAdam(2e-4, 0.5),
   };
   const real = tf.randomUniform([4, 64, 64, 3], -1, 1, "float32", 5) as tf.Tensor4D;
   const losses = new Float32Array(2 * DCGAN_STEPS);

@@ -1,0 +1,56 @@
+/**
+ * The optimizer a {@linkcode ModelConfig} asks for, with its learning-rate schedule.
+ *
+ * ```ts
+ * import { modelDefaults } from "../config.ts";
+ * import { createOptimizer } from "./optimizer.ts";
+ * const config = modelDefaults(4);
+ * const { optimizer, beforeStep } = createOptimizer(config, 225 * config.epochs, 225);
+ * beforeStep(0); // sets the rate of step 0
+ * ```
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { ModelConfig } from "../config.ts";
+import { AdamWOptimizer } from "./adamw.ts";
+import { createRmsprop } from "./rmsprop.ts";
+import { learningRateAt } from "./schedule.ts";
+
+/** An optimizer and the hook that sets its learning rate for a step. */
+export interface ScheduledOptimizer {
+  optimizer: tf.Optimizer;
+  /** Sets the learning rate of global step `step` (0-based over the run); returns it. */
+  beforeStep(step: number): number;
+}
+
+/** Builds the optimizer of `config` for a run of `totalSteps` steps, `stepsPerEpoch` per epoch. */
+export function createOptimizer(
+  config: ModelConfig,
+  totalSteps: number,
+  stepsPerEpoch: number,
+): ScheduledOptimizer {
+  const name = config.optimizer ?? "rmsprop";
+  const schedule = {
+    peak: config.learningRate,
+    schedule: config.schedule ?? "constant",
+    warmupSteps: Math.round((config.warmupEpochs ?? 0) * stepsPerEpoch),
+    totalSteps,
+  } as const;
+  if (name === "adamw") {
+    const optimizer = new AdamWOptimizer(config.learningRate, config.weightDecay ?? 0);
+    return {
+      optimizer,
+      beforeStep(step) {
+        const rate = learningRateAt(schedule, step);
+        optimizer.setLearningRate(rate);
+        return rate;
+      },
+    };
+  }
+  if (name !== "rmsprop") throw new Error(`Unknown optimizer "${name}": use rmsprop or adamw.`);
+  if (schedule.schedule !== "constant") {
+    throw new Error(`The ${schedule.schedule} schedule needs --optimizer adamw (RMSprop keeps its rate).`);
+  }
+  return { optimizer: createRmsprop(config.learningRate), beforeStep: () => config.learningRate };
+}

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { DEFAULT_DATASET, DEFAULT_MODEL, modelDefaults } from "../../lib/config.ts";
+import { comparisonRow, comparisonRows } from "../../lib/evaluation/compare.ts";
+import type { SavedModelMetadata } from "../../lib/models/saved.ts";
+import { comparisonRowsTable } from "../../lib/plots/comparison_table.ts";
+
+function metadata(name: string, version: 1 | 4, loss: "bce" | "cce", mAP?: number): SavedModelMetadata {
+  const metrics = (m: number) => ({
+    count: 1398,
+    meanAveragePrecision: m,
+    meanRocAuc: 0.7,
+    threshold: 0.3,
+    microF1: 0.5,
+    macroF1: 0.4,
+    hammingLoss: 0.2,
+    originalAccuracy: 0.45,
+    perGenre: [],
+  });
+  return {
+    name,
+    savedAt: "2026-12-01T00:00:00Z",
+    dataset: { ...DEFAULT_DATASET },
+    model: {
+      ...(version === 4 ? modelDefaults(4) : DEFAULT_MODEL),
+      loss: loss === "bce" ? "binary_crossentropy" : "categorical_crossentropy",
+    },
+    imageSize: { width: 55, height: 80 },
+    genres: DEFAULT_DATASET.genres,
+    splitCounts: { train: 7179, validation: 1434 },
+    trainGenreFrequencies: [0.3, 0.5, 0.2, 0.05, 0.15, 0.1, 0.1],
+    threshold: 0.3,
+    baselineThreshold: 0.25,
+    backend: "wasm",
+    history: [],
+    stoppedEarly: false,
+    timings: { trainSeconds: 125, imagesPerSecond: 20, totalSeconds: 140 },
+    ...(mAP === undefined ? {} : {
+      test: {
+        evaluatedAt: "2026-12-01T01:00:00Z",
+        dataDir: "data",
+        backend: "wasm",
+        loss: 0.4,
+        model: metrics(mAP),
+        baseline: metrics(0.248),
+        imagesPerSecond: 100,
+      },
+    }),
+  } as SavedModelMetadata;
+}
+
+Deno.test("comparisonRow: how a model was trained next to its stored test figures", () => {
+  const row = comparisonRow(metadata("a", 4, "cce", 0.47));
+  assert.equal(row.version, 4);
+  assert.equal(row.loss, "cce");
+  assert.equal(row.optimizer, "adamw");
+  assert.equal(row.trainPosters, 7179);
+  assert.equal(row.testMeanAveragePrecision, 0.47);
+  assert.equal(row.baselineMeanAveragePrecision, 0.248);
+  const unevaluated = comparisonRow(metadata("b", 1, "bce"));
+  assert.equal(unevaluated.optimizer, "rmsprop");
+  assert.equal(unevaluated.testMeanAveragePrecision, undefined);
+  const text = comparisonRowsTable([row, unevaluated]).text();
+  assert.match(text, /^model +v +loss +optimizer/);
+  assert.match(text, /a +4 +cce +adamw +30 +7,179 +0 +2m05s +wasm +0\.470 +45\.0% +0\.400 +0\.248/);
+});
+
+Deno.test("comparisonRows: every saved model, sorted by version then loss; damaged ones reported", async () => {
+  const root = await Deno.makeTempDir();
+  for (const [name, v, loss] of [["z-v4", 4, "bce"], ["y-v1-cce", 1, "cce"], ["x-v1", 1, "bce"]] as const) {
+    await Deno.mkdir(`${root}/${name}`);
+    await Deno.writeTextFile(`${root}/${name}/metadata.json`, JSON.stringify(metadata(name, v, loss, 0.4)));
+  }
+  await Deno.mkdir(`${root}/broken`);
+  await Deno.writeTextFile(`${root}/broken/metadata.json`, "{");
+  const damaged: string[] = [];
+  const rows = await comparisonRows(root, (name) => damaged.push(name));
+  assert.deepEqual(rows.map((r) => r.name), ["x-v1", "y-v1-cce", "z-v4"]);
+  assert.deepEqual(damaged, ["broken"]);
+  await Deno.remove(root, { recursive: true });
+});

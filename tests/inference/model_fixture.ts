@@ -1,0 +1,69 @@
+/**
+ * A small untrained genre CNN saved as `deno task train` saves one, for the inference tests.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_DATASET, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
+import { buildGenreCnn } from "../../lib/models/cnn.ts";
+import { withRegressionHeads } from "../../lib/models/regression_heads.ts";
+import { type SavedModelMetadata, saveGenreModel } from "../../lib/models/saved.ts";
+import type { EpochRecord } from "../../lib/models/metadata.ts";
+
+/** Options of {@linkcode saveFixtureModel}. */
+export interface FixtureModelOptions {
+  /** Dataset folder recorded in the metadata (default `data`). */
+  dataDir?: string;
+  /** Poster ratio (default 10: 18x27, quick on the cpu backend). */
+  ratio?: number;
+  /** Validation mAP of each epoch (default one epoch at 0.3). */
+  validationMaps?: number[];
+  /** Seed of the weights (default 42). */
+  seed?: number;
+  /** Add year and rating heads (scaled as if the training mean were 2000 ± 10 years and 6.5 ± 1). */
+  heads?: boolean;
+}
+
+/** Saves an untrained 7-genre model as `root/<name>/`; returns its metadata. */
+export async function saveFixtureModel(
+  root: string,
+  name: string,
+  options: FixtureModelOptions = {},
+): Promise<SavedModelMetadata> {
+  const ratio = options.ratio ?? 10;
+  const { width, height } = imageSize(ratio);
+  const dataset = { ...DEFAULT_DATASET, dataDir: options.dataDir ?? "data", ratio };
+  const history: EpochRecord[] = (options.validationMaps ?? [0.3]).map((map, i) => ({
+    epoch: i + 1,
+    loss: 0.6,
+    validationLoss: 0.6 - i * 0.01,
+    validationMeanAveragePrecision: map,
+    validationOriginalAccuracy: 0.3,
+    trainSeconds: 1,
+    imagesPerSecond: 10,
+  }));
+  const metadata: SavedModelMetadata = {
+    name,
+    savedAt: new Date().toISOString(),
+    dataset,
+    model: DEFAULT_MODEL,
+    imageSize: { width, height },
+    genres: dataset.genres,
+    splitCounts: { train: 40, validation: 8 },
+    trainGenreFrequencies: [0.5, 0.4, 0.3, 0.1, 0.2, 0.2, 0.1],
+    threshold: 0.5,
+    baselineThreshold: 0.25,
+    backend: tf.getBackend(),
+    history,
+    stoppedEarly: false,
+    timings: { trainSeconds: 0, imagesPerSecond: 0, totalSeconds: 0 },
+    ...(options.heads
+      ? { regression: { year: { mean: 2000, std: 10 }, rating: { mean: 6.5, std: 1 } } }
+      : {}),
+  };
+  const base = buildGenreCnn({ height, width, genres: 7, version: 1, seed: options.seed });
+  const model = options.heads ? withRegressionHeads(base, ["year", "rating"], options.seed) : base;
+  await saveGenreModel(model, metadata, root);
+  model.dispose();
+  return metadata;
+}

@@ -1,0 +1,155 @@
+/** `deno task predict` (cli/predict.ts) run as a subprocess on fixture posters, a folder, URLs and bad files. */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import sharp from "sharp";
+import { join } from "node:path";
+import { decodeRgb } from "../../lib/images/resize.ts";
+import { loadGenreModel } from "../../lib/models/saved.ts";
+import { corruptJpeg, fixtureMovies, makeFixtureDataDir, makeJpeg } from "../fixtures.ts";
+import { saveFixtureModel } from "./model_fixture.ts";
+
+await tf.setBackend("cpu");
+const CLI = new URL("../../cli/predict.ts", import.meta.url).pathname;
+
+async function runPredict(...args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "--backend", "cpu", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("predict: files, a folder, URLs from a local server, a corrupt file; lines, --json and --explain", async () => {
+  const movies = fixtureMovies(12);
+  const { dataDir } = await makeFixtureDataDir({ movies });
+  const root = await Deno.makeTempDir();
+  await saveFixtureModel(root, "weak", { dataDir, validationMaps: [0.2] });
+  await saveFixtureModel(root, "best", { dataDir, validationMaps: [0.4], seed: 7, heads: true });
+  const userDir = await Deno.makeTempDir();
+  const folder = join(userDir, "folder");
+  await Deno.mkdir(folder);
+  // tt1001 is film 0 of the fixture data (its genres are known); the others are unknown posters.
+  await Deno.copyFile(join(dataDir, "posters", "1001.jpg"), join(folder, "tt1001.jpg"));
+  await Deno.writeFile(
+    join(folder, "big.png"),
+    await makeJpeg({ width: 300, height: 450, color: [200, 40, 40], kind: "png" }),
+  );
+  const webp = await sharp(await makeJpeg({ width: 120, height: 160 })).webp().toBuffer();
+  await Deno.writeFile(join(folder, "small.webp"), new Uint8Array(webp));
+  const corrupt = join(userDir, "corrupt.jpg");
+  await Deno.writeFile(corrupt, corruptJpeg());
+  const urlPoster = await makeJpeg({ color: [30, 30, 200] });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) =>
+      new URL(request.url).pathname === "/posters/0001002.jpg"
+        ? new Response(urlPoster, { headers: { "content-type": "image/jpeg" } })
+        : new Response("not found", { status: 404 }),
+  );
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    const args = [folder, corrupt, `${base}/posters/0001002.jpg`, `${base}/gone.jpg`, "--models-dir", root];
+    const lines = await runPredict(...args);
+    assert.equal(lines.code, 1, "non-zero exit when any poster failed");
+    assert.match(lines.stderr, /model: best \(best validation mAP 0\.400 of 2 saved models/);
+    assert.match(lines.stderr, new RegExp(`error: ${corrupt} is not a readable image`));
+    assert.match(
+      lines.stderr,
+      new RegExp(`error: ${base}/gone.jpg: could not fetch the poster \\(HTTP 404\\)`),
+    );
+    assert.match(lines.stderr, /2 of 6 posters failed/);
+    const out = lines.stdout.trim().split("\n");
+    assert.deepEqual(out.map((l) => l.split(/ {2,}|\s\[/)[0]), [
+      "big.png",
+      "small.webp",
+      "Movie 0 (1995)",
+      "Movie 1 (1996)",
+    ]);
+    // [!] exactly on the predicted genres the dataset's film lacks.
+    for (const [line, movie] of [[out[2], movies[0]], [out[3], movies[1]]] as const) {
+      const ranked = [...line.matchAll(/'([\w-]+)(\[!\])?: \d+%'/g)];
+      assert.equal(ranked.length, 3);
+      for (const [, genre, mark] of ranked) {
+        assert.equal(mark !== undefined, !movie.genres!.includes(genre), line);
+      }
+    }
+    assert.doesNotMatch(out[0], /\[!\]/, "an unknown poster has no marks");
+    for (const line of out) {
+      assert.match(line, /%'\] {2}year ≈ \d{4}, rating ≈ \d+\.\d$/, "the best model has heads");
+    }
+
+    const explainDir = join(userDir, "cams");
+    const json = await runPredict(
+      ...args,
+      "--json",
+      "--top",
+      "2",
+      "--explain",
+      explainDir,
+      "--model",
+      "weak",
+    );
+    assert.equal(json.code, 1);
+    const records = JSON.parse(json.stdout);
+    assert.equal(records.length, 6);
+    assert.deepEqual(records.map((r: { source: string }) => r.source), [
+      join(folder, "big.png"),
+      join(folder, "small.webp"),
+      join(folder, "tt1001.jpg"),
+      corrupt,
+      `${base}/posters/0001002.jpg`,
+      `${base}/gone.jpg`,
+    ]);
+    assert.match(records[3].error, /corrupt\.jpg is not a readable image/);
+    assert.equal(records[2].title, "Movie 0 (1995)");
+    assert.equal(records[0].year, undefined, "no year head, no year");
+    const withHeads = JSON.parse(
+      (await runPredict(join(folder, "big.png"), "--json", "--models-dir", root)).stdout,
+    );
+    const best = await loadGenreModel("best", root);
+    const bigPixels = await decodeRgb(join(folder, "big.png"), best.metadata.imageSize);
+    const [, year, rating] = tf.tidy(() =>
+      (best.model.predict(
+        tf.tensor4d(bigPixels, [1, best.metadata.imageSize.height, best.metadata.imageSize.width, 3], "int32")
+          .toFloat().div(255),
+      ) as tf.Tensor[]).map((t) => t.dataSync()[0])
+    );
+    best.model.dispose();
+    assert.ok(Math.abs(withHeads[0].year - (2000 + 10 * year)) < 0.1, `year ${withHeads[0].year}`);
+    assert.ok(Math.abs(withHeads[0].rating - (6.5 + rating)) < 0.01, `rating ${withHeads[0].rating}`);
+    // Resized exactly as training images: the same probabilities as the model on decodeRgb's pixels.
+    const { model, metadata } = await loadGenreModel("weak", root);
+    const pixels = await decodeRgb(join(folder, "big.png"), metadata.imageSize);
+    const { width, height } = metadata.imageSize;
+    const expected = tf.tidy(() =>
+      (model.predict(tf.tensor4d(pixels, [1, height, width, 3], "int32").toFloat().div(255)) as tf.Tensor)
+        .dataSync()
+    );
+    metadata.genres.forEach((genre, j) =>
+      assert.ok(Math.abs(records[0].genres[genre] - expected[j]) < 1e-3, genre)
+    );
+    model.dispose();
+    // Two overlays per good poster, at the poster's own size.
+    assert.equal([...Deno.readDirSync(explainDir)].length, 8);
+    assert.equal(records[0].overlays.length, 2);
+    const info = await sharp(records[0].overlays[0]).metadata();
+    assert.deepEqual([info.width, info.height, info.format], [300, 450, "png"]);
+    assert.match(records[0].overlays[0], /big_[\w-]+\.png$/);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(userDir, { recursive: true });
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("predict without posters, or with a bad --top, is a usage error", async () => {
+  const none = await runPredict();
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /Give one or more posters/);
+  const top = await runPredict("x.jpg", "--top", "0");
+  assert.equal(top.code, 2);
+  assert.match(top.stderr, /--top needs a positive whole number/);
+});

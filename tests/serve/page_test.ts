@@ -1,0 +1,68 @@
+/** The page in a real browser: Playwright drives the system's headless Chromium. */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { decodeRgb } from "../../lib/images/resize.ts";
+import { loadGenreModel } from "../../lib/models/saved.ts";
+import { openPosterPage, readBars, waitForMap, withBrowserPage } from "../../lib/serve/browser.ts";
+import { startPageServer } from "../../lib/serve/server.ts";
+import { makeJpeg } from "../fixtures.ts";
+import { saveFixtureModel } from "../inference/model_fixture.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("in Chromium, a poster set in the file picker gets genre bars, year and rating that match the model, and a map", async () => {
+  const root = await Deno.makeTempDir();
+  await saveFixtureModel(root, "m", { seed: 3, heads: true });
+  const dir = await Deno.makeTempDir();
+  const poster = join(dir, "poster.png");
+  await Deno.writeFile(
+    poster,
+    await makeJpeg({ width: 182, height: 268, color: [220, 60, 40], kind: "png" }),
+  );
+  const notImage = join(dir, "notes.txt");
+  await Deno.writeTextFile(notImage, "not a poster");
+  const server = await startPageServer({ modelDir: join(root, "m"), port: 0 });
+  try {
+    const { bars, camGenre, message, regression } = await withBrowserPage(async (page) => {
+      await openPosterPage(page, `http://127.0.0.1:${server.addr.port}/`, poster);
+      const bars = await readBars(page);
+      const camGenre = await waitForMap(page);
+      const regression = await page.isVisible("#regression") ? await page.textContent("#regression") : "";
+      await page.setInputFiles("#poster", notImage);
+      await page.waitForSelector("#message:not([hidden])");
+      return { bars, camGenre, message: await page.textContent("#message"), regression };
+    });
+    // The model in Deno on the same poster (sharp's resize; the browser's canvas resize differs slightly).
+    const { model, metadata } = await loadGenreModel("m", root);
+    const { width, height } = metadata.imageSize;
+    const pixels = await decodeRgb(poster, metadata.imageSize);
+    const [expected, year, rating] = tf.tidy(() =>
+      (model.predict(tf.tensor4d(pixels, [1, height, width, 3], "int32").toFloat().div(255)) as tf.Tensor[])
+        .map((t) => t.dataSync())
+    );
+    model.dispose();
+    assert.equal(bars.length, 7);
+    assert.deepEqual(new Set(bars.map((b) => b.genre)), new Set(metadata.genres));
+    for (const bar of bars) {
+      const j = (metadata.genres as string[]).indexOf(bar.genre);
+      assert.ok(
+        Math.abs(bar.probability - expected[j]) < 0.01,
+        `${bar.genre}: page ${bar.probability}, Deno ${expected[j]}`,
+      );
+      assert.equal(bar.text, `${(bar.probability * 100).toFixed(0)}%`);
+    }
+    assert.ok(bars.every((b, k) => k === 0 || bars[k - 1].probability >= b.probability), "top genre first");
+    assert.equal(camGenre, bars[0].genre, "the map shows the top genre first");
+    // Year and rating from the heads, unscaled with metadata.json's scaling (tolerance: the resize).
+    const shown = /^year ≈ (\d{4}), rating ≈ (\d+\.\d)$/.exec(regression ?? "");
+    assert.ok(shown, `regression line: ${regression}`);
+    assert.ok(Math.abs(Number(shown[1]) - (2000 + 10 * year[0])) <= 1, `year ${shown[1]}`);
+    assert.ok(Math.abs(Number(shown[2]) - (6.5 + rating[0])) <= 0.11, `rating ${shown[2]}`);
+    assert.match(message ?? "", /notes\.txt is not an image this page can read/);
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,78 @@
+/** `deno task train` as a subprocess: Ctrl-C writes a checkpoint, `--resume` (with more epochs) finishes. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { makeFixtureDataDir } from "../fixtures.ts";
+
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+const TRAIN = new URL("../../cli/train.ts", import.meta.url).pathname;
+const FLAGS = [
+  "--genres",
+  "3",
+  "--ratio",
+  "30",
+  "--batch",
+  "2",
+  "--checkpoint-every",
+  "1",
+  "--backend",
+  "wasm",
+];
+const RUN = "runs/cnn/genres3_ratio30_v1_1977-2017_bce";
+
+function train(cwd: string, ...args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", CONFIG, TRAIN, ...FLAGS, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function finished(child: Deno.ChildProcess) {
+  const output = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+Deno.test("deno task train: Ctrl-C checkpoints and exits 130; --resume without one is an error; --resume --epochs finishes", async () => {
+  const cwd = await Deno.makeTempDir();
+  await makeFixtureDataDir({ movies: 40, ratio: 30, dir: join(cwd, "data") });
+  try {
+    const nothing = await finished(train(cwd, "--epochs", "1", "--resume"));
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.stderr, new RegExp(`Nothing to resume in ${RUN}: it has no checkpoint`));
+
+    // SIGINT once the first in-epoch checkpoint exists: the run writes another and stops.
+    const child = train(cwd, "--epochs", "20");
+    const state = join(cwd, RUN, "checkpoint", "state.json");
+    const deadline = Date.now() + 120_000;
+    while (!(await exists(state)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGINT");
+    const stopped = await finished(child);
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(
+      stopped.stderr,
+      /Training stopped in epoch 1 after batch \d+; checkpoint in .*: rerun with --resume/,
+    );
+    const saved = JSON.parse(await Deno.readTextFile(state));
+    assert.equal(saved.epochsDone, 0);
+    assert.ok(saved.batchesDone >= 1);
+
+    const refused = await finished(train(cwd, "--epochs", "20"));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /already holds a run: add --resume to continue it/);
+
+    // The epochs may change on resume: the interrupted 20-epoch run ends as a 1-epoch model.
+    const resumed = await finished(train(cwd, "--epochs", "1", "--resume"));
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /resume: continuing in epoch 1 after batch \d+/);
+    assert.ok(await exists(join(cwd, "saved_models/genres3_ratio30_v1_e1_1977-2017_bce/model.json")));
+    assert.equal(await exists(join(cwd, RUN)), false, "the run folder goes once the model is saved");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
