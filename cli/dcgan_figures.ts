@@ -18,7 +18,7 @@ const FLAGS = {
 } as const;
 
 await runCli(
-  "Write a DCGAN run's progress strip, final grid and conditional samples as PNGs.",
+  "Write a DCGAN run's progress strip, final grid and conditional samples as WebP images.",
   FLAGS,
   async () => {
     const flags = parseArgs(Deno.args, FLAGS);
@@ -36,6 +36,10 @@ await runCli(
     if (written.conditional) {
       console.log(
         `${written.conditional} (${written.conditions!.map((c) => `${c.genre} ${c.decade}s`).join(" | ")})`,
+      );
+      console.log(
+        `condition effect ${written.conditionEffect}: the mean pixel change between the two conditions from ` +
+          `the same noise, over the change between two noises (0: the condition is ignored)`,
       );
     }
   },

@@ -6,14 +6,14 @@
  * @example
  * ```ts
  * const written = await writeRunFigures("runs/dcgan/cdcgan64x96", "docs/images");
- * console.log(written.progress); // docs/images/dcgan_progress.png
+ * console.log(written.progress); // docs/images/dcgan_progress.webp
  * ```
  *
  * @module
  */
 import { join } from "node:path";
 import sharp from "sharp";
-import { copyFileAtomic, writeFileAtomic } from "../util/files.ts";
+import { writeFileAtomic } from "../util/files.ts";
 import { pickFrames } from "./video.ts";
 import { readRunMetadata, runPaths } from "./run.ts";
 import { sampleConditional } from "./sample.ts";
@@ -28,6 +28,13 @@ export interface RunFigures {
   /** Conditional runs: the two asked-for grids side by side, and what each shows. */
   conditional?: string;
   conditions?: { genre: string; decade: number }[];
+  /**
+   * How much the condition changes a poster, against how much the noise does: the mean pixel
+   * difference between the two conditions' samples from the same noise, over the difference between
+   * the first condition's samples from two noises. Near 0: the condition is ignored (the same noise
+   * gives the same poster for every genre); 1: a new condition changes a poster as much as new noise.
+   */
+  conditionEffect?: number;
 }
 
 /** Options of {@linkcode writeRunFigures}. */
@@ -42,9 +49,11 @@ export interface RunFigureOptions {
   seed?: number;
 }
 
-const png = (buffer: Uint8Array | ArrayBuffer) => new Uint8Array(buffer as ArrayBuffer);
+const bytes = (buffer: Uint8Array | ArrayBuffer) => new Uint8Array(buffer as ArrayBuffer);
+/** Noisy samples make big PNGs; lossless-looking WebP is a tenth of the size for the README. */
+const WEBP = { quality: 90 };
 
-/** Writes the run's figures into `outDir` (dcgan_progress.png, dcgan_grid_final.png, dcgan_conditional.png). */
+/** Writes the run's figures into `outDir` (dcgan_progress.webp, dcgan_grid_final.webp, dcgan_conditional.webp). */
 export async function writeRunFigures(
   runDir: string,
   outDir: string,
@@ -74,12 +83,12 @@ export async function writeRunFigures(
     create: { width: width!, height: rowHeight * rows.length, channels: 3, background: "#ffffff" },
   })
     .composite(rows.map((input, i) => ({ input, left: 0, top: i * rowHeight })))
-    .png({ compressionLevel: 9 })
+    .webp(WEBP)
     .toBuffer();
-  const progress = join(outDir, "dcgan_progress.png");
-  await writeFileAtomic(progress, png(strip));
-  const final = join(outDir, "dcgan_grid_final.png");
-  await copyFileAtomic(grids.at(-1)!.path, final);
+  const progress = join(outDir, "dcgan_progress.webp");
+  await writeFileAtomic(progress, bytes(strip));
+  const final = join(outDir, "dcgan_grid_final.webp");
+  await writeFileAtomic(final, bytes(await sharp(grids.at(-1)!.path).webp(WEBP).toBuffer()));
   const figures: RunFigures = { progress, steps: chosen.map((g) => g.step), final };
   if (!metadata.conditional) return figures;
 
@@ -98,6 +107,27 @@ export async function writeRunFigures(
       }),
     );
   }
+  const [first] = conditions;
+  const otherNoise = await sampleConditional({
+    runDir,
+    genres: [first.genre],
+    decade: first.decade,
+    count: options.count ?? 8,
+    seed: (options.seed ?? 1) + 1,
+    columns: 4,
+    out: join(paths.samples, `${first.genre}_${first.decade}s_other_noise.png`),
+  });
+  const raw = (path: string) => sharp(path).raw().toBuffer();
+  const [a, b, a2] = await Promise.all([raw(samples[0]), raw(samples[1]), raw(otherNoise)]);
+  const meanDifference = (x: Uint8Array, y: Uint8Array) => {
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) sum += Math.abs(x[i] - y[i]);
+    return sum / x.length;
+  };
+  const noiseDifference = meanDifference(a, a2);
+  const conditionEffect = noiseDifference > 0
+    ? Math.round((meanDifference(a, b) / noiseDifference) * 100) / 100
+    : 0;
   const sizes = await Promise.all(samples.map((s) => sharp(s).metadata()));
   const gap = 12;
   const side = await sharp({
@@ -113,9 +143,9 @@ export async function writeRunFigures(
       left: sizes.slice(0, i).reduce((w, m) => w + m.width! + gap, 0),
       top: 0,
     })))
-    .png({ compressionLevel: 9 })
+    .webp(WEBP)
     .toBuffer();
-  const conditional = join(outDir, "dcgan_conditional.png");
-  await writeFileAtomic(conditional, png(side));
-  return { ...figures, conditional, conditions };
+  const conditional = join(outDir, "dcgan_conditional.webp");
+  await writeFileAtomic(conditional, bytes(side));
+  return { ...figures, conditional, conditions, conditionEffect };
 }
