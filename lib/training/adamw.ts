@@ -21,6 +21,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { FusedAdamOptimizer } from "./adam.ts";
 
 /**
  * Whether a variable decays: conv and dense kernels do, biases and batch-norm parameters don't.
@@ -30,8 +31,11 @@ export function decays(variableName: string): boolean {
   return /\/kernel(_\d+)?$/.test(variableName);
 }
 
-/** `tf.AdamOptimizer` with decoupled weight decay and a settable learning rate. */
-export class AdamWOptimizer extends tf.AdamOptimizer {
+/**
+ * Adam with decoupled weight decay and a settable learning rate; the Adam step is the project's fused
+ * one on the wasm and native backends (adam.ts), tfjs's elsewhere.
+ */
+export class AdamWOptimizer extends FusedAdamOptimizer {
   /** @param weightDecay λ: each step multiplies a kernel by `1 - learningRate·λ` before Adam's update. */
   constructor(
     learningRate: number,
