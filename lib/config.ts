@@ -248,6 +248,64 @@ export function modelDefaults(version: ModelVersion): ModelConfig {
 /** What `deno task main --quick` trains with: a smoke run of a minute or two. */
 export const QUICK_RUN = { limit: 300, epochs: 2 } as const;
 
+/** How the generator doubles its image side: the paper's transposed convolutions, or resize-then-convolve. */
+export type Upsampling = "transposed" | "resize";
+
+/** How the conditional discriminator uses the condition (lib/models/dcgan.ts buildDiscriminator). */
+export type DiscriminatorConditioning = "projection" | "input";
+
+/** How the two networks are built. */
+export interface DcganShape {
+  /** Image width in pixels: 4 x a power of two (8, 16, 32, 64, 128). */
+  width: number;
+  /** Image height in pixels: the same power of two x 4 or more (posters: 1.5 x width, e.g. 64x96). */
+  height: number;
+  /** Length of the noise vector. */
+  latentDim: number;
+  /** Filters of the widest-resolution layer; the others are 2x, 4x, ... this (Radford et al.: 64). */
+  filters: number;
+  /** Length of the condition vector; 0 builds the plain (unconditional) DCGAN. */
+  conditionSize: number;
+  /**
+   * `resize`: nearest-neighbour 2x then a 3x3 convolution (Odena et al., 2016: no checkerboard);
+   * `transposed`: 4x4 stride-2 transposed convolutions as in the paper. Default `resize`.
+   */
+  upsampling?: Upsampling;
+  /** Spectral normalisation of every discriminator layer, in place of its batch norm. Default false. */
+  spectralNorm?: boolean;
+  /** Conditional discriminator: `projection` (Miyato & Koyama, 2018, default) or `input`. */
+  conditioning?: DiscriminatorConditioning;
+  /** Seed for the weight initialisers, so two builds start equal. */
+  seed?: number;
+}
+
+/** Defaults: 64x96 posters (2:3), 100-d noise, 64 filters (the paper's), unconditional, resize-convolve. */
+export const DEFAULT_DCGAN_SHAPE: DcganShape = {
+  width: 64,
+  height: 96,
+  latentDim: 100,
+  filters: 64,
+  conditionSize: 0,
+  upsampling: "resize",
+  spectralNorm: false,
+  conditioning: "projection",
+};
+
+/** The adversarial loss: the paper's cross-entropy, or the hinge loss (Lim & Ye; SAGAN, BigGAN). */
+export type GanLoss = "bce" | "hinge";
+
+/** How each step scores the two networks, and how samples are drawn. */
+export interface GanObjective {
+  loss: GanLoss;
+  /** Cross-entropy target of real posters: below 1 is one-sided label smoothing (Salimans et al.). */
+  realLabel: number;
+  /** Decay of the generator's weight average that samples come from; 0 samples the generator itself. */
+  averageDecay: number;
+}
+
+/** Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average. */
+export const DEFAULT_OBJECTIVE: GanObjective = { loss: "bce", realLabel: 0.9, averageDecay: 0.999 };
+
 /**
  * How a DCGAN trains: Radford et al.'s Adam (2e-4, beta1 0.5), and what the run writes as it goes.
  * `deno task dcgan:train`'s flags and notebook 4 start from {@linkcode DEFAULT_DCGAN_TRAINING}.

@@ -14,7 +14,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createAdam } from "../training/adam.ts";
-import { ALL_GENRES, type DcganTrainingConfig, DEFAULT_DCGAN_TRAINING } from "../config.ts";
+import {
+  ALL_GENRES,
+  type DcganTrainingConfig,
+  DEFAULT_DCGAN_TRAINING,
+  DEFAULT_OBJECTIVE,
+  type GanObjective,
+} from "../config.ts";
 import {
   buildDiscriminator,
   buildGenerator,
@@ -60,20 +66,9 @@ export const BETA1 = DEFAULT_DCGAN_TRAINING.beta1;
 /** Config keys a resumed DCGAN run may change: train longer, sample more or less often. */
 export const DCGAN_RESUMABLE_CHANGES: readonly string[] = ["training.epochs", "training.sampleRate"];
 
-/** The adversarial loss: the paper's cross-entropy, or the hinge loss (Lim & Ye; SAGAN, BigGAN). */
-export type GanLoss = "bce" | "hinge";
-
-/** How each step scores the two networks, and how samples are drawn. */
-export interface GanObjective {
-  loss: GanLoss;
-  /** Cross-entropy target of real posters: below 1 is one-sided label smoothing (Salimans et al.). */
-  realLabel: number;
-  /** Decay of the generator's weight average that samples come from; 0 samples the generator itself. */
-  averageDecay: number;
-}
-
-/** Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average. */
-export const DEFAULT_OBJECTIVE: GanObjective = { loss: "bce", realLabel: 0.9, averageDecay: 0.999 };
+// The objective's type and defaults live in lib/config.ts with every other default.
+export { DEFAULT_OBJECTIVE } from "../config.ts";
+export type { GanLoss, GanObjective } from "../config.ts";
 
 /**
  * How a run trains: the {@linkcode DcganTrainingConfig} fields (start from `DEFAULT_DCGAN_TRAINING`;

@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ALL_GENRES, type Genre } from "../config.ts";
+import { ALL_GENRES, type DcganShape, type Genre } from "../config.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
 
 /** Release decades the conditional model knows, as the first year of each. */
@@ -21,48 +21,9 @@ export const DECADES = [1970, 1980, 1990, 2000, 2010] as const;
 /** Length of a condition vector: a multi-hot over the 14 genres, then a one-hot over the decades. */
 export const CONDITION_SIZE = ALL_GENRES.length + DECADES.length;
 
-/** How the generator doubles its image side: the paper's transposed convolutions, or resize-then-convolve. */
-export type Upsampling = "transposed" | "resize";
-
-/** How the conditional discriminator uses the condition (see {@linkcode buildDiscriminator}). */
-export type DiscriminatorConditioning = "projection" | "input";
-
-/** How the two networks are built. */
-export interface DcganShape {
-  /** Image width in pixels: 4 x a power of two (8, 16, 32, 64, 128). */
-  width: number;
-  /** Image height in pixels: the same power of two x 4 or more (posters: 1.5 x width, e.g. 64x96). */
-  height: number;
-  /** Length of the noise vector. */
-  latentDim: number;
-  /** Filters of the widest-resolution layer; the others are 2x, 4x, ... this (Radford et al.: 64). */
-  filters: number;
-  /** Length of the condition vector; 0 builds the plain (unconditional) DCGAN. */
-  conditionSize: number;
-  /**
-   * `resize`: nearest-neighbour 2x then a 3x3 convolution (Odena et al., 2016: no checkerboard);
-   * `transposed`: 4x4 stride-2 transposed convolutions as in the paper. Default `resize`.
-   */
-  upsampling?: Upsampling;
-  /** Spectral normalisation of every discriminator layer, in place of its batch norm. Default false. */
-  spectralNorm?: boolean;
-  /** Conditional discriminator: `projection` (Miyato & Koyama, 2018, default) or `input`. */
-  conditioning?: DiscriminatorConditioning;
-  /** Seed for the weight initialisers, so two builds start equal. */
-  seed?: number;
-}
-
-/** Defaults: 64x96 posters (2:3), 100-d noise, 64 filters (the paper's), unconditional, resize-convolve. */
-export const DEFAULT_DCGAN_SHAPE: DcganShape = {
-  width: 64,
-  height: 96,
-  latentDim: 100,
-  filters: 64,
-  conditionSize: 0,
-  upsampling: "resize",
-  spectralNorm: false,
-  conditioning: "projection",
-};
+// The shape's type and defaults live in lib/config.ts with every other default.
+export { DEFAULT_DCGAN_SHAPE } from "../config.ts";
+export type { DcganShape, DiscriminatorConditioning, Upsampling } from "../config.ts";
 
 /** Image sizes `--size` accepts by name in help texts: the poster's 2:3 at three scales. */
 export const POSTER_SIZES = ["32x48", "64x96", "128x192"] as const;
