@@ -14,7 +14,8 @@
  */
 import sharp from "sharp";
 import { join } from "node:path";
-import { ALL_GENRES } from "../lib/config.ts";
+import { ALL_GENRES, type DatasetConfig, DEFAULT_MODEL, imageSize } from "../lib/config.ts";
+import type { SavedModelMetadata } from "../lib/models/saved.ts";
 import { resizePosters } from "../lib/dataset/resize_posters.ts";
 
 /** How a fixture poster is made: a normal JPEG, or one of the awkward sources real data has. */
@@ -177,4 +178,33 @@ export async function makeFixtureDataDir(
     await resizePosters(dataDir, ratio, readable.map((m) => m.imdbId), { progress: false });
   }
   return { dataDir, movies };
+}
+
+/**
+ * The metadata.json of a small saved model on `dataset` (an untrained one, as tests save): 7 genres,
+ * 40 training and 8 validation posters, fixed frequencies and thresholds; `overrides` replace fields.
+ */
+export function fixtureModelMetadata(
+  name: string,
+  dataset: DatasetConfig,
+  overrides: Partial<SavedModelMetadata> = {},
+): SavedModelMetadata {
+  const { width, height } = imageSize(dataset.ratio);
+  return {
+    name,
+    savedAt: new Date().toISOString(),
+    dataset,
+    model: DEFAULT_MODEL,
+    imageSize: { width, height },
+    genres: dataset.genres,
+    splitCounts: { train: 40, validation: 8 },
+    trainGenreFrequencies: [0.5, 0.4, 0.3, 0.1, 0.2, 0.2, 0.1],
+    threshold: 0.5,
+    baselineThreshold: 0.25,
+    backend: "cpu",
+    history: [],
+    stoppedEarly: false,
+    timings: { trainSeconds: 0, imagesPerSecond: 0, totalSeconds: 0 },
+    ...overrides,
+  };
 }

@@ -12,7 +12,7 @@ import {
 } from "../../lib/evaluation/evaluate.ts";
 import { multiLabelMetrics } from "../../lib/evaluation/metrics.ts";
 import { namedTitleLines } from "../../lib/evaluation/named_lines.ts";
-import { fixtureMovies, makeFixtureDataDir } from "../fixtures.ts";
+import { fixtureModelMetadata, fixtureMovies, makeFixtureDataDir } from "../fixtures.ts";
 
 await tf.setBackend("cpu");
 
@@ -24,23 +24,11 @@ Deno.test("evaluate runs a saved model on the test split, stores test metrics, p
   const root = await Deno.makeTempDir();
   const { width, height } = imageSize(ratio);
   const dataset = { ...DEFAULT_DATASET, dataDir, ratio };
-  const metadata: SavedModelMetadata = {
-    name: "untrained",
-    savedAt: new Date().toISOString(),
-    // Trained "elsewhere": --data-dir points the evaluation at the fixture folder (same layout).
-    dataset: { ...dataset, dataDir: "/nonexistent/posterlab-data" },
-    model: DEFAULT_MODEL,
-    imageSize: { width, height },
-    genres: dataset.genres,
-    splitCounts: { train: 40, validation: 8 },
-    trainGenreFrequencies: [0.5, 0.4, 0.3, 0.1, 0.2, 0.2, 0.1],
-    threshold: 0.5,
-    baselineThreshold: 0.25,
-    backend: "cpu",
-    history: [],
-    stoppedEarly: false,
-    timings: { trainSeconds: 0, imagesPerSecond: 0, totalSeconds: 0 },
-  };
+  // Trained "elsewhere": --data-dir points the evaluation at the fixture folder (same layout).
+  const metadata: SavedModelMetadata = fixtureModelMetadata("untrained", {
+    ...dataset,
+    dataDir: "/nonexistent/posterlab-data",
+  });
   const model = buildGenreCnn({ height, width, genres: 7, version: 1 });
   await saveGenreModel(model, metadata, root);
   model.dispose();
@@ -156,22 +144,11 @@ Deno.test("evaluate --split: any split, or all, of a folder holding only MovieGe
   const { width, height } = imageSize(ratio);
   const dataset = { ...DEFAULT_DATASET, dataDir: "/nonexistent/posterlab-data", ratio };
   const model = buildGenreCnn({ height, width, genres: 7, version: 4 });
-  await saveGenreModel(model, {
-    name: "v4",
-    savedAt: new Date().toISOString(),
-    dataset,
-    model: { ...DEFAULT_MODEL, version: 4 },
-    imageSize: { width, height },
-    genres: dataset.genres,
-    splitCounts: { train: 40, validation: 8 },
-    trainGenreFrequencies: [0.5, 0.4, 0.3, 0.1, 0.2, 0.2, 0.1],
-    threshold: 0.5,
-    baselineThreshold: 0.25,
-    backend: "cpu",
-    history: [],
-    stoppedEarly: false,
-    timings: { trainSeconds: 0, imagesPerSecond: 0, totalSeconds: 0 },
-  }, root);
+  await saveGenreModel(
+    model,
+    fixtureModelMetadata("v4", dataset, { model: { ...DEFAULT_MODEL, version: 4 } }),
+    root,
+  );
   model.dispose();
   const options = { savedModelsDir: root, dataDir, progress: false, sampleSize: 2 };
   const counts: Record<string, number> = {};

@@ -4,11 +4,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { DEFAULT_DATASET, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
+import { DEFAULT_DATASET, imageSize } from "../../lib/config.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import { withRegressionHeads } from "../../lib/models/regression_heads.ts";
 import { type SavedModelMetadata, saveGenreModel } from "../../lib/models/saved.ts";
 import type { EpochRecord } from "../../lib/models/metadata.ts";
+import { fixtureModelMetadata } from "../fixtures.ts";
 
 /** Options of {@linkcode saveFixtureModel}. */
 export interface FixtureModelOptions {
@@ -43,20 +44,7 @@ export async function saveFixtureModel(
     imagesPerSecond: 10,
   }));
   const metadata: SavedModelMetadata = {
-    name,
-    savedAt: new Date().toISOString(),
-    dataset,
-    model: DEFAULT_MODEL,
-    imageSize: { width, height },
-    genres: dataset.genres,
-    splitCounts: { train: 40, validation: 8 },
-    trainGenreFrequencies: [0.5, 0.4, 0.3, 0.1, 0.2, 0.2, 0.1],
-    threshold: 0.5,
-    baselineThreshold: 0.25,
-    backend: tf.getBackend(),
-    history,
-    stoppedEarly: false,
-    timings: { trainSeconds: 0, imagesPerSecond: 0, totalSeconds: 0 },
+    ...fixtureModelMetadata(name, dataset, { backend: tf.getBackend(), history }),
     ...(options.heads
       ? { regression: { year: { mean: 2000, std: 10 }, rating: { mean: 6.5, std: 1 } } }
       : {}),
