@@ -1,7 +1,7 @@
 /**
  * How good generated posters are, measured with the project's own genre CNN (no download):
  *
- * - Fréchet distance between real and generated posters on the CNN's penultimate dense layer
+ * - Fréchet distance between real and generated posters on the features the CNN.s genre output reads
  *   (FID's recipe with our CNN instead of Inception; lower is better, 0 for identical statistics).
  * - For the conditional model: how often the CNN gives the asked genre its top score, next to the
  *   same rate on real posters of that genre (what a perfect generator would reach) and chance.
@@ -101,11 +101,13 @@ export async function loadQualityCnn(name?: string, root?: string): Promise<Qual
     });
     cnnName = "untrained";
   }
-  // Regression heads (year, rating) are further outputs: the features are those of the genre output.
-  const heads = new Set(base.outputs.slice(1).map((output) => output.sourceLayer));
-  const dense = base.layers.filter((layer) => layer.getClassName() === "Dense" && !heads.has(layer));
-  if (dense.length < 2) throw new Error(`Genre CNN ${cnnName} has no dense layer before its output.`);
-  const features = dense[dense.length - 2].output as tf.SymbolicTensor;
+  // The features are what the genre output's dense layer reads: the penultimate dense layer (through
+  // dropout, the identity at inference) in v1-v3, the global average pool in v4.
+  const outputLayer = base.outputs[0].sourceLayer;
+  if (outputLayer.getClassName() !== "Dense") {
+    throw new Error(`Genre CNN ${cnnName} does not end in a dense layer.`);
+  }
+  const features = outputLayer.input as tf.SymbolicTensor;
   const model = tf.model({ inputs: base.inputs, outputs: [features, base.outputs[0]] });
   const [, height, width] = base.inputs[0].shape as number[];
   return { name: cnnName, genres, height, width, model };

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_DATASET, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
 import { loadQualityCnn, topGenreRate } from "../../lib/gan/quality_cnn.ts";
+import { buildGenreCnn } from "../../lib/models/cnn.ts";
+import { saveGenreModel } from "../../lib/models/saved.ts";
+import { fixtureModelMetadata } from "../fixtures.ts";
 
 await tf.setBackend("cpu");
 
@@ -35,6 +39,35 @@ Deno.test("without a saved genre CNN, quality falls back to an untrained one's d
     assert.equal(cnn.model.outputs[0].shape[1], 512); // the penultimate dense layer
     assert.equal(cnn.model.outputs[1].shape[1], cnn.genres.length);
     await assert.rejects(() => loadQualityCnn("missing", root), /No saved model/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a saved v4 CNN measures quality on its global-average-pooled features (what its output reads)", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dataset = { ...DEFAULT_DATASET, ratio: 10 };
+    const { width, height } = imageSize(dataset.ratio);
+    const model = buildGenreCnn({ height, width, genres: 7, version: 4 });
+    const pooled = model.layers.find((layer) => layer.getClassName() === "GlobalAveragePooling2D");
+    assert.ok(pooled, "v4 has a global average pool");
+    const channels = (pooled.outputShape as number[])[1];
+    await saveGenreModel(
+      model,
+      fixtureModelMetadata("v4", dataset, { model: { ...DEFAULT_MODEL, version: 4 } }),
+      root,
+    );
+    model.dispose();
+    const cnn = await loadQualityCnn(undefined, root);
+    assert.equal(cnn.name, "v4");
+    assert.equal(cnn.model.outputs[0].shape[1], channels);
+    assert.equal(cnn.model.outputs[1].shape[1], 7);
+    const [features, scores] = cnn.model.predict(tf.zeros([2, height, width, 3])) as tf.Tensor[];
+    assert.deepEqual(features.shape, [2, channels]);
+    assert.deepEqual(scores.shape, [2, 7]);
+    tf.dispose([features, scores]);
+    cnn.model.dispose();
   } finally {
     await Deno.remove(root, { recursive: true });
   }
