@@ -11,6 +11,7 @@ import { registerWasmKernels } from "./wasm_kernels/mod.ts";
 import { createLog } from "../util/log.ts";
 import { recordRunFact } from "../util/run_facts.ts";
 import { loadNativeLibs, registerNativeBackend, setNativeThreads } from "./native/mod.ts";
+import { installTapeMemorySaver } from "./tape_memory.ts";
 
 /** A backend that was not used, and why. */
 export interface SkippedBackend {
@@ -155,6 +156,8 @@ export async function tryBackend(
   try {
     await load(name, forced);
     if (name === "native") setNativeThreads(threads);
+    // Training steps free each layer's tensors as backprop passes it (tape_memory.ts), on any backend.
+    installTapeMemorySaver();
     return undefined;
   } catch (error) {
     if (error instanceof BackendUnavailable) return error.message;
