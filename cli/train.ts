@@ -182,7 +182,8 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", FLAGS, 
     });
     trained.dispose();
     const curves = `${dir}/curves.png`;
-    await plotTrainingHistory(metadata.history, { title: metadata.name }).writePng(curves);
+    await plotTrainingHistory(metadata.history, { title: metadata.name, keptEpoch: metadata.bestEpoch })
+      .writePng(curves);
     const { timings } = metadata;
     console.log(`saved ${dir} (backend ${backend.name})`);
     console.log(`  training curves: ${curves}`);

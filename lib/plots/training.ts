@@ -15,7 +15,12 @@ import { stackFigures, titled } from "./render.ts";
  */
 export function plotTrainingHistory(
   history: readonly EpochRecord[],
-  options: { title?: string; width?: number } = {},
+  options: {
+    title?: string;
+    width?: number;
+    /** The epoch whose weights were kept (a saved model's `bestEpoch`): the subtitle quotes it. */
+    keptEpoch?: number;
+  } = {},
 ): Figure {
   if (history.length === 0) throw new Error("plotTrainingHistory: the history has no epoch yet.");
   const width = options.width ?? 640;
@@ -37,11 +42,15 @@ export function plotTrainingHistory(
     ],
     { ...common, yLabel: "↑ score", yDomain: [0, 1] },
   );
-  const last = history[history.length - 1];
+  const kept = history.find((r) => r.epoch === options.keptEpoch);
+  const quoted = kept ?? history[history.length - 1];
   return titled(
     stackFigures([loss, quality], "column", 12),
     options.title ?? "Training curves",
-    `${history.length} epoch${history.length === 1 ? "" : "s"}; last: loss ${last.loss.toFixed(4)}, ` +
-      `val_loss ${last.validationLoss.toFixed(4)}, val_mAP ${last.validationMeanAveragePrecision.toFixed(3)}`,
+    `${history.length} epoch${history.length === 1 ? "" : "s"}; ${
+      kept ? `kept: epoch ${kept.epoch}` : "last"
+    }: ` +
+      `loss ${quoted.loss.toFixed(4)}, val_loss ${quoted.validationLoss.toFixed(4)}, ` +
+      `val_mAP ${quoted.validationMeanAveragePrecision.toFixed(3)}`,
   );
 }

@@ -108,6 +108,9 @@ Deno.test("plotTrainingHistory draws loss and validation panels, even for one ep
   const single = await plotTrainingHistory([record(1, 0.6)]).png(1);
   assert.equal((await sharp(single).metadata()).format, "png");
   assert.throws(() => plotTrainingHistory([]), /no epoch/);
+  assert.ok(figure.svg.includes("last: loss 0.5000"), "without a kept epoch the subtitle quotes the last");
+  const kept = plotTrainingHistory([record(1, 0.6), record(2, 0.5)], { keptEpoch: 1 });
+  assert.ok(kept.svg.includes("kept: epoch 1: loss 0.6000"), "the kept epoch's figures, not the last's");
 });
 
 Deno.test("posterGrid composes tiles with frames and shows a missing poster as a grey tile", async () => {
