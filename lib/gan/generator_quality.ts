@@ -304,6 +304,8 @@ export async function remeasureRun(
     records.push(record);
     log(`dcgan: epoch ${epoch}: ${describeQuality(record)}`);
   }
-  await writeRunMetadata(runDir, { ...metadata, quality: records });
+  // The floor belongs to the CNN that measured: a new CNN gives the run a new one.
+  const frechetFloor = { distance: round3(real.frechetFloor), samples: real.features.count };
+  await writeRunMetadata(runDir, { ...metadata, quality: records, frechetFloor });
   return records;
 }

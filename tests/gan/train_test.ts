@@ -157,6 +157,7 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
     const again = await remeasureRun(runDir, tinySet(), tinyCnn(), 8, () => {});
     assert.deepEqual(again, metadata.quality.map(({ frechetVariants: _, ...q }) => q));
     assert.deepEqual((await readRunMetadata(runDir))!.quality, again);
+    assert.equal((await readRunMetadata(runDir))!.frechetFloor?.distance, again[0].frechetFloor);
   } finally {
     await Deno.remove(join(runDir, ".."), { recursive: true });
   }
