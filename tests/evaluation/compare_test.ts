@@ -3,6 +3,7 @@ import { DEFAULT_DATASET, DEFAULT_MODEL, modelDefaults } from "../../lib/config.
 import { comparisonRow, comparisonRows } from "../../lib/evaluation/compare.ts";
 import type { SavedModelMetadata } from "../../lib/models/saved.ts";
 import { comparisonRowsTable } from "../../lib/plots/comparison_table.ts";
+import { fixtureModelMetadata } from "../fixtures.ts";
 
 function metadata(name: string, version: 1 | 4, loss: "bce" | "cce", mAP?: number): SavedModelMetadata {
   const metrics = (m: number) => ({
@@ -16,23 +17,16 @@ function metadata(name: string, version: 1 | 4, loss: "bce" | "cce", mAP?: numbe
     originalAccuracy: 0.45,
     perGenre: [],
   });
-  return {
-    name,
+  return fixtureModelMetadata(name, DEFAULT_DATASET, {
     savedAt: "2026-12-01T00:00:00Z",
-    dataset: { ...DEFAULT_DATASET },
     model: {
       ...(version === 4 ? modelDefaults(4) : DEFAULT_MODEL),
       loss: loss === "bce" ? "binary_crossentropy" : "categorical_crossentropy",
     },
-    imageSize: { width: 55, height: 80 },
-    genres: DEFAULT_DATASET.genres,
     splitCounts: { train: 7179, validation: 1434 },
     trainGenreFrequencies: [0.3, 0.5, 0.2, 0.05, 0.15, 0.1, 0.1],
     threshold: 0.3,
-    baselineThreshold: 0.25,
     backend: "wasm",
-    history: [],
-    stoppedEarly: false,
     timings: { trainSeconds: 125, imagesPerSecond: 20, totalSeconds: 140 },
     ...(mAP === undefined ? {} : {
       test: {
@@ -45,7 +39,7 @@ function metadata(name: string, version: 1 | 4, loss: "bce" | "cce", mAP?: numbe
         imagesPerSecond: 100,
       },
     }),
-  } as SavedModelMetadata;
+  });
 }
 
 Deno.test("comparisonRow: how a model was trained next to its stored test figures", () => {
