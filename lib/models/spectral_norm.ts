@@ -51,40 +51,36 @@ interface SpectralConfig {
   name?: string;
 }
 
-/** Options of {@linkcode SpectralConv2D}: a square kernel, "same" padding. */
-export interface SpectralConv2DConfig extends SpectralConfig {
-  filters: number;
-  kernelSize: number;
-  strides: number;
-}
-
-/** A 2-D convolution ("same" padding) with a spectrally normalised kernel. */
-export class SpectralConv2D extends tf.layers.Layer {
-  static className = "SpectralConv2D";
-  private readonly settings: Required<Omit<SpectralConv2DConfig, "name">>;
+/**
+ * What both spectral layers share: the settings, the weights (`kernel`, optional `bias`, the
+ * non-trainable power-iteration vector `u`, created in that order) and the normalised kernel of a call.
+ */
+abstract class SpectralLayer<C extends SpectralConfig> extends tf.layers.Layer {
+  protected readonly settings: Required<Omit<SpectralConfig, "name">> & Omit<C, "name">;
   private kernel!: tf.LayerVariable;
   private bias?: tf.LayerVariable;
   private u!: tf.LayerVariable;
 
-  constructor(config: SpectralConv2DConfig) {
+  constructor(config: C) {
     super(config.name ? { name: config.name } : {});
     const { name: _name, ...settings } = config;
     this.settings = { seed: 1, useBias: true, ...settings };
   }
 
-  override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const { filters, kernelSize, seed, useBias } = this.settings;
+  /** Creates the weights for a kernel of `kernelShape`, whose last axis is the `outputs`. */
+  protected addSpectralWeights(kernelShape: number[]): void {
+    const { seed, useBias } = this.settings;
+    const outputs = kernelShape.at(-1)!;
     this.kernel = this.addWeight(
       "kernel",
-      [kernelSize, kernelSize, shape[3]!, filters],
+      kernelShape,
       "float32",
       tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed }),
     );
-    if (useBias) this.bias = this.addWeight("bias", [filters], "float32", tf.initializers.zeros());
+    if (useBias) this.bias = this.addWeight("bias", [outputs], "float32", tf.initializers.zeros());
     this.u = this.addWeight(
       "u",
-      [1, filters],
+      [1, outputs],
       "float32",
       tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: seed + 1 }),
       undefined,
@@ -93,8 +89,49 @@ export class SpectralConv2D extends tf.layers.Layer {
     this.built = true;
   }
 
+  /** `apply(x, normalised kernel)` plus the bias; a training call also moves `u` on. */
+  protected applyNormalised(
+    inputs: tf.Tensor | tf.Tensor[],
+    training: boolean | undefined,
+    apply: (x: tf.Tensor, kernel: tf.Tensor) => tf.Tensor,
+  ): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor;
+      const { kernel, u } = spectralNormalise(this.kernel.read(), this.u.read() as tf.Tensor2D);
+      if (training) this.u.write(u);
+      const y = apply(x, kernel);
+      return this.bias ? y.add(this.bias.read()) : y;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), ...this.settings };
+  }
+}
+
+/** The first shape of `inputShape` (a layer may be given a list of them). */
+function firstShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+  return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+}
+
+/** Options of {@linkcode SpectralConv2D}: a square kernel, "same" padding. */
+export interface SpectralConv2DConfig extends SpectralConfig {
+  filters: number;
+  kernelSize: number;
+  strides: number;
+}
+
+/** A 2-D convolution ("same" padding) with a spectrally normalised kernel. */
+export class SpectralConv2D extends SpectralLayer<SpectralConv2DConfig> {
+  static className = "SpectralConv2D";
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const { filters, kernelSize } = this.settings;
+    this.addSpectralWeights([kernelSize, kernelSize, firstShape(inputShape)[3]!, filters]);
+  }
+
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const shape = firstShape(inputShape);
     const s = this.settings.strides;
     return [
       shape[0],
@@ -105,17 +142,11 @@ export class SpectralConv2D extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const { kernel, u } = spectralNormalise(this.kernel.read(), this.u.read() as tf.Tensor2D);
-      if (kwargs?.training) this.u.write(u);
-      const y = tf.conv2d(x, kernel as tf.Tensor4D, this.settings.strides, "same");
-      return this.bias ? y.add(this.bias.read()) : y;
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...this.settings };
+    return this.applyNormalised(
+      inputs,
+      kwargs?.training,
+      (x, kernel) => tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, this.settings.strides, "same"),
+    );
   }
 }
 
@@ -125,57 +156,23 @@ export interface SpectralDenseConfig extends SpectralConfig {
 }
 
 /** A dense layer (no activation) with a spectrally normalised kernel. */
-export class SpectralDense extends tf.layers.Layer {
+export class SpectralDense extends SpectralLayer<SpectralDenseConfig> {
   static className = "SpectralDense";
-  private readonly settings: Required<Omit<SpectralDenseConfig, "name">>;
-  private kernel!: tf.LayerVariable;
-  private bias?: tf.LayerVariable;
-  private u!: tf.LayerVariable;
-
-  constructor(config: SpectralDenseConfig) {
-    super(config.name ? { name: config.name } : {});
-    const { name: _name, ...settings } = config;
-    this.settings = { seed: 1, useBias: true, ...settings };
-  }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const { units, seed, useBias } = this.settings;
-    this.kernel = this.addWeight(
-      "kernel",
-      [shape.at(-1)!, units],
-      "float32",
-      tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed }),
-    );
-    if (useBias) this.bias = this.addWeight("bias", [units], "float32", tf.initializers.zeros());
-    this.u = this.addWeight(
-      "u",
-      [1, units],
-      "float32",
-      tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: seed + 1 }),
-      undefined,
-      false,
-    );
-    this.built = true;
+    this.addSpectralWeights([firstShape(inputShape).at(-1)!, this.settings.units]);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [...shape.slice(0, -1), this.settings.units];
+    return [...firstShape(inputShape).slice(0, -1), this.settings.units];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
-      const { kernel, u } = spectralNormalise(this.kernel.read(), this.u.read() as tf.Tensor2D);
-      if (kwargs?.training) this.u.write(u);
-      const y = tf.matMul(x, kernel as tf.Tensor2D);
-      return this.bias ? y.add(this.bias.read()) : y;
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), ...this.settings };
+    return this.applyNormalised(
+      inputs,
+      kwargs?.training,
+      (x, kernel) => tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D),
+    );
   }
 }
 
