@@ -5,7 +5,7 @@
  * computes until the whole backward pass ends (tfjs-core tape.ts, `backpropagateGradients`): at the
  * first layer, the gradients of all later layers are still alive beside all the forward activations.
  * Measured on the genre CNN at ratio 60, batch 32 (native backend), that was 1.7 GiB of live tensors
- * against about 0.9 GiB once each tape node's tensors go as soon as backprop is past it. Two changes:
+ * against 1.1 GiB once each tape node's tensors go as soon as backprop is past it. Two changes:
  *
  * - {@linkcode installTapeMemorySaver}: when backprop moves on from a tape node, its saved tensors and
  *   its output gradients are disposed (first-order gradients only; anything that became a gradient
