@@ -21,7 +21,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { heapValues, onWasmHeap, ownData } from "./wasm_heap.ts";
+import { heapValues, nativeSteps, onWasmHeap, ownData } from "./wasm_heap.ts";
+import { heapPointer } from "../backend/native/heap.ts";
 
 interface Moment {
   originalName: string;
@@ -80,15 +81,27 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       ownData(backend, first);
       ownData(backend, second);
       const next = backend.makeOutput(value.shape, "float32");
-      // Views after every allocation: growing the heap detaches earlier ones.
-      adamStep(
-        heapValues(backend, value),
-        heapValues(backend, gradient),
-        heapValues(backend, first),
-        heapValues(backend, second),
-        heapValues(backend, next),
-        constants,
-      );
+      const native = nativeSteps();
+      if (native) {
+        // The same step in C on every core (lib/backend/native/c/optimizer_steps.c), bit for bit.
+        const at = (t: tf.TensorInfo) => heapPointer(backend, t);
+        const c = constants;
+        native.posterlab_adam(
+          ...[at(value), at(gradient), at(first), at(second), at(next)] as const,
+          BigInt(value.size),
+          ...[c.beta1, c.beta2, c.keep1, c.keep2, c.correction1, c.correction2, c.epsilon, c.step] as const,
+        );
+      } else {
+        // Views after every allocation: growing the heap detaches earlier ones.
+        adamStep(
+          heapValues(backend, value),
+          heapValues(backend, gradient),
+          heapValues(backend, first),
+          heapValues(backend, second),
+          heapValues(backend, next),
+          constants,
+        );
+      }
       const nextTensor = tf.engine().makeTensorFromTensorInfo(next, backend);
       value.assign(nextTensor);
       nextTensor.dispose();

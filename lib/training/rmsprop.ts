@@ -19,7 +19,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { heapValues, onWasmHeap, ownData } from "./wasm_heap.ts";
+import { heapValues, nativeSteps, onWasmHeap, ownData } from "./wasm_heap.ts";
+import { heapPointer } from "../backend/native/heap.ts";
 
 /** An accumulator as `RMSPropOptimizer` keeps it (named like `<variable>/rms`). */
 interface Accumulator {
@@ -68,17 +69,30 @@ export class FusedRmspropOptimizer extends tf.RMSPropOptimizer {
       ownData(backend, meanSquare);
       ownData(backend, moment);
       const next = backend.makeOutput(value.shape, "float32");
-      // Views after every allocation: growing the heap detaches earlier ones.
-      rmspropStep(
-        {
-          value: heapValues(backend, value),
-          gradient: heapValues(backend, gradient),
-          meanSquare: heapValues(backend, meanSquare),
-          moment: heapValues(backend, moment),
-          next: heapValues(backend, next),
-        },
-        state,
-      );
+      const native = nativeSteps();
+      if (native) {
+        // The same step in C on every core (lib/backend/native/c/optimizer_steps.c), bit for bit.
+        const at = (t: tf.TensorInfo) => heapPointer(backend, t);
+        const f = Math.fround;
+        native.posterlab_rmsprop(
+          ...[at(value), at(gradient), at(meanSquare), at(moment), at(next)] as const,
+          BigInt(value.size),
+          ...[f(state.decay), f(1 - state.decay), f(state.momentum), f(state.learningRate)] as const,
+          f(state.epsilon),
+        );
+      } else {
+        // Views after every allocation: growing the heap detaches earlier ones.
+        rmspropStep(
+          {
+            value: heapValues(backend, value),
+            gradient: heapValues(backend, gradient),
+            meanSquare: heapValues(backend, meanSquare),
+            moment: heapValues(backend, moment),
+            next: heapValues(backend, next),
+          },
+          state,
+        );
+      }
       const nextTensor = tf.engine().makeTensorFromTensorInfo(next, backend);
       value.assign(nextTensor);
       nextTensor.dispose();

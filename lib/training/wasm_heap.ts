@@ -6,10 +6,20 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import type { OptimizerSteps } from "../backend/native/ffi.ts";
+import { nativeStepsIfLoaded } from "../backend/native/shim.ts";
 
 /** True when the current backend keeps tensors on the WASM heap (wasm, or native: its instance). */
 export function onWasmHeap(): boolean {
   return ["wasm", "native"].includes(tf.getBackend());
+}
+
+/**
+ * The compiled optimizer steps when the native backend runs and they built (lib/backend/native/shim.ts);
+ * undefined means the JavaScript loop.
+ */
+export function nativeSteps(): OptimizerSteps | undefined {
+  return tf.getBackend() === "native" ? nativeStepsIfLoaded() : undefined;
 }
 
 /** The float32 values of a tensor, in place on the heap (valid until the next allocation). */

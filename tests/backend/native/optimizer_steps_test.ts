@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { buildNativeSteps, loadNativeSteps } from "../../../lib/backend/native/shim.ts";
+import { initBackend } from "../../../lib/backend/select.ts";
+import { createAdam } from "../../../lib/training/adam.ts";
+import { AdamWOptimizer } from "../../../lib/training/adamw.ts";
+import { createRmsprop } from "../../../lib/training/rmsprop.ts";
+import { nativeSteps } from "../../../lib/training/wasm_heap.ts";
+import { NATIVE_MISSING } from "./native_libs.ts";
+
+const steps = NATIVE_MISSING ? NATIVE_MISSING : loadNativeSteps();
+const ignore = typeof steps === "string" && !Deno.env.get("CI");
+if (ignore) console.error(`compiled optimizer steps not tested: ${steps}`);
+
+/** A variable's values after three steps of `optimizer` on `backend` (fixed gradients of every sign and size). */
+async function train(backend: "wasm" | "native", optimizer: () => tf.Optimizer): Promise<Float32Array> {
+  await initBackend(backend, { log: () => {} });
+  const size = 100_003; // above the C loop's threshold for threads, and odd
+  const variable = tf.variable(
+    tf.randomNormal([size], 0, 1, "float32", 1),
+    true,
+    `w_${backend}_${Math.random()}`,
+  );
+  const kernel = tf.variable(
+    tf.randomNormal([17, 3], 0, 1, "float32", 2),
+    true,
+    `dense/kernel_${backend}${Math.random()}`,
+  );
+  const opt = optimizer();
+  for (let i = 0; i < 3; i++) {
+    const gradient = tf.randomNormal([size], 0, 10 ** (i - 2), "float32", 10 + i);
+    const kernelGradient = tf.randomNormal([17, 3], 0, 1, "float32", 20 + i);
+    opt.applyGradients({ [variable.name]: gradient, [kernel.name]: kernelGradient });
+    tf.dispose([gradient, kernelGradient]);
+  }
+  const values = new Float32Array([...await variable.data(), ...await kernel.data()]);
+  tf.dispose([variable, kernel]);
+  opt.dispose();
+  return values;
+}
+
+const OPTIMIZERS: [string, () => tf.Optimizer][] = [
+  ["RMSprop", () => createRmsprop(1e-3)],
+  ["Adam", () => createAdam(2e-4, 0.5)],
+  ["AdamW", () => new AdamWOptimizer(3e-3, 0.05)],
+];
+
+for (const [name, optimizer] of OPTIMIZERS) {
+  Deno.test({
+    name: `the compiled ${name} step gives the JavaScript loop's numbers bit for bit`,
+    ignore,
+    fn: async () => {
+      await initBackend("native", { log: () => {} });
+      assert.ok(
+        nativeSteps(),
+        `the C step is not in use on native: ${typeof steps === "string" ? steps : ""}`,
+      );
+      const native = await train("native", optimizer);
+      await initBackend("wasm", { log: () => {} });
+      assert.equal(nativeSteps(), undefined, "wasm must run the JavaScript loop");
+      const wasm = await train("wasm", optimizer);
+      assert.deepEqual(native, wasm);
+    },
+  });
+}
+
+Deno.test({
+  name: "buildNativeSteps compiles once into its cache folder, and says why without a compiler",
+  ignore,
+  fn: () => {
+    const cache = Deno.makeTempDirSync();
+    try {
+      const dir = new URL(`file://${cache}/`);
+      const first = buildNativeSteps(undefined, dir), second = buildNativeSteps(undefined, dir);
+      assert.ok(typeof first === "object" && first.compiled, String(first));
+      assert.ok(typeof second === "object" && !second.compiled && second.library === first.library);
+      assert.deepEqual(Deno.readDirSync(cache).map((e) => e.name).toArray(), [
+        first.library.split("/").pop(),
+      ]);
+      const missing = buildNativeSteps("no-such-cc-here", dir);
+      assert.match(
+        String(missing),
+        /no-such-cc-here not found, optimizer steps in JavaScript: apt-get install gcc/,
+      );
+    } finally {
+      Deno.removeSync(cache, { recursive: true });
+    }
+  },
+});
