@@ -24,6 +24,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { reluGradFromOutput } from "./native/activation_grad.ts";
 
 /** The parts of tfjs-core's engine this file wraps (public methods of its Engine class, untyped there). */
 interface TapeNode {
@@ -51,7 +52,8 @@ export function installTapeMemorySaver(): () => void {
     outputsToSave: [true],
     gradFunc: (dy, saved) => {
       const [y] = saved;
-      return { x: () => tf.mul(dy as tf.Tensor, tf.cast(tf.step(y), "float32")) };
+      // dy * step(y); one oneDNN pass on the native backend (native/activation_grad.ts).
+      return { x: () => reluGradFromOutput(dy as tf.Tensor, y) };
     },
   });
   const engine = tf.engine() as unknown as EngineInternals;
