@@ -10,8 +10,16 @@ import { BACKEND_ORDER, type BackendName, DEFAULT_THREADS } from "../config.ts";
 import { registerWasmKernels } from "./wasm_kernels/mod.ts";
 import { createLog } from "../util/log.ts";
 import { recordRunFact } from "../util/run_facts.ts";
-import { loadNativeLibs, registerNativeBackend, setNativeThreads } from "./native/mod.ts";
+import {
+  installActivationGradients,
+  installNativeBatchNorm,
+  loadNativeLibs,
+  registerNativeBackend,
+  setNativeThreads,
+} from "./native/mod.ts";
 import { installTapeMemorySaver } from "./tape_memory.ts";
+import { installFastDropout } from "./fast_dropout.ts";
+import { loadNativeSteps } from "./native/shim.ts";
 
 /** A backend that was not used, and why. */
 export interface SkippedBackend {
@@ -155,9 +163,19 @@ export async function tryBackend(
 ): Promise<string | undefined> {
   try {
     await load(name, forced);
-    if (name === "native") setNativeThreads(threads);
+    if (name === "native") {
+      setNativeThreads(threads);
+      // The fused optimizer steps: compiled from C on first use, else JavaScript (shim.ts).
+      loadNativeSteps();
+    }
     // Training steps free each layer's tensors as backprop passes it (tape_memory.ts), on any backend.
     installTapeMemorySaver();
+    // Dropout masks in one integer loop instead of tfjs's Alea and three kernels (fast_dropout.ts).
+    installFastDropout();
+    // ReLU and leaky-ReLU gradients in one oneDNN pass on native; tfjs's formulas elsewhere.
+    installActivationGradients();
+    // Batch norm in training as two oneDNN primitives on native; tfjs's layer code elsewhere.
+    installNativeBatchNorm();
     return undefined;
   } catch (error) {
     if (error instanceof BackendUnavailable) return error.message;
@@ -191,6 +209,13 @@ export async function initBackend(
     const count = options.threads ?? DEFAULT_THREADS;
     const threads = candidate === "native" ? `, ${count} thread${count === 1 ? "" : "s"}` : "";
     log(`backend: using ${candidate}${threads}${name ? " (forced by --backend)" : ""}`);
+    if (candidate === "native") {
+      const steps = loadNativeSteps();
+      if (typeof steps === "string") log(`backend: ${steps}`);
+      else if (steps.compiled) {
+        log(`backend: compiled the native optimizer steps once, into ${steps.library}`);
+      }
+    }
     recordRunFact("backend", `${candidate}${threads} (TensorFlow.js ${tf.version_core})`);
     return { name: candidate, skipped };
   }

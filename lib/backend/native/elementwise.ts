@@ -32,7 +32,8 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?:
 /** Outputs smaller than this run on the wasm kernels. */
 export const MIN_NATIVE_ELEMENTS = 1 << 16;
 
-const ELTWISE_DESC_BYTES = 1416;
+/** sizeof(dnnl_eltwise_desc_t) in oneDNN 2.6. */
+export const ELTWISE_DESC_BYTES = 1416;
 const BINARY_DESC_BYTES = 2096;
 /** dnnl_a, dnnl_ab, ... dnnl_abcdef: plain row-major layouts by rank. */
 const PLAIN_TAGS = [0, 2, 3, 4, 5, 7, 8];

@@ -1,8 +1,9 @@
 /**
  * The one place the native backend talks to C: Deno FFI bindings of oneDNN (`libdnnl.so.2`, Debian
- * `libdnnl2`), OpenBLAS (`libopenblas.so.0`, Debian `libopenblas0-pthread`) and the OpenMP runtime
- * oneDNN is built with (`libgomp.so.1`). No C shim: oneDNN 2.6's C API passes every struct by
- * pointer, so its descriptors live in ArrayBuffers here.
+ * `libdnnl2`), OpenBLAS (`libopenblas.so.0`, Debian `libopenblas0-pthread`), the OpenMP runtime
+ * oneDNN is built with (`libgomp.so.1`), and the project's fused optimizer steps (c/optimizer_steps.c,
+ * compiled on first use by shim.ts). oneDNN 2.6's C API passes every struct by pointer, so its
+ * descriptors live in ArrayBuffers here.
  *
  * @example
  * ```ts
@@ -74,9 +75,21 @@ const DNNL_SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
+  dnnl_batch_normalization_forward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "f32", "u32"],
+    result: "i32",
+  },
+  dnnl_batch_normalization_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "u32"],
+    result: "i32",
+  },
   dnnl_binary_desc_init: { parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], result: "i32" },
   dnnl_eltwise_forward_desc_init: {
     parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"],
+    result: "i32",
+  },
+  dnnl_eltwise_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"],
     result: "i32",
   },
   dnnl_primitive_desc_create: {
@@ -170,6 +183,53 @@ const LIBC_SYMBOLS = {
   aligned_alloc: { parameters: ["usize", "usize"], result: "pointer" },
   free: { parameters: ["pointer"], result: "void" },
 } as const;
+
+/** The project's own C functions (c/optimizer_steps.c, compiled by shim.ts). */
+const STEP_SYMBOLS = {
+  posterlab_rmsprop: {
+    parameters: [
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "i64",
+      "f32",
+      "f32",
+      "f32",
+      "f32",
+      "f32",
+    ],
+    result: "void",
+  },
+  posterlab_adam: {
+    parameters: [
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "i64",
+      "f32",
+      "f32",
+      "f32",
+      "f32",
+      "f32",
+      "f32",
+      "f32",
+      "f32",
+    ],
+    result: "void",
+  },
+} as const;
+
+/** The fused optimizer steps' symbols. */
+export type OptimizerSteps = Deno.DynamicLibrary<typeof STEP_SYMBOLS>["symbols"];
+
+/** Opens the compiled optimizer steps (shim.ts builds the file); throws when it does not load. */
+export function openOptimizerSteps(path: string): OptimizerSteps {
+  return Deno.dlopen(path, STEP_SYMBOLS).symbols;
+}
 
 /** The loaded libraries' symbols. */
 export interface NativeLibs {

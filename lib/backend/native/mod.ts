@@ -22,6 +22,11 @@ import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { maxPoolConfig, maxPoolGradConfig } from "./max_pool.ts";
 import { meanConfig, sumConfig } from "./sum.ts";
 import { ELEMENTWISE_KERNELS } from "./elementwise.ts";
+import { ACTIVATION_GRAD_KERNELS } from "./activation_grad.ts";
+import { BATCH_NORM_KERNELS } from "./batch_norm.ts";
+
+export { installActivationGradients } from "./activation_grad.ts";
+export { installNativeBatchNorm } from "./batch_norm.ts";
 
 export { describeNativeLibs, loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
 
@@ -40,6 +45,8 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   ...ELEMENTWISE_KERNELS,
+  ...ACTIVATION_GRAD_KERNELS,
+  ...BATCH_NORM_KERNELS,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { createAdam } from "../../../lib/training/adam.ts";
+import { AdamWOptimizer } from "../../../lib/training/adamw.ts";
 import { initBackend } from "../../../lib/backend/select.ts";
 import type { BackendName } from "../../../lib/config.ts";
 import { trainStep } from "../../../lib/gan/train.ts";
@@ -11,11 +12,15 @@ import { nativeTest } from "./native_libs.ts";
 
 const STEPS = 3;
 
-/** Losses of STEPS training steps of the genre CNN (ratio 30, batch 4) on `backend`. */
-async function cnnLosses(backend: BackendName): Promise<Float32Array> {
+/**
+ * Losses of STEPS training steps of the genre CNN (ratio 30, batch 4) on `backend`: v1 (seeded
+ * dropout, RMSprop) or v4 (batch norm, AdamW, no dropout so both backends see the same network).
+ */
+async function cnnLosses(backend: BackendName, version: 1 | 4 = 1): Promise<Float32Array> {
   await initBackend(backend, { log: () => {} });
-  const model = buildGenreCnn({ height: 80, width: 55, genres: 7, version: 1, seed: 7 });
-  model.compile({ optimizer: createRmsprop(1e-3), loss: "binaryCrossentropy" });
+  const model = buildGenreCnn({ height: 80, width: 55, genres: 7, version, seed: 7, dropout: 0 });
+  const optimizer = version === 1 ? createRmsprop(1e-3) : new AdamWOptimizer(3e-3, 0.05);
+  model.compile({ optimizer, loss: "binaryCrossentropy" });
   const x = tf.randomUniform([4, 80, 55, 3], 0, 1, "float32", 1);
   const y = tf.randomUniform([4, 7], 0, 1, "float32", 2).round();
   const losses = new Float32Array(STEPS);
@@ -68,6 +73,15 @@ nativeTest("genre CNN training steps give the same losses on native as on wasm",
   const native = await cnnLosses("native");
   assertClose(native, wasm, 1e-4, "CNN losses (native vs wasm)");
 });
+
+nativeTest(
+  "genre CNN v4 (batch norm, AdamW) training steps give the same losses on native as on wasm",
+  async () => {
+    const wasm = await cnnLosses("wasm", 4);
+    const native = await cnnLosses("native", 4);
+    assertClose(native, wasm, 1e-4, "CNN v4 losses (native vs wasm)");
+  },
+);
 
 nativeTest("DCGAN training steps give the same losses on native as on wasm", async () => {
   const wasm = await dcganLosses("wasm");
