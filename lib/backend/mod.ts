@@ -14,6 +14,7 @@ export { registerWasmKernels, WASM_KERNELS } from "./wasm_kernels/mod.ts";
 export {
   describeNativeLibs,
   loadNativeLibs,
+  loadNativeSteps,
   NATIVE_KERNELS,
   NATIVE_PACKAGES_HINT,
   nativeThreads,

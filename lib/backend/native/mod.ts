@@ -27,6 +27,7 @@ import { BATCH_NORM_KERNELS } from "./batch_norm.ts";
 
 export { installActivationGradients } from "./activation_grad.ts";
 export { installNativeBatchNorm } from "./batch_norm.ts";
+export { loadNativeSteps } from "./shim.ts";
 
 export { describeNativeLibs, loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
 
