@@ -5,7 +5,7 @@
  * export only) is reported but not fatal, so CI can run the notebooks without a browser.
  */
 import { runCli } from "../lib/cli_args.ts";
-import { describeNativeLibs, loadNativeLibs, loadNativeSteps } from "../lib/backend/mod.ts";
+import { describeNativeLibs, loadCKernels, loadNativeLibs } from "../lib/backend/mod.ts";
 import {
   findChromium,
   findPython,
@@ -57,10 +57,10 @@ await runCli("Register the Deno Jupyter kernel and check the report tools.", {},
     console.log(`        ${describeNativeLibs()}`);
   } else {
     console.log(`ok      native backend: ${describeNativeLibs()}`);
-    // The fused optimizer steps compile here once (a C compiler), or stay in JavaScript.
-    const steps = loadNativeSteps();
-    if (typeof steps === "string") console.log(`MISSING native optimizer steps (${steps})`);
-    else console.log(`ok      native optimizer steps: ${steps.library}`);
+    // Its C kernels (optimizer steps, upsampling) compile here once, or those steps stay on JavaScript/wasm.
+    const steps = loadCKernels();
+    if (typeof steps === "string") console.log(`MISSING native C kernels (${steps})`);
+    else console.log(`ok      native C kernels: ${steps.library}`);
   }
 
   console.log("");

@@ -13,8 +13,8 @@ export {
 export { registerWasmKernels, WASM_KERNELS } from "./wasm_kernels/mod.ts";
 export {
   describeNativeLibs,
+  loadCKernels,
   loadNativeLibs,
-  loadNativeSteps,
   NATIVE_KERNELS,
   NATIVE_PACKAGES_HINT,
   nativeThreads,

@@ -19,7 +19,7 @@ import {
 } from "./native/mod.ts";
 import { installTapeMemorySaver } from "./tape_memory.ts";
 import { installFastDropout } from "./fast_dropout.ts";
-import { loadNativeSteps } from "./native/shim.ts";
+import { loadCKernels } from "./native/shim.ts";
 
 /** A backend that was not used, and why. */
 export interface SkippedBackend {
@@ -165,8 +165,8 @@ export async function tryBackend(
     await load(name, forced);
     if (name === "native") {
       setNativeThreads(threads);
-      // The fused optimizer steps: compiled from C on first use, else JavaScript (shim.ts).
-      loadNativeSteps();
+      // Its C kernels (optimizer steps, upsampling): compiled on first use, else JavaScript/wasm (shim.ts).
+      loadCKernels();
     }
     // Training steps free each layer's tensors as backprop passes it (tape_memory.ts), on any backend.
     installTapeMemorySaver();
@@ -210,10 +210,10 @@ export async function initBackend(
     const threads = candidate === "native" ? `, ${count} thread${count === 1 ? "" : "s"}` : "";
     log(`backend: using ${candidate}${threads}${name ? " (forced by --backend)" : ""}`);
     if (candidate === "native") {
-      const steps = loadNativeSteps();
+      const steps = loadCKernels();
       if (typeof steps === "string") log(`backend: ${steps}`);
       else if (steps.compiled) {
-        log(`backend: compiled the native optimizer steps once, into ${steps.library}`);
+        log(`backend: compiled the native backend's C kernels once, into ${steps.library}`);
       }
     }
     recordRunFact("backend", `${candidate}${threads} (TensorFlow.js ${tf.version_core})`);

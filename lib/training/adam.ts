@@ -83,7 +83,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       const next = backend.makeOutput(value.shape, "float32");
       const native = nativeSteps();
       if (native) {
-        // The same step in C on every core (lib/backend/native/c/optimizer_steps.c), bit for bit.
+        // The same step in C on every core (lib/backend/native/c/kernels.c), bit for bit.
         const at = (t: tf.TensorInfo) => heapPointer(backend, t);
         const c = constants;
         native.posterlab_adam(

@@ -71,7 +71,7 @@ export class FusedRmspropOptimizer extends tf.RMSPropOptimizer {
       const next = backend.makeOutput(value.shape, "float32");
       const native = nativeSteps();
       if (native) {
-        // The same step in C on every core (lib/backend/native/c/optimizer_steps.c), bit for bit.
+        // The same step in C on every core (lib/backend/native/c/kernels.c), bit for bit.
         const at = (t: tf.TensorInfo) => heapPointer(backend, t);
         const f = Math.fround;
         native.posterlab_rmsprop(

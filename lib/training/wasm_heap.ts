@@ -6,8 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import type { OptimizerSteps } from "../backend/native/ffi.ts";
-import { nativeStepsIfLoaded } from "../backend/native/shim.ts";
+import type { CKernels } from "../backend/native/ffi.ts";
+import { cKernelsIfLoaded } from "../backend/native/shim.ts";
 
 /** True when the current backend keeps tensors on the WASM heap (wasm, or native: its instance). */
 export function onWasmHeap(): boolean {
@@ -18,8 +18,8 @@ export function onWasmHeap(): boolean {
  * The compiled optimizer steps when the native backend runs and they built (lib/backend/native/shim.ts);
  * undefined means the JavaScript loop.
  */
-export function nativeSteps(): OptimizerSteps | undefined {
-  return tf.getBackend() === "native" ? nativeStepsIfLoaded() : undefined;
+export function nativeSteps(): CKernels | undefined {
+  return tf.getBackend() === "native" ? cKernelsIfLoaded() : undefined;
 }
 
 /** The float32 values of a tensor, in place on the heap (valid until the next allocation). */

@@ -1,8 +1,8 @@
 /**
  * The one place the native backend talks to C: Deno FFI bindings of oneDNN (`libdnnl.so.2`, Debian
  * `libdnnl2`), OpenBLAS (`libopenblas.so.0`, Debian `libopenblas0-pthread`), the OpenMP runtime
- * oneDNN is built with (`libgomp.so.1`), and the project's fused optimizer steps (c/optimizer_steps.c,
- * compiled on first use by shim.ts). oneDNN 2.6's C API passes every struct by pointer, so its
+ * oneDNN is built with (`libgomp.so.1`), and the project's own C kernels (c/kernels.c: optimizer
+ * steps, upsampling; compiled on first use by shim.ts). oneDNN 2.6's C API passes every struct by pointer, so its
  * descriptors live in ArrayBuffers here.
  *
  * @example
@@ -184,8 +184,8 @@ const LIBC_SYMBOLS = {
   free: { parameters: ["pointer"], result: "void" },
 } as const;
 
-/** The project's own C functions (c/optimizer_steps.c, compiled by shim.ts). */
-const STEP_SYMBOLS = {
+/** The project's own C functions (c/kernels.c, compiled by shim.ts). */
+const C_KERNEL_SYMBOLS = {
   posterlab_rmsprop: {
     parameters: [
       "pointer",
@@ -221,14 +221,22 @@ const STEP_SYMBOLS = {
     ],
     result: "void",
   },
+  posterlab_upsample_nearest: {
+    parameters: ["pointer", "pointer", "i64", "i64", "i64", "i64", "i64", "i64"],
+    result: "void",
+  },
+  posterlab_upsample_nearest_grad: {
+    parameters: ["pointer", "pointer", "i64", "i64", "i64", "i64", "i64", "i64"],
+    result: "void",
+  },
 } as const;
 
-/** The fused optimizer steps' symbols. */
-export type OptimizerSteps = Deno.DynamicLibrary<typeof STEP_SYMBOLS>["symbols"];
+/** The C kernels' symbols. */
+export type CKernels = Deno.DynamicLibrary<typeof C_KERNEL_SYMBOLS>["symbols"];
 
-/** Opens the compiled optimizer steps (shim.ts builds the file); throws when it does not load. */
-export function openOptimizerSteps(path: string): OptimizerSteps {
-  return Deno.dlopen(path, STEP_SYMBOLS).symbols;
+/** Opens the compiled C kernels (shim.ts builds the file); throws when it does not load. */
+export function openCKernels(path: string): CKernels {
+  return Deno.dlopen(path, C_KERNEL_SYMBOLS).symbols;
 }
 
 /** The loaded libraries' symbols. */

@@ -24,10 +24,11 @@ import { meanConfig, sumConfig } from "./sum.ts";
 import { ELEMENTWISE_KERNELS } from "./elementwise.ts";
 import { ACTIVATION_GRAD_KERNELS } from "./activation_grad.ts";
 import { BATCH_NORM_KERNELS } from "./batch_norm.ts";
+import { RESIZE_KERNELS } from "./resize.ts";
 
 export { installActivationGradients } from "./activation_grad.ts";
 export { installNativeBatchNorm } from "./batch_norm.ts";
-export { loadNativeSteps } from "./shim.ts";
+export { loadCKernels } from "./shim.ts";
 
 export { describeNativeLibs, loadNativeLibs, NATIVE_PACKAGES_HINT } from "./ffi.ts";
 
@@ -48,6 +49,7 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   ...ELEMENTWISE_KERNELS,
   ...ACTIVATION_GRAD_KERNELS,
   ...BATCH_NORM_KERNELS,
+  ...RESIZE_KERNELS,
 ];
 
 /**

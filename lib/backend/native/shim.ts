@@ -1,28 +1,29 @@
 /**
- * The native backend's own C code (lib/backend/native/c/optimizer_steps.c: the fused Adam and RMSprop
- * steps), compiled from source with the machine's C compiler on first use, never committed as a
- * binary. oneDNN has no optimizer primitive, and the JavaScript loops these replace ran single-threaded
- * at about 7 ns a weight: 52 ms a step for the genre CNN v1's 7.1M weights at ratio 30.
+ * The native backend's own C code (lib/backend/native/c/kernels.c: the fused Adam and RMSprop steps,
+ * nearest-neighbour upsampling and its gradient), compiled from source with the machine's C compiler on
+ * first use, never committed as a binary. oneDNN has no optimizer primitive, and the JavaScript loops
+ * the steps replace ran single-threaded at about 7 ns a weight: 52 ms a step for the genre CNN v1's
+ * 7.1M weights at ratio 30.
  *
  * The library goes to `.cache/native/` in the project, named by a hash of the source, the compiler
  * command and the CPU (it is built for this CPU), written to a temporary name and renamed, so a
  * second process never loads half a file. Without a compiler the steps stay in JavaScript: same
- * numbers, slower, and {@linkcode loadNativeSteps} says why.
+ * numbers, slower, and {@linkcode loadCKernels} says why.
  *
  * @example
  * ```ts
- * import { loadNativeSteps } from "./shim.ts";
- * const steps = loadNativeSteps();
- * console.log(typeof steps === "string" ? `optimizer steps in JavaScript: ${steps}` : steps.library);
+ * import { loadCKernels } from "./shim.ts";
+ * const steps = loadCKernels();
+ * console.log(typeof steps === "string" ? `C kernels not built: ${steps}` : steps.library);
  * ```
  *
  * @module
  */
-import { openOptimizerSteps, type OptimizerSteps } from "./ffi.ts";
+import { type CKernels, openCKernels } from "./ffi.ts";
 
 /** The compiled steps and where their library is. */
-export interface NativeSteps {
-  symbols: OptimizerSteps;
+export interface CompiledKernels {
+  symbols: CKernels;
   /** The shared library's path. */
   library: string;
   /** True when this call compiled it (false: it was in the cache). */
@@ -33,7 +34,7 @@ export interface NativeSteps {
  * Exact float32 arithmetic, as the JavaScript loops do it: no -ffast-math, no fused multiply-adds.
  * -fno-math-errno only lets sqrtf vectorise (it never sets errno for the values it gets here).
  */
-export const STEP_COMPILER_FLAGS = [
+export const C_COMPILER_FLAGS = [
   "-O3",
   "-march=native",
   "-ffp-contract=off",
@@ -43,10 +44,13 @@ export const STEP_COMPILER_FLAGS = [
   "-fPIC",
 ];
 
-const SOURCE = new URL("./c/optimizer_steps.c", import.meta.url);
+/** What runs instead when the C kernels cannot be built. */
+const FALLBACK = "optimizer steps in JavaScript, upsampling on wasm";
+
+const SOURCE = new URL("./c/kernels.c", import.meta.url);
 const CACHE = new URL("../../../.cache/native/", import.meta.url);
 
-let loaded: NativeSteps | string | undefined;
+let loaded: CompiledKernels | string | undefined;
 
 /** FNV-1a, 32 bits, as 8 hex digits: names the cached library (not a security boundary). */
 function fnv1a(text: string): string {
@@ -66,15 +70,13 @@ function cpuSignature(): string {
 }
 
 /** Compiles the steps into `cacheDir` unless already there; returns them or why they cannot be used. */
-export function buildNativeSteps(
+export function buildCKernels(
   compiler = Deno.env.get("CC") ?? "cc",
   cacheDir = CACHE,
-): NativeSteps | string {
-  if (SOURCE.protocol !== "file:") return `optimizer steps in JavaScript: ${SOURCE.href} is not a local file`;
+): CompiledKernels | string {
+  if (SOURCE.protocol !== "file:") return `${SOURCE.href} is not a local file, ${FALLBACK}`;
   const source = Deno.readTextFileSync(SOURCE);
-  const name = `optimizer_steps-${
-    fnv1a([source, compiler, ...STEP_COMPILER_FLAGS, cpuSignature()].join("\n"))
-  }.so`;
+  const name = `kernels-${fnv1a([source, compiler, ...C_COMPILER_FLAGS, cpuSignature()].join("\n"))}.so`;
   const library = new URL(name, cacheDir).pathname;
   let compiled = false;
   try {
@@ -85,13 +87,13 @@ export function buildNativeSteps(
     let output: Deno.CommandOutput;
     try {
       output = new Deno.Command(compiler, {
-        args: [...STEP_COMPILER_FLAGS, "-o", partial, SOURCE.pathname, "-lm"],
+        args: [...C_COMPILER_FLAGS, "-o", partial, SOURCE.pathname, "-lm"],
         stdout: "piped",
         stderr: "piped",
       }).outputSync();
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
-        return `${compiler} not found, optimizer steps in JavaScript: apt-get install gcc`;
+        return `${compiler} not found (${FALLBACK}): apt-get install gcc`;
       }
       throw error;
     }
@@ -100,27 +102,25 @@ export function buildNativeSteps(
       try {
         Deno.removeSync(partial);
       } catch { /* nothing was written */ }
-      return `${compiler} could not compile ${SOURCE.pathname} (${message}), optimizer steps in JavaScript`;
+      return `${compiler} could not compile ${SOURCE.pathname} (${message}), ${FALLBACK}`;
     }
     Deno.renameSync(partial, library);
     compiled = true;
   }
   try {
-    return { symbols: openOptimizerSteps(library), library, compiled };
+    return { symbols: openCKernels(library), library, compiled };
   } catch (error) {
-    return `${library} did not load (${
-      error instanceof Error ? error.message : error
-    }), optimizer steps in JavaScript`;
+    return `${library} did not load (${error instanceof Error ? error.message : error}), ${FALLBACK}`;
   }
 }
 
-/** The steps, built and loaded once per process ({@linkcode buildNativeSteps}), or why not. */
-export function loadNativeSteps(): NativeSteps | string {
-  loaded ??= buildNativeSteps();
+/** The steps, built and loaded once per process ({@linkcode buildCKernels}), or why not. */
+export function loadCKernels(): CompiledKernels | string {
+  loaded ??= buildCKernels();
   return loaded;
 }
 
 /** The loaded steps when the native backend runs and they built; undefined otherwise (use JavaScript). */
-export function nativeStepsIfLoaded(): OptimizerSteps | undefined {
+export function cKernelsIfLoaded(): CKernels | undefined {
   return typeof loaded === "object" ? loaded.symbols : undefined;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildNativeSteps, loadNativeSteps } from "../../../lib/backend/native/shim.ts";
+import { buildCKernels, loadCKernels } from "../../../lib/backend/native/shim.ts";
 import { initBackend } from "../../../lib/backend/select.ts";
 import { createAdam } from "../../../lib/training/adam.ts";
 import { AdamWOptimizer } from "../../../lib/training/adamw.ts";
@@ -8,9 +8,9 @@ import { createRmsprop } from "../../../lib/training/rmsprop.ts";
 import { nativeSteps } from "../../../lib/training/wasm_heap.ts";
 import { NATIVE_MISSING } from "./native_libs.ts";
 
-const steps = NATIVE_MISSING ? NATIVE_MISSING : loadNativeSteps();
+const steps = NATIVE_MISSING ? NATIVE_MISSING : loadCKernels();
 const ignore = typeof steps === "string" && !Deno.env.get("CI");
-if (ignore) console.error(`compiled optimizer steps not tested: ${steps}`);
+if (ignore) console.error(`compiled C kernels not tested: ${steps}`);
 
 /** A variable's values after three steps of `optimizer` on `backend` (fixed gradients of every sign and size). */
 async function train(backend: "wasm" | "native", optimizer: () => tf.Optimizer): Promise<Float32Array> {
@@ -65,22 +65,22 @@ for (const [name, optimizer] of OPTIMIZERS) {
 }
 
 Deno.test({
-  name: "buildNativeSteps compiles once into its cache folder, and says why without a compiler",
+  name: "buildCKernels compiles once into its cache folder, and says why without a compiler",
   ignore,
   fn: () => {
     const cache = Deno.makeTempDirSync();
     try {
       const dir = new URL(`file://${cache}/`);
-      const first = buildNativeSteps(undefined, dir), second = buildNativeSteps(undefined, dir);
+      const first = buildCKernels(undefined, dir), second = buildCKernels(undefined, dir);
       assert.ok(typeof first === "object" && first.compiled, String(first));
       assert.ok(typeof second === "object" && !second.compiled && second.library === first.library);
       assert.deepEqual(Deno.readDirSync(cache).map((e) => e.name).toArray(), [
         first.library.split("/").pop(),
       ]);
-      const missing = buildNativeSteps("no-such-cc-here", dir);
+      const missing = buildCKernels("no-such-cc-here", dir);
       assert.match(
         String(missing),
-        /no-such-cc-here not found, optimizer steps in JavaScript: apt-get install gcc/,
+        /no-such-cc-here not found \(optimizer steps in JavaScript, upsampling on wasm\): apt-get install gcc/,
       );
     } finally {
       Deno.removeSync(cache, { recursive: true });

@@ -39,7 +39,10 @@ async function cnnLosses(backend: BackendName, version: 1 | 4 = 1): Promise<Floa
 const DCGAN_STEPS = 2;
 
 /** Discriminator and generator losses of DCGAN_STEPS DCGAN steps (64x64, 32 filters, batch 4) on `backend`. */
-async function dcganLosses(backend: BackendName): Promise<Float32Array> {
+async function dcganLosses(
+  backend: BackendName,
+  upsampling: "transposed" | "resize" = "transposed",
+): Promise<Float32Array> {
   await initBackend(backend, { log: () => {} });
   const shape = {
     width: 64,
@@ -47,7 +50,7 @@ async function dcganLosses(backend: BackendName): Promise<Float32Array> {
     latentDim: 100,
     filters: 32,
     conditionSize: 0,
-    upsampling: "transposed" as const,
+    upsampling,
     seed: 3,
   };
   const nets = {
@@ -88,3 +91,12 @@ nativeTest("DCGAN training steps give the same losses on native as on wasm", asy
   const native = await dcganLosses("native");
   assertClose(native, wasm, 1e-4, "DCGAN losses (native vs wasm)");
 });
+
+nativeTest(
+  "DCGAN training steps with resize-then-convolve upsampling give the same losses on native as on wasm",
+  async () => {
+    const wasm = await dcganLosses("wasm", "resize");
+    const native = await dcganLosses("native", "resize");
+    assertClose(native, wasm, 1e-4, "DCGAN (resize) losses (native vs wasm)");
+  },
+);
