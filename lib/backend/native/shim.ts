@@ -21,7 +21,7 @@
  */
 import { type CKernels, openCKernels } from "./ffi.ts";
 
-/** The compiled steps and where their library is. */
+/** The compiled C kernels and where their library is. */
 export interface CompiledKernels {
   symbols: CKernels;
   /** The shared library's path. */
@@ -69,7 +69,7 @@ function cpuSignature(): string {
   }
 }
 
-/** Compiles the steps into `cacheDir` unless already there; returns them or why they cannot be used. */
+/** Compiles the C kernels into `cacheDir` unless already there; returns them or why they cannot be used. */
 export function buildCKernels(
   compiler = Deno.env.get("CC") ?? "cc",
   cacheDir = CACHE,
@@ -82,7 +82,13 @@ export function buildCKernels(
   try {
     Deno.statSync(library);
   } catch {
-    Deno.mkdirSync(cacheDir, { recursive: true });
+    try {
+      Deno.mkdirSync(cacheDir, { recursive: true });
+    } catch (error) {
+      return `cannot write ${cacheDir.pathname} (${
+        error instanceof Error ? error.message : error
+      }), ${FALLBACK}`;
+    }
     const partial = `${library}.${Deno.pid}.tmp`;
     let output: Deno.CommandOutput;
     try {
@@ -114,13 +120,13 @@ export function buildCKernels(
   }
 }
 
-/** The steps, built and loaded once per process ({@linkcode buildCKernels}), or why not. */
+/** The C kernels, built and loaded once per process ({@linkcode buildCKernels}), or why not. */
 export function loadCKernels(): CompiledKernels | string {
   loaded ??= buildCKernels();
   return loaded;
 }
 
-/** The loaded steps when the native backend runs and they built; undefined otherwise (use JavaScript). */
+/** The C kernels once {@linkcode loadCKernels} has built them; undefined before or when they did not build. */
 export function cKernelsIfLoaded(): CKernels | undefined {
   return typeof loaded === "object" ? loaded.symbols : undefined;
 }
