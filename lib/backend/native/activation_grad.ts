@@ -13,19 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import {
-  cached,
-  check,
-  DNNL,
-  implName,
-  memoryDesc,
-  memoryObject,
-  type Plan,
-  primitive,
-  primitiveDesc,
-  setHandle,
-  Step,
-} from "./dnnl.ts";
+import { cached, check, DNNL, memoryDesc, namedPlan, type Plan, primitiveDesc } from "./dnnl.ts";
 import { ELTWISE_DESC_BYTES, MIN_NATIVE_ELEMENTS } from "./elementwise.ts";
 import { nativeLibs } from "./ffi.ts";
 import { heapPointer } from "./heap.ts";
@@ -52,21 +40,11 @@ function eltwiseBackwardPlan(alg: number, alpha: number, length: number, useDst:
     check(dnnl.dnnl_eltwise_backward_desc_init(backward, alg, md, md, alpha, 0), "eltwise_backward");
     const pd = primitiveDesc(backward, null, hint);
     dnnl.dnnl_primitive_desc_destroy(hint);
-    const data = memoryObject(md), dy = memoryObject(md), dx = memoryObject(md);
-    const step = new Step(primitive(pd), [
-      { arg: useDst ? DNNL.argDst : DNNL.argSrc, memory: data },
-      { arg: DNNL.argDiffDst, memory: dy },
-      { arg: DNNL.argDiffSrc, memory: dx },
-    ]);
-    return {
-      impl: implName(pd),
-      run(p) {
-        setHandle(data, p.data);
-        setHandle(dy, p.dy);
-        setHandle(dx, p.dx);
-        step.run();
-      },
-    };
+    return namedPlan(pd, {
+      data: [useDst ? DNNL.argDst : DNNL.argSrc, md],
+      dy: [DNNL.argDiffDst, md],
+      dx: [DNNL.argDiffSrc, md],
+    });
   });
 }
 

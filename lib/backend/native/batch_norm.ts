@@ -23,14 +23,11 @@ import {
   cached,
   check,
   DNNL,
-  implName,
   memoryDesc,
-  memoryObject,
+  namedPlan,
   type Plan,
-  primitive,
+  type Pointers,
   primitiveDesc,
-  setHandle,
-  Step,
 } from "./dnnl.ts";
 import { nativeLibs } from "./ffi.ts";
 import { heapPointer } from "./heap.ts";
@@ -70,32 +67,15 @@ function forwardDesc(shape: number[], epsilon: number): Uint8Array<ArrayBuffer> 
 
 function forwardPlan(shape: number[], epsilon: number): Plan {
   return cached(`bn_fwd|${shape}|${epsilon}`, () => {
-    const pd = primitiveDesc(forwardDesc(shape, epsilon));
-    const stats = memoryDesc([shape[shape.length - 1]], DNNL.tagA);
-    const md = dataDesc(shape);
-    const m = {
-      x: memoryObject(md),
-      y: memoryObject(md),
-      mean: memoryObject(stats),
-      variance: memoryObject(stats),
-      scale: memoryObject(stats),
-      offset: memoryObject(stats),
-    };
-    const step = new Step(primitive(pd), [
-      { arg: DNNL.argSrc, memory: m.x },
-      { arg: DNNL.argDst, memory: m.y },
-      { arg: DNNL.argMean, memory: m.mean },
-      { arg: DNNL.argVariance, memory: m.variance },
-      { arg: DNNL.argScale, memory: m.scale },
-      { arg: DNNL.argShift, memory: m.offset },
-    ]);
-    return {
-      impl: implName(pd),
-      run(p) {
-        for (const [name, memory] of Object.entries(m)) setHandle(memory, p[name]);
-        step.run();
-      },
-    };
+    const md = dataDesc(shape), stats = memoryDesc([shape[shape.length - 1]], DNNL.tagA);
+    return namedPlan(primitiveDesc(forwardDesc(shape, epsilon)), {
+      x: [DNNL.argSrc, md],
+      y: [DNNL.argDst, md],
+      mean: [DNNL.argMean, stats],
+      variance: [DNNL.argVariance, stats],
+      scale: [DNNL.argScale, stats],
+      offset: [DNNL.argShift, stats],
+    });
   });
 }
 
@@ -103,7 +83,7 @@ function backwardPlan(shape: number[], epsilon: number): Plan {
   return cached(`bn_bwd|${shape}|${epsilon}`, () => {
     const { dnnl } = nativeLibs();
     const hint = primitiveDesc(forwardDesc(shape, epsilon));
-    const md = dataDesc(shape);
+    const md = dataDesc(shape), stats = memoryDesc([shape[shape.length - 1]], DNNL.tagA);
     const desc = new Uint8Array(BATCH_NORM_DESC_BYTES);
     check(
       dnnl.dnnl_batch_normalization_backward_desc_init(desc, DNNL.backward, md, md, epsilon, FLAGS),
@@ -111,79 +91,51 @@ function backwardPlan(shape: number[], epsilon: number): Plan {
     );
     const pd = primitiveDesc(desc, null, hint);
     dnnl.dnnl_primitive_desc_destroy(hint);
-    const stats = memoryDesc([shape[shape.length - 1]], DNNL.tagA);
-    const m = {
-      x: memoryObject(md),
-      dy: memoryObject(md),
-      mean: memoryObject(stats),
-      variance: memoryObject(stats),
-      scale: memoryObject(stats),
-      offset: memoryObject(stats),
-      dx: memoryObject(md),
-      dscale: memoryObject(stats),
-      doffset: memoryObject(stats),
-    };
-    const step = new Step(primitive(pd), [
-      { arg: DNNL.argSrc, memory: m.x },
-      { arg: DNNL.argDiffDst, memory: m.dy },
-      { arg: DNNL.argMean, memory: m.mean },
-      { arg: DNNL.argVariance, memory: m.variance },
-      { arg: DNNL.argScale, memory: m.scale },
+    return namedPlan(pd, {
+      x: [DNNL.argSrc, md],
+      dy: [DNNL.argDiffDst, md],
+      mean: [DNNL.argMean, stats],
+      variance: [DNNL.argVariance, stats],
+      scale: [DNNL.argScale, stats],
       // Unused by the arithmetic, but oneDNN 2.6 checks that every argument of use_shift is given.
-      { arg: DNNL.argShift, memory: m.offset },
-      { arg: DNNL.argDiffSrc, memory: m.dx },
-      { arg: DNNL.argDiffScale, memory: m.dscale },
-      { arg: DNNL.argDiffShift, memory: m.doffset },
-    ]);
-    return {
-      impl: implName(pd),
-      run(p) {
-        for (const [name, memory] of Object.entries(m)) setHandle(memory, p[name]);
-        step.run();
-      },
-    };
+      offset: [DNNL.argShift, stats],
+      dx: [DNNL.argDiffSrc, md],
+      dscale: [DNNL.argDiffScale, stats],
+      doffset: [DNNL.argDiffShift, stats],
+    });
   });
 }
 
-function trainingKernel(args: KernelArgs): tf.TensorInfo[] {
-  const { backend } = args;
-  const { x, scale, offset } = args.inputs as Record<string, tf.TensorInfo>;
-  const channels = x.shape[x.shape.length - 1];
-  const y = backend.makeOutput(x.shape, "float32");
-  const mean = backend.makeOutput([channels], "float32");
-  const variance = backend.makeOutput([channels], "float32");
-  const at = (t: tf.TensorInfo) => heapPointer(backend, t);
-  forwardPlan(x.shape, args.attrs!.epsilon as number).run({
-    x: at(x),
-    y: at(y),
-    mean: at(mean),
-    variance: at(variance),
-    scale: at(scale),
-    offset: at(offset),
-  });
-  return [y, mean, variance];
+/** Allocates the named outputs, then runs `plan` on them and on the inputs, by name (pointers last). */
+function runPlan(
+  plan: Plan,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  outputs: [name: string, shape: number[]][],
+): tf.TensorInfo[] {
+  const made = outputs.map(([name, shape]) => [name, backend.makeOutput(shape, "float32")] as const);
+  const pointers: Pointers = {};
+  for (const [name, t] of [...Object.entries(inputs), ...made]) pointers[name] = heapPointer(backend, t!);
+  plan.run(pointers);
+  return made.map(([, t]) => t);
 }
 
-function gradKernel(args: KernelArgs): tf.TensorInfo[] {
-  const { backend } = args;
-  const { x, dy, mean, variance, scale, offset } = args.inputs as Record<string, tf.TensorInfo>;
-  const channels = x.shape[x.shape.length - 1];
-  const dx = backend.makeOutput(x.shape, "float32");
-  const dscale = backend.makeOutput([channels], "float32");
-  const doffset = backend.makeOutput([channels], "float32");
-  const at = (t: tf.TensorInfo) => heapPointer(backend, t);
-  backwardPlan(x.shape, args.attrs!.epsilon as number).run({
-    x: at(x),
-    dy: at(dy),
-    mean: at(mean),
-    variance: at(variance),
-    scale: at(scale),
-    offset: at(offset),
-    dx: at(dx),
-    dscale: at(dscale),
-    doffset: at(doffset),
-  });
-  return [dx, dscale, doffset];
+function trainingKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { shape } = inputs.x!, channels = [shape[shape.length - 1]];
+  return runPlan(forwardPlan(shape, attrs!.epsilon as number), backend, inputs, [
+    ["y", shape],
+    ["mean", channels],
+    ["variance", channels],
+  ]);
+}
+
+function gradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+  const { shape } = inputs.x!, channels = [shape[shape.length - 1]];
+  return runPlan(backwardPlan(shape, attrs!.epsilon as number), backend, inputs, [
+    ["dx", shape],
+    ["dscale", channels],
+    ["doffset", channels],
+  ]);
 }
 
 /** The two kernels, for the native backend's kernel list. */

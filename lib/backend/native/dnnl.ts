@@ -315,6 +315,25 @@ export function setHandle(memory: Pointer, data: Pointer): void {
   check(nativeLibs().dnnl.dnnl_memory_set_data_handle(memory, data), "memory_set_data_handle");
 }
 
+/**
+ * The plan of primitive descriptor `pd` with one memory object per named argument (oneDNN's argument
+ * number and memory descriptor): `run(p)` points each at `p[name]` and executes.
+ */
+export function namedPlan(
+  pd: Pointer,
+  args: Record<string, [arg: number, md: Uint8Array<ArrayBuffer>]>,
+): Plan {
+  const memories = Object.entries(args).map(([name, [arg, md]]) => ({ name, arg, memory: memoryObject(md) }));
+  const step = new Step(primitive(pd), memories.map(({ arg, memory }) => ({ arg, memory })));
+  return {
+    impl: implName(pd),
+    run(p) {
+      for (const { name, memory } of memories) setHandle(memory, p[name]);
+      step.run();
+    },
+  };
+}
+
 const plans = new Map<string, Plan>();
 
 export function cached(key: string, make: () => Plan): Plan {
