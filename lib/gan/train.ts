@@ -198,7 +198,10 @@ export function trainStep(
       true,
       trainable(nets.generator),
     )!;
-    return tf.stack([dLoss, gLoss, dReal, dFake]);
+    const stacked = tf.stack([dLoss, gLoss, dReal, dFake]);
+    // Kept so they outlive minimize()'s scope; tidy leaves kept tensors alone.
+    tf.dispose([dReal, dFake]);
+    return stacked;
   });
   const [dLoss, gLoss, dReal, dFake] = values.dataSync();
   values.dispose();
