@@ -213,7 +213,7 @@ function trainable(model: tf.LayersModel): tf.Variable[] {
 }
 
 /** Fresh networks (seeded initial weights), Adam optimizers with the paper's settings, the average. */
-function newNetworks(shape: DcganShape, seed: number, objective: GanObjective): GanNetworks {
+export function newNetworks(shape: DcganShape, seed: number, objective: GanObjective): GanNetworks {
   const generator = buildGenerator({ ...shape, seed });
   const nets: GanNetworks = {
     generator,

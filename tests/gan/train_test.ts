@@ -9,9 +9,10 @@ import { readRunMetadata, runPaths } from "../../lib/gan/run.ts";
 import { remeasureRun } from "../../lib/gan/generator_quality.ts";
 import { sampleConditional } from "../../lib/gan/sample.ts";
 import { writeRunFigures } from "../../lib/gan/figures.ts";
-import { type DcganTrainOptions, trainDcgan, trainStep } from "../../lib/gan/train.ts";
-import { buildDiscriminator, buildGenerator, CONDITION_SIZE } from "../../lib/models/dcgan.ts";
-import { createAdam } from "../../lib/training/adam.ts";
+import { type DcganTrainOptions, newNetworks, trainDcgan, trainStep } from "../../lib/gan/train.ts";
+import { updateAverage } from "../../lib/gan/ema.ts";
+import { DEFAULT_OBJECTIVE } from "../../lib/config.ts";
+import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
 import { TrainingInterrupted } from "../../lib/training/run.ts";
 
 await tf.setBackend("cpu");
@@ -307,18 +308,17 @@ Deno.test("conditional samples: a grid for a genre and decade; unconditional run
 });
 
 Deno.test("trainStep leaves no tensor behind (conditional, with the weight average's update)", () => {
-  const shape = { width: 8, height: 12, latentDim: 16, filters: 4, conditionSize: CONDITION_SIZE, seed: 2 };
-  const nets = {
-    generator: buildGenerator(shape),
-    discriminator: buildDiscriminator(shape),
-    generatorOptimizer: createAdam(2e-4, 0.5),
-    discriminatorOptimizer: createAdam(2e-4, 0.5),
+  const shape = { width: 8, height: 12, latentDim: 16, filters: 4, conditionSize: CONDITION_SIZE };
+  const nets = newNetworks(shape, 2, DEFAULT_OBJECTIVE);
+  const step = (i: number) => {
+    trainStep(nets, real, conditions, 16, i);
+    updateAverage(nets.average!, nets.generator, DEFAULT_OBJECTIVE.averageDecay, i);
   };
   const real = tf.randomUniform([4, 12, 8, 3], -1, 1, "float32", 1) as tf.Tensor4D;
   const conditions = tf.randomUniform([4, CONDITION_SIZE], 0, 1, "float32", 2).round() as tf.Tensor2D;
-  trainStep(nets, real, conditions, 16, 0); // the optimizers create their moments on the first step
+  step(0); // the optimizers create their moments on the first step
   const before = tf.memory().numTensors;
-  for (let i = 1; i <= 3; i++) trainStep(nets, real, conditions, 16, i);
+  for (let i = 1; i <= 3; i++) step(i);
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([real, conditions]);
 });
