@@ -13,6 +13,7 @@ import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
 import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
 import { DEFAULT_OBJECTIVE, type GanLoss, trainDcgan } from "../lib/gan/train.ts";
 import { runFolder, TrainingInterrupted } from "../lib/training/run.ts";
+import { type Augmentation, AUGMENTATIONS } from "../lib/gan/augment.ts";
 import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 import {
   CONDITION_SIZE,
@@ -66,6 +67,15 @@ const FLAGS = {
     type: "number",
     help: "cross-entropy target of real posters (1: no label smoothing)",
     default: DEFAULT_OBJECTIVE.realLabel,
+  },
+  augment: {
+    type: "string",
+    help: `DiffAugment of the discriminator's inputs: a comma list of ${AUGMENTATIONS.join(", ")}, or none`,
+    default: (DEFAULT_OBJECTIVE.augment ?? []).join(",") || "none",
+  },
+  classifier: {
+    type: "boolean",
+    help: "conditional: an AC-GAN head that names the genres and decade of what the discriminator sees",
   },
   "average-decay": {
     type: "number",
@@ -128,6 +138,12 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   if (!(realLabel > 0.5 && realLabel <= 1)) {
     throw new UsageError(`--real-label needs a number above 0.5 and at most 1, got ${realLabel}.`);
   }
+  const augment = flags.augment === "none"
+    ? []
+    : flags.augment!.split(",").map((name) => oneOf<Augmentation>("augment", name.trim(), AUGMENTATIONS));
+  if (flags.classifier && !flags.conditional) {
+    throw new UsageError("--classifier needs --conditional: it predicts the condition.");
+  }
   const averageDecay = flags["average-decay"]!;
   if (!(averageDecay >= 0 && averageDecay < 1)) {
     throw new UsageError(`--average-decay needs a number from 0 (off) to below 1, got ${averageDecay}.`);
@@ -174,8 +190,9 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
       upsampling,
       spectralNorm: flags["spectral-norm"] ?? false,
       conditioning,
+      auxiliaryClassifier: flags.classifier ?? false,
     },
-    objective: { loss, realLabel, averageDecay },
+    objective: { loss, realLabel, averageDecay, augment },
     epochs: flags.epochs!,
     batchSize: flags.batch!,
     gridRows: flags["grid-height"]!,

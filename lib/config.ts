@@ -276,6 +276,12 @@ export interface DcganShape {
   spectralNorm?: boolean;
   /** Conditional discriminator: `projection` (Miyato & Koyama, 2018, default) or `input`. */
   conditioning?: DiscriminatorConditioning;
+  /**
+   * Conditional discriminator with a second head that predicts the real poster's genres and decade
+   * (AC-GAN, Odena et al., 2017); the generator is then also scored on whether its poster reads as
+   * the asked genre and decade. Default false.
+   */
+  auxiliaryClassifier?: boolean;
   /** Seed for the weight initialisers, so two builds start equal. */
   seed?: number;
 }
@@ -290,10 +296,14 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   upsampling: "resize",
   spectralNorm: false,
   conditioning: "projection",
+  auxiliaryClassifier: false,
 };
 
 /** The adversarial loss: the paper's cross-entropy, or the hinge loss (Lim & Ye; SAGAN, BigGAN). */
 export type GanLoss = "bce" | "hinge";
+
+/** DiffAugment's transforms (lib/gan/augment.ts): recolour, shift, blank a rectangle. */
+export type Augmentation = "color" | "translation" | "cutout";
 
 /** How each step scores the two networks, and how samples are drawn. */
 export interface GanObjective {
@@ -302,10 +312,17 @@ export interface GanObjective {
   realLabel: number;
   /** Decay of the generator's weight average that samples come from; 0 samples the generator itself. */
   averageDecay: number;
+  /** What the discriminator's inputs, real and generated, go through (DiffAugment); none by default. */
+  augment?: readonly Augmentation[];
 }
 
-/** Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average. */
-export const DEFAULT_OBJECTIVE: GanObjective = { loss: "bce", realLabel: 0.9, averageDecay: 0.999 };
+/** Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average, no augmentation. */
+export const DEFAULT_OBJECTIVE: GanObjective = {
+  loss: "bce",
+  realLabel: 0.9,
+  averageDecay: 0.999,
+  augment: [],
+};
 
 /**
  * How a DCGAN trains: Radford et al.'s Adam (2e-4, beta1 0.5), and what the run writes as it goes.

@@ -7,8 +7,11 @@
  * learns to make the discriminator say "real". Losses: the paper's cross-entropy (the generator's
  * non-saturating form; real posters labelled 0.9 by default, one-sided label smoothing) or the hinge
  * loss of SAGAN/BigGAN. The conditional model feeds each real poster's genres and decade to both
- * networks, and asks the generator for fakes with the same conditions. Samples, quality figures and
- * epoch snapshots come from a moving average of the generator's weights unless it is turned off.
+ * networks, and asks the generator for fakes with the same conditions; with an AC-GAN head the
+ * discriminator also learns to name real posters' genres and decade, and the generator is scored on
+ * whether its fakes get their asked ones. With DiffAugment every image the discriminator sees, real
+ * or fake, is augmented the same random way first. Samples, quality figures and epoch snapshots come
+ * from a moving average of the generator's weights unless it is turned off.
  *
  * @module
  */
@@ -24,6 +27,7 @@ import {
 import {
   buildDiscriminator,
   buildGenerator,
+  classifierLoss,
   conditionVector,
   type DcganShape,
   DECADES,
@@ -43,6 +47,7 @@ import {
 } from "./checkpoint.ts";
 import { writeGrid } from "./grid.ts";
 import { updateAverage } from "./ema.ts";
+import { augment } from "./augment.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { describeQuality, measureQuality, realReference } from "./generator_quality.ts";
 import type { QualityCnn } from "./quality_cnn.ts";
@@ -158,13 +163,24 @@ export function trainStep(
   conditions: tf.Tensor2D | undefined,
   latentDim: number,
   noiseSeed: number,
-  objective: Pick<GanObjective, "loss" | "realLabel"> = DEFAULT_OBJECTIVE,
+  objective: Pick<GanObjective, "loss" | "realLabel" | "augment"> = DEFAULT_OBJECTIVE,
 ): Omit<StepRecord, "step" | "epoch"> {
   const hinge = objective.loss === "hinge";
+  const policy = objective.augment ?? [];
   const values = tf.tidy(() => {
     const batch = real.shape[0];
     const noise = tf.randomNormal([batch, latentDim], 0, 1, "float32", noiseSeed);
     const withCondition = (x: tf.Tensor) => (conditions ? [x, conditions] : x);
+    // The discriminator's verdict on images after augmentation (a distinct draw for each use), split
+    // into the real-vs-fake logit and, with an AC-GAN head, the condition's logits.
+    let draws = 0;
+    const judge = (images: tf.Tensor) => {
+      const seen = augment(images as tf.Tensor4D, policy, noiseSeed * 4 + draws++);
+      const out = nets.discriminator.apply(withCondition(seen), { training: true }) as
+        | tf.Tensor
+        | tf.Tensor[];
+      return Array.isArray(out) ? { logit: out[0], classes: out[1] as tf.Tensor2D } : { logit: out };
+    };
     // Fakes for the discriminator's update are constants: no gradient flows into the generator here.
     const fake = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
     const realLabels = tf.fill([batch, 1], objective.realLabel);
@@ -173,17 +189,19 @@ export function trainStep(
     let dFake = tf.scalar(0);
     const dLoss = nets.discriminatorOptimizer.minimize(
       () => {
-        const realLogits = nets.discriminator.apply(withCondition(real), { training: true }) as tf.Tensor;
-        const fakeLogits = nets.discriminator.apply(withCondition(fake), { training: true }) as tf.Tensor;
-        dReal = tf.keep(tf.sigmoid(realLogits).mean());
-        dFake = tf.keep(tf.sigmoid(fakeLogits).mean());
-        if (hinge) {
-          return tf.relu(tf.sub(1, realLogits)).mean().add(
-            tf.relu(tf.add(1, fakeLogits)).mean(),
-          ) as tf.Scalar;
-        }
-        return tf.losses.sigmoidCrossEntropy(realLabels, realLogits)
-          .add(tf.losses.sigmoidCrossEntropy(fakeLabels, fakeLogits)) as tf.Scalar;
+        const onReal = judge(real);
+        const onFake = judge(fake);
+        dReal = tf.keep(tf.sigmoid(onReal.logit).mean());
+        dFake = tf.keep(tf.sigmoid(onFake.logit).mean());
+        const adversarial = hinge
+          ? tf.relu(tf.sub(1, onReal.logit)).mean().add(tf.relu(tf.add(1, onFake.logit)).mean())
+          : tf.losses.sigmoidCrossEntropy(realLabels, onReal.logit)
+            .add(tf.losses.sigmoidCrossEntropy(fakeLabels, onFake.logit));
+        // The classifier learns genres and decades from real posters only, so it never learns the
+        // generator's mistakes as a genre's look.
+        return (onReal.classes
+          ? adversarial.add(classifierLoss(conditions!, onReal.classes))
+          : adversarial) as tf.Scalar;
       },
       true,
       trainable(nets.discriminator),
@@ -191,9 +209,11 @@ export function trainStep(
     const gLoss = nets.generatorOptimizer.minimize(
       () => {
         const generated = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
-        const logits = nets.discriminator.apply(withCondition(generated), { training: true }) as tf.Tensor;
-        if (hinge) return logits.mean().neg() as tf.Scalar;
-        return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar;
+        const { logit, classes } = judge(generated);
+        const adversarial = hinge
+          ? logit.mean().neg()
+          : tf.losses.sigmoidCrossEntropy(tf.onesLike(logit), logit);
+        return (classes ? adversarial.add(classifierLoss(conditions!, classes)) : adversarial) as tf.Scalar;
       },
       true,
       trainable(nets.generator),

@@ -142,7 +142,9 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
 
 /**
  * Builds the discriminator. Inputs: `image` [batch, height, width, 3] in [-1, 1] (and `condition`
- * when conditional); output: one real-vs-fake logit per image, [batch, 1].
+ * when conditional); output: one real-vs-fake logit per image, [batch, 1], and with
+ * `auxiliaryClassifier` a second output, the condition's logits [batch, conditionSize] (genres as
+ * independent sigmoids, decades as one softmax; see {@linkcode classifierLoss}).
  *
  * Conditioning `projection` adds `<embed(condition), features>` to the logit (Miyato & Koyama): the
  * discriminator scores how well an image fits its condition, so the generator is pushed to make
@@ -207,6 +209,10 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
     channels *= 2;
   }
   x = applied(tf.layers.flatten({ name: "features" }))(x);
+  // AC-GAN's second head reads the image's features only, never the condition it is asked to predict.
+  const classifier = condition && shape.auxiliaryClassifier
+    ? applied(dense(shape.conditionSize, "classifier"))(x)
+    : undefined;
   let logit: tf.SymbolicTensor;
   if (condition && conditioning === "projection") {
     const unconditional = applied(dense(1, "logit"))(x);
@@ -219,7 +225,7 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
   }
   return tf.model({
     inputs: condition ? [image, condition] : [image],
-    outputs: logit,
+    outputs: classifier ? [logit, classifier] : logit,
     name: condition ? "conditional_discriminator" : "discriminator",
   });
 }
@@ -255,4 +261,20 @@ export function parseGenre(name: string): Genre {
   const genre = ALL_GENRES.find((g) => g.toLowerCase() === name.toLowerCase());
   if (!genre) throw new Error(`Unknown genre "${name}": use one of ${ALL_GENRES.join(", ")}.`);
   return genre;
+}
+
+/**
+ * AC-GAN's classification loss for condition vectors `conditions` (multi-hot genres, one-hot decade)
+ * and the discriminator's classifier logits: the genres' mean sigmoid cross-entropy plus the decade's
+ * softmax cross-entropy.
+ */
+export function classifierLoss(conditions: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const genres = ALL_GENRES.length;
+    const decades = conditions.shape[1] - genres;
+    const [genreTargets, decadeTargets] = tf.split(conditions, [genres, decades], 1);
+    const [genreLogits, decadeLogits] = tf.split(logits, [genres, decades], 1);
+    return tf.losses.sigmoidCrossEntropy(genreTargets, genreLogits)
+      .add(tf.losses.softmaxCrossEntropy(decadeTargets, decadeLogits)) as tf.Scalar;
+  });
 }

@@ -12,7 +12,7 @@ import { writeRunFigures } from "../../lib/gan/figures.ts";
 import { type DcganTrainOptions, newNetworks, trainDcgan, trainStep } from "../../lib/gan/train.ts";
 import { updateAverage } from "../../lib/gan/ema.ts";
 import { DEFAULT_OBJECTIVE } from "../../lib/config.ts";
-import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
+import { classifierLoss, CONDITION_SIZE, conditionVector } from "../../lib/models/dcgan.ts";
 import { TrainingInterrupted } from "../../lib/training/run.ts";
 
 await tf.setBackend("cpu");
@@ -321,4 +321,48 @@ Deno.test("trainStep leaves no tensor behind (conditional, with the weight avera
   for (let i = 1; i <= 3; i++) step(i);
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([real, conditions]);
+});
+
+Deno.test("trainStep: an AC-GAN head with DiffAugment trains, and its classifier learns the real posters' conditions", () => {
+  const shape = {
+    width: 8,
+    height: 12,
+    latentDim: 16,
+    filters: 4,
+    conditionSize: CONDITION_SIZE,
+    auxiliaryClassifier: true,
+  };
+  const objective = { ...DEFAULT_OBJECTIVE, augment: ["color", "translation", "cutout"] as const };
+  const nets = newNetworks(shape, 3, objective);
+  const real = tf.randomUniform([8, 12, 8, 3], -1, 1, "float32", 1) as tf.Tensor4D;
+  const conditions = tf.tensor2d(
+    Array.from({ length: 8 }, (_, i) => Array.from(conditionVector(GENRES[i % 4], 1980 + 10 * (i % 3)))),
+  );
+  const outputs = nets.discriminator.predict([real, conditions]) as tf.Tensor[];
+  assert.equal(outputs.length, 2);
+  assert.deepEqual(outputs.map((o) => o.shape), [[8, 1], [8, CONDITION_SIZE]]);
+  const loss = () =>
+    tf.tidy(() =>
+      classifierLoss(
+        conditions,
+        (nets.discriminator.predict([real, conditions]) as tf.Tensor[])[1] as tf.Tensor2D,
+      )
+        .dataSync()[0]
+    );
+  const before = loss();
+  for (let i = 0; i < 60; i++) {
+    const record = trainStep(nets, real, conditions, 16, i, objective);
+    assert.ok([record.dLoss, record.gLoss].every(Number.isFinite));
+  }
+  assert.ok(loss() < before * 0.99, `classifier loss ${before} -> ${loss()}`);
+  tf.dispose([...outputs, real, conditions]);
+});
+
+Deno.test("classifierLoss: low when the logits name the conditions, high when they name others", () => {
+  const target = tf.tensor2d([Array.from(conditionVector(["Drama"], 1990))]);
+  const right = target.mul(20).sub(10) as tf.Tensor2D;
+  const wrong = right.neg() as tf.Tensor2D;
+  const [good, bad] = [right, wrong].map((l) => classifierLoss(target, l).dataSync()[0]);
+  assert.ok(good < 0.01 && bad > 5, `${good} ${bad}`);
+  tf.dispose([target, right, wrong]);
 });
