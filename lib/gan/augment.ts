@@ -22,6 +22,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Augmentation } from "../config.ts";
+import { seededRandom } from "../util/random.ts";
 
 export type { Augmentation } from "../config.ts";
 
@@ -33,18 +34,6 @@ const TRANSLATION_SHARE = 1 / 8;
 /** Side of the blanked rectangle, as a share of each side (the paper's 1/2). */
 const CUTOUT_SHARE = 1 / 2;
 
-/** mulberry32: a small seeded generator of uniforms in [0, 1). */
-function uniforms(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Applies the `policy`'s transforms (in {@linkcode AUGMENTATIONS} order) with parameters from `seed`. */
 export function augment(images: tf.Tensor4D, policy: readonly Augmentation[], seed: number): tf.Tensor4D {
   if (policy.length === 0) return images;
@@ -53,7 +42,7 @@ export function augment(images: tf.Tensor4D, policy: readonly Augmentation[], se
       throw new Error(`Unknown augmentation "${p}": use ${AUGMENTATIONS.join(", ")}.`);
     }
   }
-  const random = uniforms(seed);
+  const random = seededRandom(seed);
   return tf.tidy(() => {
     let x = images;
     if (policy.includes("color")) x = color(x, random);
