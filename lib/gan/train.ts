@@ -10,7 +10,7 @@
  * networks, and asks the generator for fakes with the same conditions; with an AC-GAN head the
  * discriminator also learns to name real posters' genres and decade, and the generator is scored on
  * whether its fakes get their asked ones. With DiffAugment every image the discriminator sees, real
- * or fake, is augmented the same random way first. Samples, quality figures and epoch snapshots come
+ * or fake, is augmented first, with a fresh random draw for each pass. Samples, quality figures and epoch snapshots come
  * from a moving average of the generator's weights unless it is turned off.
  *
  * @module
@@ -31,6 +31,7 @@ import {
   conditionVector,
   type DcganShape,
   DECADES,
+  DEFAULT_DCGAN_SHAPE,
   sizeName,
 } from "../models/dcgan.ts";
 import { saveModelFiles } from "../models/saved.ts";
@@ -298,12 +299,15 @@ async function openRun(
   return { nets, state, record: metadata ?? newMetadata(options, stepsPerEpoch, grid) };
 }
 
-/** What a resume compares: the networks, the set and how they train. */
+/**
+ * What a resume compares: the networks, the set and how they train. A setting the saved run does not
+ * record is one added since it was made, and counts as its default (what that run trained with).
+ */
 function resumeRecord(metadata: RunMetadata) {
   return {
-    shape: { ...metadata.shape, seed: undefined },
+    shape: { ...DEFAULT_DCGAN_SHAPE, ...metadata.shape, seed: undefined },
     set: metadata.dataset.key,
-    training: metadata.training,
+    training: { ...DEFAULT_OBJECTIVE, ...metadata.training },
   };
 }
 
