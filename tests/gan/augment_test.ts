@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { augment } from "../../lib/gan/augment.ts";
+import { seededRandom } from "../../lib/util/random.ts";
 
 await tf.setBackend("cpu");
 
@@ -67,6 +68,22 @@ Deno.test("augment: colour changes brightness, saturation and contrast per image
   for (const d of meanShift) assert.ok(Math.abs(d) <= 0.5 + 1e-5, `mean moved ${d}`);
   assert.ok(new Set(Array.from(meanShift, (d) => d.toFixed(3))).size > 1, "every image got the same draw");
   tf.dispose([x, y]);
+});
+
+Deno.test("augment: colour is brightness, then saturation about each pixel's grey, then contrast about the mean", () => {
+  // The transform runs as one affine map per image; this spells out the paper's three steps instead.
+  const x = batch();
+  const random = seededRandom(21);
+  const perImage = () => tf.tensor4d(Array.from({ length: 6 }, random), [6, 1, 1, 1]);
+  const brightened = x.add(perImage().sub(0.5));
+  const grey = brightened.mean(3, true);
+  const saturated = brightened.sub(grey).mul(perImage().mul(2)).add(grey);
+  const average = saturated.mean([1, 2, 3], true);
+  const expected = saturated.sub(average).mul(perImage().add(0.5)).add(average).dataSync();
+  const actual = augment(x, ["color"], 21).dataSync();
+  const worst = Array.from(actual).reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i])), 0);
+  assert.ok(worst < 1e-5, `differs by ${worst}`);
+  x.dispose();
 });
 
 Deno.test("augment: gradients flow back through every transform to the images", () => {
