@@ -73,9 +73,9 @@ const FLAGS = {
     help: `DiffAugment of the discriminator's inputs: a comma list of ${AUGMENTATIONS.join(", ")}, or none`,
     default: (DEFAULT_OBJECTIVE.augment ?? []).join(",") || "none",
   },
-  classifier: {
+  "no-classifier": {
     type: "boolean",
-    help: "conditional: an AC-GAN head that names the genres and decade of what the discriminator sees",
+    help: "conditional: no AC-GAN head (by default the discriminator also names the genres and decade)",
   },
   "average-decay": {
     type: "number",
@@ -141,8 +141,8 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   const augment = flags.augment === "none"
     ? []
     : flags.augment!.split(",").map((name) => oneOf<Augmentation>("augment", name.trim(), AUGMENTATIONS));
-  if (flags.classifier && !flags.conditional) {
-    throw new UsageError("--classifier needs --conditional: it predicts the condition.");
+  if (flags["no-classifier"] && !flags.conditional) {
+    throw new UsageError("--no-classifier needs --conditional: only conditional runs have the AC-GAN head.");
   }
   const averageDecay = flags["average-decay"]!;
   if (!(averageDecay >= 0 && averageDecay < 1)) {
@@ -190,7 +190,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
       upsampling,
       spectralNorm: flags["spectral-norm"] ?? false,
       conditioning,
-      auxiliaryClassifier: flags.classifier ?? false,
+      auxiliaryClassifier: !flags["no-classifier"],
     },
     objective: { loss, realLabel, averageDecay, augment },
     epochs: flags.epochs!,

@@ -279,14 +279,19 @@ export interface DcganShape {
   /**
    * Conditional discriminator with a second head that predicts the real poster's genres and decade
    * (AC-GAN, Odena et al., 2017); the generator is then also scored on whether its poster reads as
-   * the asked genre and decade. Default false.
+   * the asked genre and decade. Default true; unconditional networks have nothing to predict and
+   * ignore it.
    */
   auxiliaryClassifier?: boolean;
   /** Seed for the weight initialisers, so two builds start equal. */
   seed?: number;
 }
 
-/** Defaults: 64x96 posters (2:3), 100-d noise, 64 filters (the paper's), unconditional, resize-convolve. */
+/**
+ * Defaults: 64x96 posters (2:3), 100-d noise, 64 filters (the paper's), unconditional, resize-convolve;
+ * conditional networks get the projection discriminator and the AC-GAN head (with DiffAugment, the
+ * README's recommended run measured them at 3.3x the Fréchet floor against 4.7x without).
+ */
 export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   width: 64,
   height: 96,
@@ -296,7 +301,7 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   upsampling: "resize",
   spectralNorm: false,
   conditioning: "projection",
-  auxiliaryClassifier: false,
+  auxiliaryClassifier: true,
 };
 
 /** The adversarial loss: the paper's cross-entropy, or the hinge loss (Lim & Ye; SAGAN, BigGAN). */
@@ -312,16 +317,20 @@ export interface GanObjective {
   realLabel: number;
   /** Decay of the generator's weight average that samples come from; 0 samples the generator itself. */
   averageDecay: number;
-  /** What the discriminator's inputs, real and generated, go through (DiffAugment); none by default. */
+  /** What the discriminator's inputs, real and generated, go through (DiffAugment); all three by default. */
   augment?: readonly Augmentation[];
 }
 
-/** Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average, no augmentation. */
+/**
+ * Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average, and every
+ * DiffAugment transform (a few thousand posters are too few for an unaugmented discriminator: it
+ * learns them by heart and stops teaching the generator).
+ */
 export const DEFAULT_OBJECTIVE: GanObjective = {
   loss: "bce",
   realLabel: 0.9,
   averageDecay: 0.999,
-  augment: [],
+  augment: ["color", "translation", "cutout"],
 };
 
 /**

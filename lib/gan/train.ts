@@ -32,6 +32,7 @@ import {
   type DcganShape,
   DECADES,
   DEFAULT_DCGAN_SHAPE,
+  resolveShape,
   sizeName,
 } from "../models/dcgan.ts";
 import { saveModelFiles } from "../models/saved.ts";
@@ -167,7 +168,7 @@ export function trainStep(
   objective: Pick<GanObjective, "loss" | "realLabel" | "augment"> = DEFAULT_OBJECTIVE,
 ): Omit<StepRecord, "step" | "epoch"> {
   const hinge = objective.loss === "hinge";
-  const policy = objective.augment ?? [];
+  const policy = objective.augment ?? DEFAULT_OBJECTIVE.augment ?? [];
   const values = tf.tidy(() => {
     const batch = real.shape[0];
     const noise = tf.randomNormal([batch, latentDim], 0, 1, "float32", noiseSeed);
@@ -300,14 +301,20 @@ async function openRun(
 }
 
 /**
- * What a resume compares: the networks, the set and how they train. A setting the saved run does not
- * record is one added since it was made, and counts as its default (what that run trained with).
+ * Settings added after runs were first saved, each with what runs made before it trained with (not
+ * today's default, which may have changed since): a run whose metadata lacks one resumes as it was.
  */
+const BEFORE_RECORDED = {
+  shape: { auxiliaryClassifier: false },
+  training: { augment: [] as readonly string[] },
+};
+
+/** What a resume compares: the networks, the set and how they train. */
 function resumeRecord(metadata: RunMetadata) {
   return {
-    shape: { ...DEFAULT_DCGAN_SHAPE, ...metadata.shape, seed: undefined },
+    shape: { ...DEFAULT_DCGAN_SHAPE, ...BEFORE_RECORDED.shape, ...metadata.shape, seed: undefined },
     set: metadata.dataset.key,
-    training: { ...DEFAULT_OBJECTIVE, ...metadata.training },
+    training: { ...DEFAULT_OBJECTIVE, ...BEFORE_RECORDED.training, ...metadata.training },
   };
 }
 
@@ -323,13 +330,14 @@ function newMetadata(
     name: options.runDir.split("/").at(-1)!,
     startedAt: new Date().toISOString(),
     updatedAt: "",
-    shape,
+    shape: resolveShape(shape),
     conditional: shape.conditionSize > 0,
     training: {
       epochs: options.epochs,
       batchSize: options.batchSize,
       learningRate: LEARNING_RATE,
       beta1: BETA1,
+      ...DEFAULT_OBJECTIVE,
       ...objective,
       sampleRate: options.sampleRate,
       seed: options.seed,

@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ALL_GENRES, type DcganShape, type Genre } from "../config.ts";
+import { ALL_GENRES, type DcganShape, DEFAULT_DCGAN_SHAPE, type Genre } from "../config.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
 
 /** Release decades the conditional model knows, as the first year of each. */
@@ -82,6 +82,16 @@ const applied = (layer: { apply(x: tf.SymbolicTensor | tf.SymbolicTensor[]): unk
 (
   x: tf.SymbolicTensor | tf.SymbolicTensor[],
 ) => layer.apply(x) as tf.SymbolicTensor;
+
+/**
+ * `shape` with each setting it leaves out at its default, as the networks are built and a run records
+ * them; an unconditional discriminator has nothing for a classifier head to predict, so it has none.
+ */
+export function resolveShape(shape: DcganShape): DcganShape {
+  const full = { ...DEFAULT_DCGAN_SHAPE, ...shape };
+  const head = shape.auxiliaryClassifier ?? DEFAULT_DCGAN_SHAPE.auxiliaryClassifier ?? false;
+  return { ...full, auxiliaryClassifier: shape.conditionSize > 0 && head };
+}
 
 /**
  * Builds the generator. Inputs: `noise` [batch, latentDim] (and `condition` [batch, conditionSize]
@@ -210,7 +220,7 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
   }
   x = applied(tf.layers.flatten({ name: "features" }))(x);
   // AC-GAN's second head reads the image's features only, never the condition it is asked to predict.
-  const classifier = condition && shape.auxiliaryClassifier
+  const classifier = condition && resolveShape(shape).auxiliaryClassifier
     ? applied(dense(shape.conditionSize, "classifier"))(x)
     : undefined;
   let logit: tf.SymbolicTensor;

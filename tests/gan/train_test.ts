@@ -182,11 +182,6 @@ Deno.test("an interrupted run resumed from its checkpoint ends with the same wei
     assert.equal(stopped.step, 5);
     assert.equal(stopped.video, undefined);
     await assert.rejects(() => trainDcgan(options(parts)), /already holds a run: add --resume/);
-    // A run saved before a setting existed (here: the augmentation and AC-GAN keys) still resumes.
-    const saved = JSON.parse(await Deno.readTextFile(join(parts, "metadata.json")));
-    delete saved.training.augment;
-    delete saved.shape.auxiliaryClassifier;
-    await Deno.writeTextFile(join(parts, "metadata.json"), JSON.stringify(saved));
     const resumed = await trainDcgan(options(parts, { resume: true }));
     assert.equal(resumed.metadata.finished, true);
     assert.equal(resumed.metadata.step, 8);
@@ -204,6 +199,27 @@ Deno.test("an interrupted run resumed from its checkpoint ends with the same wei
     const longer = await trainDcgan(options(parts, { resume: true, epochs: 3, sampleRate: 4 }));
     assert.equal(longer.metadata.step, 12);
     assert.equal(longer.metadata.training.epochs, 3);
+    // A run saved before DiffAugment and the AC-GAN head existed trained without them, and resumes so;
+    // today's defaults (both on) are other settings, and say so.
+    const before = join(root, "before");
+    const untouched = {
+      shape: { ...options(before).shape, auxiliaryClassifier: false },
+      objective: { ...DEFAULT_OBJECTIVE, augment: [] },
+    };
+    await trainDcgan(options(before, untouched));
+    const saved = JSON.parse(await Deno.readTextFile(join(before, "metadata.json")));
+    assert.deepEqual([saved.training.augment, saved.shape.auxiliaryClassifier], [[], false]);
+    delete saved.training.augment;
+    delete saved.shape.auxiliaryClassifier;
+    await Deno.writeTextFile(join(before, "metadata.json"), JSON.stringify(saved));
+    await assert.rejects(
+      () => trainDcgan(options(before, { resume: true, epochs: 3 })),
+      /Cannot resume .*shape\.auxiliaryClassifier: false → true.*training\.augment/s,
+    );
+    assert.equal(
+      (await trainDcgan(options(before, { ...untouched, resume: true, epochs: 3 }))).metadata.step,
+      12,
+    );
     await assert.rejects(
       () => trainDcgan(options(join(root, "none"), { resume: true })),
       /Nothing to resume/,

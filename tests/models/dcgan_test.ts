@@ -22,6 +22,8 @@ const shape = (width: number, height: number, extra: Partial<DcganShape> = {}): 
   filters: 4,
   conditionSize: 0,
   seed: 3,
+  // Most tests here look at the one real-vs-fake logit; the AC-GAN head has its own test below.
+  auxiliaryClassifier: false,
   ...extra,
 });
 
@@ -80,6 +82,16 @@ Deno.test("conditional networks take the condition as a second input; projection
     assert.equal(names.includes("condition_plane"), conditioning === "input");
     d.dispose();
   }
+  // By default a conditional discriminator also names the condition (AC-GAN); an unconditional one can't.
+  const { auxiliaryClassifier: _, ...unset } = shape(16, 24, { conditionSize: CONDITION_SIZE });
+  const acgan = buildDiscriminator(unset);
+  const [logit, classes] = acgan.predict([images, condition]) as tf.Tensor[];
+  assert.deepEqual([logit.shape, classes.shape], [[2, 1], [2, CONDITION_SIZE]]);
+  const plain = buildDiscriminator(shape(16, 24, { auxiliaryClassifier: true }));
+  assert.deepEqual((plain.predict(images) as tf.Tensor).shape, [2, 1]);
+  tf.dispose([logit, classes]);
+  acgan.dispose();
+  plain.dispose();
   g.dispose();
 });
 
