@@ -17,6 +17,7 @@
  */
 import { join } from "node:path";
 import { readTextIfExists, writeJsonAtomically } from "../util/files.ts";
+import type { Augmentation } from "../config.ts";
 import type { DcganShape } from "../models/dcgan.ts";
 import type { GanSelection } from "./prepare.ts";
 import type { QualityRecord } from "./quality_cnn.ts";
@@ -66,6 +67,8 @@ export interface RunMetadata {
     loss: "bce" | "hinge";
     realLabel: number;
     averageDecay: number;
+    /** DiffAugment's transforms; absent in runs made before it existed, which trained without. */
+    augment?: readonly Augmentation[];
     sampleRate: number;
     seed: number;
   };
