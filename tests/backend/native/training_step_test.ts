@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { createAdam } from "../../../lib/training/adam.ts";
 import { AdamWOptimizer } from "../../../lib/training/adamw.ts";
 import { initBackend } from "../../../lib/backend/select.ts";
-import type { BackendName } from "../../../lib/config.ts";
+import { type BackendName, DEFAULT_OBJECTIVE } from "../../../lib/config.ts";
+import { augment } from "../../../lib/gan/augment.ts";
 import { trainStep } from "../../../lib/gan/train.ts";
 import { buildDiscriminator, buildGenerator } from "../../../lib/models/dcgan.ts";
 import { buildGenreCnn } from "../../../lib/models/cnn.ts";
@@ -34,9 +35,11 @@ async function cnnLosses(backend: BackendName, version: 1 | 4 = 1): Promise<Floa
  * Discriminator and generator losses of DCGAN_STEPS steps. Two: the second step's losses already
  * depend on one update of both networks. Later steps drift apart by ~1e-3 on either backend pair,
  * because Adam's first updates are about lr·sign(gradient), and a gradient within float noise of 0
- * can flip sign.
+ * can flip sign. Without DiffAugment, whose random shifts and blanks multiply that drift (its own
+ * kernels are compared below, in one pass).
  */
 const DCGAN_STEPS = 2;
+const PLAIN_OBJECTIVE = { ...DEFAULT_OBJECTIVE, augment: [] };
 
 /** Discriminator and generator losses of DCGAN_STEPS DCGAN steps (64x64, 32 filters, batch 4) on `backend`. */
 async function dcganLosses(
@@ -62,7 +65,7 @@ async function dcganLosses(
   const real = tf.randomUniform([4, 64, 64, 3], -1, 1, "float32", 5) as tf.Tensor4D;
   const losses = new Float32Array(2 * DCGAN_STEPS);
   for (let i = 0; i < DCGAN_STEPS; i++) {
-    const step = trainStep(nets, real, undefined, shape.latentDim, 100 + i);
+    const step = trainStep(nets, real, undefined, shape.latentDim, 100 + i, PLAIN_OBJECTIVE);
     losses.set([step.dLoss, step.gLoss], 2 * i);
   }
   real.dispose();
@@ -100,3 +103,21 @@ nativeTest(
     assertClose(native, wasm, 1e-4, "DCGAN (resize) losses (native vs wasm)");
   },
 );
+
+/** DiffAugment of a batch of 64x96 posters, and the gradient of a loss through it, on `backend`. */
+async function augmented(backend: BackendName): Promise<Float32Array[]> {
+  await initBackend(backend, { log: () => {} });
+  const images = tf.randomUniform([8, 96, 64, 3], -1, 1, "float32", 6) as tf.Tensor4D;
+  const policy = ["color", "translation", "cutout"] as const;
+  const loss = (x: tf.Tensor) => augment(x as tf.Tensor4D, policy, 13).square().mean() as tf.Scalar;
+  const [seen, gradient] = [augment(images, policy, 13), tf.grad(loss)(images)];
+  const out = [seen.dataSync() as Float32Array, gradient.dataSync() as Float32Array];
+  tf.dispose([images, seen, gradient]);
+  return out;
+}
+
+nativeTest("DiffAugment and its gradient are the same on native as on wasm", async () => {
+  const [wasm, native] = [await augmented("wasm"), await augmented("native")];
+  assertClose(native[0], wasm[0], 1e-5, "augmented posters (native vs wasm)");
+  assertClose(native[1], wasm[1], 1e-5, "gradient through DiffAugment (native vs wasm)");
+});
