@@ -133,6 +133,9 @@ export async function readRunMetadata(runDir: string): Promise<RunMetadata | und
       };
       metadata.training = { ...metadata.training, loss: "bce", realLabel: 0.9, averageDecay: 0 };
     }
+    // Runs from before DiffAugment and the AC-GAN head trained without them (not today's defaults).
+    metadata.training = { augment: [], ...metadata.training };
+    metadata.shape = { auxiliaryClassifier: false, ...metadata.shape };
     return metadata;
   } catch (error) {
     throw new Error(`${runPaths(runDir).metadata} is not valid JSON (${(error as Error).message}).`);

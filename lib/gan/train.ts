@@ -301,20 +301,14 @@ async function openRun(
 }
 
 /**
- * Settings added after runs were first saved, each with what runs made before it trained with (not
- * today's default, which may have changed since): a run whose metadata lacks one resumes as it was.
+ * What a resume compares: the networks, the set and how they train. A setting an old run does not
+ * record is filled in by readRunMetadata with what that run trained with.
  */
-const BEFORE_RECORDED = {
-  shape: { auxiliaryClassifier: false },
-  training: { augment: [] as readonly string[] },
-};
-
-/** What a resume compares: the networks, the set and how they train. */
 function resumeRecord(metadata: RunMetadata) {
   return {
-    shape: { ...DEFAULT_DCGAN_SHAPE, ...BEFORE_RECORDED.shape, ...metadata.shape, seed: undefined },
+    shape: { ...DEFAULT_DCGAN_SHAPE, ...metadata.shape, seed: undefined },
     set: metadata.dataset.key,
-    training: { ...DEFAULT_OBJECTIVE, ...BEFORE_RECORDED.training, ...metadata.training },
+    training: { ...DEFAULT_OBJECTIVE, ...metadata.training },
   };
 }
 
