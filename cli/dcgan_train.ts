@@ -1,6 +1,6 @@
 /**
- * `deno task dcgan:train [--size 64x96] [--epochs N] [--batch 64] [--grid-height 6] [--grid-width 10]
- * [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional] [--name NAME] ...`
+ * `deno task dcgan:train [--size 64x96] [--epochs N] [--decay-epochs N] [--batch 64] [--grid-height 6]
+ * [--grid-width 10] [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional] [--name NAME] ...`
  *
  * Trains a DCGAN on the set `deno task dcgan:prepare` made, into runs/dcgan/<name>/. Ctrl-C saves a
  * checkpoint; --resume continues. The work is in lib/gan/train.ts.
@@ -34,6 +34,11 @@ const FLAGS = {
     default: sizeName(DEFAULT_DCGAN_SHAPE),
   },
   epochs: { type: "number", help: "passes over the training set", default: DEFAULTS.epochs },
+  "decay-epochs": {
+    type: "number",
+    help: "the last N epochs decay the learning rate linearly to 0 (0: constant)",
+    default: DEFAULTS.decayEpochs,
+  },
   batch: { type: "number", help: "posters per step", default: DEFAULTS.batchSize },
   "grid-height": { type: "number", help: "rows of the sample grid", default: DEFAULTS.gridRows },
   "grid-width": { type: "number", help: "columns of the sample grid", default: DEFAULTS.gridColumns },
@@ -162,6 +167,12 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   ) {
     positiveInteger(flags[flag]!, flag);
   }
+  const decayEpochs = flags["decay-epochs"]!;
+  if (!(Number.isInteger(decayEpochs) && decayEpochs >= 0 && decayEpochs <= flags.epochs!)) {
+    throw new UsageError(
+      `--decay-epochs needs a whole number from 0 to --epochs (${flags.epochs}), got ${decayEpochs}.`,
+    );
+  }
   const { name: backendName, threads } = backendFromArgs(flags);
   const backend = await initBackend(backendName, { threads });
   const set = await readTrainingSet(flags["data-dir"]!, flags.set);
@@ -194,6 +205,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     },
     objective: { loss, realLabel, averageDecay, augment },
     epochs: flags.epochs!,
+    decayEpochs,
     batchSize: flags.batch!,
     gridRows: flags["grid-height"]!,
     gridColumns: flags["grid-width"]!,

@@ -345,6 +345,11 @@ export interface DcganTrainingConfig {
   /** Adam's learning rate and first-moment decay, for both networks. */
   learningRate: number;
   beta1: number;
+  /**
+   * The last this many of `epochs` decay both learning rates linearly to zero (pix2pix's
+   * `n_epochs_decay`); 0 keeps them constant, as Radford et al. train.
+   */
+  decayEpochs: number;
   /** A sample grid every this many steps. */
   sampleRate: number;
   /** A checkpoint every this many steps (and at every epoch end). */
@@ -364,6 +369,7 @@ export const DEFAULT_DCGAN_TRAINING: DcganTrainingConfig = {
   batchSize: 64,
   learningRate: 2e-4,
   beta1: 0.5,
+  decayEpochs: 0,
   sampleRate: 2,
   checkpointEvery: 50,
   gridRows: 6,

@@ -23,6 +23,7 @@ import {
   readOptimizerState,
   writeOptimizerState,
 } from "../training/optimizer_state.ts";
+import type { FusedAdamOptimizer } from "../training/adam.ts";
 
 /** Where a DCGAN run stands; enough to continue it. */
 export interface GanState {
@@ -40,8 +41,9 @@ export interface GanState {
 export interface GanNetworks {
   generator: tf.LayersModel;
   discriminator: tf.LayersModel;
-  generatorOptimizer: tf.Optimizer;
-  discriminatorOptimizer: tf.Optimizer;
+  /** Adam (createAdam), whose learning rate a schedule sets before each step. */
+  generatorOptimizer: FusedAdamOptimizer;
+  discriminatorOptimizer: FusedAdamOptimizer;
   /** The moving average of the generator's weights (ema.ts), which samples come from when present. */
   average?: tf.LayersModel;
 }

@@ -63,6 +63,8 @@ export interface RunMetadata {
     batchSize: number;
     learningRate: number;
     beta1: number;
+    /** Epochs at the end whose learning rate decays to 0; absent in runs made before it existed (0). */
+    decayEpochs?: number;
     /** The objective (train.ts's GanObjective). */
     loss: "bce" | "hinge";
     realLabel: number;
@@ -134,7 +136,7 @@ export async function readRunMetadata(runDir: string): Promise<RunMetadata | und
       metadata.training = { ...metadata.training, loss: "bce", realLabel: 0.9, averageDecay: 0 };
     }
     // Runs from before DiffAugment and the AC-GAN head trained without them (not today's defaults).
-    metadata.training = { augment: [], ...metadata.training };
+    metadata.training = { augment: [], decayEpochs: 0, ...metadata.training };
     metadata.shape = { auxiliaryClassifier: false, ...metadata.shape };
     return metadata;
   } catch (error) {

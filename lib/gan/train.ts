@@ -17,6 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createAdam } from "../training/adam.ts";
+import { linearDecayTailAt } from "../training/schedule.ts";
 import {
   ALL_GENRES,
   type DcganTrainingConfig,
@@ -70,8 +71,15 @@ import { createLog } from "../util/log.ts";
 /** Adam settings of Radford et al. */
 export const LEARNING_RATE = DEFAULT_DCGAN_TRAINING.learningRate;
 export const BETA1 = DEFAULT_DCGAN_TRAINING.beta1;
-/** Config keys a resumed DCGAN run may change: train longer, sample more or less often. */
-export const DCGAN_RESUMABLE_CHANGES: readonly string[] = ["training.epochs", "training.sampleRate"];
+/**
+ * Config keys a resumed DCGAN run may change: train longer, decay the learning rate over its last
+ * epochs (steps already done keep the rate they had), sample more or less often.
+ */
+export const DCGAN_RESUMABLE_CHANGES: readonly string[] = [
+  "training.epochs",
+  "training.decayEpochs",
+  "training.sampleRate",
+];
 
 // The objective's type and defaults live in lib/config.ts with every other default.
 export { DEFAULT_OBJECTIVE } from "../config.ts";
@@ -290,6 +298,7 @@ async function openRun(
     metadata.history = metadata.history.filter((h) => h.step <= state.step);
     metadata.quality = metadata.quality.filter((q) => q.step <= state.step);
     metadata.training.epochs = options.epochs;
+    metadata.training.decayEpochs = options.decayEpochs;
     metadata.training.sampleRate = options.sampleRate;
     metadata.backend = options.backend;
     metadata.finished = false;
@@ -331,6 +340,7 @@ function newMetadata(
       batchSize: options.batchSize,
       learningRate: LEARNING_RATE,
       beta1: BETA1,
+      decayEpochs: options.decayEpochs,
       ...DEFAULT_OBJECTIVE,
       ...objective,
       sampleRate: options.sampleRate,
@@ -364,6 +374,14 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
     throw new Error(
       `The training set has ${set.movies.length} posters, fewer than one batch of ${options.batchSize}: ` +
         `use a smaller --batch or prepare a wider selection.`,
+    );
+  }
+  if (
+    !(Number.isInteger(options.decayEpochs) && options.decayEpochs >= 0 &&
+      options.decayEpochs <= options.epochs)
+  ) {
+    throw new Error(
+      `decayEpochs must be a whole number from 0 to epochs (${options.epochs}), got ${options.decayEpochs}.`,
     );
   }
   const conditions = setConditions(set);
@@ -462,6 +480,12 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
       const indices = order.subarray(b * options.batchSize, (b + 1) * options.batchSize);
       const real = imageBatch(pixels, shape, indices);
       const cond = conditional ? conditionTensor(conditions, indices) : undefined;
+      const learningRate = linearDecayTailAt(
+        { peak: LEARNING_RATE, totalSteps, decaySteps: stepsPerEpoch * options.decayEpochs },
+        state.step,
+      );
+      nets.generatorOptimizer.setLearningRate(learningRate);
+      nets.discriminatorOptimizer.setLearningRate(learningRate);
       const started = performance.now();
       const losses = trainStep(
         nets,
@@ -483,7 +507,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
         1,
         `epoch ${state.epoch + 1}/${options.epochs}  D ${losses.dLoss.toFixed(3)}  G ${
           losses.gLoss.toFixed(3)
-        }`,
+        }${learningRate < LEARNING_RATE ? `  lr ${learningRate.toExponential(2)}` : ""}`,
       );
       if (state.step % options.sampleRate === 0) await writeSampleGrid(state.step);
       if (state.batchInEpoch === stepsPerEpoch) {

@@ -43,6 +43,19 @@ interface AdamState {
 
 /** `tf.AdamOptimizer` whose update runs as one fused loop per variable on the WASM heap. */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /** The learning rate of the next updates. */
+  get currentLearningRate(): number {
+    return (this as unknown as AdamState).learningRate;
+  }
+
+  /**
+   * Sets the learning rate of the next updates (a schedule calls this before each step); the moments
+   * are kept. Both the fused loop and tfjs's own update read the field at every step.
+   */
+  setLearningRate(learningRate: number): void {
+    (this as unknown as AdamState).learningRate = learningRate;
+  }
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {
     if (!onWasmHeap()) {
       super.applyGradients(variableGradients);
@@ -146,6 +159,6 @@ function zeroMoment(originalName: string, value: tf.Variable): Moment {
 }
 
 /** Adam with tfjs's defaults (β2 0.999, ε from the backend), fused on the wasm and native backends. */
-export function createAdam(learningRate: number, beta1: number, beta2 = 0.999): tf.Optimizer {
+export function createAdam(learningRate: number, beta1: number, beta2 = 0.999): FusedAdamOptimizer {
   return new FusedAdamOptimizer(learningRate, beta1, beta2);
 }

@@ -32,7 +32,7 @@ export function decays(variableName: string): boolean {
 }
 
 /**
- * Adam with decoupled weight decay and a settable learning rate; the Adam step is the project's fused
+ * Adam with decoupled weight decay (the learning rate is settable, as FusedAdamOptimizer's); the Adam step is the project's fused
  * one on the wasm and native backends (adam.ts), tfjs's elsewhere.
  */
 export class AdamWOptimizer extends FusedAdamOptimizer {
@@ -45,16 +45,6 @@ export class AdamWOptimizer extends FusedAdamOptimizer {
     epsilon = 1e-8,
   ) {
     super(learningRate, beta1, beta2, epsilon);
-  }
-
-  /** The learning rate of the next steps. */
-  get currentLearningRate(): number {
-    return (this as unknown as { learningRate: number }).learningRate;
-  }
-
-  /** Sets the learning rate of the next steps (a schedule calls this before each step). */
-  setLearningRate(learningRate: number): void {
-    (this as unknown as { learningRate: number }).learningRate = learningRate;
   }
 
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {

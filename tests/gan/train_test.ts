@@ -75,6 +75,7 @@ function options(runDir: string, extra: Partial<DcganTrainOptions> = {}): DcganT
     set: tinySet(),
     shape: { width: 8, height: 12, latentDim: 4, filters: 4, conditionSize: CONDITION_SIZE },
     epochs: 2,
+    decayEpochs: 0,
     batchSize: 4,
     gridRows: 2,
     gridColumns: 3,
@@ -210,6 +211,7 @@ Deno.test("an interrupted run resumed from its checkpoint ends with the same wei
     const saved = JSON.parse(await Deno.readTextFile(join(before, "metadata.json")));
     assert.deepEqual([saved.training.augment, saved.shape.auxiliaryClassifier], [[], false]);
     delete saved.training.augment;
+    delete saved.training.decayEpochs;
     delete saved.shape.auxiliaryClassifier;
     await Deno.writeTextFile(join(before, "metadata.json"), JSON.stringify(saved));
     await assert.rejects(
@@ -223,6 +225,38 @@ Deno.test("an interrupted run resumed from its checkpoint ends with the same wei
     await assert.rejects(
       () => trainDcgan(options(join(root, "none"), { resume: true })),
       /Nothing to resume/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a learning-rate decay changes only its last epochs' steps, and a resumed run can start one exactly", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const decayed = await trainDcgan(options(join(root, "decayed"), { epochs: 3, decayEpochs: 1 }));
+    assert.equal(decayed.metadata.training.decayEpochs, 1);
+    const constant = await trainDcgan(options(join(root, "constant"), { epochs: 3 }));
+    const losses = (h: { dLoss: number; gLoss: number }[]) => h.map((r) => [r.dLoss, r.gLoss]);
+    // Steps 1-9 run at the full rate in both (the decay starts from it); 10-12 are slower in one only.
+    assert.deepEqual(
+      losses(decayed.metadata.history.slice(0, 8)),
+      losses(constant.metadata.history.slice(0, 8)),
+    );
+    assert.notDeepEqual(
+      losses(decayed.metadata.history.slice(9)),
+      losses(constant.metadata.history.slice(9)),
+    );
+    // Two constant epochs, then resumed with a decayed third: the same run as one that planned it.
+    const later = join(root, "later");
+    await trainDcgan(options(later));
+    const resumed = await trainDcgan(options(later, { resume: true, epochs: 3, decayEpochs: 1 }));
+    assert.deepEqual(resumed.metadata.history, decayed.metadata.history);
+    const [a, b] = [await generatorWeights(later), await generatorWeights(join(root, "decayed"))];
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), "resumed decayed weights differ");
+    await assert.rejects(
+      () => trainDcgan(options(join(root, "long"), { epochs: 2, decayEpochs: 3 })),
+      /decayEpochs must be a whole number from 0 to epochs \(2\), got 3/,
     );
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -70,6 +70,14 @@ for (const backend of ["wasm", "native"] as const) {
         step(fromFused, tfjsVars, s);
       }
       await assertSameState(fromTfjs, fusedVars, fromFused, tfjsVars);
+      // A schedule's rate of 0 keeps the weights while the moments still take the gradient in.
+      fromTfjs.setLearningRate(0);
+      assert.equal(fromTfjs.currentLearningRate, 0);
+      const [weightsBefore, momentsBefore] = [fusedVars[2].dataSync().slice(), await fromTfjs.getWeights()];
+      const firstMoment = momentsBefore[1 + 2].tensor.dataSync().slice();
+      step(fromTfjs, fusedVars, 8);
+      assert.deepEqual(fusedVars[2].dataSync(), weightsBefore, "no step at rate 0");
+      assert.notDeepEqual((await fromTfjs.getWeights())[1 + 2].tensor.dataSync(), firstMoment);
       tf.dispose([...fusedVars, ...tfjsVars]);
       [fused, tfjs, fromTfjs, fromFused].forEach((o) => o.dispose());
     },
