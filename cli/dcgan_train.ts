@@ -1,6 +1,7 @@
 /**
  * `deno task dcgan:train [--size 64x96] [--epochs N] [--decay-epochs N] [--batch 64] [--grid-height 6]
- * [--grid-width 10] [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional] [--name NAME] ...`
+ * [--grid-width 10] [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional]
+ * [--name NAME] ...`
  *
  * Trains a DCGAN on the set `deno task dcgan:prepare` made, into runs/dcgan/<name>/. Ctrl-C saves a
  * checkpoint; --resume continues. The work is in lib/gan/train.ts.
