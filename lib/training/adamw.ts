@@ -32,8 +32,8 @@ export function decays(variableName: string): boolean {
 }
 
 /**
- * Adam with decoupled weight decay (the learning rate is settable, as FusedAdamOptimizer's); the Adam step is the project's fused
- * one on the wasm and native backends (adam.ts), tfjs's elsewhere.
+ * Adam with decoupled weight decay (the learning rate is settable, as FusedAdamOptimizer's); the Adam
+ * step is the project's fused one on the wasm and native backends (adam.ts), tfjs's elsewhere.
  */
 export class AdamWOptimizer extends FusedAdamOptimizer {
   /** @param weightDecay λ: each step multiplies a kernel by `1 - learningRate·λ` before Adam's update. */
