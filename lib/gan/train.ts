@@ -302,7 +302,12 @@ async function openRun(
     metadata.training.sampleRate = options.sampleRate;
     metadata.backend = options.backend;
     metadata.finished = false;
-    log(`dcgan: resuming ${options.runDir} at step ${state.step} (epoch ${state.epoch + 1})`);
+    // The schedule is said out loud: a resume that leaves out --decay-epochs trains on at a constant rate.
+    const decay = options.decayEpochs ? `, the last ${options.decayEpochs} decaying` : ", constant rate";
+    log(
+      `dcgan: resuming ${options.runDir} at step ${state.step} ` +
+        `(${state.epoch} of ${options.epochs} epochs done${decay})`,
+    );
   } else {
     nets = newNetworks(shape, options.seed, objective);
   }

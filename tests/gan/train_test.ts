@@ -250,7 +250,11 @@ Deno.test("a learning-rate decay changes only its last epochs' steps, and a resu
     // Two constant epochs, then resumed with a decayed third: the same run as one that planned it.
     const later = join(root, "later");
     await trainDcgan(options(later));
-    const resumed = await trainDcgan(options(later, { resume: true, epochs: 3, decayEpochs: 1 }));
+    const lines: string[] = [];
+    const resumed = await trainDcgan(
+      options(later, { resume: true, epochs: 3, decayEpochs: 1, log: (line) => lines.push(line) }),
+    );
+    assert.ok(lines.some((l) => l.includes("(2 of 3 epochs done, the last 1 decaying)")), lines.join("\n"));
     assert.deepEqual(resumed.metadata.history, decayed.metadata.history);
     const [a, b] = [await generatorWeights(later), await generatorWeights(join(root, "decayed"))];
     assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), "resumed decayed weights differ");
