@@ -171,6 +171,8 @@ export function lineChart(
     yDomain?: [number, number];
     dots?: boolean;
     integerX?: boolean;
+    /** A logarithmic y axis, for series that fall by orders of magnitude (a distance from its start). */
+    logY?: boolean;
   } = {},
 ): Figure {
   const width = options.width ?? 640;
@@ -190,7 +192,12 @@ export function lineChart(
       domain: options.xDomain,
       ...(options.integerX ? { ticks: integerTicks(options.xDomain ?? extent(rows.map((r) => r.x))) } : {}),
     },
-    y: { label: options.yLabel ?? null, domain: options.yDomain, grid: true },
+    y: {
+      label: options.yLabel ?? null,
+      domain: options.yDomain,
+      grid: true,
+      ...(options.logY ? { type: "log" as const } : {}),
+    },
     color: { domain: names, range: colors },
     marks,
   });

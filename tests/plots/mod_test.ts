@@ -72,6 +72,26 @@ Deno.test("a figure's notebook output is HTML + PNG, never image/svg+xml (nbconv
   assert.equal(typeof display, "function");
 });
 
+Deno.test("lineChart's logY puts equal ratios at equal distances (ticks 1, 10, 100 evenly spaced)", () => {
+  const series = [{ name: "a", points: [1, 10, 100].map((y, x) => ({ x, y })) }];
+  // The vertical position of each y-axis tick label, read off the SVG.
+  const tickY = (svg: string, label: string) => {
+    const match = svg.match(new RegExp(`translate\\(\\d+,([\\d.]+)\\)" y="0.32em">${label}</text>`));
+    assert.ok(match, `no y tick labelled ${label}`);
+    return Number(match[1]);
+  };
+  const log = lineChart(series, { logY: true }).svg;
+  const [one, ten, hundred] = ["1", "10", "100"].map((label) => tickY(log, label));
+  assert.ok(Math.abs((one - ten) - (ten - hundred)) < 1, `log ticks at ${one}, ${ten}, ${hundred}`);
+  // Without it, the axis is linear: equal differences at equal distances.
+  const linear = lineChart(series).svg;
+  const [twenty, sixty, hundred2] = ["20", "60", "100"].map((label) => tickY(linear, label));
+  assert.ok(
+    Math.abs((twenty - sixty) - (sixty - hundred2)) < 1,
+    `linear ticks at ${twenty}, ${sixty}, ${hundred2}`,
+  );
+});
+
 Deno.test("renderPlot refuses options that turn the chart into HTML", () => {
   assert.throws(() => renderPlot({ title: "x", marks: [] }), /titled\(\) and swatches\(\)/);
 });
