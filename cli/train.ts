@@ -33,7 +33,7 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { plotTrainingHistory } from "../lib/plots/training.ts";
 import { LOSS_SHORT_NAMES, parseLossName } from "../lib/models/losses.ts";
 import { formatDuration } from "../lib/util/progress.ts";
-import { trainGenreModel } from "../lib/training/train.ts";
+import { trainGenreModel } from "../lib/genre/train.ts";
 import { TrainingInterrupted } from "../lib/training/run.ts";
 import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 import { parseTargets } from "../lib/models/targets.ts";

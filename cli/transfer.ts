@@ -3,7 +3,7 @@
  *
  * The transfer-learning measurement: nsfwjs's bundled MobileNetV2 as a frozen feature extractor plus a
  * trained sigmoid head, scored on the validation split (compare with the `val_mAP` of `deno task
- * train`). Chooses nothing on test. All work is in lib/training/transfer.ts; this file reads flags and
+ * train`). Chooses nothing on test. All work is in lib/genre/transfer.ts; this file reads flags and
  * prints.
  */
 import {
@@ -16,7 +16,7 @@ import {
 } from "../lib/cli_args.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { loadGenreData } from "../lib/dataset/load.ts";
-import { DEFAULT_TRANSFER, transferExperiment } from "../lib/training/transfer.ts";
+import { DEFAULT_TRANSFER, transferExperiment } from "../lib/genre/transfer.ts";
 
 const FLAGS = {
   ...DATASET_FLAGS,

@@ -114,7 +114,7 @@ export type OptimizerName = "rmsprop" | "adamw";
 export type ScheduleName = "constant" | "cosine";
 
 /**
- * Random changes to each training poster, drawn per image and step (see training/augment.ts).
+ * Random changes to each training poster, drawn per image and step (see genre/augment.ts).
  * Posters carry text, so mirroring is a choice to measure, not a given.
  */
 export interface AugmentConfig {

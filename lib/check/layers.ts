@@ -32,8 +32,11 @@ import { pathExists } from "../util/files.ts";
  * - dataset: the CSV, splits, import, download, resize, cache and loading.
  * - models: the networks, losses and the saved-model format with its record types.
  * - evaluation: metrics and predictions (training measures validation with them).
- * - training: the genre CNN's loop, checkpoints and history.
- * - gan: the DCGAN's data, loop, grids, video and quality.
+ * - training: the model-agnostic loop (run folder, resume, batches, checkpoints, stopping, progress),
+ *   its optimizers and learning-rate schedules.
+ * - genre: the genre CNN as a task of that loop (validation, best epoch, early stopping), its recipe
+ *   and the transfer-learning experiment.
+ * - gan: the DCGAN as a task of that loop: its data, grids, weight average, video and quality.
  * - inference: the genre model on any poster (files, folders, URLs), the best saved model, Grad-CAM
  *   maps and their overlays, neurons per genre; its Grad-CAM also runs in the page of serve.
  * - plots: figures and the data they show (exploration, diagnostics, tables), notebook display.
@@ -51,6 +54,7 @@ export const LAYERS: readonly string[] = [
   "models",
   "evaluation",
   "training",
+  "genre",
   "gan",
   "inference",
   "plots",
@@ -93,9 +97,9 @@ export function unitOf(path: string): string | undefined {
  * ```ts
  * import { layerViolations } from "./layers.ts";
  * const problems = layerViolations([
- *   { from: "lib/models/saved.ts", to: "lib/training/history.ts", line: 20 },
+ *   { from: "lib/models/saved.ts", to: "lib/genre/history.ts", line: 20 },
  * ]);
- * console.log(problems[0]); // lib/models/saved.ts:20 imports lib/training/history.ts: models ...
+ * console.log(problems[0]); // lib/models/saved.ts:20 imports lib/genre/history.ts: models ...
  * ```
  */
 export function layerViolations(edges: readonly ImportEdge[], layers: readonly string[] = LAYERS): string[] {

@@ -6,7 +6,7 @@
  * ```ts
  * import { DEFAULT_DATASET, DEFAULT_MODEL } from "../config.ts";
  * import { loadGenreData } from "../dataset/load.ts";
- * import { trainOnSplits } from "../training/train.ts";
+ * import { trainOnSplits } from "../genre/train.ts";
  * import { TrainingMonitor } from "./live.ts";
  * const train = await loadGenreData(DEFAULT_DATASET, "train");
  * const validation = await loadGenreData(DEFAULT_DATASET, "validation");

@@ -13,7 +13,7 @@ Deno.test("unitOf: a lib folder, a lib root file, the folders above lib, anythin
 
 Deno.test("layerViolations: an import against the order names both files, the line and the order", () => {
   const [problem, ...rest] = layerViolations([
-    { from: "lib/models/saved.ts", to: "lib/training/history.ts", line: 20 },
+    { from: "lib/models/saved.ts", to: "lib/genre/history.ts", line: 20 },
   ]);
   assert.equal(rest.length, 0);
   assert.match(
@@ -27,10 +27,10 @@ Deno.test("layerViolations: an import against the order names both files, the li
 Deno.test("layerViolations: downward, same-layer and outside-lib imports pass", () => {
   assert.deepEqual(
     layerViolations([
-      { from: "lib/training/fit.ts", to: "lib/models/cnn.ts", line: 1 },
-      { from: "lib/training/fit.ts", to: "lib/training/history.ts", line: 2 },
+      { from: "lib/genre/fit.ts", to: "lib/models/cnn.ts", line: 1 },
+      { from: "lib/genre/fit.ts", to: "lib/genre/history.ts", line: 2 },
       { from: "lib/cli_args.ts", to: "lib/config.ts", line: 3 },
-      { from: "cli/train.ts", to: "lib/training/train.ts", line: 4 },
+      { from: "cli/train.ts", to: "lib/genre/train.ts", line: 4 },
       { from: "tests/fixtures.ts", to: "lib/dataset/csv.ts", line: 5 },
     ]),
     [],
@@ -69,11 +69,11 @@ Deno.test("checkLayers: reads real imports (type-only included) from a project f
     );
     await Deno.writeTextFile(
       join(root, "lib", "models", "saved.ts"),
-      '// a comment: import "../training/history.ts" does not count\n' +
-        'import type { R } from "../training/history.ts";\nexport const r: R = { a: 1 };\n',
+      '// a comment: import "../genre/history.ts" does not count\n' +
+        'import type { R } from "../genre/history.ts";\nexport const r: R = { a: 1 };\n',
     );
     const edges = await importEdges(["lib/models/saved.ts"], root);
-    assert.deepEqual(edges, [{ from: "lib/models/saved.ts", to: "lib/training/history.ts", line: 2 }]);
+    assert.deepEqual(edges, [{ from: "lib/models/saved.ts", to: "lib/genre/history.ts", line: 2 }]);
     const problems = await checkLayers(root);
     assert.equal(problems.length, 1);
     assert.match(problems[0], /^lib\/models\/saved\.ts:2 imports lib\/training\/history\.ts/);

@@ -2,12 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_AUGMENT } from "../../lib/config.ts";
 import { genreData } from "../../lib/dataset/load.ts";
-import {
-  augmentBatch,
-  drawTransform,
-  type ImageTransform,
-  transformImage,
-} from "../../lib/training/augment.ts";
+import { augmentBatch, drawTransform, type ImageTransform, transformImage } from "../../lib/genre/augment.ts";
 import { seededRandom } from "../../lib/util/random.ts";
 
 await tf.setBackend("cpu");

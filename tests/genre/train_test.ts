@@ -3,10 +3,10 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { DEFAULT_MODEL, type ModelConfig } from "../../lib/config.ts";
 import { loadGenreModel } from "../../lib/models/saved.ts";
-import { trainOnSplits } from "../../lib/training/train.ts";
+import { trainOnSplits } from "../../lib/genre/train.ts";
 import { bestEpoch } from "../../lib/models/metadata.ts";
 import { join } from "node:path";
-import { colourGenres } from "./synthetic_data.ts";
+import { colourGenres } from "../training/synthetic_data.ts";
 
 await initBackend("wasm", { log: () => {} });
 

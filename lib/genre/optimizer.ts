@@ -13,9 +13,9 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "../config.ts";
-import { AdamWOptimizer } from "./adamw.ts";
-import { createRmsprop } from "./rmsprop.ts";
-import { learningRateAt } from "./schedule.ts";
+import { AdamWOptimizer } from "../training/adamw.ts";
+import { createRmsprop } from "../training/rmsprop.ts";
+import { learningRateAt } from "../training/schedule.ts";
 
 /** An optimizer and the hook that sets its learning rate for a step. */
 export interface ScheduledOptimizer {

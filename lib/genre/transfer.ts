@@ -20,7 +20,7 @@ import type { MultiLabelMetrics } from "../models/metadata.ts";
 import { loadMobileNetV2Features, MOBILENET_V2_FEATURES } from "../models/mobilenet_v2.ts";
 import { binaryCrossEntropy } from "../models/losses.ts";
 import { Progress } from "../util/progress.ts";
-import { batchCount, batchIndices, epochOrder } from "./batches.ts";
+import { batchCount, batchIndices, epochOrder } from "../training/batches.ts";
 
 /** How the head on the frozen features is trained. */
 export interface TransferConfig {

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { DEFAULT_MODEL, type ModelConfig, modelDefaults } from "../../lib/config.ts";
-import { fitGenreModel } from "../../lib/training/fit.ts";
+import { fitGenreModel } from "../../lib/genre/fit.ts";
 import { TrainingInterrupted } from "../../lib/training/run.ts";
 import { loadCheckpoint } from "../../lib/training/checkpoint.ts";
 import { predictGenres } from "../../lib/evaluation/predict.ts";
 import { multiLabelMetrics } from "../../lib/evaluation/metrics.ts";
 import { lossFunction } from "../../lib/models/losses.ts";
-import { colourGenres } from "./synthetic_data.ts";
+import { colourGenres } from "../training/synthetic_data.ts";
 
 // The project's training backend: the pure-JS cpu backend takes ~9 s per step even at 12x12 here.
 await initBackend("wasm", { log: () => {} });

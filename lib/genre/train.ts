@@ -20,11 +20,11 @@ import type { GenreData } from "../dataset/types.ts";
 import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluation/metrics.ts";
 import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../models/saved.ts";
 import { scalingsFor } from "../models/targets.ts";
-import { removeCheckpoint } from "./checkpoint.ts";
+import { removeCheckpoint } from "../training/checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
 import { describeModelConfig } from "./describe.ts";
 import { createLog } from "../util/log.ts";
-import { checkpointFolder, runFolder } from "./run.ts";
+import { checkpointFolder, runFolder } from "../training/run.ts";
 import type { Predictions } from "../evaluation/predict.ts";
 
 /** Options of {@linkcode trainGenreModel}. */

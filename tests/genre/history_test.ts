@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bestEpoch } from "../../lib/models/metadata.ts";
-import { shouldStopEarly } from "../../lib/training/history.ts";
+import { shouldStopEarly } from "../../lib/genre/history.ts";
 import type { EpochRecord } from "../../lib/models/metadata.ts";
 import { batchCount, batchIndices, epochOrder } from "../../lib/training/batches.ts";
 

@@ -5,8 +5,8 @@ import type { GenreData } from "../../lib/dataset/types.ts";
 import { regressionErrors } from "../../lib/evaluation/evaluate.ts";
 import { predictGenres } from "../../lib/evaluation/predict.ts";
 import { loadGenreModel } from "../../lib/models/saved.ts";
-import { trainOnSplits } from "../../lib/training/train.ts";
-import { colourGenres } from "./synthetic_data.ts";
+import { trainOnSplits } from "../../lib/genre/train.ts";
+import { colourGenres } from "../training/synthetic_data.ts";
 
 await initBackend("wasm", { log: () => {} });
 

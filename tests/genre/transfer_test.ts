@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../../lib/backend/mod.ts";
-import { DEFAULT_TRANSFER, transferExperiment } from "../../lib/training/transfer.ts";
+import { DEFAULT_TRANSFER, transferExperiment } from "../../lib/genre/transfer.ts";
 import { genreData } from "../../lib/dataset/load.ts";
 import type { GenreData, Split } from "../../lib/dataset/types.ts";
-import { colourGenres } from "./synthetic_data.ts";
+import { colourGenres } from "../training/synthetic_data.ts";
 
 /** The synthetic colour genres, each 12x12 image blown up 3x to 36x36 (MobileNetV2 strides by 32). */
 function largeColourGenres(count: number, seed: number, split: Split = "train"): GenreData {
