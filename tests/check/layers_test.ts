@@ -18,7 +18,7 @@ Deno.test("layerViolations: an import against the order names both files, the li
   assert.equal(rest.length, 0);
   assert.match(
     problem,
-    /^lib\/models\/saved\.ts:20 imports lib\/training\/history\.ts: models \(layer \d+\)/,
+    /^lib\/models\/saved\.ts:20 imports lib\/genre\/history\.ts: models \(layer \d+\)/,
   );
   assert.match(problem, /may not import training/);
   assert.match(problem, /config → util → /);
@@ -76,7 +76,7 @@ Deno.test("checkLayers: reads real imports (type-only included) from a project f
     assert.deepEqual(edges, [{ from: "lib/models/saved.ts", to: "lib/genre/history.ts", line: 2 }]);
     const problems = await checkLayers(root);
     assert.equal(problems.length, 1);
-    assert.match(problems[0], /^lib\/models\/saved\.ts:2 imports lib\/training\/history\.ts/);
+    assert.match(problems[0], /^lib\/models\/saved\.ts:2 imports lib\/genre\/history\.ts/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
