@@ -20,7 +20,7 @@ Deno.test("layerViolations: an import against the order names both files, the li
     problem,
     /^lib\/models\/saved\.ts:20 imports lib\/genre\/history\.ts: models \(layer \d+\)/,
   );
-  assert.match(problem, /may not import training/);
+  assert.match(problem, /may not import genre/);
   assert.match(problem, /config → util → /);
 });
 
