@@ -12,7 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import type { KernelArgs } from "../wasm_kernels/shipped.ts";
 import { cached, check, DNNL, memoryDesc, namedPlan, type Plan, primitiveDesc } from "./dnnl.ts";
 import { ELTWISE_DESC_BYTES, MIN_NATIVE_ELEMENTS } from "./elementwise.ts";
 import { nativeLibs } from "./ffi.ts";
@@ -22,8 +22,6 @@ import { heapPointer } from "./heap.ts";
 export const RELU_GRAD_KERNEL = "NativeReluGradFromOutput";
 /** dy * (x > 0 ? 1 : alpha): the leaky-ReLU gradient. */
 export const LEAKY_RELU_GRAD_KERNEL = "NativeLeakyReluGrad";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
 /** One eltwise-backward primitive over `length` values; `useDst` reads the forward output. */
 function eltwiseBackwardPlan(alg: number, alpha: number, length: number, useDst: boolean): Plan {

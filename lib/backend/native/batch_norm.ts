@@ -19,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import type { KernelArgs } from "../wasm_kernels/shipped.ts";
 import {
   cached,
   check,
@@ -40,8 +41,6 @@ export const BATCH_NORM_GRAD_KERNEL = "NativeBatchNormGrad";
 /** sizeof(dnnl_batch_normalization_desc_t) in oneDNN 2.6. */
 const BATCH_NORM_DESC_BYTES = 3496;
 const FLAGS = DNNL.bnUseScale | DNNL.bnUseShift;
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
 /** oneDNN's view of an NHWC (or NC) tensor: dims in N, C, H, W order with the matching tag. */
 function dataDesc(shape: number[]): Uint8Array<ArrayBuffer> {

@@ -6,12 +6,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped } from "../wasm_kernels/shipped.ts";
+import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import { convForwardPlan, DNNL, type PostOp } from "./dnnl.ts";
 import { type ConvAttrs, convGeometry } from "./geometry.ts";
 import { heapPointer } from "./heap.ts";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
 /** The oneDNN post-op of a tfjs fused activation; null for none, undefined when oneDNN has none. */
 export function postOpOf(activation: string | undefined, leakyreluAlpha = 0.2): PostOp | null | undefined {

@@ -5,13 +5,10 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped } from "../wasm_kernels/shipped.ts";
+import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import { convBackwardDataPlan, convBackwardWeightsPlan, type ConvGeometry } from "./dnnl.ts";
 import { type ConvAttrs, convGeometry } from "./geometry.ts";
 import { heapPointer } from "./heap.ts";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
 function dyFits(dy: tf.TensorInfo, g: ConvGeometry): boolean {
   return dy.dtype === "float32" &&

@@ -64,7 +64,6 @@ export const DNNL = {
   argTo: 17,
   queryWeightsMd: 131,
   queryDiffWeightsMd: 132,
-  queryImplInfoStr: 8,
   streamDefaultFlags: 1,
 } as const;
 
@@ -144,14 +143,6 @@ export function primitiveDesc(
 
 export function primitive(pd: Pointer): Pointer {
   return handle("primitive_create", (out) => nativeLibs().dnnl.dnnl_primitive_create(out, pd));
-}
-
-/** The implementation oneDNN chose for a primitive descriptor, e.g. "brg:avx512_core". */
-export function implName(pd: Pointer): string {
-  const out = new BigUint64Array(1);
-  check(nativeLibs().dnnl.dnnl_primitive_desc_query(pd, DNNL.queryImplInfoStr, 0, out), "query impl");
-  const p = Deno.UnsafePointer.create(out[0]);
-  return p === null ? "?" : Deno.UnsafePointerView.getCString(p);
 }
 
 /** A primitive with its memory objects and the argument list `dnnl_primitive_execute` takes. */
@@ -306,8 +297,6 @@ export type Pointers = Record<string, Pointer>;
 
 /** A cached primitive (convolution, pooling): set pointers, run. */
 export interface Plan {
-  /** oneDNN's implementation name (for the profile and the README). */
-  impl: string;
   run(pointers: Pointers): void;
 }
 
@@ -326,7 +315,6 @@ export function namedPlan(
   const memories = Object.entries(args).map(([name, [arg, md]]) => ({ name, arg, memory: memoryObject(md) }));
   const step = new Step(primitive(pd), memories.map(({ arg, memory }) => ({ arg, memory })));
   return {
-    impl: implName(pd),
     run(p) {
       for (const { name, memory } of memories) setHandle(memory, p[name]);
       step.run();
@@ -368,9 +356,7 @@ export function convForwardPlan(g: ConvGeometry, withBias: boolean, postOp?: Pos
     ];
     if (withBias) memories.push({ arg: DNNL.argBias, memory: bias });
     const step = new Step(primitive(pd), memories);
-    const impl = implName(pd);
     return {
-      impl,
       run(p: Pointers) {
         setHandle(src, p.x);
         setHandle(weights.userMemory, p.filter);
@@ -411,10 +397,8 @@ export function convBackwardDataPlan(g: ConvGeometry): Plan {
       { arg: DNNL.argWeights, memory: weights.memory },
       { arg: DNNL.argDiffSrc, memory: diffSrc },
     ]);
-    const impl = implName(pd);
     nativeLibs().dnnl.dnnl_primitive_desc_destroy(hint);
     return {
-      impl,
       run(p: Pointers) {
         setHandle(diffDst, p.dy);
         setHandle(weights.userMemory, p.filter);
@@ -467,10 +451,8 @@ export function convBackwardWeightsPlan(g: ConvGeometry): Plan {
       { arg: DNNL.argDiffDst, memory: diffDst },
       { arg: DNNL.argDiffWeights, memory: diffWeights },
     ]);
-    const impl = implName(pd);
     nativeLibs().dnnl.dnnl_primitive_desc_destroy(hint);
     return {
-      impl,
       run(p: Pointers) {
         setHandle(src, p.x);
         setHandle(diffDst, p.dy);
@@ -480,9 +462,4 @@ export function convBackwardWeightsPlan(g: ConvGeometry): Plan {
       },
     };
   });
-}
-
-/** Implementation names of every cached plan, for profiling: "fwd|...": "brg:avx512_core". */
-export function planImpls(): Record<string, string> {
-  return Object.fromEntries([...plans].map(([key, plan]) => [key, plan.impl]));
 }

@@ -9,13 +9,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped } from "../wasm_kernels/shipped.ts";
+import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import {
   cached,
   check,
   DNNL,
-  implName,
   memoryDesc,
   memoryObject,
   type Plan,
@@ -26,8 +24,6 @@ import {
 } from "./dnnl.ts";
 import { nativeLibs } from "./ffi.ts";
 import { heapPointer } from "./heap.ts";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
 /** Outputs smaller than this run on the wasm kernels. */
 export const MIN_NATIVE_ELEMENTS = 1 << 16;
@@ -54,7 +50,6 @@ function binaryPlan(alg: number, shape: number[], shape1: number[]): Plan {
       { arg: DNNL.argDst, memory: out },
     ]);
     return {
-      impl: implName(pd),
       run(p) {
         setHandle(a, p.a);
         setHandle(b, p.b);
@@ -77,7 +72,6 @@ function eltwisePlan(alg: number, alpha: number, beta: number, length: number): 
     const x = memoryObject(md), y = memoryObject(md);
     const step = new Step(primitive(pd), [{ arg: DNNL.argSrc, memory: x }, { arg: DNNL.argDst, memory: y }]);
     return {
-      impl: implName(pd),
       run(p) {
         setHandle(x, p.x);
         setHandle(y, p.y);

@@ -8,11 +8,9 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped } from "../wasm_kernels/shipped.ts";
+import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import { nativeLibs } from "./ffi.ts";
 import { heapPointer } from "./heap.ts";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 

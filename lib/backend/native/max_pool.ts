@@ -9,15 +9,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped } from "../wasm_kernels/shipped.ts";
+import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import {
   alignedBuffer,
   cached,
   check,
   dims,
   DNNL,
-  implName,
   memoryDesc,
   memoryObject,
   type Plan,
@@ -28,8 +26,6 @@ import {
 } from "./dnnl.ts";
 import { nativeLibs } from "./ffi.ts";
 import { heapPointer } from "./heap.ts";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
 const POOLING_DESC_BYTES = 3288;
 
@@ -117,7 +113,6 @@ function forwardPlan(info: tf.backend_util.Conv2DInfo): Plan {
       memory: dst,
     }]);
     return {
-      impl: implName(pd),
       run(p) {
         setHandle(src, p.x);
         setHandle(dst, p.y);
@@ -171,7 +166,6 @@ function backwardPlan(info: tf.backend_util.Conv2DInfo): Plan {
       { arg: DNNL.argDiffSrc, memory: diffSrc },
     ]);
     return {
-      impl: implName(pd),
       run(p) {
         setHandle(src, p.x);
         setHandle(diffDst, p.dy);

@@ -13,12 +13,9 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped } from "../wasm_kernels/shipped.ts";
+import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import { heapPointer } from "./heap.ts";
 import { cKernelsIfLoaded } from "./shim.ts";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
 
 /** [n, h, w, c, fh, fw] from `small` to `large` (NHWC), or undefined when a side is not a whole multiple. */
 function upsampling(small: number[], large: number[]): bigint[] | undefined {

@@ -14,8 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped, free, matMulFast, reshape } from "./shipped.ts";
+import { callShipped, free, type KernelArgs, matMulFast, reshape } from "./shipped.ts";
 import { transposeFast } from "./transpose.ts";
 
 /** Cost of packing one float relative to moving it in a transpose (measured: ~105 ms vs ~14 ms for 7M). */
@@ -29,7 +28,7 @@ const seen = new WeakSet<object>();
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 function batchMatMul(
-  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap },
+  args: KernelArgs,
 ): tf.TensorInfo {
   const { backend } = args;
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };

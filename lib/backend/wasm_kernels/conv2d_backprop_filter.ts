@@ -9,13 +9,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { conv2d, free, slice } from "./shipped.ts";
+import { conv2d, free, type KernelArgs, slice } from "./shipped.ts";
 import { transposeFast } from "./transpose.ts";
 
 /** Computes the filter gradient of an NHWC conv2d with the given geometry. */
 function conv2DBackpropFilter(
-  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap },
+  args: KernelArgs,
 ): tf.TensorInfo {
   const { backend } = args;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };

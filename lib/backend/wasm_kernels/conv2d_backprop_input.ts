@@ -13,7 +13,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped, concat, conv2d, free, makeTensor, reshape, slice, values } from "./shipped.ts";
+import {
+  callShipped,
+  concat,
+  conv2d,
+  free,
+  type KernelArgs,
+  makeTensor,
+  reshape,
+  slice,
+  values,
+} from "./shipped.ts";
 
 /** How one spatial axis of dX splits into stride phases. */
 interface AxisPlan {
@@ -127,7 +137,7 @@ function interleave(backend: BackendWasm, parts: tf.TensorInfo[][]): tf.TensorIn
 
 /** Computes dX of an NHWC conv2d (or the output of a transposed convolution). */
 function conv2DBackpropInput(
-  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap },
+  args: KernelArgs,
 ): tf.TensorInfo {
   const { backend } = args;
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };

@@ -10,11 +10,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped, values } from "./shipped.ts";
+import { callShipped, type KernelArgs, values } from "./shipped.ts";
 
 function maxPoolGrad(
-  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap },
+  args: KernelArgs,
 ): tf.TensorInfo {
   const { backend } = args;
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };

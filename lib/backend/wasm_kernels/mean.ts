@@ -5,14 +5,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import type { KernelArgs } from "./shipped.ts";
 import { reduceLeadingAxes } from "./sum.ts";
 
 /** Kernel config replacing the shipped wasm Mean. */
 export const meanConfig: tf.KernelConfig = {
   kernelName: "Mean",
   backendName: "wasm",
-  kernelFunc:
-    ((args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap }) =>
-      reduceLeadingAxes("Mean", args)) as unknown as tf.KernelFunc,
+  kernelFunc: ((args: KernelArgs) => reduceLeadingAxes("Mean", args)) as unknown as tf.KernelFunc,
 };

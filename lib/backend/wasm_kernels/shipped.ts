@@ -12,9 +12,13 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 
 type TensorInfo = tf.TensorInfo;
-type KernelFn = (
-  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap },
-) => TensorInfo;
+
+/**
+ * What tfjs passes a wasm kernel: its inputs, the backend and the op's attributes. The project's wasm
+ * kernels and the native ones (lib/backend/native/) all take this.
+ */
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
+type KernelFn = (args: KernelArgs) => TensorInfo;
 
 const shipped = new Map<string, KernelFn>();
 

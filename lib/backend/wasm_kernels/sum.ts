@@ -7,10 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped, values } from "./shipped.ts";
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap };
+import { callShipped, type KernelArgs, values } from "./shipped.ts";
 
 /**
  * Sums (or, with `mean`, averages) `x` over `axis` when those are its leading axes; otherwise runs

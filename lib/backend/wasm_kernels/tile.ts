@@ -7,11 +7,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { callShipped, values } from "./shipped.ts";
+import { callShipped, type KernelArgs, values } from "./shipped.ts";
 
 function tile(
-  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap },
+  args: KernelArgs,
 ): tf.TensorInfo {
   const { backend } = args;
   const { x } = args.inputs as { x: tf.TensorInfo };

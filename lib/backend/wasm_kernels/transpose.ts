@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { free, reshape, transpose as shippedTranspose } from "./shipped.ts";
+import { free, type KernelArgs, reshape, transpose as shippedTranspose } from "./shipped.ts";
 
 /** Below this many floats the shipped transpose is already cache-friendly enough. */
 const SMALL = 1 << 16;
@@ -75,7 +75,7 @@ export function transposeFast(backend: BackendWasm, x: tf.TensorInfo, perm: numb
 }
 
 function transposeKernel(
-  args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap },
+  args: KernelArgs,
 ): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   return transposeFast(args.backend, x, (args.attrs as unknown as tf.TransposeAttrs).perm);
