@@ -20,7 +20,7 @@ import type { MultiLabelMetrics } from "../models/metadata.ts";
 import { loadMobileNetV2Features, MOBILENET_V2_FEATURES } from "../models/mobilenet_v2.ts";
 import { binaryCrossEntropy } from "../models/losses.ts";
 import { Progress } from "../util/progress.ts";
-import { batchCount, batchIndices, epochOrder } from "../training/batches.ts";
+import { batchIndices, epochOrder, stepsPerEpoch } from "../training/batches.ts";
 
 /** How the head on the frozen features is trained. */
 export interface TransferConfig {
@@ -114,7 +114,7 @@ export async function transferExperiment(
   const headStarted = performance.now();
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     const order = epochOrder(n, config.seed, epoch);
-    for (let b = 0; b < batchCount(n, config.batchSize); b++) {
+    for (let b = 0; b < stepsPerEpoch(n, config.batchSize); b++) {
       const rows = tf.tensor1d(Int32Array.from(batchIndices(order, config.batchSize, b)), "int32");
       const cost = optimizer.minimize(() => {
         const predicted = head.apply(tf.gather(x, rows), { training: true }) as tf.Tensor;

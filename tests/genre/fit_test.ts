@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { DEFAULT_MODEL, type ModelConfig, modelDefaults } from "../../lib/config.ts";
-import { fitGenreModel } from "../../lib/genre/fit.ts";
+import { fitGenreModel, type GenreTaskState } from "../../lib/genre/fit.ts";
 import { TrainingInterrupted } from "../../lib/training/run.ts";
 import { loadCheckpoint } from "../../lib/training/checkpoint.ts";
 import { predictGenres } from "../../lib/evaluation/predict.ts";
@@ -63,10 +63,10 @@ Deno.test("an interrupted run resumes from its checkpoint and continues where it
   );
   const saved = await loadCheckpoint(checkpointDir);
   assert.ok(saved, "a checkpoint was written");
-  assert.equal(saved.state.epochsDone, 1);
-  assert.equal(saved.state.batchesDone, 2);
-  assert.equal(saved.state.history.length, 1);
-  saved.model.dispose();
+  assert.equal(saved.state.position.epoch, 1);
+  assert.equal(saved.state.position.batchInEpoch, 2);
+  assert.equal((saved.state.task as GenreTaskState).history.length, 1);
+  saved.models.model.dispose();
 
   const resumedBatches: string[] = [];
   const result = await fitGenreModel(train, validation, config, {
@@ -78,7 +78,11 @@ Deno.test("an interrupted run resumes from its checkpoint and continues where it
   assert.deepEqual(firstRunBatches, ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2"]);
   assert.deepEqual(resumedBatches, ["2.3", "2.4"]);
   assert.equal(result.history.length, 2);
-  assert.equal(result.history[0].loss, saved.state.history[0].loss, "epoch 1 comes from the checkpoint");
+  assert.equal(
+    result.history[0].loss,
+    (saved.state.task as GenreTaskState).history[0].loss,
+    "epoch 1 comes from the checkpoint",
+  );
   result.model.dispose();
   await Deno.remove(dir, { recursive: true });
 });
@@ -182,9 +186,13 @@ Deno.test("a resumed run still returns the best epoch, saved in the checkpoint",
     TrainingInterrupted,
   );
   const saved = await loadCheckpoint(checkpointDir);
-  assert.equal(saved?.state.bestEpoch, 1);
-  assert.equal(saved?.bestWeights?.length, saved?.model.getWeights().length, "the best weights are in it");
-  saved?.model.dispose();
+  assert.equal((saved?.state.task as GenreTaskState).bestEpoch, 1);
+  assert.equal(
+    saved?.tensors.best_weights?.length,
+    saved?.models.model.getWeights().length,
+    "the best weights are in it",
+  );
+  saved?.models.model.dispose();
   const result = await fitGenreModel(train, validation, config, { ...silent, checkpointDir, resume: true });
   assert.equal(result.bestEpoch, 1);
   assert.equal(result.history.length, 3);

@@ -1,0 +1,261 @@
+/**
+ * The one training loop of posterlab, for any network: the genre CNN (lib/genre/) and the DCGAN
+ * (lib/gan/) are tasks that plug into it, as models plug into minGPT's trainer.
+ *
+ * The loop owns what every run shares:
+ * - the run folder's resume policy (lib/training/run.ts) and the check that a resumed run is the same
+ *   run (its identity, apart from the settings the task lets change);
+ * - one position record (step, epoch, step in the epoch, seconds of training steps);
+ * - a seeded batch order with one steps-per-epoch rule and one per-step seed (batches.ts);
+ * - one learning-rate schedule hook, set before every step;
+ * - stopping by `AbortSignal`: answered before the next step, after a checkpoint, with
+ *   {@linkcode TrainingInterrupted};
+ * - timing and a progress bar;
+ * - checkpoints every `checkpointEvery` steps and at every epoch end, through lib/training/checkpoint.ts.
+ *
+ * A task does one step on a batch, and whatever it does at step and epoch ends (validation and early
+ * stopping, sample grids, quality figures), and says what its checkpoint holds.
+ *
+ * @example A task that counts the examples it sees
+ * ```ts
+ * import { trainLoop, type TrainingTask } from "./loop.ts";
+ * let seen = 0;
+ * const counter: TrainingTask = {
+ *   step: ({ indices }) => {
+ *     seen += indices.length;
+ *     return Promise.resolve({ status: `${seen} seen` });
+ *   },
+ *   checkpointParts: () => ({ models: {}, optimizers: {} }),
+ *   taskState: () => ({ seen }),
+ *   dispose: () => {},
+ * };
+ * await trainLoop({ epochs: 2, batchSize: 4, count: 10, seed: 1, progress: false }, () => counter);
+ * console.log(seen); // 16: two epochs of two full batches
+ * ```
+ *
+ * @module
+ */
+import { batchIndices, epochOrder, stepSeed, stepsPerEpoch } from "./batches.ts";
+import {
+  type CheckpointParts,
+  loadCheckpoint,
+  type LoadedCheckpoint,
+  type Position,
+  readCheckpointState,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import { checkResumable, checkResumePolicy, TrainingInterrupted } from "./run.ts";
+import { Progress } from "../util/progress.ts";
+
+/** One step's inputs. */
+export interface StepInput {
+  /** The batch's example indices. */
+  indices: Uint32Array;
+  /** The position before this step. */
+  position: Readonly<Position>;
+  /** The seed of this step's own random draws (augmentation, noise). */
+  seed: number;
+  /** The learning rate the schedule set for this step, when there is a schedule. */
+  learningRate?: number;
+}
+
+/** What a step reports. */
+export interface StepReport {
+  /** Text after the progress bar (e.g. the running loss). */
+  status: string;
+}
+
+/** The model-specific part of a run; every hook but `step` is optional. */
+export interface TrainingTask<TaskState = unknown> {
+  /**
+   * The schedule hook: sets the learning rate of step `step` (0-based over the run) on the task's
+   * optimizers before the step, and returns it.
+   */
+  setLearningRate?(step: number): number;
+  /** Trains on one batch; throws to end the run (e.g. on a non-finite loss). */
+  step(input: StepInput): Promise<StepReport>;
+  /** After each step, with the position after it (e.g. a sample grid every N steps). */
+  afterStep?(position: Readonly<Position>): Promise<void>;
+  /** After each epoch's last step, before its checkpoint (e.g. validation, quality figures). */
+  endEpoch?(position: Readonly<Position>): Promise<void>;
+  /** Whether the task ends the run before its epochs (early stopping); asked before each epoch. */
+  stopsEarly?(position: Readonly<Position>): boolean;
+  /** The networks, optimizer states and tensor lists a checkpoint holds. */
+  checkpointParts(position: Readonly<Position>): CheckpointParts;
+  /** The task's own state, saved beside the position (e.g. the history). */
+  taskState(): TaskState;
+  /** After each checkpoint (e.g. to write the run's record with the new position). */
+  afterCheckpoint?(position: Readonly<Position>): Promise<void>;
+  /** Releases the task's tensors when the run is interrupted (a finished run's task is the caller's). */
+  dispose(): void;
+}
+
+/** How the loop runs. */
+export interface LoopOptions {
+  epochs: number;
+  batchSize: number;
+  /** Examples in the training set. */
+  count: number;
+  /** Seed of the batch order and of every step's own draws. */
+  seed: number;
+  /** The run's folder, named in messages. */
+  runDir?: string;
+  /** The checkpoint folder; no checkpoints when undefined. */
+  checkpointDir?: string;
+  /**
+   * Continue from the checkpoint in `checkpointDir`: an error when there is none; without it, an
+   * existing checkpoint is an error (see lib/training/run.ts).
+   */
+  resume?: boolean;
+  /** What a resumed run must match: the run's settings. */
+  identity?: unknown;
+  /** Keys of `identity` (dotted) a resume may change, e.g. `model.epochs`. */
+  changeable?: readonly string[];
+  /** Reads the identity of the saved run, when the checkpoint does not hold it (default: its state). */
+  savedIdentity?: () => Promise<unknown>;
+  /** Also checkpoint every this many steps (0: only at epoch ends). */
+  checkpointEvery?: number;
+  /** Stops the run before the next step, after a checkpoint. */
+  signal?: AbortSignal;
+  /** Progress: one bar per epoch (counting examples) or one for the whole run (counting steps). */
+  progressPer?: "epoch" | "run";
+  /** The label of the whole-run bar. */
+  progressLabel?: string;
+  /** Show progress (default true). */
+  progress?: boolean;
+  /** Where resume notes go. */
+  log?: (line: string) => void;
+  /** What the interruption message calls the run (default "Training"). */
+  runLabel?: string;
+}
+
+/** What a finished loop returns. */
+export interface LoopResult<T> {
+  task: T;
+  position: Position;
+  stepsPerEpoch: number;
+  /** The task ended the run before its epochs. */
+  stoppedEarly: boolean;
+}
+
+/**
+ * Opens the run (fresh, or resumed from its checkpoint), builds the task with `createTask` (which is
+ * handed the checkpoint to resume and owns its tensors), and trains it to the end of its epochs.
+ */
+export async function trainLoop<T extends TrainingTask>(
+  options: LoopOptions,
+  createTask: (saved: LoadedCheckpoint | undefined, stepsPerEpoch: number) => T | Promise<T>,
+): Promise<LoopResult<T>> {
+  const steps = stepsPerEpoch(options.count, options.batchSize);
+  if (steps < 1) {
+    throw new Error(
+      `The training set has ${options.count} examples, fewer than one batch of ${options.batchSize}: ` +
+        `use a smaller --batch or a wider selection.`,
+    );
+  }
+  const saved = await openRun(options);
+  const task = await createTask(saved, steps);
+  const position: Position = saved
+    ? { ...saved.state.position }
+    : { step: 0, epoch: 0, batchInEpoch: 0, trainSeconds: 0 };
+  const totalSteps = options.epochs * steps;
+  const checkpoint = async () => {
+    if (!options.checkpointDir) return;
+    await saveCheckpoint(options.checkpointDir, task.checkpointParts(position), {
+      position,
+      identity: options.identity,
+      task: task.taskState(),
+    });
+    await task.afterCheckpoint?.(position);
+  };
+  const show = options.progress ?? true;
+  const runBar = options.progressPer === "run"
+    ? new Progress(options.progressLabel ?? "training", Math.max(1, totalSteps - position.step), {
+      unit: "steps",
+      ...(show ? {} : { sink: () => {} }),
+    })
+    : undefined;
+  let stoppedEarly = false;
+  while (position.epoch < options.epochs) {
+    if (task.stopsEarly?.(position)) {
+      stoppedEarly = true;
+      break;
+    }
+    const order = epochOrder(options.count, options.seed, position.epoch);
+    const epochBar = !runBar && show
+      ? new Progress(
+        `epoch ${position.epoch + 1}/${options.epochs}${position.batchInEpoch > 0 ? " (resumed)" : ""}`,
+        (steps - position.batchInEpoch) * options.batchSize,
+        { unit: "images" },
+      )
+      : undefined;
+    for (let b = position.batchInEpoch; b < steps; b++) {
+      // A macrotask turn, so signal listeners (Ctrl-C) can run: on wasm and native every await in a
+      // step may resolve as a microtask, and without this a listener never fires during a run.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (options.signal?.aborted) {
+        (runBar ?? epochBar)?.finish();
+        await checkpoint();
+        task.dispose();
+        throw new TrainingInterrupted(
+          `${options.runLabel ?? "Training"} stopped at step ${position.step} (epoch ${
+            position.epoch + 1
+          }, ` +
+            `after batch ${position.batchInEpoch})` +
+            (options.checkpointDir ? `; checkpoint in ${options.checkpointDir}: rerun with --resume` : ""),
+          options.checkpointDir,
+        );
+      }
+      const learningRate = task.setLearningRate?.(position.step);
+      const indices = batchIndices(order, options.batchSize, b);
+      const started = performance.now();
+      const report = await task.step({
+        indices,
+        position: { ...position },
+        seed: stepSeed(options.seed, position.step),
+        learningRate,
+      });
+      position.trainSeconds += (performance.now() - started) / 1000;
+      position.step++;
+      position.batchInEpoch = b + 1;
+      runBar?.tick(1, report.status);
+      epochBar?.tick(indices.length, report.status);
+      await task.afterStep?.(position);
+      if (position.batchInEpoch === steps) {
+        epochBar?.finish();
+        position.epoch++;
+        position.batchInEpoch = 0;
+        await task.endEpoch?.(position);
+        await checkpoint();
+      } else if ((options.checkpointEvery ?? 0) > 0 && position.step % options.checkpointEvery! === 0) {
+        await checkpoint();
+      }
+    }
+  }
+  runBar?.finish();
+  return { task, position, stepsPerEpoch: steps, stoppedEarly };
+}
+
+/** Applies the resume policy and, for a resume, checks the run's identity and loads its checkpoint. */
+async function openRun(options: LoopOptions): Promise<LoadedCheckpoint | undefined> {
+  if (!options.checkpointDir) {
+    if (options.resume) throw new Error("resume needs a checkpoint folder (checkpointDir) to continue from.");
+    return undefined;
+  }
+  const runDir = options.runDir ?? options.checkpointDir;
+  await checkResumePolicy(runDir, options.checkpointDir, options.resume ?? false);
+  if (!options.resume) return undefined;
+  const savedIdentity = options.savedIdentity
+    ? await options.savedIdentity()
+    : (await readCheckpointState(options.checkpointDir))!.identity;
+  checkResumable(runDir, savedIdentity, options.identity, options.changeable ?? []);
+  const saved = (await loadCheckpoint(options.checkpointDir))!;
+  const { position } = saved.state;
+  options.log?.(
+    `resume: continuing ${runDir} at step ${position.step} (` +
+      (position.batchInEpoch > 0
+        ? `in epoch ${position.epoch + 1} after batch ${position.batchInEpoch})`
+        : `after epoch ${position.epoch})`),
+  );
+  return saved;
+}
