@@ -31,6 +31,7 @@ import { meanAbsoluteError } from "../models/regression_heads.ts";
 import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
 import { createLog } from "../util/log.ts";
+import { concatenate } from "../util/arrays.ts";
 
 /** What to evaluate on: one split, or every film of the folder the model's config selects. */
 export type EvaluationSplit = Split | "all";
@@ -238,20 +239,6 @@ export function bestEvaluation(evaluations: readonly ModelEvaluation[]): ModelEv
   if (evaluations.length === 0) throw new Error("No evaluations to choose from.");
   const score = (e: ModelEvaluation) => savedValidationMap(e.metadata) ?? -Infinity;
   return evaluations.reduce((best, e) => (score(e) > score(best) ? e : best));
-}
-
-/** The arrays one after another. */
-function concatenate<T extends Float32Array | Uint8Array>(
-  arrays: T[],
-  Kind: { new (length: number): T },
-): T {
-  const out = new Kind(arrays.reduce((sum, a) => sum + a.length, 0));
-  let offset = 0;
-  for (const a of arrays) {
-    out.set(a, offset);
-    offset += a.length;
-  }
-  return out;
 }
 
 /** Evaluates `name`, or every saved model when `name` is undefined. */

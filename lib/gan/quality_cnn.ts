@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { buildGenreCnn } from "../models/cnn.ts";
 import { listSavedModels, loadGenreModel } from "../models/saved.ts";
 import { FALLBACK_QUALITY_CNN, genreGroup, imageSize } from "../config.ts";
+import { concatenate } from "../util/arrays.ts";
 import { type FeatureSet, frechetDistance } from "./frechet.ts";
 
 /** The CNN that quality is measured with: penultimate-layer features and genre scores in one pass. */
@@ -145,17 +146,10 @@ export function collectOutputs(
     scoreChunks.push(out.scores);
   }
   const dim = featureChunks[0].length / Math.min(chunk, total);
-  return { features: { count: total, dim, values: concat(featureChunks) }, scores: concat(scoreChunks) };
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return {
+    features: { count: total, dim, values: concatenate(featureChunks, Float32Array) },
+    scores: concatenate(scoreChunks, Float32Array),
+  };
 }
 
 /** Index of the largest of `genres` scores in row `row`. */

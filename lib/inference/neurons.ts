@@ -19,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { GenreData } from "../dataset/types.ts";
+import { concatenate } from "../util/arrays.ts";
 import { applyChain, splitAtLastConv } from "./gradcam.ts";
 
 /** Map-averaged activations of the last conv layer's units for every poster of a split. */
@@ -46,13 +47,7 @@ export async function lastConvActivations(
     chunks.push(await means.data() as Float32Array);
     means.dispose();
   }
-  const values = new Float32Array(count * units);
-  let offset = 0;
-  for (const chunk of chunks) {
-    values.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return { units, values };
+  return { units, values: concatenate(chunks, Float32Array) };
 }
 
 /** Mean response of each unit per genre, and over all posters. */
