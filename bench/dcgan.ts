@@ -10,9 +10,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { createAdam } from "../lib/training/adam.ts";
-import { BETA1, LEARNING_RATE, trainStep } from "../lib/gan/train.ts";
-import { buildDiscriminator, buildGenerator, type DcganShape } from "../lib/models/dcgan.ts";
+import { newNetworks, trainStep } from "../lib/gan/step.ts";
+import { type DcganShape, DEFAULT_DCGAN_TRAINING, DEFAULT_OBJECTIVE } from "../lib/config.ts";
 import { throughput } from "./cnn.ts";
 import { measureIsolated } from "./isolated.ts";
 import { peakRssMiB, resetPeakRss } from "./memory.ts";
@@ -49,12 +48,10 @@ export async function measure(
   options: BenchOptions,
   threads: number | undefined,
 ): Promise<BenchRecord> {
-  const nets = {
-    generator: buildGenerator(shape),
-    discriminator: buildDiscriminator(shape),
-    generatorOptimizer: createAdam(LEARNING_RATE, BETA1),
-    discriminatorOptimizer: createAdam(LEARNING_RATE, BETA1),
-  };
+  const nets = newNetworks(shape, shape.seed ?? DEFAULT_DCGAN_TRAINING.seed, {
+    ...DEFAULT_OBJECTIVE,
+    averageDecay: 0,
+  });
   const real = tf.randomUniform(
     [options.batch, shape.height, shape.width, 3],
     -1,

@@ -8,11 +8,18 @@
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { DEFAULT_DATASET, DEFAULT_DCGAN_TRAINING } from "../lib/config.ts";
+import {
+  type DcganTrainingConfig,
+  dcganTrainingProblems,
+  DEFAULT_DATASET,
+  DEFAULT_DCGAN_TRAINING,
+  DEFAULT_OBJECTIVE,
+  type GanLoss,
+} from "../lib/config.ts";
 import { readTrainingSet } from "../lib/gan/prepare.ts";
 import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
 import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
-import { DEFAULT_OBJECTIVE, type GanLoss, trainDcgan } from "../lib/gan/train.ts";
+import { trainDcgan } from "../lib/gan/train.ts";
 import { runFolder, TrainingInterrupted } from "../lib/training/run.ts";
 import { type Augmentation, AUGMENTATIONS } from "../lib/gan/augment.ts";
 import { stopOnInterrupt } from "../lib/util/interrupt.ts";
@@ -41,6 +48,12 @@ const FLAGS = {
     default: DEFAULTS.decayEpochs,
   },
   batch: { type: "number", help: "posters per step", default: DEFAULTS.batchSize },
+  "learning-rate": {
+    type: "number",
+    help: "Adam's learning rate of both networks (Radford et al.)",
+    default: DEFAULTS.learningRate,
+  },
+  beta1: { type: "number", help: "Adam's first-moment decay (Radford et al.)", default: DEFAULTS.beta1 },
   "grid-height": { type: "number", help: "rows of the sample grid", default: DEFAULTS.gridRows },
   "grid-width": { type: "number", help: "columns of the sample grid", default: DEFAULTS.gridColumns },
   "sample-rate": {
@@ -93,7 +106,7 @@ const FLAGS = {
   ...BACKEND_FLAGS,
   "checkpoint-every": {
     type: "number",
-    help: "a checkpoint every this many steps (and each epoch)",
+    help: "a checkpoint every this many steps, and at each epoch end (0: epoch ends only)",
     default: DEFAULTS.checkpointEvery,
   },
   "quality-model": { type: "string", help: "saved genre CNN for the quality figures (default: first saved)" },
@@ -111,6 +124,21 @@ const FLAGS = {
   "data-dir": { type: "string", help: "dataset folder (holds gan/)", default: DEFAULT_DATASET.dataDir },
   set: { type: "string", help: "training set key under data/gan/ (default: the last prepared)" },
 } as const;
+
+/** The flag of each training setting, for naming it in errors. */
+const TRAINING_FLAGS: Record<keyof DcganTrainingConfig, string> = {
+  epochs: "epochs",
+  decayEpochs: "decay-epochs",
+  batchSize: "batch",
+  learningRate: "learning-rate",
+  beta1: "beta1",
+  gridRows: "grid-height",
+  gridColumns: "grid-width",
+  sampleRate: "sample-rate",
+  checkpointEvery: "checkpoint-every",
+  seed: "seed",
+  qualitySamples: "quality-samples",
+};
 
 function positiveInteger(value: number, flag: string): number {
   if (!Number.isInteger(value) || value < 1) {
@@ -154,26 +182,22 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   if (!(averageDecay >= 0 && averageDecay < 1)) {
     throw new UsageError(`--average-decay needs a number from 0 (off) to below 1, got ${averageDecay}.`);
   }
-  for (
-    const flag of [
-      "epochs",
-      "batch",
-      "grid-height",
-      "grid-width",
-      "sample-rate",
-      "filters",
-      "checkpoint-every",
-      "quality-samples",
-    ] as const
-  ) {
-    positiveInteger(flags[flag]!, flag);
-  }
-  const decayEpochs = flags["decay-epochs"]!;
-  if (!(Number.isInteger(decayEpochs) && decayEpochs >= 0 && decayEpochs <= flags.epochs!)) {
-    throw new UsageError(
-      `--decay-epochs needs a whole number from 0 to --epochs (${flags.epochs}), got ${decayEpochs}.`,
-    );
-  }
+  positiveInteger(flags.filters!, "filters");
+  const training: DcganTrainingConfig = {
+    epochs: flags.epochs!,
+    decayEpochs: flags["decay-epochs"]!,
+    batchSize: flags.batch!,
+    learningRate: flags["learning-rate"]!,
+    beta1: flags.beta1!,
+    gridRows: flags["grid-height"]!,
+    gridColumns: flags["grid-width"]!,
+    sampleRate: flags["sample-rate"]!,
+    checkpointEvery: flags["checkpoint-every"]!,
+    seed: flags.seed!,
+    qualitySamples: flags["quality-samples"]!,
+  };
+  const [first] = dcganTrainingProblems(training);
+  if (first) throw new UsageError(`--${TRAINING_FLAGS[first.setting]} ${first.problem}`);
   const { name: backendName, threads } = backendFromArgs(flags);
   const backend = await initBackend(backendName, { threads });
   const set = await readTrainingSet(flags["data-dir"]!, flags.set);
@@ -205,18 +229,10 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
       auxiliaryClassifier: !flags["no-classifier"],
     },
     objective: { loss, realLabel, averageDecay, augment },
-    epochs: flags.epochs!,
-    decayEpochs,
-    batchSize: flags.batch!,
-    gridRows: flags["grid-height"]!,
-    gridColumns: flags["grid-width"]!,
-    sampleRate: flags["sample-rate"]!,
-    checkpointEvery: flags["checkpoint-every"]!,
+    ...training,
     resume: flags.resume ?? false,
-    seed: flags.seed!,
     backend: backend.name,
     qualityCnn,
-    qualitySamples: flags["quality-samples"]!,
     signal: stop.signal,
   }).catch((error) => {
     if (!(error instanceof TrainingInterrupted)) throw error;

@@ -378,6 +378,47 @@ export const DEFAULT_DCGAN_TRAINING: DcganTrainingConfig = {
   qualitySamples: 256,
 };
 
+/** A setting of a DCGAN training config that breaks a rule, and the rule. */
+export interface SettingProblem<T> {
+  setting: keyof T & string;
+  /** What the value must be, and what it is, e.g. "must be a whole number from 0 to epochs (2), got 3." */
+  problem: string;
+}
+
+/**
+ * The rules of a DCGAN training config, one problem per broken rule (empty when none is broken):
+ * `dcgan:train` reports them as flag errors before loading data, trainDcgan refuses them.
+ */
+export function dcganTrainingProblems(config: DcganTrainingConfig): SettingProblem<DcganTrainingConfig>[] {
+  const problems: SettingProblem<DcganTrainingConfig>[] = [];
+  const wholeAtLeast = (setting: keyof DcganTrainingConfig, min: number) => {
+    const value = config[setting];
+    if (!(Number.isInteger(value) && value >= min)) {
+      problems.push({ setting, problem: `must be a whole number of at least ${min}, got ${value}.` });
+    }
+  };
+  for (
+    const key of ["epochs", "batchSize", "sampleRate", "gridRows", "gridColumns", "qualitySamples"] as const
+  ) {
+    wholeAtLeast(key, 1);
+  }
+  wholeAtLeast("checkpointEvery", 0);
+  const { decayEpochs, epochs, learningRate, beta1 } = config;
+  if (!(Number.isInteger(decayEpochs) && decayEpochs >= 0 && decayEpochs <= epochs)) {
+    problems.push({
+      setting: "decayEpochs",
+      problem: `must be a whole number from 0 to epochs (${epochs}), got ${decayEpochs}.`,
+    });
+  }
+  if (!(learningRate > 0)) {
+    problems.push({ setting: "learningRate", problem: `must be above 0, got ${learningRate}.` });
+  }
+  if (!(beta1 >= 0 && beta1 < 1)) {
+    problems.push({ setting: "beta1", problem: `must be from 0 to below 1, got ${beta1}.` });
+  }
+  return problems;
+}
+
 /**
  * The original project's DCGAN posters: from 1980 on, without Animation, Comedy and Family (whose
  * posters look least like the rest), at ratio 60. Notebook 4 and the README's commands use it.

@@ -101,3 +101,62 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("Ctrl-C during dcgan:train stops within a step or two, with a checkpoint to resume from", async () => {
+  const cwd = await Deno.makeTempDir();
+  await makeFixtureDataDir({ movies: 80, dir: join(cwd, "data") });
+  try {
+    const prepared = await run(cwd, "dcgan_prepare", "--ratio", "10", "--size", "8x12");
+    assert.equal(prepared.code, 0, prepared.stderr);
+    const count = Number(/^(\d+) posters/.exec(prepared.stdout)?.[1]);
+    const stepsPerEpoch = Math.floor(count / 2);
+    assert.ok(stepsPerEpoch >= 20, `${count} posters make too short an epoch for this test`);
+    // No grid or checkpoint before the epoch ends: before the loop yielded each step, a stop request
+    // waited for the next file write, so this run would have stopped at the epoch's end.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--config",
+        CONFIG,
+        cli("dcgan_train"),
+        ...["--size", "8x12", "--filters", "4", "--batch", "2", "--epochs", "20", "--backend", "cpu"],
+        ...["--no-quality", "--sample-rate", "100000", "--checkpoint-every", "0", "--name", "stop"],
+      ],
+      cwd,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let stderr = "";
+    const decoder = new TextDecoder();
+    let signalled = false;
+    for await (const chunk of child.stderr) {
+      stderr += decoder.decode(chunk, { stream: true });
+      // The progress bar's first line comes after the first step.
+      if (!signalled && /steps/.test(stderr)) {
+        child.kill("SIGINT");
+        signalled = true;
+      }
+    }
+    const status = await child.status;
+    await child.stdout.cancel();
+    assert.ok(signalled, stderr);
+    assert.equal(status.code, 130, stderr);
+    assert.match(stderr, /DCGAN training stopped at step \d+ .*checkpoint in runs\/dcgan\/stop\/checkpoint/);
+    const state = JSON.parse(await Deno.readTextFile(join(cwd, "runs/dcgan/stop/checkpoint/state.json")));
+    assert.ok(
+      state.position.step >= 1 && state.position.step < stepsPerEpoch,
+      `stopped at step ${state.position.step}, epoch of ${stepsPerEpoch}`,
+    );
+    const finished = await run(
+      cwd,
+      "dcgan_train",
+      ...["--size", "8x12", "--filters", "4", "--batch", "2", "--epochs", "1", "--backend", "cpu"],
+      ...["--no-quality", "--sample-rate", "100000", "--checkpoint-every", "0", "--name", "stop", "--resume"],
+    );
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stdout, new RegExp(`${stepsPerEpoch} steps, 1 epochs`));
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});

@@ -1,11 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
-import { createAdam } from "../../../lib/training/adam.ts";
 import { AdamWOptimizer } from "../../../lib/training/adamw.ts";
 import { initBackend } from "../../../lib/backend/select.ts";
 import { type BackendName, DEFAULT_OBJECTIVE } from "../../../lib/config.ts";
 import { augment } from "../../../lib/gan/augment.ts";
-import { trainStep } from "../../../lib/gan/train.ts";
-import { buildDiscriminator, buildGenerator } from "../../../lib/models/dcgan.ts";
+import { newNetworks, trainStep } from "../../../lib/gan/step.ts";
 import { buildGenreCnn } from "../../../lib/models/cnn.ts";
 import { createRmsprop } from "../../../lib/training/rmsprop.ts";
 import { assertClose } from "../compare.ts";
@@ -56,12 +54,7 @@ async function dcganLosses(
     upsampling,
     seed: 3,
   };
-  const nets = {
-    generator: buildGenerator(shape),
-    discriminator: buildDiscriminator(shape),
-    generatorOptimizer: createAdam(2e-4, 0.5),
-    discriminatorOptimizer: createAdam(2e-4, 0.5),
-  };
+  const nets = newNetworks(shape, shape.seed, { ...PLAIN_OBJECTIVE, averageDecay: 0 });
   const real = tf.randomUniform([4, 64, 64, 3], -1, 1, "float32", 5) as tf.Tensor4D;
   const losses = new Float32Array(2 * DCGAN_STEPS);
   for (let i = 0; i < DCGAN_STEPS; i++) {

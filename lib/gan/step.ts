@@ -1,0 +1,149 @@
+/**
+ * One DCGAN training step, and the networks it trains.
+ *
+ * Each step: the discriminator learns real posters against a batch of fakes; then the generator
+ * learns to make the discriminator say "real". Losses: the paper's cross-entropy (the generator's
+ * non-saturating form; real posters labelled 0.9 by default, one-sided label smoothing) or the hinge
+ * loss of SAGAN/BigGAN. The conditional model feeds each real poster's genres and decade to both
+ * networks, and asks the generator for fakes with the same conditions; with an AC-GAN head the
+ * discriminator also learns to name real posters' genres and decade, and the generator is scored on
+ * whether its fakes get their asked ones. With DiffAugment every image the discriminator sees, real
+ * or fake, is augmented first, with a fresh random draw for each pass.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { createAdam, type FusedAdamOptimizer } from "../training/adam.ts";
+import {
+  type DcganShape,
+  type DcganTrainingConfig,
+  DEFAULT_DCGAN_TRAINING,
+  DEFAULT_OBJECTIVE,
+  type GanObjective,
+} from "../config.ts";
+import { buildDiscriminator, buildGenerator, classifierLoss } from "../models/dcgan.ts";
+import { augment } from "./augment.ts";
+import type { StepRecord } from "./run.ts";
+
+/** The networks and optimizers a run trains. */
+export interface GanNetworks {
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
+  /** Adam (createAdam), whose learning rate a schedule sets before each step. */
+  generatorOptimizer: FusedAdamOptimizer;
+  discriminatorOptimizer: FusedAdamOptimizer;
+  /** The moving average of the generator's weights (ema.ts), which samples come from when present. */
+  average?: tf.LayersModel;
+}
+
+/**
+ * One DCGAN step on a batch of real posters: a discriminator update, then a generator update.
+ * `noiseSeed` makes the step's noise reproducible (so a resumed run repeats the same steps).
+ */
+export function trainStep(
+  nets: GanNetworks,
+  real: tf.Tensor4D,
+  conditions: tf.Tensor2D | undefined,
+  latentDim: number,
+  noiseSeed: number,
+  objective: Pick<GanObjective, "loss" | "realLabel" | "augment"> = DEFAULT_OBJECTIVE,
+): Omit<StepRecord, "step" | "epoch"> {
+  const hinge = objective.loss === "hinge";
+  const policy = objective.augment ?? DEFAULT_OBJECTIVE.augment ?? [];
+  const values = tf.tidy(() => {
+    const batch = real.shape[0];
+    const noise = tf.randomNormal([batch, latentDim], 0, 1, "float32", noiseSeed);
+    const withCondition = (x: tf.Tensor) => (conditions ? [x, conditions] : x);
+    // The discriminator's verdict on images after augmentation (a distinct draw for each use), split
+    // into the real-vs-fake logit and, with an AC-GAN head, the condition's logits.
+    let draws = 0;
+    const judge = (images: tf.Tensor) => {
+      const seen = augment(images as tf.Tensor4D, policy, noiseSeed * 4 + draws++);
+      const out = nets.discriminator.apply(withCondition(seen), { training: true }) as
+        | tf.Tensor
+        | tf.Tensor[];
+      return Array.isArray(out) ? { logit: out[0], classes: out[1] as tf.Tensor2D } : { logit: out };
+    };
+    // Fakes for the discriminator's update are constants: no gradient flows into the generator here.
+    const fake = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
+    const realLabels = tf.fill([batch, 1], objective.realLabel);
+    const fakeLabels = tf.zeros([batch, 1]);
+    let dReal = tf.scalar(0);
+    let dFake = tf.scalar(0);
+    const dLoss = nets.discriminatorOptimizer.minimize(
+      () => {
+        const onReal = judge(real);
+        const onFake = judge(fake);
+        dReal = tf.keep(tf.sigmoid(onReal.logit).mean());
+        dFake = tf.keep(tf.sigmoid(onFake.logit).mean());
+        const adversarial = hinge
+          ? tf.relu(tf.sub(1, onReal.logit)).mean().add(tf.relu(tf.add(1, onFake.logit)).mean())
+          : tf.losses.sigmoidCrossEntropy(realLabels, onReal.logit)
+            .add(tf.losses.sigmoidCrossEntropy(fakeLabels, onFake.logit));
+        // The classifier learns genres and decades from real posters only, so it never learns the
+        // generator's mistakes as a genre's look.
+        return (onReal.classes
+          ? adversarial.add(classifierLoss(conditions!, onReal.classes))
+          : adversarial) as tf.Scalar;
+      },
+      true,
+      trainable(nets.discriminator),
+    )!;
+    const gLoss = nets.generatorOptimizer.minimize(
+      () => {
+        const generated = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
+        const { logit, classes } = judge(generated);
+        const adversarial = hinge
+          ? logit.mean().neg()
+          : tf.losses.sigmoidCrossEntropy(tf.onesLike(logit), logit);
+        return (classes ? adversarial.add(classifierLoss(conditions!, classes)) : adversarial) as tf.Scalar;
+      },
+      true,
+      trainable(nets.generator),
+    )!;
+    const stacked = tf.stack([dLoss, gLoss, dReal, dFake]);
+    // Kept so they outlive minimize()'s scope; tidy leaves kept tensors alone.
+    tf.dispose([dReal, dFake]);
+    return stacked;
+  });
+  const [dLoss, gLoss, dReal, dFake] = values.dataSync();
+  values.dispose();
+  return { dLoss, gLoss, dReal, dFake };
+}
+
+function trainable(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/**
+ * Fresh networks (seeded initial weights), their Adam optimizers (Radford et al.'s settings unless
+ * `adam` says otherwise) and the weight average.
+ */
+export function newNetworks(
+  shape: DcganShape,
+  seed: number,
+  objective: GanObjective,
+  adam: Pick<DcganTrainingConfig, "learningRate" | "beta1"> = DEFAULT_DCGAN_TRAINING,
+): GanNetworks {
+  const generator = buildGenerator({ ...shape, seed });
+  const nets: GanNetworks = {
+    generator,
+    discriminator: buildDiscriminator({ ...shape, seed }),
+    generatorOptimizer: createAdam(adam.learningRate, adam.beta1),
+    discriminatorOptimizer: createAdam(adam.learningRate, adam.beta1),
+  };
+  if (objective.averageDecay > 0) {
+    nets.average = buildGenerator({ ...shape, seed });
+    nets.average.setWeights(generator.getWeights());
+  }
+  return nets;
+}
+
+/** Releases the networks and optimizers. */
+export function disposeNetworks(nets: GanNetworks): void {
+  nets.average?.dispose();
+  nets.generator.dispose();
+  nets.discriminator.dispose();
+  nets.generatorOptimizer.dispose();
+  nets.discriminatorOptimizer.dispose();
+}
