@@ -9,6 +9,15 @@ import { existsSync } from "node:fs";
 import { findChromium } from "../lib/report/tools.ts";
 import { makeFixtureDataDir } from "../tests/fixtures.ts";
 
+if (Deno.args.length > 0) {
+  const help = Deno.args.every((a) => a === "--help" || a === "-h");
+  (help ? console.log : console.error)(
+    "Run the whole test suite: deno task check, deno test over tests/, then the notebooks headless.\n" +
+      "It takes no flags; set POSTERLAB_REAL_DATA=DIR to run the real-data tests on another folder.",
+  );
+  Deno.exit(help ? 0 : 2);
+}
+
 const REAL_DATA_DEFAULT = "../shared/data/movie-posters";
 const env: Record<string, string> = {};
 if (!Deno.env.get("POSTERLAB_REAL_DATA") && existsSync(`${REAL_DATA_DEFAULT}/MovieGenre.csv`)) {
