@@ -1,11 +1,11 @@
 /**
- * What the genre CNN's and the DCGAN's trainers share about a run: where it lives, when it may start
- * or resume, which config changes a resume accepts, and how a stop request ends it.
+ * The rules of a run folder that the training loop (loop.ts) applies to every task: where a run lives,
+ * when it may start or resume, which config changes a resume accepts, and how a stop request ends it.
  *
  * ```
  * runs/<kind>/<name>/        kind: cnn or dcgan
- *   checkpoint/              the latest checkpoint, replaced atomically (its files: see each trainer)
- *   ...                      what the trainer writes besides (the DCGAN: grids, video, metadata.json)
+ *   checkpoint/              the latest checkpoint, replaced atomically (checkpoint.ts)
+ *   ...                      what the task writes besides (the DCGAN: grids, video, metadata.json)
  * ```
  *
  * One resume policy for both: with `resume`, a run without a checkpoint is an error (nothing is
@@ -14,7 +14,7 @@
  * saved model, so its run folder is removed once the model is saved; the DCGAN's run folder is its
  * result and keeps its checkpoint, so `--resume --epochs N` extends a finished run.
  *
- * A stop request is an `AbortSignal`: the trainer writes a checkpoint at the next step boundary and
+ * A stop request is an `AbortSignal`: the loop writes a checkpoint before the next step and
  * throws {@linkcode TrainingInterrupted}.
  *
  * @example Where a DCGAN run lives
