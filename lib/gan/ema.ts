@@ -7,7 +7,8 @@
  * @example
  * ```ts
  * import type * as tf from "@tensorflow/tfjs";
- * import { buildGenerator, DEFAULT_DCGAN_SHAPE } from "../models/dcgan.ts";
+ * import { DEFAULT_DCGAN_SHAPE } from "../config.ts";
+ * import { buildGenerator } from "../models/dcgan.ts";
  * import { updateAverage } from "./ema.ts";
  * declare const generator: tf.LayersModel, step: number;
  * const average = buildGenerator(DEFAULT_DCGAN_SHAPE);

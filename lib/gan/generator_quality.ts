@@ -6,19 +6,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ALL_GENRES } from "../config.ts";
-import {
-  buildGenerator,
-  conditionVector,
-  type DcganShape,
-  DECADES,
-  upsamplingSteps,
-} from "../models/dcgan.ts";
+import { ALL_GENRES, type DcganShape } from "../config.ts";
+import { buildGenerator, conditionVector, DECADES, upsamplingSteps } from "../models/dcgan.ts";
 import { loadModelFiles } from "../models/saved.ts";
 import { seededRandom } from "../util/random.ts";
+import { frechetDistance } from "./frechet.ts";
 import {
   collectOutputs,
-  frechetDistance,
   type GenreHits,
   type QualityCnn,
   type QualityRecord,

@@ -15,7 +15,7 @@ import { buildGenreCnn } from "../models/cnn.ts";
 import { listSavedModels, loadGenreModel } from "../models/saved.ts";
 import { FALLBACK_QUALITY_CNN, genreGroup, imageSize } from "../config.ts";
 import { concatenate } from "../util/arrays.ts";
-import { type FeatureSet, frechetDistance } from "./frechet.ts";
+import type { FeatureSet } from "./frechet.ts";
 
 /** The CNN that quality is measured with: penultimate-layer features and genre scores in one pass. */
 export interface QualityCnn {
@@ -182,5 +182,3 @@ export function topGenreRate(
   // The mean over genres, so that Drama's many posters don't hide the others.
   return { rate: rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : total, perGenre };
 }
-
-export { frechetDistance };

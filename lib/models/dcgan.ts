@@ -21,7 +21,9 @@ export const DECADES = [1970, 1980, 1990, 2000, 2010] as const;
 /** Length of a condition vector: a multi-hot over the 14 genres, then a one-hot over the decades. */
 export const CONDITION_SIZE = ALL_GENRES.length + DECADES.length;
 
-// The shape's type and defaults live in lib/config.ts with every other default.
+// The shape's type and defaults live in lib/config.ts with every other default: import them from there.
+// These re-exports remain only for cli/dcgan_train.ts and cli/dcgan_prepare.ts; remove them when those
+// import from lib/config.ts (issue 23).
 export { DEFAULT_DCGAN_SHAPE } from "../config.ts";
 export type { DcganShape, DiscriminatorConditioning, Upsampling } from "../config.ts";
 
@@ -88,9 +90,10 @@ const applied = (layer: { apply(x: tf.SymbolicTensor | tf.SymbolicTensor[]): unk
  * them; an unconditional discriminator has nothing for a classifier head to predict, so it has none.
  */
 export function resolveShape(shape: DcganShape): DcganShape {
-  const full = { ...DEFAULT_DCGAN_SHAPE, ...shape };
-  const head = shape.auxiliaryClassifier ?? DEFAULT_DCGAN_SHAPE.auxiliaryClassifier ?? false;
-  return { ...full, auxiliaryClassifier: shape.conditionSize > 0 && head };
+  // A setting given as undefined is left out, as one not given at all.
+  const given = Object.fromEntries(Object.entries(shape).filter(([, value]) => value !== undefined));
+  const full = { ...DEFAULT_DCGAN_SHAPE, ...given } as DcganShape;
+  return { ...full, auxiliaryClassifier: shape.conditionSize > 0 && full.auxiliaryClassifier === true };
 }
 
 /**
@@ -100,7 +103,7 @@ export function resolveShape(shape: DcganShape): DcganShape {
 export function buildGenerator(shape: DcganShape): tf.LayersModel {
   const { steps, baseWidth, baseHeight } = upsamplingSteps(shape.width, shape.height);
   const { init } = initializers(shape.seed ?? 1);
-  const resize = (shape.upsampling ?? "resize") === "resize";
+  const resize = resolveShape(shape).upsampling === "resize";
   const noise = tf.input({ shape: [shape.latentDim], name: "noise" });
   const condition = shape.conditionSize > 0
     ? tf.input({ shape: [shape.conditionSize], name: "condition" })
@@ -165,8 +168,7 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
   const { steps } = upsamplingSteps(shape.width, shape.height);
   const ids = initializers((shape.seed ?? 1) + 1000);
   const init = ids.init;
-  const spectral = shape.spectralNorm ?? false;
-  const conditioning = shape.conditioning ?? "projection";
+  const { spectralNorm: spectral, conditioning, auxiliaryClassifier } = resolveShape(shape);
   const image = tf.input({ shape: [shape.height, shape.width, 3], name: "image" });
   const condition = shape.conditionSize > 0
     ? tf.input({ shape: [shape.conditionSize], name: "condition" })
@@ -220,7 +222,7 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
   }
   x = applied(tf.layers.flatten({ name: "features" }))(x);
   // AC-GAN's second head reads the image's features only, never the condition it is asked to predict.
-  const classifier = condition && resolveShape(shape).auxiliaryClassifier
+  const classifier = condition && auxiliaryClassifier
     ? applied(dense(shape.conditionSize, "classifier"))(x)
     : undefined;
   let logit: tf.SymbolicTensor;

@@ -5,12 +5,12 @@ import {
   buildGenerator,
   CONDITION_SIZE,
   conditionVector,
-  type DcganShape,
   decadeOf,
   parseDcganSize,
   parseGenre,
   upsamplingSteps,
 } from "../../lib/models/dcgan.ts";
+import type { DcganShape } from "../../lib/config.ts";
 import { loadModelFiles, saveModelFiles } from "../../lib/models/saved.ts";
 
 await tf.setBackend("cpu");
