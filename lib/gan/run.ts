@@ -17,8 +17,7 @@
  */
 import { join } from "node:path";
 import { readTextIfExists, writeJsonAtomically } from "../util/files.ts";
-import type { Augmentation } from "../config.ts";
-import type { DcganShape } from "../models/dcgan.ts";
+import type { Augmentation, DcganShape } from "../config.ts";
 import type { GanSelection } from "./prepare.ts";
 import type { QualityRecord } from "./quality_cnn.ts";
 
@@ -116,35 +115,116 @@ export async function runGrids(runDir: string): Promise<RunGrid[]> {
   return grids.sort((a, b) => a.step - b.step);
 }
 
-/** Reads a run's metadata, or undefined when the run has none yet. */
+/**
+ * A record as metadata.json stores it: the run's metadata and the format it was written in (absent in
+ * records written before formats were numbered).
+ */
+type StoredRun = RunMetadata & { format?: number };
+
+/**
+ * Format 1 → 2. Runs from before poster shapes were square (`shape.size`), with the paper's
+ * upsampling and input conditioning, and trained on cross-entropy with real labels at 0.9 and no
+ * weight average.
+ */
+function fillPosterShapeAndObjective(record: StoredRun): StoredRun {
+  const { size, ...rest } = record.shape as DcganShape & { size: number };
+  return {
+    ...record,
+    shape: { ...rest, width: size, height: size, upsampling: "transposed", conditioning: "input" },
+    training: { ...record.training, loss: "bce", realLabel: 0.9, averageDecay: 0 },
+  };
+}
+
+/**
+ * Format 2 → 3. Runs from before DiffAugment and the AC-GAN head trained without them (not today's
+ * defaults).
+ */
+function fillAugmentAndClassifier(record: StoredRun): StoredRun {
+  return {
+    ...record,
+    shape: { auxiliaryClassifier: false, ...record.shape },
+    training: { augment: [], ...record.training },
+  };
+}
+
+/** Format 3 → 4. Runs from before the learning-rate decay trained at a constant rate. */
+function fillDecayEpochs(record: StoredRun): StoredRun {
+  return { ...record, training: { decayEpochs: 0, ...record.training } };
+}
+
+/** The upgrade steps of run records: `RUN_UPGRADES[n - 1]` takes format n to n + 1. */
+const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
+  fillPosterShapeAndObjective,
+  fillAugmentAndClassifier,
+  fillDecayEpochs,
+];
+
+/** The format of the run records {@linkcode writeRunMetadata} writes (metadata.json's `format`). */
+export const RUN_FORMAT: number = RUN_UPGRADES.length + 1;
+
+/**
+ * The format of a stored record. Records from before formats were numbered are format 1 when square,
+ * else read as format 2: the steps after it fill in only what a record lacks, so a newer unnumbered
+ * record passes through them unchanged.
+ */
+function formatOf(record: StoredRun): number {
+  if (record.format !== undefined) return record.format;
+  const shape = record.shape as DcganShape & { size?: number };
+  return shape.size !== undefined && shape.width === undefined ? 1 : 2;
+}
+
+/**
+ * A stored run record in today's format: each upgrade step from its format on, in order, fills in
+ * what the runs of that format trained with but did not record.
+ *
+ * @example
+ * ```ts
+ * import { upgradeRunRecord } from "./run.ts";
+ * declare const stored: object; // JSON.parse of an old metadata.json
+ * console.log(upgradeRunRecord(stored).training.decayEpochs); // 0: old runs had no decay
+ * ```
+ */
+export function upgradeRunRecord(stored: object): RunMetadata {
+  let record = stored as StoredRun;
+  const format = formatOf(record);
+  if (!Number.isInteger(format) || format < 1) {
+    throw new Error(`its format ${format} is no run-record format`);
+  }
+  if (format > RUN_FORMAT) {
+    throw new Error(
+      `it is format ${format}, newer than this posterlab reads (${RUN_FORMAT}): update posterlab`,
+    );
+  }
+  for (const upgrade of RUN_UPGRADES.slice(format - 1)) record = upgrade(record);
+  const { format: _, ...metadata } = record;
+  return metadata;
+}
+
+/**
+ * Reads a run's metadata in today's format (see {@linkcode upgradeRunRecord}), or undefined when the run
+ * has none yet.
+ */
 export async function readRunMetadata(runDir: string): Promise<RunMetadata | undefined> {
   const text = await readTextIfExists(runPaths(runDir).metadata);
   if (text === undefined) return undefined;
+  let stored: object;
   try {
-    const metadata = JSON.parse(text) as RunMetadata;
-    // Runs from before poster shapes were square, with the paper's upsampling and input conditioning.
-    const old = metadata.shape as DcganShape & { size?: number };
-    if (old.size !== undefined && old.width === undefined) {
-      const { size, ...rest } = old;
-      metadata.shape = {
-        ...rest,
-        width: size,
-        height: size,
-        upsampling: "transposed",
-        conditioning: "input",
-      };
-      metadata.training = { ...metadata.training, loss: "bce", realLabel: 0.9, averageDecay: 0 };
-    }
-    // Runs from before DiffAugment and the AC-GAN head trained without them (not today's defaults).
-    metadata.training = { augment: [], decayEpochs: 0, ...metadata.training };
-    metadata.shape = { auxiliaryClassifier: false, ...metadata.shape };
-    return metadata;
+    stored = JSON.parse(text);
   } catch (error) {
     throw new Error(`${runPaths(runDir).metadata} is not valid JSON (${(error as Error).message}).`);
   }
+  try {
+    return upgradeRunRecord(stored);
+  } catch (error) {
+    throw new Error(`${runPaths(runDir).metadata}: ${(error as Error).message}.`);
+  }
 }
 
-/** Writes a run's metadata atomically. */
+/** Writes a run's metadata atomically, in format {@linkcode RUN_FORMAT}. */
 export async function writeRunMetadata(runDir: string, metadata: RunMetadata): Promise<void> {
-  await writeJsonAtomically(runPaths(runDir).metadata, { ...metadata, updatedAt: new Date().toISOString() });
+  await writeJsonAtomically(runPaths(runDir).metadata, {
+    format: RUN_FORMAT,
+    ...metadata,
+    updatedAt: new Date().toISOString(),
+  });
 }
