@@ -10,18 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
-import {
-  cached,
-  check,
-  DNNL,
-  memoryDesc,
-  memoryObject,
-  type Plan,
-  primitive,
-  primitiveDesc,
-  setHandle,
-  Step,
-} from "./dnnl.ts";
+import { cached, check, DNNL, memoryDesc, namedPlan, type Plan, primitiveDesc } from "./dnnl.ts";
 import { nativeLibs } from "./ffi.ts";
 import { heapPointer } from "./heap.ts";
 
@@ -42,21 +31,11 @@ function binaryPlan(alg: number, shape: number[], shape1: number[]): Plan {
     const md0 = memoryDesc(shape, tag), md1 = memoryDesc(shape1, tag), mdOut = memoryDesc(shape, tag);
     const desc = new Uint8Array(BINARY_DESC_BYTES);
     check(nativeLibs().dnnl.dnnl_binary_desc_init(desc, alg, md0, md1, mdOut), "binary_desc_init");
-    const pd = primitiveDesc(desc);
-    const a = memoryObject(md0), b = memoryObject(md1), out = memoryObject(mdOut);
-    const step = new Step(primitive(pd), [
-      { arg: DNNL.argSrc, memory: a },
-      { arg: DNNL.argSrc1, memory: b },
-      { arg: DNNL.argDst, memory: out },
-    ]);
-    return {
-      run(p) {
-        setHandle(a, p.a);
-        setHandle(b, p.b);
-        setHandle(out, p.out);
-        step.run();
-      },
-    };
+    return namedPlan(primitiveDesc(desc), {
+      a: [DNNL.argSrc, md0],
+      b: [DNNL.argSrc1, md1],
+      out: [DNNL.argDst, mdOut],
+    });
   });
 }
 
@@ -68,16 +47,7 @@ function eltwisePlan(alg: number, alpha: number, beta: number, length: number): 
       nativeLibs().dnnl.dnnl_eltwise_forward_desc_init(desc, DNNL.forwardInference, alg, md, alpha, beta),
       "eltwise_forward_desc_init",
     );
-    const pd = primitiveDesc(desc);
-    const x = memoryObject(md), y = memoryObject(md);
-    const step = new Step(primitive(pd), [{ arg: DNNL.argSrc, memory: x }, { arg: DNNL.argDst, memory: y }]);
-    return {
-      run(p) {
-        setHandle(x, p.x);
-        setHandle(y, p.y);
-        step.run();
-      },
-    };
+    return namedPlan(primitiveDesc(desc), { x: [DNNL.argSrc, md], y: [DNNL.argDst, md] });
   });
 }
 

@@ -18,6 +18,7 @@ import {
   DNNL,
   memoryDesc,
   memoryObject,
+  namedPlan,
   type Plan,
   primitive,
   primitiveDesc,
@@ -107,18 +108,7 @@ function forwardPlan(info: tf.backend_util.Conv2DInfo): Plan {
   return cached(`pool-fwd|${infoKey(info)}`, () => {
     const d = descs(info);
     const pd = primitiveDesc(forwardDesc(d, DNNL.forwardInference));
-    const src = memoryObject(d.src), dst = memoryObject(d.dst);
-    const step = new Step(primitive(pd), [{ arg: DNNL.argSrc, memory: src }, {
-      arg: DNNL.argDst,
-      memory: dst,
-    }]);
-    return {
-      run(p) {
-        setHandle(src, p.x);
-        setHandle(dst, p.y);
-        step.run();
-      },
-    };
+    return namedPlan(pd, { x: [DNNL.argSrc, d.src], y: [DNNL.argDst, d.dst] });
   });
 }
 
