@@ -6,9 +6,9 @@
  * the count. The work is in lib/gan/prepare.ts.
  */
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { ALL_GENRES, genreGroup, ORIGINAL_DCGAN_SELECTION } from "../lib/config.ts";
+import { ALL_GENRES, DEFAULT_DCGAN_SHAPE, genreGroup, ORIGINAL_DCGAN_SELECTION } from "../lib/config.ts";
 import { prepareTrainingSet } from "../lib/gan/prepare.ts";
-import { DEFAULT_DCGAN_SHAPE, parseDcganSize, POSTER_SIZES, sizeName } from "../lib/models/dcgan.ts";
+import { parseDcganSize, POSTER_SIZES, sizeName } from "../lib/models/dcgan.ts";
 
 const FLAGS = {
   "data-dir": DATASET_FLAGS["data-dir"],

@@ -9,29 +9,25 @@
 import { initBackend } from "../lib/backend/mod.ts";
 import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import {
+  type Augmentation,
   type DcganTrainingConfig,
   dcganTrainingProblems,
   DEFAULT_DATASET,
+  DEFAULT_DCGAN_SHAPE,
   DEFAULT_DCGAN_TRAINING,
   DEFAULT_OBJECTIVE,
+  type DiscriminatorConditioning,
   type GanLoss,
+  type Upsampling,
 } from "../lib/config.ts";
 import { readTrainingSet } from "../lib/gan/prepare.ts";
 import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
 import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
 import { trainDcgan } from "../lib/gan/train.ts";
 import { runFolder, TrainingInterrupted } from "../lib/training/run.ts";
-import { type Augmentation, AUGMENTATIONS } from "../lib/gan/augment.ts";
+import { AUGMENTATIONS } from "../lib/gan/augment.ts";
 import { stopOnInterrupt } from "../lib/util/interrupt.ts";
-import {
-  CONDITION_SIZE,
-  DEFAULT_DCGAN_SHAPE,
-  type DiscriminatorConditioning,
-  parseDcganSize,
-  POSTER_SIZES,
-  sizeName,
-  type Upsampling,
-} from "../lib/models/dcgan.ts";
+import { CONDITION_SIZE, parseDcganSize, POSTER_SIZES, sizeName } from "../lib/models/dcgan.ts";
 
 const DEFAULTS = DEFAULT_DCGAN_TRAINING;
 

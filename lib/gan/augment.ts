@@ -24,10 +24,6 @@ import * as tf from "@tensorflow/tfjs";
 import type { Augmentation } from "../config.ts";
 import { seededRandom } from "../util/random.ts";
 
-// Augmentation lives in lib/config.ts: import it from there. This re-export remains only for
-// cli/dcgan_train.ts; remove it when that imports from lib/config.ts (issue 23).
-export type { Augmentation } from "../config.ts";
-
 /** The transforms `--augment` accepts, in the order they are applied. */
 export const AUGMENTATIONS: readonly Augmentation[] = ["color", "translation", "cutout"];
 

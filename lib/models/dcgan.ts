@@ -21,12 +21,6 @@ export const DECADES = [1970, 1980, 1990, 2000, 2010] as const;
 /** Length of a condition vector: a multi-hot over the 14 genres, then a one-hot over the decades. */
 export const CONDITION_SIZE = ALL_GENRES.length + DECADES.length;
 
-// The shape's type and defaults live in lib/config.ts with every other default: import them from there.
-// These re-exports remain only for cli/dcgan_train.ts and cli/dcgan_prepare.ts; remove them when those
-// import from lib/config.ts (issue 23).
-export { DEFAULT_DCGAN_SHAPE } from "../config.ts";
-export type { DcganShape, DiscriminatorConditioning, Upsampling } from "../config.ts";
-
 /** Image sizes `--size` accepts by name in help texts: the poster's 2:3 at three scales. */
 export const POSTER_SIZES = ["32x48", "64x96", "128x192"] as const;
 
