@@ -1,13 +1,12 @@
 /**
- * `deno task compare [--evaluate] [--backend NAME]`
+ * `deno task compare [--evaluate] [--backend NAME] [--models-dir DIR]`
  *
  * Prints every saved model side by side: version, loss, optimizer, ratio, training posters, epochs,
  * training time, backend, and the test mAP, the original's accuracy and macro F1 stored by
  * `deno task evaluate`. `--evaluate` first evaluates the models that have no test figures yet.
  * All work is in lib/evaluation; this file reads flags and prints.
  */
-import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli } from "../lib/cli_args.ts";
-import { SAVED_MODELS_DIR } from "../lib/config.ts";
+import { BACKEND_FLAGS, backendFromArgs, MODELS_DIR_FLAG, parseArgs, runCli } from "../lib/cli_args.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { comparisonRows } from "../lib/evaluation/compare.ts";
 import { comparisonRowsTable } from "../lib/plots/comparison_table.ts";
@@ -16,12 +15,12 @@ import { evaluateSavedModel } from "../lib/evaluation/evaluate.ts";
 const FLAGS = {
   evaluate: { type: "boolean", help: "first evaluate the models without test figures" },
   ...BACKEND_FLAGS,
-  "saved-models": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
+  ...MODELS_DIR_FLAG,
 } as const;
 
 await runCli("Print the saved models side by side.", FLAGS, async () => {
   const flags = parseArgs(Deno.args, FLAGS);
-  const root = flags["saved-models"]!;
+  const root = flags["models-dir"]!;
   const report = (name: string, error: Error) => console.error(`left out ${name}: ${error.message}`);
   let rows = await comparisonRows(root, report);
   if (rows.length === 0) throw new Error(`No saved models in ${root}: train one with deno task train.`);

@@ -2,16 +2,11 @@
  * `deno task data [--from DIR] [--download] [--resize 30,40,...] [--min-year N] [--max-year N] [--data-dir DIR]`
  *
  * Imports, downloads and resizes the movie-poster dataset, then prints what the dataset folder
- * holds. All work is in lib/dataset; this file reads flags and prints.
+ * holds. All work is in lib/dataset (prepare.ts); this file reads flags.
  */
 import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { ALL_GENRES, DEFAULT_DOWNLOAD_CONCURRENCY, imageSize } from "../lib/config.ts";
-import { type Catalog, loadCatalog, summarizeCatalog, usableMovies } from "../lib/dataset/catalog.ts";
-import { selectMovies } from "../lib/dataset/selection.ts";
-import { downloadPosters } from "../lib/dataset/download.ts";
-import { importDataset } from "../lib/dataset/import.ts";
-import { genreCounts } from "../lib/dataset/queries.ts";
-import { resizePosters } from "../lib/dataset/resize_posters.ts";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, imageSize } from "../lib/config.ts";
+import { datasetSummaryLines, prepareDataset } from "../lib/dataset/prepare.ts";
 
 const FLAGS = {
   from: { type: "string", help: "import a folder holding MovieGenre.csv and posters/<imdbId>.jpg" },
@@ -25,32 +20,6 @@ const FLAGS = {
   "min-year": DATASET_FLAGS["min-year"],
   "max-year": DATASET_FLAGS["max-year"],
 } as const;
-
-/** Prints up to `max` examples of a list, then how many more. */
-function examples(items: string[], max = 5): string {
-  const shown = items.slice(0, max).map((item) => `      ${item}`).join("\n");
-  return items.length > max ? `${shown}\n      ... and ${items.length - max} more` : shown;
-}
-
-function printSummary(catalog: Catalog, minYear: number, maxYear: number): void {
-  const s = summarizeCatalog(catalog, minYear, maxYear);
-  console.log(`\n${catalog.dataDir}: MovieGenre.csv (${catalog.encoding})`);
-  console.log(`  rows                ${s.rows}`);
-  console.log(`  movies              ${s.movies}`);
-  console.log(`  usable ${minYear}-${maxYear}    ${s.usable}  (year, genres, poster file or URL)`);
-  console.log(`  with poster file    ${s.withPoster}`);
-  console.log(
-    `  per split           train ${s.perSplit.train}, validation ${s.perSplit.validation}, test ${s.perSplit.test}`,
-  );
-  const posterMovies = selectMovies(catalog, { minYear, maxYear, genres: [] });
-  const perGenre = [...genreCounts(posterMovies, ALL_GENRES)].map(([genre, count]) => `${genre} ${count}`);
-  console.log(`  per genre           ${perGenre.join(", ")}`);
-  if (s.skipped.size) {
-    console.log(`  rows left out:`);
-    for (const [reason, count] of s.skipped) console.log(`    ${String(count).padStart(6)}  ${reason}`);
-  }
-  if (s.orphanPosters) console.log(`  poster files without a CSV row: ${s.orphanPosters}`);
-}
 
 await runCli("Import, download and resize the movie-poster dataset.", FLAGS, async () => {
   const flags = parseArgs(Deno.args, FLAGS);
@@ -66,51 +35,13 @@ await runCli("Import, download and resize the movie-poster dataset.", FLAGS, asy
     return ratio;
   });
 
-  if (flags.from) {
-    const result = await importDataset(flags.from, dataDir);
-    console.log(
-      `imported ${flags.from}: ${result.rows} rows, ${result.sourcePosters} poster files; ` +
-        `${result.copied} copied, ${result.alreadyPresent} already present`,
-    );
-    for (const [reason, paths] of result.notCopied) {
-      console.log(`  ${paths.length} posters not imported: ${reason}\n${examples(paths)}`);
-    }
-  }
-
-  let catalog = await loadCatalog(dataDir);
-  if (flags.download) {
-    const result = await downloadPosters(
-      dataDir,
-      usableMovies(catalog, minYear, maxYear),
-      (id) => catalog.posters.has(id),
-      { concurrency: flags.concurrency },
-    );
-    console.log(
-      `download: ${result.downloaded} fetched, ${result.alreadyPresent} already present, ` +
-        `${result.noUrl} without URL, ${result.failed.length} failed`,
-    );
-    const byReason = Map.groupBy(result.failed, (f) => f.reason);
-    for (const [reason, failures] of byReason) {
-      console.log(
-        `  ${failures.length} × ${reason}\n${examples(failures.map((f) => `${f.imdbId} ${f.url}`))}`,
-      );
-    }
-    if (result.failed.length) console.log(`  run the same command again to retry the failures`);
-    catalog = await loadCatalog(dataDir);
-  }
-
-  const withPoster = selectMovies(catalog, { minYear, maxYear, genres: [] });
-  for (const ratio of ratios) {
-    const result = await resizePosters(dataDir, ratio, withPoster.map((m) => m.imdbId), {
-      concurrency: flags.concurrency,
-    });
-    const { width, height } = imageSize(ratio);
-    console.log(
-      `resize ${ratio}% → ${width}x${height} RGB PNG: ${result.written} written, ${result.upToDate} up to date, ` +
-        `${result.failed.length} failed`,
-    );
-    if (result.failed.length) console.log(examples(result.failed.map((f) => f.reason)));
-  }
-
-  printSummary(catalog, minYear, maxYear);
+  const catalog = await prepareDataset(dataDir, {
+    from: flags.from,
+    download: flags.download,
+    ratios,
+    minYear,
+    maxYear,
+    concurrency: flags.concurrency,
+  });
+  for (const line of datasetSummaryLines(catalog, minYear, maxYear)) console.log(line);
 });

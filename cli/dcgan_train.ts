@@ -1,6 +1,6 @@
 /**
- * `deno task dcgan:train [--size 64x96] [--epochs N] [--decay-epochs N] [--batch 64] [--grid-height 6]
- * [--grid-width 10] [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional]
+ * `deno task dcgan:train [--size 64x96] [--epochs N] [--decay-epochs N] [--batch 64] [--rows 6]
+ * [--columns 10] [--sample-rate 2] [--backend NAME] [--threads N] [--resume] [--conditional]
  * [--name NAME] ...`
  *
  * Trains a DCGAN on the set `deno task dcgan:prepare` made, into runs/dcgan/<name>/. Ctrl-C saves a
@@ -50,8 +50,8 @@ const FLAGS = {
     default: DEFAULTS.learningRate,
   },
   beta1: { type: "number", help: "Adam's first-moment decay (Radford et al.)", default: DEFAULTS.beta1 },
-  "grid-height": { type: "number", help: "rows of the sample grid", default: DEFAULTS.gridRows },
-  "grid-width": { type: "number", help: "columns of the sample grid", default: DEFAULTS.gridColumns },
+  rows: { type: "number", help: "rows of the sample grid", default: DEFAULTS.gridRows },
+  columns: { type: "number", help: "columns of the sample grid", default: DEFAULTS.gridColumns },
   "sample-rate": {
     type: "number",
     help: "a sample grid every this many steps",
@@ -128,8 +128,8 @@ const TRAINING_FLAGS: Record<keyof DcganTrainingConfig, string> = {
   batchSize: "batch",
   learningRate: "learning-rate",
   beta1: "beta1",
-  gridRows: "grid-height",
-  gridColumns: "grid-width",
+  gridRows: "rows",
+  gridColumns: "columns",
   sampleRate: "sample-rate",
   checkpointEvery: "checkpoint-every",
   seed: "seed",
@@ -185,8 +185,8 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     batchSize: flags.batch!,
     learningRate: flags["learning-rate"]!,
     beta1: flags.beta1!,
-    gridRows: flags["grid-height"]!,
-    gridColumns: flags["grid-width"]!,
+    gridRows: flags.rows!,
+    gridColumns: flags.columns!,
     sampleRate: flags["sample-rate"]!,
     checkpointEvery: flags["checkpoint-every"]!,
     seed: flags.seed!,

@@ -1,95 +1,119 @@
 /**
  * `deno task main [--from DIR | --download] [--quick] [train flags...]`: the whole job in one command.
  *
- * 1. `data`: import the dataset folder given by --from (or fetch posters with --download; with
- *    neither, use what data/ already holds) and resize the posters for --ratio;
- * 2. `train`: train the recommended model, version 4 (lib/config.ts RECIPE_V4), or what the remaining
- *    flags ask for (`--version 1 --epochs 2` is the original's network);
- * 3. `evaluate`: run the model just trained on the test split and print the predictions.
+ * 1. data: import the dataset folder given by --from (or fetch posters with --download; with neither,
+ *    use what data/ already holds) and resize the posters for --ratio (what `deno task data` does);
+ * 2. train: train the recommended model (lib/config.ts RECOMMENDED_MODEL_VERSION), or what the train
+ *    flags ask for (`--version 1 --epochs 2` is the original's network), as `deno task train` does;
+ *    Ctrl-C writes a checkpoint and stops (exit 130), `--resume` continues;
+ * 3. evaluate: run the model just trained on the test split and print the predictions, as
+ *    `deno task evaluate --model NAME` does.
  *
- * `--quick` is a smoke run of the same steps on a few hundred posters for 2 epochs.
- * Each step is the `deno task` of the same name, so this file only passes flags along.
+ * `--quick` is a smoke run of the same steps on a few hundred posters for 2 epochs (lib/config.ts
+ * QUICK_RUN). The flags are those of `deno task train` (lib/cli_args.ts TRAIN_FLAGS), all checked
+ * before the first step; the steps are library calls in this one process.
  */
-import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { DEFAULT_DATASET, QUICK_RUN } from "../lib/config.ts";
+import { dirname } from "node:path";
+import {
+  backendFromArgs,
+  DATA_SOURCE_FLAGS,
+  datasetConfigFromArgs,
+  modelConfigFromArgs,
+  parseArgs,
+  runCli,
+  TRAIN_FLAGS,
+  trainOptionsFromArgs,
+  UsageError,
+} from "../lib/cli_args.ts";
+import { QUICK_RUN } from "../lib/config.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import { datasetSummaryLines, prepareDataset } from "../lib/dataset/prepare.ts";
+import { evaluateSavedModel } from "../lib/evaluation/evaluate.ts";
+import { trainGenreModel, trainingSummaryLines } from "../lib/genre/train.ts";
+import { evaluationLines } from "../lib/plots/evaluation_tables.ts";
+import { saveTrainingCurves } from "../lib/plots/training.ts";
+import { TrainingInterrupted } from "../lib/training/run.ts";
+import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 
-const OWN_FLAGS = {
-  from: { type: "string", help: "import this folder (MovieGenre.csv + posters/) first" },
-  download: { type: "boolean", help: "download missing posters from the CSV's URLs first" },
+const FLAGS = {
+  ...DATA_SOURCE_FLAGS,
   quick: {
     type: "boolean",
-    help: `smoke run: --limit ${QUICK_RUN.limit} --epochs ${QUICK_RUN.epochs} (a minute or two)`,
+    help: `smoke run: --limit ${QUICK_RUN.limit} --epochs ${QUICK_RUN.epochs} unless given (a minute or two)`,
   },
+  ...TRAIN_FLAGS,
 } as const;
 
-/**
- * Runs `deno run -A cli/<script> ...args`, stopping the pipeline when it fails; returns its standard
- * output (also printed), which the train step ends with the saved model's folder.
- */
-async function step(title: string, script: string, args: string[]): Promise<string> {
-  console.error(`\n=== ${title}: deno task ${script.replace(/\.ts$/, "")} ${args.join(" ")}`);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `cli/${script}`, ...args],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let text = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of child.stdout) {
-    await Deno.stdout.write(chunk);
-    text += decoder.decode(chunk, { stream: true });
-  }
-  const { code } = await child.status;
-  if (code !== 0) throw new Error(`step "${title}" failed (exit code ${code}); see its message above.`);
-  return text;
-}
-
-/** The value of `--name` in args, or undefined. */
-function flagValue(args: string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return undefined;
-  return args[i].includes("=") ? args[i].split("=")[1] : args[i + 1];
+/** Prints a step's heading (on stderr, beside the progress bars). */
+function heading(step: string, what: string): void {
+  console.error(`\n=== ${step}: ${what}`);
 }
 
 await runCli(
-  "Import the data, train the genre CNN and evaluate every saved model.\n" +
-    "Flags other than these go to `deno task train` (see `deno task train --help`).",
-  OWN_FLAGS,
+  "Import the data, train the genre CNN and evaluate the model just trained.\n" +
+    "Takes every flag of `deno task train` (see `deno task train --help`).",
+  FLAGS,
   async () => {
-    const own = parseArgs(Deno.args.filter((_, i, all) => isOwn(all, i)), OWN_FLAGS);
-    if (own.from && own.download) throw new UsageError("Give --from DIR or --download, not both.");
-    const trainArgs = Deno.args.filter((_, i, all) => !isOwn(all, i));
-    if (flagValue(trainArgs, "version") === undefined) trainArgs.push("--version", "4");
-    if (own.quick) {
-      for (const [name, value] of Object.entries(QUICK_RUN)) {
-        if (flagValue(trainArgs, name) === undefined) trainArgs.push(`--${name}`, String(value));
-      }
-    }
-    const dataDir = flagValue(trainArgs, "data-dir") ?? DEFAULT_DATASET.dataDir;
-    const ratio = flagValue(trainArgs, "ratio") ?? String(DEFAULT_DATASET.ratio);
-    const years = ["min-year", "max-year"].flatMap((name) => {
-      const value = flagValue(trainArgs, name);
-      return value ? [`--${name}`, value] : [];
-    });
+    const given = parseArgs(Deno.args, FLAGS);
+    if (given.from && given.download) throw new UsageError("Give --from DIR or --download, not both.");
+    // --quick: QUICK_RUN's settings where no flag gives them.
+    const flags = given.quick
+      ? { ...given, limit: given.limit ?? QUICK_RUN.limit, epochs: given.epochs ?? QUICK_RUN.epochs }
+      : given;
+    const dataset = datasetConfigFromArgs(flags);
+    const model = modelConfigFromArgs(flags);
+    const { name: backendName, threads } = backendFromArgs(flags);
+    const trainOptions = trainOptionsFromArgs(flags);
+    const { dataDir, minYear, maxYear, ratio } = dataset;
 
-    const dataArgs = ["--data-dir", dataDir, "--resize", ratio, ...years];
-    if (own.from) dataArgs.unshift("--from", own.from);
-    if (own.download) dataArgs.unshift("--download");
-    await step("1/3 data", "data.ts", dataArgs);
-    const trained = await step("2/3 train", "train.ts", trainArgs);
-    const name = trained.match(/^saved \S*?([^/\s]+) \(backend/m)?.[1];
-    if (!name) throw new Error("The train step did not say which model it saved; see its output above.");
-    const passOn = ["backend", "saved-models"].flatMap((flag) => {
-      const value = flagValue(trainArgs, flag);
-      return value ? [`--${flag}`, value] : [];
+    const source = flags.from
+      ? `import ${flags.from} into ${dataDir}`
+      : flags.download
+      ? `download the missing posters into ${dataDir}`
+      : `the posters in ${dataDir}`;
+    heading("1/3 data", `${source}, resized for ratio ${ratio} (${minYear}-${maxYear})`);
+    const catalog = await prepareDataset(dataDir, {
+      from: flags.from,
+      download: flags.download,
+      ratios: [ratio],
+      minYear,
+      maxYear,
     });
-    await step("3/3 evaluate", "evaluate.ts", ["--model", name, "--data-dir", dataDir, ...passOn]);
+    for (const line of datasetSummaryLines(catalog, minYear, maxYear)) console.log(line);
+
+    heading(
+      "2/3 train",
+      `version ${model.version}, ${model.epochs} epochs` +
+        (dataset.limit !== undefined ? `, at most ${dataset.limit} posters per split` : ""),
+    );
+    const backend = await initBackend(backendName, { threads });
+    // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
+    const stop = stopOnInterrupt(
+      "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
+    );
+    let trained;
+    try {
+      trained = await trainGenreModel(dataset, model, { ...trainOptions, signal: stop.signal });
+    } catch (error) {
+      if (error instanceof TrainingInterrupted) {
+        console.error(error.message);
+        Deno.exit(130);
+      }
+      throw error;
+    } finally {
+      stop.dispose();
+    }
+    trained.model.dispose();
+    const curves = await saveTrainingCurves(trained.dir, trained.metadata);
+    for (const line of trainingSummaryLines(trained, backend.name, curves)) console.log(line);
+
+    const { name } = trained.metadata;
+    heading("3/3 evaluate", `${name} on the test split of ${dataDir}`);
+    const evaluation = await evaluateSavedModel(name, {
+      dataDir,
+      split: "test",
+      savedModelsDir: dirname(trained.dir),
+    });
+    for (const line of evaluationLines(evaluation)) console.log(line);
   },
 );
-
-/** Whether args[i] is one of main's own flags (or the value of --from). */
-function isOwn(args: string[], i: number): boolean {
-  const arg = args[i];
-  if (arg === "--download" || arg === "--quick" || arg === "--from" || arg.startsWith("--from=")) return true;
-  return args[i - 1] === "--from";
-}

@@ -8,8 +8,15 @@
  * lib/inference; this file reads flags and prints.
  */
 import { existsSync } from "node:fs";
-import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { PREDICT_DEFAULTS, SAVED_MODELS_DIR } from "../lib/config.ts";
+import {
+  BACKEND_FLAGS,
+  backendFromArgs,
+  MODELS_DIR_FLAG,
+  parseArgs,
+  runCli,
+  UsageError,
+} from "../lib/cli_args.ts";
+import { PREDICT_DEFAULTS } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { loadCatalog } from "../lib/dataset/catalog.ts";
 import { csvPath } from "../lib/dataset/paths.ts";
@@ -20,8 +27,8 @@ import { expandSources } from "../lib/inference/sources.ts";
 import { formatPosterLine, isFailure, posterJson, predictPosters } from "../lib/inference/predict_posters.ts";
 
 const FLAGS = {
-  model: { type: "string", help: "saved model (folder name in saved_models/); default: best validation mAP" },
-  "models-dir": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
+  model: { type: "string", help: "saved model (folder name in --models-dir); default: best validation mAP" },
+  ...MODELS_DIR_FLAG,
   top: { type: "number", help: "genres shown (and explained) per poster", default: PREDICT_DEFAULTS.top },
   json: { type: "boolean", help: "print a JSON array of {source, genres, year?, rating?} instead of lines" },
   explain: { type: "string", help: "write class-activation overlays (PNG) per poster and top genre here" },

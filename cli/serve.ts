@@ -7,8 +7,8 @@
  * and year and rating when the model has them. `--screenshot` renders the page with `--poster` in
  * headless Chromium, saves a PNG and stops. All work is in lib/serve; this file reads flags and prints.
  */
-import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
-import { PREDICT_DEFAULTS, SAVED_MODELS_DIR } from "../lib/config.ts";
+import { MODELS_DIR_FLAG, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { PREDICT_DEFAULTS } from "../lib/config.ts";
 import { writeFileAtomic } from "../lib/util/files.ts";
 import { chooseModel, describeChoice } from "../lib/inference/best_model.ts";
 import { readMetadata, savedModelDir } from "../lib/models/saved.ts";
@@ -18,8 +18,8 @@ import { openPosterPage, readBars, waitForMap, withBrowserPage } from "../lib/se
 const FLAGS = {
   port: { type: "number", help: "port to listen on (0: any free one)", default: PREDICT_DEFAULTS.port },
   host: { type: "string", help: "interface to listen on", default: PREDICT_DEFAULTS.host },
-  model: { type: "string", help: "saved model (folder name in saved_models/); default: best validation mAP" },
-  "models-dir": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
+  model: { type: "string", help: "saved model (folder name in --models-dir); default: best validation mAP" },
+  ...MODELS_DIR_FLAG,
   screenshot: { type: "string", help: "write a PNG of the page showing --poster, then stop" },
   poster: { type: "string", help: "the poster for --screenshot" },
 } as const;

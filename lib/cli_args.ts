@@ -14,11 +14,29 @@ import {
   BACKEND_ORDER,
   type BackendName,
   type DatasetConfig,
+  DEFAULT_AUGMENT,
+  DEFAULT_CHECKPOINT_EVERY_BATCHES,
   DEFAULT_DATASET,
   DEFAULT_THREADS,
   genreGroup,
   imageSize,
+  MODEL_VERSIONS,
+  type ModelConfig,
+  modelConfigProblems,
+  modelDefaults,
+  type ModelVersion,
+  type OptimizerName,
+  optimizerOf,
+  OPTIMIZERS,
+  RECOMMENDED_MODEL_VERSION,
+  SAVED_MODELS_DIR,
+  type ScheduleName,
+  scheduleOf,
+  SCHEDULES,
 } from "./config.ts";
+import { LOSS_SHORT_NAMES, parseLossName } from "./models/losses.ts";
+import { parseTargets } from "./models/targets.ts";
+import type { TrainOptions } from "./genre/train.ts";
 
 /** How one flag is read. */
 export interface FlagSpec {
@@ -157,6 +175,207 @@ export function backendFromArgs(
     throw new UsageError(`--threads needs a whole number of at least 1, got ${flags.threads}.`);
   }
   return { name: flags.backend as BackendName | undefined, threads };
+}
+
+/** The folder of saved models, one flag for every command that reads or writes them. */
+export const MODELS_DIR_FLAG = {
+  "models-dir": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
+} as const satisfies FlagSpecs;
+
+/** Where the dataset comes from, for `deno task data` and the main job. */
+export const DATA_SOURCE_FLAGS = {
+  from: { type: "string", help: "import a folder holding MovieGenre.csv and posters/<imdbId>.jpg" },
+  download: { type: "boolean", help: "fetch missing posters from the CSV's Poster URLs" },
+} as const satisfies FlagSpecs;
+
+/**
+ * A setting's default per model version, from lib/config.ts, for help texts: `2` when every version
+ * shares it, else `v1-3: 2, v4: 15`.
+ */
+function versionDefaults(show: (config: ModelConfig) => unknown): string {
+  const groups: { versions: number[]; text: string }[] = [];
+  for (const version of MODEL_VERSIONS) {
+    const text = String(show(modelDefaults(version)));
+    const last = groups.at(-1);
+    if (last?.text === text) last.versions.push(version);
+    else groups.push({ versions: [version], text });
+  }
+  if (groups.length === 1) return groups[0].text;
+  return groups.map(({ versions, text }) =>
+    `v${versions.length > 1 ? `${versions[0]}-${versions.at(-1)}` : versions[0]}: ${text}`
+  ).join(", ");
+}
+
+/**
+ * The flags of a {@linkcode ModelConfig} (`deno task train`, the main job). A flag left out takes the
+ * default of the chosen version ({@linkcode modelDefaults}); the version's own default is
+ * {@linkcode RECOMMENDED_MODEL_VERSION}.
+ */
+export const MODEL_FLAGS = {
+  epochs: {
+    type: "number",
+    help: `passes over the training split (default ${versionDefaults((c) => c.epochs)})`,
+  },
+  version: {
+    type: "number",
+    help: "model version: 1 (the original's, 3x3 kernels), 2 (10% of width), 3 (20%), 4 (the modern recipe)",
+    default: RECOMMENDED_MODEL_VERSION,
+  },
+  targets: {
+    type: "list",
+    help: "what the model predicts: genres, plus year and/or rating (regression heads)",
+    default: ["genres"],
+  },
+  loss: {
+    type: "string",
+    help: `bce (binary cross-entropy) or cce (the original's categorical) (default ${
+      versionDefaults((c) => LOSS_SHORT_NAMES[c.loss])
+    })`,
+  },
+  batch: { type: "number", help: `images per step (default ${versionDefaults((c) => c.batchSize)})` },
+  "learning-rate": {
+    type: "number",
+    help: `learning rate, the peak of a cosine schedule (default ${versionDefaults((c) => c.learningRate)})`,
+  },
+  optimizer: {
+    type: "string",
+    help: `${OPTIMIZERS.join(" or ")} (default ${versionDefaults(optimizerOf)})`,
+  },
+  "weight-decay": {
+    type: "number",
+    help: `AdamW's decoupled weight decay (default ${versionDefaults((c) => c.weightDecay ?? 0)})`,
+  },
+  schedule: {
+    type: "string",
+    help: `${SCHEDULES.join(" or ")} (cosine: warm-up then decay, AdamW only; default ${
+      versionDefaults(scheduleOf)
+    })`,
+  },
+  warmup: {
+    type: "number",
+    help: `warm-up epochs of the cosine schedule (default ${versionDefaults((c) => c.warmupEpochs ?? 0)})`,
+  },
+  augment: {
+    type: "boolean",
+    help: `random shifts, zoom and colour changes (default ${
+      versionDefaults((c) => c.augment ? "on" : "off")
+    })`,
+  },
+  mirror: {
+    type: "boolean",
+    help: `with --augment: also mirror left-right at random (default ${
+      versionDefaults((c) => (c.augment ?? DEFAULT_AUGMENT).mirror ? "on" : "off")
+    })`,
+  },
+  dropout: {
+    type: "number",
+    help: `v4: dropout before the output layer (default ${modelDefaults(4).dropout})`,
+  },
+  patience: {
+    type: "number",
+    help: `early stopping: epochs without better val_loss, 0: off (default ${
+      versionDefaults((c) => c.earlyStoppingPatience)
+    })`,
+  },
+  seed: { type: "number", help: `seed of weights and shuffling (default ${versionDefaults((c) => c.seed)})` },
+} as const satisfies FlagSpecs;
+
+/** The flag of each {@linkcode ModelConfig} setting, to name it in a usage error. */
+const MODEL_SETTING_FLAGS: Record<keyof ModelConfig, keyof typeof MODEL_FLAGS> = {
+  version: "version",
+  epochs: "epochs",
+  batchSize: "batch",
+  learningRate: "learning-rate",
+  loss: "loss",
+  earlyStoppingPatience: "patience",
+  seed: "seed",
+  targets: "targets",
+  optimizer: "optimizer",
+  weightDecay: "weight-decay",
+  schedule: "schedule",
+  warmupEpochs: "warmup",
+  augment: "augment",
+  dropout: "dropout",
+};
+
+/**
+ * Builds a {@linkcode ModelConfig} from flags parsed with {@linkcode MODEL_FLAGS}: the version's
+ * defaults, overridden by each flag given. Settings a version leaves absent stay absent, so a v1-3
+ * config reads as it did before they existed. Whatever lib/config.ts `modelConfigProblems` finds is a
+ * UsageError naming the flags.
+ */
+export function modelConfigFromArgs(flags: Flags<typeof MODEL_FLAGS>): ModelConfig {
+  const defaults = modelDefaults((flags.version ?? RECOMMENDED_MODEL_VERSION) as ModelVersion);
+  let loss;
+  try {
+    loss = flags.loss === undefined ? defaults.loss : parseLossName(flags.loss);
+  } catch (error) {
+    throw new UsageError(`--loss: ${(error as Error).message}`);
+  }
+  let targets;
+  try {
+    targets = parseTargets(flags.targets ?? ["genres"]);
+  } catch (error) {
+    throw new UsageError(`--targets: ${(error as Error).message}`);
+  }
+  const augmenting = flags.augment ?? (defaults.augment !== undefined || flags.mirror === true);
+  const augment = augmenting
+    ? {
+      ...(defaults.augment ?? DEFAULT_AUGMENT),
+      ...(flags.mirror !== undefined ? { mirror: flags.mirror } : {}),
+    }
+    : undefined;
+  const config: ModelConfig = {
+    ...defaults,
+    epochs: flags.epochs ?? defaults.epochs,
+    batchSize: flags.batch ?? defaults.batchSize,
+    learningRate: flags["learning-rate"] ?? defaults.learningRate,
+    loss,
+    earlyStoppingPatience: flags.patience ?? defaults.earlyStoppingPatience,
+    seed: flags.seed ?? defaults.seed,
+    ...(targets.length ? { targets } : {}),
+    optimizer: (flags.optimizer as OptimizerName | undefined) ?? defaults.optimizer,
+    weightDecay: flags["weight-decay"] ?? defaults.weightDecay,
+    schedule: (flags.schedule as ScheduleName | undefined) ?? defaults.schedule,
+    warmupEpochs: flags.warmup ?? defaults.warmupEpochs,
+    augment,
+    dropout: flags.dropout ?? defaults.dropout,
+  };
+  for (const key of Object.keys(config) as (keyof ModelConfig)[]) {
+    if (config[key] === undefined) delete config[key];
+  }
+  const problems = modelConfigProblems(config);
+  if (problems.length) {
+    throw new UsageError(
+      problems.map(({ setting, problem }) => `--${MODEL_SETTING_FLAGS[setting]} ${problem}`).join(" "),
+    );
+  }
+  return config;
+}
+
+/** Everything `deno task train` takes; the main job takes these too. */
+export const TRAIN_FLAGS = {
+  ...DATASET_FLAGS,
+  ...MODEL_FLAGS,
+  ...BACKEND_FLAGS,
+  resume: { type: "boolean", help: "continue an interrupted run from its checkpoint" },
+  ...MODELS_DIR_FLAG,
+  "checkpoint-every": {
+    type: "number",
+    help: "also checkpoint every N batches (0: epoch ends only)",
+    default: DEFAULT_CHECKPOINT_EVERY_BATCHES,
+  },
+} as const satisfies FlagSpecs;
+
+/** The options of lib/genre/train.ts `trainGenreModel` that flags parsed with {@linkcode TRAIN_FLAGS} set. */
+export function trainOptionsFromArgs(
+  flags: Flags<typeof TRAIN_FLAGS>,
+): Pick<TrainOptions, "resume" | "savedModelsDir" | "checkpointEveryBatches"> {
+  return {
+    resume: flags.resume ?? false,
+    savedModelsDir: flags["models-dir"] ?? SAVED_MODELS_DIR,
+    checkpointEveryBatches: flags["checkpoint-every"] ?? DEFAULT_CHECKPOINT_EVERY_BATCHES,
+  };
 }
 
 /**

@@ -108,10 +108,16 @@ export type ModelVersion = 1 | 2 | 3 | 4;
 export const MODEL_VERSIONS = [1, 2, 3, 4] as const;
 
 /** Optimizers of the training loop: the original's RMSprop, or Adam with decoupled weight decay. */
-export type OptimizerName = "rmsprop" | "adamw";
+export const OPTIMIZERS = ["rmsprop", "adamw"] as const;
 
-/** Learning-rate schedule over the run: constant, or linear warm-up then cosine decay to zero. */
-export type ScheduleName = "constant" | "cosine";
+/** An optimizer of {@linkcode OPTIMIZERS}. */
+export type OptimizerName = typeof OPTIMIZERS[number];
+
+/** Learning-rate schedules over the run: constant, or linear warm-up then cosine decay to zero. */
+export const SCHEDULES = ["constant", "cosine"] as const;
+
+/** A schedule of {@linkcode SCHEDULES}. */
+export type ScheduleName = typeof SCHEDULES[number];
 
 /**
  * Random changes to each training poster, drawn per image and step (see genre/augment.ts).
@@ -201,7 +207,17 @@ export const DEFAULT_DATASET: DatasetConfig = {
   ratio: 30,
 };
 
-/** Default model config: version 1, RMSprop 1e-4, binary cross-entropy, batch 32. */
+/**
+ * The model version `deno task main`, `deno task train` and the training notebook train unless told
+ * otherwise: the modern recipe ({@linkcode RECIPE_V4}). `--version 1` is the original project's network.
+ */
+export const RECOMMENDED_MODEL_VERSION: ModelVersion = 4;
+
+/**
+ * The original project's network and training (version 1, RMSprop 1e-4, binary cross-entropy, batch 32):
+ * the settings every version starts from ({@linkcode modelDefaults}); the recommended model is
+ * `modelDefaults(RECOMMENDED_MODEL_VERSION)`.
+ */
 export const DEFAULT_MODEL: ModelConfig = {
   version: 1,
   epochs: 2,
@@ -224,12 +240,14 @@ export const DEFAULT_AUGMENT: AugmentConfig = {
 
 /**
  * The version-4 recipe: what differs from {@linkcode DEFAULT_MODEL} when `--version 4` is asked for.
- * The modern small-CNN recipe the issue measured in PyTorch. 15 epochs, chosen on validation (mAP 0.537
- * at the kept epoch, against 0.515 with 10 and 0.494 with 6; README, "What was measured"): about 18
- * minutes of training steps at the native backend's ~97 images/s on the 2-core machine, so the main job
- * (20 minutes from a fresh clone) stays within 30.
+ * Batch normalisation lets AdamW train at a peak rate 30 times the original's; the schedule warms up
+ * for an epoch, so fresh weights don't take full-rate steps, then decays to zero so the last epochs
+ * settle; weight decay, dropout and augmentation hold back a network that would otherwise learn a few
+ * thousand posters by heart. 15 epochs: validation kept improving with more, and 15 is what the main
+ * job from a fresh clone (import, train, evaluate) can afford within half an hour on a 2-core machine.
+ * The runs behind these choices are in docs/experiments.md.
  */
-export const RECIPE_V4: Partial<ModelConfig> = {
+export const RECIPE_V4 = {
   version: 4,
   epochs: 15,
   learningRate: 3e-3,
@@ -239,11 +257,82 @@ export const RECIPE_V4: Partial<ModelConfig> = {
   warmupEpochs: 1,
   augment: DEFAULT_AUGMENT,
   dropout: 0.3,
-};
+} satisfies Partial<ModelConfig>;
 
-/** The model defaults of a version: {@linkcode DEFAULT_MODEL}, plus {@linkcode RECIPE_V4} for 4. */
-export function modelDefaults(version: ModelVersion): ModelConfig {
+/**
+ * The model defaults of a version (default {@linkcode RECOMMENDED_MODEL_VERSION}): {@linkcode DEFAULT_MODEL},
+ * plus {@linkcode RECIPE_V4} for 4.
+ */
+export function modelDefaults(version: ModelVersion = RECOMMENDED_MODEL_VERSION): ModelConfig {
   return version === 4 ? { ...DEFAULT_MODEL, ...RECIPE_V4 } : { ...DEFAULT_MODEL, version };
+}
+
+/** The optimizer of a config that names none: RMSprop, the original's (models saved before there was a choice). */
+export const DEFAULT_OPTIMIZER: OptimizerName = "rmsprop";
+
+/** The schedule of a config that names none: a constant rate, as the original trains. */
+export const DEFAULT_SCHEDULE: ScheduleName = "constant";
+
+/** The optimizer `config` trains with ({@linkcode DEFAULT_OPTIMIZER} when it names none). */
+export function optimizerOf(config: Pick<ModelConfig, "optimizer">): OptimizerName {
+  return config.optimizer ?? DEFAULT_OPTIMIZER;
+}
+
+/** The learning-rate schedule `config` trains with ({@linkcode DEFAULT_SCHEDULE} when it names none). */
+export function scheduleOf(config: Pick<ModelConfig, "schedule">): ScheduleName {
+  return config.schedule ?? DEFAULT_SCHEDULE;
+}
+
+/**
+ * What is wrong with `config`, every rule about a model setting in one place (`deno task train` turns
+ * these into usage errors before loading data; training refuses such a config): a known version,
+ * optimizer and schedule, positive whole epochs and batch size, no negative rate, decay, warm-up or
+ * patience, dropout below 1, and the cosine schedule only with AdamW (RMSprop keeps its rate).
+ * Empty when the config can train.
+ */
+export function modelConfigProblems(config: ModelConfig): SettingProblem<ModelConfig>[] {
+  const problems: SettingProblem<ModelConfig>[] = [];
+  const add = (setting: keyof ModelConfig, problem: string) => problems.push({ setting, problem });
+  const oneOf = (values: readonly unknown[]) => values.join(", ").replace(/, ([^,]*)$/, " or $1");
+  if (!(MODEL_VERSIONS as readonly number[]).includes(config.version)) {
+    add("version", `must be ${oneOf(MODEL_VERSIONS)}, got ${config.version}.`);
+  }
+  for (const setting of ["epochs", "batchSize"] as const) {
+    const value = config[setting];
+    if (!(Number.isInteger(value) && value >= 1)) {
+      add(setting, `must be a whole number of at least 1, got ${value}.`);
+    }
+  }
+  for (const setting of ["learningRate", "weightDecay", "warmupEpochs", "earlyStoppingPatience"] as const) {
+    const value = config[setting];
+    if (value !== undefined && !(value >= 0 && Number.isFinite(value))) {
+      add(setting, `must be 0 or more, got ${value}.`);
+    }
+  }
+  if (config.dropout !== undefined && !(config.dropout >= 0 && config.dropout < 1)) {
+    add("dropout", `must be from 0 to below 1, got ${config.dropout}.`);
+  }
+  const optimizer = optimizerOf(config), schedule = scheduleOf(config);
+  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) {
+    add("optimizer", `must be ${oneOf(OPTIMIZERS)}, got ${optimizer}.`);
+  }
+  if (!(SCHEDULES as readonly string[]).includes(schedule)) {
+    add("schedule", `must be ${oneOf(SCHEDULES)}, got ${schedule}.`);
+  } else if (schedule === "cosine" && optimizer !== "adamw") {
+    add("schedule", `cosine needs the adamw optimizer (RMSprop keeps its rate), got ${optimizer}.`);
+  }
+  return problems;
+}
+
+/** Throws an Error naming every {@linkcode modelConfigProblems} of `config`; returns it when there are none. */
+export function checkModelConfig<T extends ModelConfig>(config: T): T {
+  const problems = modelConfigProblems(config);
+  if (problems.length) {
+    throw new Error(
+      `The model config can't train: ${problems.map((p) => `${p.setting} ${p.problem}`).join(" ")}`,
+    );
+  }
+  return config;
 }
 
 /** What `deno task main --quick` trains with: a smoke run of a minute or two. */
@@ -288,9 +377,10 @@ export interface DcganShape {
 }
 
 /**
- * Defaults: 64x96 posters (2:3), 100-d noise, 64 filters (the paper's), unconditional, resize-convolve;
- * conditional networks get the projection discriminator and the AC-GAN head (with DiffAugment, the
- * README's recommended run measured them at 3.3x the Fréchet floor against 4.7x without).
+ * Defaults: 64x96 posters (2:3), 100-d noise, 64 filters (the paper's), unconditional, resize-convolve
+ * (no checkerboard pattern); conditional networks get the projection discriminator (it compares the
+ * condition with the image's features instead of only seeing it beside the pixels) and the AC-GAN
+ * head (the generator is also taught to make the asked genre and decade recognisable).
  */
 export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   width: 64,
@@ -450,6 +540,13 @@ export const DEFAULT_EVALUATION_SAMPLE = 12;
 
 /** Posters downloaded at once by `deno task data --download`. */
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 8;
+
+/**
+ * Most bytes of one poster fetched from a URL, counted after decoding (`deno task data --download`,
+ * `deno task predict`; `--max-poster-mb` changes it). A poster is a few hundred kB, so 20 MB is
+ * generous; a server that sends more (an endless body, a gzip bomb) is cut off there.
+ */
+export const MAX_POSTER_BYTES = 20_000_000;
 
 /** Seconds one notebook cell may run under `deno task report`. */
 export const DEFAULT_CELL_TIMEOUT_SECONDS = 1800;

@@ -4,10 +4,21 @@ import {
   backendFromArgs,
   DATASET_FLAGS,
   datasetConfigFromArgs,
+  MODEL_FLAGS,
+  modelConfigFromArgs,
   parseArgs,
+  TRAIN_FLAGS,
+  trainOptionsFromArgs,
+  usage,
   UsageError,
 } from "../lib/cli_args.ts";
-import { DEFAULT_THREADS } from "../lib/config.ts";
+import {
+  DEFAULT_MODEL,
+  DEFAULT_THREADS,
+  modelDefaults,
+  RECOMMENDED_MODEL_VERSION,
+  SAVED_MODELS_DIR,
+} from "../lib/config.ts";
 
 const SPECS = {
   epochs: { type: "number", help: "epochs", default: 2 },
@@ -75,4 +86,72 @@ Deno.test("backendFromArgs: --backend and --threads, every core by default, clea
     () => backendFromArgs(parseArgs(["--threads", "1.5"], BACKEND_FLAGS)),
     /--threads needs a whole/,
   );
+});
+
+Deno.test("modelConfigFromArgs: the recommended version's defaults unless flags say otherwise", () => {
+  const model = (...args: string[]) => modelConfigFromArgs(parseArgs(args, MODEL_FLAGS));
+  assert.deepEqual(model(), modelDefaults(RECOMMENDED_MODEL_VERSION));
+  // v1: the original's settings, with the settings it doesn't have left absent.
+  assert.deepEqual(model("--version", "1"), DEFAULT_MODEL);
+  const v1 = model(
+    "--version",
+    "1",
+    "--epochs",
+    "3",
+    "--batch",
+    "8",
+    "--loss",
+    "cce",
+    "--augment",
+    "--mirror",
+  );
+  assert.equal(v1.epochs, 3);
+  assert.equal(v1.batchSize, 8);
+  assert.equal(v1.loss, "categorical_crossentropy");
+  assert.equal(v1.augment?.mirror, true);
+  assert.equal("optimizer" in v1, false);
+  const v4 = model("--schedule", "constant", "--dropout", "0", "--targets", "genres,year");
+  assert.equal(v4.optimizer, "adamw");
+  assert.equal(v4.schedule, "constant");
+  assert.equal(v4.dropout, 0);
+  assert.deepEqual(v4.targets, ["year"]);
+});
+
+Deno.test("modelConfigFromArgs: lib/config.ts's rules as usage errors naming the flags", () => {
+  const model = (...args: string[]) => modelConfigFromArgs(parseArgs(args, MODEL_FLAGS));
+  assert.throws(
+    () => model("--version", "5"),
+    (e: Error) => e instanceof UsageError && /--version must be 1, 2, 3 or 4, got 5/.test(e.message),
+  );
+  assert.throws(() => model("--epochs", "0"), /--epochs must be a whole number of at least 1, got 0/);
+  assert.throws(() => model("--batch", "2.5"), /--batch must be a whole number/);
+  assert.throws(() => model("--patience", "-1"), /--patience must be 0 or more/);
+  assert.throws(() => model("--dropout", "1"), /--dropout must be from 0 to below 1/);
+  assert.throws(() => model("--optimizer", "sgd"), /--optimizer must be rmsprop or adamw, got sgd/);
+  assert.throws(
+    () => model("--version", "1", "--schedule", "cosine"),
+    /--schedule cosine needs the adamw optimizer/,
+  );
+  assert.throws(() => model("--loss", "mse"), /--loss: Unknown loss "mse"/);
+  assert.throws(() => model("--targets", "year"), /--targets: The targets must include genres/);
+});
+
+Deno.test("TRAIN_FLAGS: one --models-dir, defaults from lib/config.ts in the help", () => {
+  assert.deepEqual(trainOptionsFromArgs(parseArgs([], TRAIN_FLAGS)), {
+    resume: false,
+    savedModelsDir: SAVED_MODELS_DIR,
+    checkpointEveryBatches: 100,
+  });
+  assert.equal(
+    trainOptionsFromArgs(parseArgs(["--models-dir", "elsewhere"], TRAIN_FLAGS)).savedModelsDir,
+    "elsewhere",
+  );
+  assert.throws(() => parseArgs(["--saved-models", "x"], TRAIN_FLAGS), /Unknown flag --saved-models/);
+  const help = usage(TRAIN_FLAGS);
+  assert.match(help, new RegExp(`--version NUMBER .*\\(default ${RECOMMENDED_MODEL_VERSION}\\)`));
+  assert.match(
+    help,
+    new RegExp(`--epochs NUMBER .*v1-3: ${DEFAULT_MODEL.epochs}, v4: ${modelDefaults(4).epochs}`),
+  );
+  assert.match(help, /--optimizer STRING +rmsprop or adamw \(default v1-3: rmsprop, v4: adamw\)/);
 });

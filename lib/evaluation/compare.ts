@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { SAVED_MODELS_DIR } from "../config.ts";
+import { optimizerOf, SAVED_MODELS_DIR } from "../config.ts";
 import { listSavedModels, readMetadata, savedModelDir, type SavedModelMetadata } from "../models/saved.ts";
 import { LOSS_SHORT_NAMES } from "../models/losses.ts";
 
@@ -48,7 +48,7 @@ export function comparisonRow(metadata: SavedModelMetadata): ComparisonRow {
     name: metadata.name,
     version: model.version,
     loss: LOSS_SHORT_NAMES[model.loss] ?? model.loss,
-    optimizer: model.optimizer ?? "rmsprop",
+    optimizer: optimizerOf(model),
     genres: metadata.genres.length,
     ratio: dataset.ratio,
     trainPosters: metadata.splitCounts.train,

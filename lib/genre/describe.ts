@@ -9,13 +9,14 @@
  *
  * @module
  */
-import type { ModelConfig } from "../config.ts";
+import { type ModelConfig, optimizerOf, scheduleOf } from "../config.ts";
 
 /** The version, loss, optimizer with its schedule, batch size and augmentation of `config`. */
 export function describeModelConfig(config: ModelConfig): string {
-  const optimizer = (config.optimizer ?? "rmsprop") === "adamw"
-    ? `AdamW ${config.learningRate} (wd ${config.weightDecay ?? 0}, ${config.schedule ?? "constant"}` +
-      (config.schedule === "cosine" ? `, warm-up ${config.warmupEpochs ?? 0})` : ")")
+  const schedule = scheduleOf(config);
+  const optimizer = optimizerOf(config) === "adamw"
+    ? `AdamW ${config.learningRate} (wd ${config.weightDecay ?? 0}, ${schedule}` +
+      (schedule === "cosine" ? `, warm-up ${config.warmupEpochs ?? 0})` : ")")
     : `RMSprop ${config.learningRate}`;
   const augment = config.augment ? `, augment${config.augment.mirror ? "+mirror" : ""}` : "";
   return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}`;

@@ -12,7 +12,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { ModelConfig } from "../config.ts";
+import { checkModelConfig, type ModelConfig, optimizerOf, scheduleOf } from "../config.ts";
 import { AdamWOptimizer } from "../training/adamw.ts";
 import { createRmsprop } from "../training/rmsprop.ts";
 import { learningRateAt } from "../training/schedule.ts";
@@ -24,20 +24,23 @@ export interface ScheduledOptimizer {
   beforeStep(step: number): number;
 }
 
-/** Builds the optimizer of `config` for a run of `totalSteps` steps, `stepsPerEpoch` per epoch. */
+/**
+ * Builds the optimizer of `config` for a run of `totalSteps` steps, `stepsPerEpoch` per epoch. Throws
+ * for a config {@linkcode checkModelConfig} refuses (e.g. the cosine schedule with RMSprop).
+ */
 export function createOptimizer(
   config: ModelConfig,
   totalSteps: number,
   stepsPerEpoch: number,
 ): ScheduledOptimizer {
-  const name = config.optimizer ?? "rmsprop";
+  checkModelConfig(config);
   const schedule = {
     peak: config.learningRate,
-    schedule: config.schedule ?? "constant",
+    schedule: scheduleOf(config),
     warmupSteps: Math.round((config.warmupEpochs ?? 0) * stepsPerEpoch),
     totalSteps,
   } as const;
-  if (name === "adamw") {
+  if (optimizerOf(config) === "adamw") {
     const optimizer = new AdamWOptimizer(config.learningRate, config.weightDecay ?? 0);
     return {
       optimizer,
@@ -48,9 +51,6 @@ export function createOptimizer(
       },
     };
   }
-  if (name !== "rmsprop") throw new Error(`Unknown optimizer "${name}": use rmsprop or adamw.`);
-  if (schedule.schedule !== "constant") {
-    throw new Error(`The ${schedule.schedule} schedule needs --optimizer adamw (RMSprop keeps its rate).`);
-  }
+  // RMSprop keeps its rate: checkModelConfig allows it only the constant schedule.
   return { optimizer: createRmsprop(config.learningRate), beforeStep: () => config.learningRate };
 }

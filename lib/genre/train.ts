@@ -14,7 +14,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type DatasetConfig, imageSize, type ModelConfig, SAVED_MODELS_DIR } from "../config.ts";
+import {
+  checkModelConfig,
+  type DatasetConfig,
+  imageSize,
+  type ModelConfig,
+  SAVED_MODELS_DIR,
+} from "../config.ts";
 import { loadGenreData } from "../dataset/load.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluation/metrics.ts";
@@ -24,6 +30,7 @@ import { removeCheckpoint } from "../training/checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
 import { describeModelConfig } from "./describe.ts";
 import { createLog } from "../util/log.ts";
+import { formatDuration } from "../util/progress.ts";
 import { checkpointFolder, runFolder } from "../training/run.ts";
 import type { Predictions } from "../evaluation/predict.ts";
 
@@ -60,6 +67,7 @@ export async function trainGenreModel(
   config: ModelConfig,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
+  checkModelConfig(config); // before the minutes of loading
   const log = options.log ?? createLog();
   const loadOptions = { progress: options.progress };
   const train = await loadGenreData(dataset, "train", loadOptions);
@@ -129,4 +137,26 @@ export async function trainOnSplits(
   const dir = await saveGenreModel(fit.model, metadata, options.savedModelsDir ?? SAVED_MODELS_DIR);
   await removeCheckpoint(runDir);
   return { dir, metadata, model: fit.model, validation: fit.validation };
+}
+
+/**
+ * What `deno task train` (and the main job) prints once a model is saved: its folder and the backend,
+ * its training curves (`curves`, the PNG's path), how long it trained, its threshold and how to
+ * evaluate it.
+ */
+export function trainingSummaryLines(
+  { dir, metadata }: Pick<TrainResult, "dir" | "metadata">,
+  backend: string,
+  curves: string,
+): string[] {
+  const { timings } = metadata;
+  return [
+    `saved ${dir} (backend ${backend})`,
+    `  training curves: ${curves}`,
+    `  ${metadata.splitCounts.train} training posters, ${metadata.history.length} epochs, ` +
+    `${formatDuration(timings.trainSeconds)} of training steps, ${
+      timings.imagesPerSecond.toFixed(1)
+    } images/s`,
+    `  validation threshold ${metadata.threshold}; evaluate: deno task evaluate --model ${metadata.name}`,
+  ];
 }

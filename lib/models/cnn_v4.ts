@@ -17,6 +17,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { RECIPE_V4 } from "../config.ts";
 
 /** What version 4 needs to know to be built. */
 export interface ModernCnnShape {
@@ -28,7 +29,7 @@ export interface ModernCnnShape {
   genres: number;
   /** Seed for the weight initialisers. */
   seed?: number;
-  /** Dropout before the output layer (default 0.3). */
+  /** Dropout before the output layer (default the recipe's, lib/config.ts RECIPE_V4). */
   dropout?: number;
 }
 
@@ -55,7 +56,7 @@ export function buildModernCnn(shape: ModernCnnShape): tf.Sequential {
   model.add(tf.layers.globalAveragePooling2d({}));
   // No seed: tfjs's seeded dropout draws the same mask at every step, which drops a fixed set of
   // features for the whole run instead of a fresh random set per step.
-  model.add(tf.layers.dropout({ rate: shape.dropout ?? 0.3 }));
+  model.add(tf.layers.dropout({ rate: shape.dropout ?? RECIPE_V4.dropout }));
   model.add(tf.layers.dense({
     units: shape.genres,
     activation: "sigmoid",

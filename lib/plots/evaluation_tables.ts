@@ -1,9 +1,11 @@
 /**
  * Test results as tables (text in a terminal, HTML in a notebook): the model against the frequency
- * baseline, and per genre.
+ * baseline, and per genre; and the whole of what `deno task evaluate` prints for one model.
  *
  * @module
  */
+import type { ModelEvaluation } from "../evaluation/evaluate.ts";
+import { namedTitleLines } from "../evaluation/named_lines.ts";
 import type { TestEvaluation } from "../models/saved.ts";
 import { type Table, table } from "./table.ts";
 
@@ -43,4 +45,38 @@ export function perGenreTable(test: TestEvaluation): Table {
     "ROC AUC": g.rocAuc,
     F1: g.f1,
   })));
+}
+
+/**
+ * What `deno task evaluate` (and the main job) prints for one evaluated model: a heading, the model
+ * against the baseline, per genre, the regression heads' errors, the original's named titles and a
+ * sample of predictions.
+ */
+export function evaluationLines(evaluation: ModelEvaluation): string[] {
+  const { name, test, named, sample, posters, split } = evaluation;
+  const what = split === "all" ? "all splits" : `${split} split`;
+  const lines = [
+    "",
+    `== ${name} ==  (${posters.toLocaleString("en-US")} posters judged: ${what} of ${test.dataDir}, ` +
+    `${test.imagesPerSecond.toFixed(0)} images/s)`,
+    comparisonTable(test).text(),
+    "",
+    perGenreTable(test).text(),
+  ];
+  for (const [target, r] of Object.entries(test.regression ?? {})) {
+    const unit = target === "year" ? " years" : " points";
+    lines.push(
+      `${target}: mean absolute error ${r.mae.toFixed(2)}${unit}; baseline (the training mean, ` +
+        `${r.baseline.toFixed(1)}) ${r.baselineMae.toFixed(2)}${unit}; ${r.count} test posters`,
+    );
+  }
+  lines.push(
+    "",
+    "The original's named titles ([!]: the film doesn't have that genre; split in brackets):",
+    ...namedTitleLines(named),
+    "",
+    `A sample of ${split === "all" ? "test" : split} posters:`,
+    ...sample,
+  );
+  return lines;
 }

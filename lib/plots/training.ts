@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { join } from "node:path";
 import type { EpochRecord } from "../models/metadata.ts";
+import type { SavedModelMetadata } from "../models/saved.ts";
 import type { Figure } from "./figure.ts";
 import { lineChart } from "./charts.ts";
 import { stackFigures, titled } from "./render.ts";
@@ -53,4 +55,15 @@ export function plotTrainingHistory(
       `loss ${quoted.loss.toFixed(4)}, val_loss ${quoted.validationLoss.toFixed(4)}, ` +
       `val_mAP ${quoted.validationMeanAveragePrecision.toFixed(3)}`,
   );
+}
+
+/**
+ * Draws a saved model's training curves (quoting its kept epoch) into `curves.png` in its folder `dir`,
+ * as `deno task train` and `deno task main` leave them; returns the file's path.
+ */
+export async function saveTrainingCurves(dir: string, metadata: SavedModelMetadata): Promise<string> {
+  const path = join(dir, "curves.png");
+  await plotTrainingHistory(metadata.history, { title: metadata.name, keptEpoch: metadata.bestEpoch })
+    .writePng(path);
+  return path;
 }

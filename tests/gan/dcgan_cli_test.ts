@@ -58,9 +58,9 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
       ...train,
       "--epochs",
       "1",
-      "--grid-height",
+      "--rows",
       "2",
-      "--grid-width",
+      "--columns",
       "2",
     );
     assert.equal(first.code, 0, first.stderr);
