@@ -17,11 +17,10 @@ import {
   type DcganShape,
   type DcganTrainingConfig,
   dcganTrainingProblems,
-  DEFAULT_DCGAN_SHAPE,
   DEFAULT_OBJECTIVE,
   type GanObjective,
 } from "../config.ts";
-import { conditionVector, DECADES, resolveShape, sizeName } from "../models/dcgan.ts";
+import { conditionVector, DECADES, sizeName } from "../models/dcgan.ts";
 import { saveModelFiles } from "../models/saved.ts";
 import { writeFolderAtomically } from "../util/files.ts";
 import type { LoadedCheckpoint, Position } from "../training/checkpoint.ts";
@@ -47,6 +46,7 @@ import {
 } from "./run.ts";
 import { generate, toImageBatch } from "./sample.ts";
 import { writeTrainingVideo } from "./video.ts";
+import { newMetadata, resumedMetadata, resumeRecord, withPosition } from "./run_record.ts";
 import { createLog } from "../util/log.ts";
 
 /**
@@ -137,59 +137,6 @@ function gridInputs(options: DcganTrainOptions, conditions: Float32Array[]) {
     conditions: tf.tensor2d(values, [count, options.shape.conditionSize]),
     rowLabels,
     columnLabels: columnLabels.map((d) => `${d}s`),
-  };
-}
-
-/**
- * What a resume compares: the networks, the set and how they train. A setting an old run does not
- * record is filled in by readRunMetadata with what that run trained with.
- */
-function resumeRecord(metadata: RunMetadata) {
-  return {
-    shape: { ...DEFAULT_DCGAN_SHAPE, ...metadata.shape, seed: undefined },
-    set: metadata.dataset.key,
-    training: { ...DEFAULT_OBJECTIVE, ...metadata.training },
-  };
-}
-
-/** The metadata of a run that starts now. */
-function newMetadata(
-  options: DcganTrainOptions,
-  stepsPerEpoch: number,
-  grid: ReturnType<typeof gridInputs>,
-): RunMetadata {
-  const { shape, set } = options;
-  const objective = options.objective ?? DEFAULT_OBJECTIVE;
-  return {
-    name: options.runDir.split("/").at(-1)!,
-    startedAt: new Date().toISOString(),
-    updatedAt: "",
-    shape: resolveShape(shape),
-    conditional: shape.conditionSize > 0,
-    training: {
-      epochs: options.epochs,
-      batchSize: options.batchSize,
-      learningRate: options.learningRate,
-      beta1: options.beta1,
-      decayEpochs: options.decayEpochs,
-      ...DEFAULT_OBJECTIVE,
-      ...objective,
-      sampleRate: options.sampleRate,
-      seed: options.seed,
-    },
-    dataset: { key: set.key, selection: set.selection, count: set.movies.length, stepsPerEpoch },
-    backend: options.backend,
-    gridLayout: {
-      rows: options.gridRows,
-      columns: options.gridColumns,
-      ...(grid.rowLabels ? { rowLabels: grid.rowLabels, columnLabels: grid.columnLabels } : {}),
-    },
-    step: 0,
-    epoch: 0,
-    finished: false,
-    history: [],
-    quality: [],
-    timings: { trainSeconds: 0, stepsPerSecond: 0, imagesPerSecond: 0 },
   };
 }
 
@@ -394,32 +341,6 @@ async function restoredNetworks(saved: LoadedCheckpoint, options: DcganTrainOpti
   await nets.generatorOptimizer.setWeights(saved.optimizers[GAN_PARTS.generatorAdam]);
   await nets.discriminatorOptimizer.setWeights(saved.optimizers[GAN_PARTS.discriminatorAdam]);
   return nets;
-}
-
-/** The saved record of a run being resumed, with what this call may change. */
-function resumedMetadata(metadata: RunMetadata, position: Position, options: DcganTrainOptions): RunMetadata {
-  // Steps after the checkpoint were lost with the interrupted process: forget their records.
-  metadata.history = metadata.history.filter((h) => h.step <= position.step);
-  metadata.quality = metadata.quality.filter((q) => q.step <= position.step);
-  metadata.training.epochs = options.epochs;
-  metadata.training.decayEpochs = options.decayEpochs;
-  metadata.training.sampleRate = options.sampleRate;
-  metadata.backend = options.backend;
-  metadata.finished = false;
-  return metadata;
-}
-
-/** The run's record at `position`. */
-function withPosition(record: RunMetadata, position: Position, options: DcganTrainOptions): RunMetadata {
-  const seconds = position.trainSeconds;
-  record.step = position.step;
-  record.epoch = position.epoch;
-  record.timings = {
-    trainSeconds: seconds,
-    stepsPerSecond: seconds > 0 ? position.step / seconds : 0,
-    imagesPerSecond: seconds > 0 ? (position.step * options.batchSize) / seconds : 0,
-  };
-  return record;
 }
 
 function round(losses: Omit<StepRecord, "step" | "epoch">): Omit<StepRecord, "step" | "epoch"> {
