@@ -4,13 +4,22 @@
  * Imports, downloads and resizes the movie-poster dataset, then prints what the dataset folder
  * holds. All work is in lib/dataset (prepare.ts); this file reads flags.
  */
-import { DATASET_FLAGS, datasetConfigFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import {
+  DATASET_FLAGS,
+  datasetConfigFromArgs,
+  MAX_POSTER_FLAG,
+  maxPosterBytesFromArgs,
+  parseArgs,
+  runCli,
+  UsageError,
+} from "../lib/cli_args.ts";
 import { DEFAULT_DOWNLOAD_CONCURRENCY, imageSize } from "../lib/config.ts";
 import { datasetSummaryLines, prepareDataset } from "../lib/dataset/prepare.ts";
 
 const FLAGS = {
   from: { type: "string", help: "import a folder holding MovieGenre.csv and posters/<imdbId>.jpg" },
   download: { type: "boolean", help: "fetch missing posters from the CSV's Poster URLs" },
+  ...MAX_POSTER_FLAG,
   resize: { type: "list", help: "write images/<ratio>/ for these ratios (percent of 182x268), e.g. 30,60" },
   concurrency: {
     type: "number",
@@ -42,6 +51,7 @@ await runCli("Import, download and resize the movie-poster dataset.", FLAGS, asy
     minYear,
     maxYear,
     concurrency: flags.concurrency,
+    maxBytes: maxPosterBytesFromArgs(flags),
   });
   for (const line of datasetSummaryLines(catalog, minYear, maxYear)) console.log(line);
 });

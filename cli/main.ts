@@ -18,6 +18,7 @@ import {
   backendFromArgs,
   DATA_SOURCE_FLAGS,
   datasetConfigFromArgs,
+  maxPosterBytesFromArgs,
   modelConfigFromArgs,
   parseArgs,
   runCli,
@@ -75,6 +76,7 @@ await runCli(
     const catalog = await prepareDataset(dataDir, {
       from: flags.from,
       download: flags.download,
+      maxBytes: maxPosterBytesFromArgs(flags),
       ratios: [ratio],
       minYear,
       maxYear,

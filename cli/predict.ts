@@ -11,6 +11,8 @@ import { existsSync } from "node:fs";
 import {
   BACKEND_FLAGS,
   backendFromArgs,
+  MAX_POSTER_FLAG,
+  maxPosterBytesFromArgs,
   MODELS_DIR_FLAG,
   parseArgs,
   runCli,
@@ -33,7 +35,12 @@ const FLAGS = {
   json: { type: "boolean", help: "print a JSON array of {source, genres, year?, rating?} instead of lines" },
   explain: { type: "string", help: "write class-activation overlays (PNG) per poster and top genre here" },
   "data-dir": { type: "string", help: "dataset whose films get [!] marks (default: the model's own)" },
-  timeout: { type: "number", help: "seconds a URL may take", default: PREDICT_DEFAULTS.urlTimeoutSeconds },
+  timeout: {
+    type: "number",
+    help: "seconds a URL may take, body included",
+    default: PREDICT_DEFAULTS.urlTimeoutSeconds,
+  },
+  ...MAX_POSTER_FLAG,
   ...BACKEND_FLAGS,
 } as const;
 
@@ -47,6 +54,7 @@ await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, as
     throw new UsageError(`--top needs a positive whole number, got ${top}.`);
   }
   if (!(flags.timeout! > 0)) throw new UsageError(`--timeout needs a positive number of seconds.`);
+  const maxBytes = maxPosterBytesFromArgs(flags);
   const sources = await expandSources(flags._);
   const choice = await chooseModel(flags.model, flags["models-dir"]);
   // Lines go to stdout, everything else to stderr, so `--json` output stays parseable.
@@ -64,6 +72,7 @@ await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, as
   const results = await predictPosters(saved, sources, {
     top,
     timeoutMs: flags.timeout! * 1000,
+    maxBytes,
     catalog,
     explainDir: flags.explain,
     onResult: (result) => {

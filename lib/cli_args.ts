@@ -20,6 +20,7 @@ import {
   DEFAULT_THREADS,
   genreGroup,
   imageSize,
+  MAX_POSTER_BYTES,
   MODEL_VERSIONS,
   type ModelConfig,
   modelConfigProblems,
@@ -182,10 +183,27 @@ export const MODELS_DIR_FLAG = {
   "models-dir": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
 } as const satisfies FlagSpecs;
 
+/** The size limit of a poster from a URL: `deno task data --download`, `deno task predict`, the main job. */
+export const MAX_POSTER_FLAG = {
+  "max-poster-mb": {
+    type: "number",
+    help: "most megabytes one poster from a URL may have, counted after decoding",
+    default: MAX_POSTER_BYTES / 1e6,
+  },
+} as const satisfies FlagSpecs;
+
+/** The bytes `--max-poster-mb` allows (of {@linkcode MAX_POSTER_FLAG}); a UsageError unless positive. */
+export function maxPosterBytesFromArgs(flags: Flags<typeof MAX_POSTER_FLAG>): number {
+  const mb = flags["max-poster-mb"] ?? MAX_POSTER_BYTES / 1e6;
+  if (!(mb > 0)) throw new UsageError(`--max-poster-mb needs a positive number of megabytes, got ${mb}.`);
+  return Math.round(mb * 1e6);
+}
+
 /** Where the dataset comes from, for `deno task data` and the main job. */
 export const DATA_SOURCE_FLAGS = {
   from: { type: "string", help: "import a folder holding MovieGenre.csv and posters/<imdbId>.jpg" },
   download: { type: "boolean", help: "fetch missing posters from the CSV's Poster URLs" },
+  ...MAX_POSTER_FLAG,
 } as const satisfies FlagSpecs;
 
 /**

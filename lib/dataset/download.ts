@@ -3,6 +3,8 @@
  *
  * - bounded concurrency (at most `concurrency` requests at once);
  * - a timeout per attempt that covers the whole response, so a server that trickles bytes is cut off;
+ * - a size limit per poster ({@linkcode MAX_POSTER_BYTES}, counted after decoding): an endless body or a
+ *   gzip bomb is cut off there, so memory stays bounded (lib/util/fetch.ts);
  * - retries with exponential backoff for timeouts, network errors, 408, 429 and 5xx; a 404 or other
  *   4xx is final;
  * - atomic writes: a poster gets its final name only once all its bytes are written;
@@ -18,7 +20,8 @@ import { removeStaleTempFiles, writeFileAtomic } from "../util/files.ts";
 import { mapConcurrent } from "../util/concurrent.ts";
 import { posterPath, postersDir } from "./paths.ts";
 import type { Movie } from "./types.ts";
-import { DEFAULT_DOWNLOAD_CONCURRENCY } from "../config.ts";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, MAX_POSTER_BYTES } from "../config.ts";
+import { fetchBytes, FetchError, type FetchErrorKind } from "../util/fetch.ts";
 
 /** Options of {@linkcode downloadPosters}. */
 export interface DownloadOptions {
@@ -26,6 +29,8 @@ export interface DownloadOptions {
   concurrency?: number;
   /** Milliseconds one attempt may take, body included (default 30 000). */
   timeoutMs?: number;
+  /** Most bytes of one poster, after decoding (default {@linkcode MAX_POSTER_BYTES}); more fails at once. */
+  maxBytes?: number;
   /** Attempts after the first for retryable failures (default 3). */
   retries?: number;
   /** Wait before the first retry in ms; doubles each retry (default 1000). */
@@ -40,7 +45,10 @@ export interface DownloadOptions {
 export interface DownloadFailure {
   imdbId: number;
   url: string;
-  /** E.g. `HTTP 404`, `timeout after 30000 ms`, `not an image (text/html)`. */
+  /**
+   * E.g. `HTTP 404`, `timeout after 30000 ms`, `more than the 20 MB limit; raise it with --max-poster-mb`,
+   * `not a JPEG, PNG or WebP`.
+   */
   reason: string;
   /** Attempts made (0: not tried because the run stopped, see {@linkcode DownloadOptions.giveUpAfter}). */
   attempts: number;
@@ -57,9 +65,18 @@ export interface DownloadResult {
   failed: DownloadFailure[];
 }
 
-/** A failed attempt: `retryable` for timeouts, network errors, 408, 429, 5xx; `network` when no HTTP answer came. */
-class AttemptError extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly network = false) {
+/**
+ * A failed attempt of {@linkcode fetchImage}; its message says why without the URL. `retryable` for
+ * timeouts, network errors, 408, 429, 5xx; `network` when no HTTP answer came; `kind` as in lib/util/fetch.ts
+ * (undefined when the bytes came but are no image).
+ */
+export class AttemptError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly network = false,
+    readonly kind?: FetchErrorKind,
+  ) {
     super(message);
   }
 }
@@ -72,6 +89,7 @@ export async function downloadPosters(
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxBytes = options.maxBytes ?? MAX_POSTER_BYTES;
   const retries = options.retries ?? 3;
   const backoffMs = options.backoffMs ?? 1000;
   const todo = movies.filter((m) => !hasPoster(m.imdbId) && m.posterUrl !== undefined);
@@ -92,7 +110,7 @@ export async function downloadPosters(
     for (let attempt = 1;; attempt++) {
       if (stopped) return { imdbId, url, reason: stopped, attempts: attempt - 1 };
       try {
-        await writeFileAtomic(posterPath(dataDir, imdbId), await fetchImage(url, timeoutMs));
+        await writeFileAtomic(posterPath(dataDir, imdbId), await fetchImage(url, { timeoutMs, maxBytes }));
         networkFailuresInARow = 0;
         return undefined;
       } catch (error) {
@@ -120,35 +138,41 @@ export async function downloadPosters(
 }
 
 /**
- * Fetches one image within `timeoutMs` (headers and body); throws an {@linkcode AttemptError} whose
- * message says what went wrong (`HTTP 404`, `timeout after 30000 ms`, ...). Also used by `deno task predict`.
+ * Fetches one image within `timeoutMs` (headers and body) and `maxBytes` (after decoding; default
+ * {@linkcode MAX_POSTER_BYTES}), through lib/util/fetch.ts `fetchBytes`; throws an {@linkcode AttemptError}
+ * whose message says what went wrong (`HTTP 404`, `timeout after 30000 ms`, `more than the 20 MB limit;
+ * raise it with --max-poster-mb`). Also used by `deno task predict`.
  */
-export async function fetchImage(url: string, timeoutMs: number): Promise<Uint8Array> {
-  const signal = AbortSignal.timeout(timeoutMs);
+export async function fetchImage(
+  url: string,
+  limits: { timeoutMs: number; maxBytes?: number; signal?: AbortSignal },
+): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
-    const response = await fetch(url, { signal });
-    if (!response.ok) {
-      await response.body?.cancel();
-      const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-      throw new AttemptError(`HTTP ${response.status}`, retryable);
-    }
-    bytes = new Uint8Array(await response.arrayBuffer());
+    bytes = await fetchBytes(url, { ...limits, maxBytes: limits.maxBytes ?? MAX_POSTER_BYTES });
   } catch (error) {
-    if (error instanceof AttemptError) throw error;
-    if (signal.aborted) throw new AttemptError(`timeout after ${timeoutMs} ms`, true, true);
-    throw new AttemptError(`network error: ${networkReason(error)}`, true, true);
+    if (!(error instanceof FetchError)) throw error;
+    switch (error.kind) {
+      case "http": {
+        const status = error.status!;
+        throw new AttemptError(
+          error.reason,
+          status === 408 || status === 429 || status >= 500,
+          false,
+          "http",
+        );
+      }
+      case "too-large": // the same server sends the same again: final
+        throw new AttemptError(`${error.reason}; raise it with --max-poster-mb`, false, false, "too-large");
+      default: { // a timeout or network error is worth retrying; the caller's abort is not
+        const retry = error.kind !== "aborted";
+        throw new AttemptError(error.reason, retry, retry, error.kind);
+      }
+    }
   }
   if (bytes.length === 0) throw new AttemptError("empty response", true);
   if (!looksLikeImage(bytes)) throw new AttemptError("not a JPEG, PNG or WebP", false);
   return bytes;
-}
-
-/** The most telling part of a fetch error: Deno puts the DNS or connect error in `cause`, after the URL. */
-function networkReason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? error.cause.message : "";
-  return cause ? cause.replace(/^error sending request for url \([^)]*\): /, "") : error.message;
 }
 
 /** JPEG (FF D8 FF), PNG (89 50 4E 47) or WebP (RIFF ... WEBP) magic bytes. */

@@ -31,6 +31,8 @@ export interface PrepareOptions {
   maxYear: number;
   /** Downloads or resizes at once (defaults: those of downloadPosters and resizePosters). */
   concurrency?: number;
+  /** Most bytes of one downloaded poster, after decoding (default lib/config.ts `MAX_POSTER_BYTES`). */
+  maxBytes?: number;
   /** Where the report lines go (default console.log). */
   log?: (line: string) => void;
 }
@@ -62,7 +64,7 @@ export async function prepareDataset(dataDir: string, options: PrepareOptions): 
       dataDir,
       usableMovies(catalog, minYear, maxYear),
       (id) => catalog.posters.has(id),
-      { concurrency },
+      { concurrency, maxBytes: options.maxBytes },
     );
     log(
       `download: ${result.downloaded} fetched, ${result.alreadyPresent} already present, ` +

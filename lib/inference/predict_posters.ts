@@ -59,8 +59,10 @@ export function isFailure(result: PosterResult): result is PosterFailure {
 export interface PredictPostersOptions {
   /** Genres ranked in lines and explained (default 3). */
   top?: number;
-  /** Timeout of a URL, in milliseconds (default 30 s). */
+  /** Timeout of a URL, body included, in milliseconds (default 30 s). */
   timeoutMs?: number;
+  /** Most bytes of a poster from a URL, after decoding (default lib/config.ts `MAX_POSTER_BYTES`). */
+  maxBytes?: number;
   /** The dataset the model was trained on, to name films and mark `[!]` genres they lack. */
   catalog?: Catalog;
   /** Write an overlay PNG per poster and top genre into this folder. */
@@ -85,7 +87,7 @@ export async function predictPosters(
   for (const source of sources) {
     let result: PosterResult;
     try {
-      const bytes = await readSource(source, timeoutMs);
+      const bytes = await readSource(source, { timeoutMs, maxBytes: options.maxBytes });
       const { probabilities, ranked, overlays, estimates } = await explainPoster(saved, bytes, source, {
         top,
         explain: options.explainDir !== undefined,

@@ -3,14 +3,14 @@
  *
  * ```ts
  * const sources = await expandSources(["poster.jpg", "posters/", "http://127.0.0.1:8000/0133093.jpg"]);
- * const bytes = await readSource(sources[0], 30_000);
+ * const bytes = await readSource(sources[0], { timeoutMs: 30_000, maxBytes: 20_000_000 });
  * ```
  *
  * @module
  */
 import { basename, extname, join } from "node:path";
 import { PREDICT_DEFAULTS } from "../config.ts";
-import { fetchImage } from "../dataset/download.ts";
+import { AttemptError, fetchImage } from "../dataset/download.ts";
 
 /** A poster that could not be read: the message names it and says why. */
 export class PosterSourceError extends Error {
@@ -61,13 +61,23 @@ export async function expandSources(args: readonly string[]): Promise<string[]> 
   return sources;
 }
 
-/** The bytes of a file or URL; a {@linkcode PosterSourceError} naming it when they can't be had. */
-export async function readSource(source: string, timeoutMs: number): Promise<Uint8Array> {
+/**
+ * The bytes of a file or URL; a {@linkcode PosterSourceError} naming it when they can't be had. A URL
+ * must answer, body included, within `timeoutMs`, with at most `maxBytes` (after decoding; default
+ * lib/config.ts `MAX_POSTER_BYTES`).
+ */
+export async function readSource(
+  source: string,
+  limits: { timeoutMs: number; maxBytes?: number },
+): Promise<Uint8Array> {
   if (isUrl(source)) {
     try {
-      return await fetchImage(source, timeoutMs);
+      return await fetchImage(source, limits);
     } catch (error) {
-      throw new PosterSourceError(`${source}: could not fetch the poster (${(error as Error).message}).`);
+      const reason = error instanceof AttemptError && error.kind === "timeout"
+        ? `${error.message}; raise it with --timeout`
+        : (error as Error).message;
+      throw new PosterSourceError(`${source}: could not fetch the poster (${reason}).`);
     }
   }
   try {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeFixtureDataDir } from "../fixtures.ts";
+import { hostileServer } from "../hostile_server.ts";
 
 const CLI = new URL("../../cli/data.ts", import.meta.url).pathname;
 
@@ -55,4 +56,42 @@ Deno.test("deno task data reports bad input clearly and exits non-zero", async (
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown flag --size/);
   await Deno.remove(empty, { recursive: true });
+});
+
+Deno.test("deno task data --download records a poster past --max-poster-mb as failed and goes on", async () => {
+  const server = await hostileServer();
+  const endless = `${server.base}/endless.jpg`;
+  const bomb = `${server.base}/bomb.jpg`;
+  const { dataDir } = await makeFixtureDataDir({
+    movies: [
+      { imdbId: 1, posterUrl: endless, poster: "none" },
+      { imdbId: 2, posterUrl: `${server.base}/ok.jpg`, poster: "none" },
+      { imdbId: 3, posterUrl: bomb, poster: "none" },
+    ],
+  });
+  try {
+    const start = performance.now();
+    const { code, stdout, stderr } = await runData(
+      "--download",
+      "--max-poster-mb",
+      "1",
+      "--data-dir",
+      dataDir,
+    );
+    const seconds = (performance.now() - start) / 1000;
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /download: 1 fetched, 0 already present, 0 without URL, 2 failed/);
+    assert.match(stdout, /2 × more than the 1 MB limit; raise it with --max-poster-mb\n/);
+    assert.ok(stdout.includes(`      1 ${endless}\n`), stdout);
+    assert.ok(stdout.includes(`      3 ${bomb}\n`), stdout);
+    assert.deepEqual([...Deno.readDirSync(join(dataDir, "posters"))].map((e) => e.name), ["2.jpg"]);
+    assert.ok(seconds < 20, `${seconds} s`);
+
+    const bad = await runData("--download", "--max-poster-mb", "0", "--data-dir", dataDir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-poster-mb needs a positive number of megabytes, got 0/);
+  } finally {
+    await server.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });

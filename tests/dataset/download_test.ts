@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { downloadPosters } from "../../lib/dataset/download.ts";
 import type { Movie } from "../../lib/dataset/types.ts";
 import { makeJpeg } from "../fixtures.ts";
+import { hostileServer, peakRssGrowth } from "../hostile_server.ts";
 
 /** A local poster server on 127.0.0.1 (port 0: any free port) with one route per behaviour. */
 async function posterServer() {
@@ -141,4 +142,48 @@ Deno.test("downloads stop after too many network failures in a row and say why",
     ),
   );
   await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("downloads stop an endless body and a gzip bomb at the size limit and a trickle at the timeout", async () => {
+  const server = await hostileServer();
+  const dataDir = await Deno.makeTempDir();
+  const limit = 1_000_000;
+  const movies = [
+    movie(1, `${server.base}/endless.jpg`),
+    movie(2, `${server.base}/bomb.jpg`),
+    movie(3, `${server.base}/trickle.jpg`),
+    movie(4, `${server.base}/declared.jpg`),
+    movie(5, `${server.base}/ok.jpg`),
+  ];
+  try {
+    const start = performance.now();
+    const { result, growth } = await peakRssGrowth(() =>
+      downloadPosters(dataDir, movies, () => false, {
+        ...OPTIONS,
+        concurrency: 5,
+        timeoutMs: 1000,
+        maxBytes: limit,
+      })
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const tooLarge = "more than the 1 MB limit; raise it with --max-poster-mb";
+    const failures = new Map(result.failed.map((f) => [f.imdbId, [f.url, f.reason, f.attempts]]));
+    assert.deepEqual(failures.get(1), [movies[0].posterUrl, tooLarge, 1], "final at once: not retried");
+    assert.deepEqual(failures.get(2), [movies[1].posterUrl, tooLarge, 1]);
+    assert.deepEqual(failures.get(3), [movies[2].posterUrl, "timeout after 1000 ms", 3]);
+    assert.deepEqual(failures.get(4), [
+      movies[3].posterUrl,
+      "1000 MB declared, more than the 1 MB limit; raise it with --max-poster-mb",
+      1,
+    ]);
+    assert.equal(result.downloaded, 1, "a normal poster still downloads");
+    assert.deepEqual(await Deno.readFile(join(dataDir, "posters", "5.jpg")), server.jpeg);
+    assert.deepEqual([...Deno.readDirSync(join(dataDir, "posters"))].map((e) => e.name), ["5.jpg"]);
+    assert.ok(seconds < 6, `${seconds} s: 3 attempts of 1 s for the trickle, the rest at once`);
+    // Without a limit the same run reads 256 MB and 64 MB; bounded, it holds about 1 MB per poster.
+    assert.ok(growth < 16 * limit, `resident memory grew by ${growth} bytes`);
+  } finally {
+    await server.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });
