@@ -16,6 +16,8 @@ import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { pathExists } from "../util/files.ts";
 import { loadModelFiles } from "../models/saved.ts";
+import { recoverCheckpoint } from "../training/checkpoint.ts";
+import type { Log } from "../util/log.ts";
 
 /** The names of the networks and optimizer states in a DCGAN checkpoint. */
 export const GAN_PARTS = {
@@ -26,8 +28,12 @@ export const GAN_PARTS = {
   discriminatorAdam: "discriminator_adam",
 } as const;
 
-/** Loads the generator that samples come from: the weight average when the run keeps one. */
-export async function loadGenerator(checkpointDir: string): Promise<tf.LayersModel> {
+/**
+ * Loads the generator that samples come from: the weight average when the run keeps one. A checkpoint
+ * replacement that a crash interrupted is finished first, said through `log`.
+ */
+export async function loadGenerator(checkpointDir: string, log?: Log): Promise<tf.LayersModel> {
+  await recoverCheckpoint(checkpointDir, log);
   const average = join(checkpointDir, GAN_PARTS.average);
   return loadModelFiles(
     await pathExists(join(average, "model.json")) ? average : join(checkpointDir, GAN_PARTS.generator),

@@ -8,7 +8,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES, type DcganShape } from "../config.ts";
 import { buildGenerator, conditionVector, DECADES, upsamplingSteps } from "../models/dcgan.ts";
-import { loadModelFiles } from "../models/saved.ts";
+import { loadModelFiles, modelFolderOptions } from "../models/saved.ts";
+import { recoverFolder } from "../util/files.ts";
 import { seededRandom } from "../util/random.ts";
 import { frechetDistance } from "./frechet.ts";
 import {
@@ -286,9 +287,11 @@ export async function remeasureRun(
   const real = realReference(cnn, pixels, metadata.shape, setConditions(set), settings);
   const records: QualityRecord[] = [];
   for (let epoch = 0; epoch <= metadata.epoch; epoch++) {
+    const snapshot = runPaths(runDir).epochGenerator(epoch);
+    if (epoch > 0) await recoverFolder(snapshot, modelFolderOptions(log));
     const generator = epoch === 0
       ? buildGenerator({ ...metadata.shape, seed: metadata.training.seed })
-      : await loadModelFiles(runPaths(runDir).epochGenerator(epoch)).catch(() => undefined);
+      : await loadModelFiles(snapshot).catch(() => undefined);
     if (!generator) continue;
     const record = measureQuality(cnn, real, generator, settings, {
       step: epoch * metadata.dataset.stepsPerEpoch,

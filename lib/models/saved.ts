@@ -9,8 +9,12 @@
  * ```
  *
  * Folders are written into `<name>.tmp-<pid>/` and renamed into place, so an interrupted save never
- * leaves a folder that looks complete. The tfjs `file://` handler needs tfjs-node, which can't load
- * here, so {@linkcode folderIOHandler} reads and writes the files itself.
+ * leaves a folder that looks complete. A crash between the renames leaves the complete copy beside the
+ * name (`<name>.tmp-<pid>/` or `<name>.old-<pid>/`): loading, listing and reading metadata put it back
+ * first ({@linkcode recoverSavedModel}) and say so.
+ *
+ * The tfjs `file://` handler needs tfjs-node, which can't load here, so {@linkcode folderIOHandler}
+ * reads and writes the files itself.
  *
  * @module
  */
@@ -24,7 +28,15 @@ import {
   SAVED_MODELS_DIR,
 } from "../config.ts";
 import type { EpochRecord, MultiLabelMetrics } from "./metadata.ts";
-import { pathExists, writeFolderAtomically, writeJsonAtomically } from "../util/files.ts";
+import {
+  type FolderOptions,
+  pathExists,
+  recoverFolder,
+  removeStaleTempFiles,
+  writeFolderAtomically,
+  writeJsonAtomically,
+} from "../util/files.ts";
+import type { Log } from "../util/log.ts";
 import type { RegressionScalings } from "./targets.ts";
 
 const MODEL_JSON = "model.json";
@@ -212,6 +224,14 @@ export async function saveModelFiles(model: tf.LayersModel, dir: string): Promis
   await model.save(folderIOHandler(dir));
 }
 
+/**
+ * Options of {@linkcode writeFolderAtomically} and {@linkcode recoverFolder} for a folder that holds
+ * just {@linkcode saveModelFiles}' files (model.json is written last).
+ */
+export function modelFolderOptions(log?: Log): FolderOptions {
+  return { complete: (folder) => pathExists(join(folder, MODEL_JSON)), log };
+}
+
 /** Loads a model saved by {@linkcode saveModelFiles}; a damaged folder gives a {@linkcode SavedModelError}. */
 export async function loadModelFiles(dir: string): Promise<tf.LayersModel> {
   try {
@@ -232,18 +252,37 @@ export async function saveGenreModel(
   model: tf.LayersModel,
   metadata: SavedModelMetadata,
   root = SAVED_MODELS_DIR,
+  log?: Log,
 ): Promise<string> {
   const dir = savedModelDir(metadata.name, root);
   await Deno.mkdir(root, { recursive: true });
   await writeFolderAtomically(dir, async (tmp) => {
     await saveModelFiles(model, tmp);
     await Deno.writeTextFile(join(tmp, METADATA_JSON), JSON.stringify(metadata, null, 2) + "\n");
-  });
+  }, savedModelFolderOptions(log));
   return dir;
 }
 
+function savedModelFolderOptions(log: Log | undefined): FolderOptions {
+  // metadata.json is written last: a copy from before completion markers is whole when it has one.
+  return {
+    complete: async (folder) =>
+      await pathExists(join(folder, MODEL_JSON)) && await pathExists(join(folder, METADATA_JSON)),
+    log,
+  };
+}
+
+/**
+ * Finishes a save of the model folder `dir` that a crash interrupted (see {@linkcode recoverFolder}),
+ * saying what it did through `log`; returns that line, or undefined.
+ */
+export function recoverSavedModel(dir: string, log?: Log): Promise<string | undefined> {
+  return recoverFolder(dir, savedModelFolderOptions(log));
+}
+
 /** Reads a saved model's metadata; a missing or damaged file gives a {@linkcode SavedModelError}. */
-export async function readMetadata(dir: string): Promise<SavedModelMetadata> {
+export async function readMetadata(dir: string, log?: Log): Promise<SavedModelMetadata> {
+  await recoverSavedModel(dir, log);
   const metadata = await readJson<SavedModelMetadata>(dir, METADATA_JSON);
   for (const key of ["name", "dataset", "model", "genres", "imageSize"] as const) {
     if (metadata[key] === undefined) throw corrupt(dir, METADATA_JSON, `has no "${key}"`);
@@ -252,7 +291,9 @@ export async function readMetadata(dir: string): Promise<SavedModelMetadata> {
 }
 
 /** Replaces a saved model's metadata.json atomically (e.g. to add test metrics). */
-export async function writeMetadata(dir: string, metadata: SavedModelMetadata): Promise<void> {
+export async function writeMetadata(dir: string, metadata: SavedModelMetadata, log?: Log): Promise<void> {
+  await recoverSavedModel(dir, log);
+  await removeStaleTempFiles(dir);
   await writeJsonAtomically(join(dir, METADATA_JSON), metadata);
 }
 
@@ -264,16 +305,21 @@ export interface SavedGenreModel {
 }
 
 /** Loads `root/<name>/`; a damaged folder gives a {@linkcode SavedModelError} naming the file. */
-export async function loadGenreModel(name: string, root = SAVED_MODELS_DIR): Promise<SavedGenreModel> {
+export async function loadGenreModel(
+  name: string,
+  root = SAVED_MODELS_DIR,
+  log?: Log,
+): Promise<SavedGenreModel> {
   const dir = savedModelDir(name, root);
+  await recoverSavedModel(dir, log);
   if (!(await pathExists(dir))) {
-    const known = await listSavedModels(root);
+    const known = await listSavedModels(root, log);
     throw new SavedModelError(
       `No saved model ${dir}. ` +
         (known.length ? `Saved models: ${known.join(", ")}.` : "Train one first: deno task train."),
     );
   }
-  const metadata = await readMetadata(dir);
+  const metadata = await readMetadata(dir, log);
   const model = await loadModelFiles(dir);
   const outputs = model.outputs[0].shape[1];
   if (outputs !== metadata.genres.length) {
@@ -287,17 +333,31 @@ export async function loadGenreModel(name: string, root = SAVED_MODELS_DIR): Pro
   return { model, metadata, dir };
 }
 
-/** Names of the complete saved models in `root` (folders with a metadata.json), sorted. */
-export async function listSavedModels(root = SAVED_MODELS_DIR): Promise<string[]> {
+/**
+ * Names of the complete saved models in `root` (folders with a metadata.json), sorted; saves that a
+ * crash interrupted are finished first.
+ */
+export async function listSavedModels(root = SAVED_MODELS_DIR, log?: Log): Promise<string[]> {
   const names: string[] = [];
+  const interrupted = new Set<string>();
   try {
     for await (const entry of Deno.readDir(root)) {
-      if (!entry.isDirectory || /\.(tmp|old)-\d+$/.test(entry.name)) continue;
-      if (await pathExists(join(root, entry.name, METADATA_JSON))) names.push(entry.name);
+      if (!entry.isDirectory) continue;
+      const swap = /^(.+)\.(tmp|old)-\d+$/.exec(entry.name);
+      if (swap) interrupted.add(swap[1]);
+      else names.push(entry.name);
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
-  return names.sort();
+  for (const name of interrupted) {
+    await recoverSavedModel(savedModelDir(name, root), log);
+    if (!names.includes(name)) names.push(name);
+  }
+  const complete: string[] = [];
+  for (const name of names) {
+    if (await pathExists(join(root, name, METADATA_JSON))) complete.push(name);
+  }
+  return complete.sort();
 }

@@ -15,7 +15,7 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHROMIUM_FLAGS } from "../config.ts";
-import { writeFileAtomic } from "../util/files.ts";
+import { removeStaleTempFiles, writeFileAtomic } from "../util/files.ts";
 import { REPORT_HEADER_CSS } from "./header.ts";
 import { hasMath, readNotebook } from "./notebook.ts";
 import { findChromium, findPython } from "./tools.ts";
@@ -76,6 +76,8 @@ export async function exportHtml(
 ): Promise<void> {
   const python = await findPython();
   const notebook = await readNotebook(notebookPath);
+  // Temp files of an export that was killed (this file's or another's, HTML or PDF) go first.
+  await removeStaleTempFiles(dirname(resolve(htmlPath)));
   const dir = await Deno.makeTempDir({ prefix: "posterlab-html-" });
   try {
     const name = basename(htmlPath).replace(/\.html$/, "");
@@ -122,6 +124,7 @@ export async function exportHtml(
 /** Prints `htmlPath` to `pdfPath` with headless Chromium (A4, no header or footer). */
 export async function exportPdf(htmlPath: string, pdfPath: string): Promise<void> {
   const chromium = await findChromium();
+  await removeStaleTempFiles(dirname(resolve(pdfPath)));
   // A fresh profile each time: no first-run state, no lock held by another Chromium.
   const profile = await Deno.makeTempDir({ prefix: "posterlab-chromium-" });
   const tmp = join(dirname(resolve(pdfPath)), `.${basename(pdfPath)}.tmp-${Deno.pid}`);

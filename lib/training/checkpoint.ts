@@ -14,6 +14,10 @@
  *
  * `state.json` carries a `format` number; {@linkcode upgradeCheckpointState} reads every older format.
  *
+ * A crash in the middle of replacing the folder leaves the complete copy beside it
+ * (`checkpoint.tmp-<pid>/` or `checkpoint.old-<pid>/`): every read puts it back first
+ * ({@linkcode recoverCheckpoint}) and says so.
+ *
  * @example A round trip
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -33,7 +37,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { pathExists, readTextIfExists, writeFolderAtomically } from "../util/files.ts";
+import {
+  type FolderOptions,
+  pathExists,
+  readTextIfExists,
+  recoverFolder,
+  writeFolderAtomically,
+} from "../util/files.ts";
+import type { Log } from "../util/log.ts";
 import { loadModelFiles, saveModelFiles } from "../models/saved.ts";
 import {
   encodeOptimizerState,
@@ -44,6 +55,9 @@ import {
 
 /** The format of `state.json` this code writes. */
 export const CHECKPOINT_FORMAT = 2;
+
+/** The file of a checkpoint written last. */
+const STATE_JSON = "state.json";
 
 /** Where a run stands: the one position record of every training run. */
 export interface Position {
@@ -93,6 +107,7 @@ export async function saveCheckpoint(
   dir: string,
   parts: CheckpointParts,
   record: { position: Position; identity: unknown; task: unknown },
+  log?: Log,
 ): Promise<void> {
   const optimizers = await Promise.all(
     Object.entries(parts.optimizers).map(async ([name, o]) => [name, await encodeOptimizerState(o)] as const),
@@ -118,15 +133,30 @@ export async function saveCheckpoint(
   await writeFolderAtomically(dir, async (tmp) => {
     for (const [name, model] of Object.entries(parts.models)) await saveModelFiles(model, join(tmp, name));
     for (const [name, encoded] of [...optimizers, ...tensors]) await writeOptimizerState(tmp, name, encoded);
-    await Deno.writeTextFile(join(tmp, "state.json"), JSON.stringify(state, null, 2));
-  });
+    await Deno.writeTextFile(join(tmp, STATE_JSON), JSON.stringify(state, null, 2));
+  }, checkpointFolderOptions(log));
+}
+
+function checkpointFolderOptions(log: Log | undefined): FolderOptions {
+  // state.json is written last: a copy from before completion markers is whole when it has one.
+  return { complete: (folder) => pathExists(join(folder, STATE_JSON)), log };
+}
+
+/**
+ * Finishes a replacement of the checkpoint folder `dir` that a crash interrupted (see
+ * {@linkcode recoverFolder}), saying what it did through `log`; returns that line, or undefined.
+ */
+export function recoverCheckpoint(dir: string, log?: Log): Promise<string | undefined> {
+  return recoverFolder(dir, checkpointFolderOptions(log));
 }
 
 /** Reads the `state.json` of the checkpoint in `dir` (upgraded to the current format), or undefined. */
 export async function readCheckpointState<TaskState = unknown>(
   dir: string,
+  log?: Log,
 ): Promise<CheckpointState<TaskState> | undefined> {
-  const text = await readTextIfExists(join(dir, "state.json"));
+  await recoverCheckpoint(dir, log);
+  const text = await readTextIfExists(join(dir, STATE_JSON));
   if (text === undefined) return undefined;
   let raw: unknown;
   try {
@@ -140,8 +170,9 @@ export async function readCheckpointState<TaskState = unknown>(
 /** Reads the checkpoint in `dir`, or undefined when there is none. */
 export async function loadCheckpoint<TaskState = unknown>(
   dir: string,
+  log?: Log,
 ): Promise<LoadedCheckpoint<TaskState> | undefined> {
-  const state = await readCheckpointState<TaskState>(dir);
+  const state = await readCheckpointState<TaskState>(dir, log);
   if (!state) return undefined;
   const models: Record<string, tf.LayersModel> = {};
   try {

@@ -11,7 +11,10 @@
  * - stopping by `AbortSignal`: answered before the next step, after a checkpoint, with
  *   {@linkcode TrainingInterrupted};
  * - timing and a progress bar;
- * - checkpoints every `checkpointEvery` steps and at every epoch end, through lib/training/checkpoint.ts.
+ * - checkpoints every `checkpointEvery` steps and at every epoch end, through lib/training/checkpoint.ts;
+ * - divergence: a non-finite loss a step reports, a {@linkcode NotFinite} a task throws, or non-finite
+ *   weights (looked for at every epoch end and before every checkpoint, so a checkpoint never holds
+ *   them) end the run with {@linkcode TrainingDiverged}, keeping the last good checkpoint.
  *
  * A task does one step on a batch, and whatever it does at step and epoch ends (validation and early
  * stopping, sample grids, quality figures), and says what its checkpoint holds.
@@ -44,6 +47,7 @@ import {
   readCheckpointState,
   saveCheckpoint,
 } from "./checkpoint.ts";
+import type * as tf from "@tensorflow/tfjs";
 import { checkResumable, checkResumePolicy, TrainingInterrupted } from "./run.ts";
 import { Progress } from "../util/progress.ts";
 
@@ -63,6 +67,52 @@ export interface StepInput {
 export interface StepReport {
   /** Text after the progress bar (e.g. the running loss). */
   status: string;
+  /** The step's losses by name: one that is not finite ends the run with {@linkcode TrainingDiverged}. */
+  losses?: Record<string, number>;
+}
+
+/**
+ * Thrown by a task's hook when a value it computed is not finite (a loss, validation outputs); the
+ * message says what (`the loss is NaN`), and the loop ends the run with {@linkcode TrainingDiverged}.
+ */
+export class NotFinite extends Error {
+  override name = "NotFinite";
+}
+
+/**
+ * Thrown when a run diverged (a loss, an output or a weight became NaN or infinite): the message names
+ * the run, the step and what to do. No checkpoint is written with such weights: the last good one stays.
+ */
+export class TrainingDiverged extends Error {
+  override name = "TrainingDiverged";
+  /** The step (1-based) where it was found. */
+  readonly step: number;
+  /** The checkpoint folder, when it holds the last good checkpoint. */
+  readonly checkpointDir?: string;
+  constructor(message: string, step: number, checkpointDir?: string) {
+    super(message);
+    this.step = step;
+    this.checkpointDir = checkpointDir;
+  }
+}
+
+/**
+ * What is not finite in the weights of `models` (e.g. `35 of 1214 weights of model are NaN or
+ * infinite`), or undefined when every weight is finite. Reads every weight once.
+ */
+export async function nonFiniteWeights(models: Record<string, tf.LayersModel>): Promise<string | undefined> {
+  const found: string[] = [];
+  for (const [name, model] of Object.entries(models)) {
+    let bad = 0, total = 0;
+    for (const weight of model.weights) {
+      const values = await weight.read().data();
+      total += values.length;
+      // x - x is 0 for every finite x, NaN for NaN and ±Infinity.
+      for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) bad++;
+    }
+    if (bad > 0) found.push(`${bad} of ${total} weights of ${name}`);
+  }
+  return found.length ? `${found.join(", ")} are NaN or infinite` : undefined;
 }
 
 /** The model-specific part of a run; every hook but `step` is optional. */
@@ -159,13 +209,38 @@ export async function trainLoop<T extends TrainingTask>(
     ? { ...saved.state.position }
     : { step: 0, epoch: 0, batchInEpoch: 0, trainSeconds: 0 };
   const totalSteps = options.epochs * steps;
-  const checkpoint = async () => {
+  let lastCheckpoint = saved?.state.position.step;
+  let where = "";
+  const diverged = (what: string): TrainingDiverged => {
+    task.dispose();
+    return new TrainingDiverged(
+      divergedMessage(options, where, what, lastCheckpoint),
+      position.step + 1,
+      lastCheckpoint !== undefined ? options.checkpointDir : undefined,
+    );
+  };
+  /** Runs a task hook, turning a {@linkcode NotFinite} into {@linkcode TrainingDiverged}. */
+  const guard = async <R>(hook: () => Promise<R>): Promise<R> => {
+    try {
+      return await hook();
+    } catch (error) {
+      if (error instanceof NotFinite) throw diverged(error.message);
+      throw error;
+    }
+  };
+  const checkWeights = async () => {
+    const what = await nonFiniteWeights(task.checkpointParts(position).models);
+    if (what) throw diverged(what);
+  };
+  const checkpoint = async (checked = false) => {
     if (!options.checkpointDir) return;
+    if (!checked) await checkWeights();
     await saveCheckpoint(options.checkpointDir, task.checkpointParts(position), {
       position,
       identity: options.identity,
       task: task.taskState(),
-    });
+    }, options.log);
+    lastCheckpoint = position.step;
     await task.afterCheckpoint?.(position);
   };
   const show = options.progress ?? true;
@@ -209,24 +284,31 @@ export async function trainLoop<T extends TrainingTask>(
       const learningRate = task.setLearningRate?.(position.step);
       const indices = batchIndices(order, options.batchSize, b);
       const started = performance.now();
-      const report = await task.step({
-        indices,
-        position: { ...position },
-        seed: stepSeed(options.seed, position.step),
-        learningRate,
-      });
+      where = `step ${position.step + 1} (epoch ${position.epoch + 1}, batch ${b + 1})`;
+      const report = await guard(() =>
+        task.step({
+          indices,
+          position: { ...position },
+          seed: stepSeed(options.seed, position.step),
+          learningRate,
+        })
+      );
+      for (const [name, value] of Object.entries(report.losses ?? {})) {
+        if (!Number.isFinite(value)) throw diverged(`the ${name} is ${value}`);
+      }
       position.trainSeconds += (performance.now() - started) / 1000;
       position.step++;
       position.batchInEpoch = b + 1;
       runBar?.tick(1, report.status);
       epochBar?.tick(indices.length, report.status);
-      await task.afterStep?.(position);
+      await guard(async () => await task.afterStep?.(position));
       if (position.batchInEpoch === steps) {
         epochBar?.finish();
+        await checkWeights();
         position.epoch++;
         position.batchInEpoch = 0;
-        await task.endEpoch?.(position);
-        await checkpoint();
+        await guard(async () => await task.endEpoch?.(position));
+        await checkpoint(true);
       } else if ((options.checkpointEvery ?? 0) > 0 && position.step % options.checkpointEvery! === 0) {
         await checkpoint();
       }
@@ -236,6 +318,32 @@ export async function trainLoop<T extends TrainingTask>(
   return { task, position, stepsPerEpoch: steps, stoppedEarly };
 }
 
+/**
+ * The message of a diverged run: the run, where (`step 7 (epoch 1, batch 7)`), what is not finite, and
+ * what to do: lower the learning rate, resuming from the last good checkpoint when a resume may change
+ * it.
+ */
+function divergedMessage(
+  options: LoopOptions,
+  where: string,
+  what: string,
+  lastCheckpoint: number | undefined,
+): string {
+  const run = options.runDir ?? options.checkpointDir;
+  const head = `${options.runLabel ?? "Training"}${run ? ` of ${run}` : ""} diverged at ${where}: ${what}. ` +
+    `The learning rate is too high for it (or the data holds NaNs)`;
+  if (lastCheckpoint === undefined || !options.checkpointDir) {
+    return `${head}: train again with a lower --learning-rate.`;
+  }
+  const kept = `the last good checkpoint (step ${lastCheckpoint}) is kept in ${options.checkpointDir}`;
+  const rateMayChange = (options.changeable ?? []).some((key) => key.split(".").at(-1) === "learningRate");
+  return rateMayChange
+    ? `${head}; ${kept}: resume from it with --resume and a lower --learning-rate, or delete ${run} ` +
+      `and train again with a lower --learning-rate.`
+    : `${head}; ${kept}, but a resume keeps the learning rate: delete ${run} and train again with a ` +
+      `lower --learning-rate.`;
+}
+
 /** Applies the resume policy and, for a resume, checks the run's identity and loads its checkpoint. */
 async function openRun(options: LoopOptions): Promise<LoadedCheckpoint | undefined> {
   if (!options.checkpointDir) {
@@ -243,13 +351,13 @@ async function openRun(options: LoopOptions): Promise<LoadedCheckpoint | undefin
     return undefined;
   }
   const runDir = options.runDir ?? options.checkpointDir;
-  await checkResumePolicy(runDir, options.checkpointDir, options.resume ?? false);
+  await checkResumePolicy(runDir, options.checkpointDir, options.resume ?? false, options.log);
   if (!options.resume) return undefined;
   const savedIdentity = options.savedIdentity
     ? await options.savedIdentity()
-    : (await readCheckpointState(options.checkpointDir))!.identity;
+    : (await readCheckpointState(options.checkpointDir, options.log))!.identity;
   checkResumable(runDir, savedIdentity, options.identity, options.changeable ?? []);
-  const saved = (await loadCheckpoint(options.checkpointDir))!;
+  const saved = (await loadCheckpoint(options.checkpointDir, options.log))!;
   const { position } = saved.state;
   options.log?.(
     `resume: continuing ${runDir} at step ${position.step} (` +

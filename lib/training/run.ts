@@ -29,6 +29,8 @@
 import { join } from "node:path";
 import { RUNS_DIR } from "../config.ts";
 import { pathExists } from "../util/files.ts";
+import type { Log } from "../util/log.ts";
+import { recoverCheckpoint } from "./checkpoint.ts";
 
 /** The kinds of training runs, each a folder under `runs/`. */
 export type RunKind = "cnn" | "dcgan";
@@ -54,8 +56,12 @@ export class TrainingInterrupted extends Error {
   }
 }
 
-/** Whether a checkpoint folder holds a checkpoint (its `state.json` is written last, atomically). */
-export function hasCheckpoint(checkpointDir: string): Promise<boolean> {
+/**
+ * Whether a checkpoint folder holds a checkpoint (its `state.json` is written last, atomically). A
+ * replacement of the folder that a crash interrupted is finished first, said through `log`.
+ */
+export async function hasCheckpoint(checkpointDir: string, log?: Log): Promise<boolean> {
+  await recoverCheckpoint(checkpointDir, log);
   return pathExists(join(checkpointDir, "state.json"));
 }
 
@@ -67,8 +73,9 @@ export async function checkResumePolicy(
   runDir: string,
   checkpointDir: string,
   resume: boolean,
+  log?: Log,
 ): Promise<void> {
-  const exists = await hasCheckpoint(checkpointDir);
+  const exists = await hasCheckpoint(checkpointDir, log);
   if (resume && !exists) {
     throw new Error(`Nothing to resume in ${runDir}: it has no checkpoint. Train without --resume.`);
   }

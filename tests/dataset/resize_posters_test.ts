@@ -26,9 +26,15 @@ Deno.test("resizePosters writes exact-size RGB images, reports unreadable poster
   }
   await assert.rejects(Deno.stat(imagePath(dataDir, 40, 5)), Deno.errors.NotFound);
 
+  // What a resize killed mid-write left: a temp file of a process that has ended.
+  const ended = new Deno.Command("true").spawn();
+  await ended.status;
+  const leftover = `${imagePath(dataDir, 40, 1)}.tmp-${ended.pid}`;
+  await Deno.writeFile(leftover, new Uint8Array(10));
   const second = await resizePosters(dataDir, 40, ids, { progress: false });
   assert.equal(second.upToDate, 4);
   assert.equal(second.written, 0);
   assert.equal(second.failed.length, 2);
+  await assert.rejects(Deno.stat(leftover), Deno.errors.NotFound, "the leftover temp file is removed");
   await Deno.remove(dataDir, { recursive: true });
 });

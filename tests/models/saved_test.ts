@@ -5,10 +5,12 @@ import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import {
   listSavedModels,
   loadGenreModel,
+  readMetadata,
   type SavedModelMetadata,
   savedModelName,
   saveGenreModel,
 } from "../../lib/models/saved.ts";
+import { FOLDER_COMPLETE, folderSwapHooks, type FolderSwapStep } from "../../lib/util/files.ts";
 
 await tf.setBackend("cpu");
 
@@ -127,4 +129,92 @@ Deno.test("loading an unknown model lists the saved ones", async () => {
     new RegExp(`No saved model .*nope.*Saved models: ${name}`),
   );
   await Deno.remove(root, { recursive: true });
+});
+
+/** Saves the fixture's model again with `threshold`; a crash (a throw, nothing cleaned up) after `crashAfter`. */
+async function saveAgain(
+  root: string,
+  name: string,
+  model: tf.LayersModel,
+  threshold: number,
+  crashAfter?: FolderSwapStep,
+): Promise<void> {
+  folderSwapHooks.afterStep = (step) => {
+    if (step === crashAfter) throw new Error(`crash after ${step}`);
+  };
+  try {
+    await saveGenreModel(model, { ...metadataFor(name), threshold }, root, () => {});
+  } finally {
+    folderSwapHooks.afterStep = undefined;
+  }
+}
+
+Deno.test("a crash between the two renames of a save: the model is listed, loaded and read again, with a line saying so", async () => {
+  const { root, name, model } = await savedFixture();
+  try {
+    await assert.rejects(saveAgain(root, name, model, 0.4, "movedAside"), /crash after movedAside/);
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name).sort(), [
+      `${name}.old-${Deno.pid}`,
+      `${name}.tmp-${Deno.pid}`,
+    ]);
+    const lines: string[] = [];
+    assert.deepEqual(await listSavedModels(root, (l) => lines.push(l)), [name]); // compare, evaluate --all
+    assert.equal(lines.length, 1);
+    assert.match(
+      lines[0],
+      new RegExp(`recovered ${root}/${name} after an interrupted save: .*${name}\\.tmp-`),
+    );
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), [name]);
+
+    // Loading (evaluate, predict) and reading the metadata (serve, compare) recover just the same.
+    await assert.rejects(saveAgain(root, name, model, 0.5, "movedAside"));
+    const loaded = await loadGenreModel(name, root, (l) => lines.push(l));
+    assert.equal(loaded.metadata.threshold, 0.5, "the newer, complete copy");
+    loaded.model.dispose();
+    await assert.rejects(saveAgain(root, name, model, 0.6, "movedAside"));
+    assert.equal((await readMetadata(`${root}/${name}`, (l) => lines.push(l))).threshold, 0.6);
+    assert.equal(lines.length, 3);
+    assert.ok(lines.every((l) => l.includes(`${root}/${name}`)));
+  } finally {
+    model.dispose();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a crash at any step of saving a model leaves a model that loads", async () => {
+  const { root, name, model } = await savedFixture();
+  try {
+    for (const step of ["written", "movedAside", "renamed"] as const) {
+      await assert.rejects(saveAgain(root, name, model, 0.4, step));
+      const loaded = await loadGenreModel(name, root, () => {});
+      assert.equal(loaded.metadata.threshold, 0.4, step);
+      loaded.model.dispose();
+      await saveAgain(root, name, model, 0.3);
+    }
+    // A first save that crashes between the renames: the name exists after recovery.
+    await assert.rejects(saveAgain(root, "other", model, 0.4, "written"));
+    assert.deepEqual(await listSavedModels(root, () => {}), [name, "other"]);
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name).sort(), [name, "other"]);
+  } finally {
+    model.dispose();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("the two complete copies an older posterlab's crash left: the newer one is put in place", async () => {
+  const { root, name, model } = await savedFixture();
+  try {
+    const child = new Deno.Command("true").spawn();
+    await child.status; // its process id is one of an ended process
+    await Deno.rename(`${root}/${name}`, `${root}/${name}.old-${child.pid}`);
+    await saveAgain(root, name, model, 0.4);
+    await Deno.rename(`${root}/${name}`, `${root}/${name}.tmp-${child.pid}`);
+    await Deno.remove(`${root}/${name}.tmp-${child.pid}/${FOLDER_COMPLETE}`); // written before markers
+    assert.deepEqual(await listSavedModels(root, () => {}), [name]);
+    assert.equal((await readMetadata(`${root}/${name}`)).threshold, 0.4);
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), [name]);
+  } finally {
+    model.dispose();
+    await Deno.remove(root, { recursive: true });
+  }
 });
