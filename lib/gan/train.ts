@@ -21,7 +21,7 @@ import {
   type GanObjective,
 } from "../config.ts";
 import { conditionVector, DECADES, sizeName } from "../models/dcgan.ts";
-import { saveModelFiles } from "../models/saved.ts";
+import { modelFolderOptions, saveModelFiles } from "../models/saved.ts";
 import { writeFolderAtomically } from "../util/files.ts";
 import type { LoadedCheckpoint, Position } from "../training/checkpoint.ts";
 import { type TrainingTask, trainLoop } from "../training/loop.ts";
@@ -252,6 +252,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
         return Promise.resolve({
           status: `epoch ${position.epoch + 1}/${options.epochs}  D ${losses.dLoss.toFixed(3)}  ` +
             `G ${losses.gLoss.toFixed(3)}${rate}`,
+          losses: { "discriminator loss": losses.dLoss, "generator loss": losses.gLoss },
         });
       },
       async afterStep(position) {
@@ -262,6 +263,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
         await writeFolderAtomically(
           paths.epochGenerator(position.epoch),
           (tmp) => saveModelFiles(sampler(), tmp),
+          modelFolderOptions(log),
         );
       },
       checkpointParts: () => ({
