@@ -2,7 +2,8 @@
  * Parses `MovieGenre.csv` in the Kaggle layout (`imdbId,Imdb Link,Title,IMDB Score,Genre,Poster`)
  * into typed {@linkcode Movie} records, with npm:csv-parse (jsr:@std/csv can't be installed here).
  *
- * Bytes are read as UTF-8 when they are valid UTF-8, else as latin-1 (the Kaggle file's encoding).
+ * Bytes are read as UTF-8 when they are valid UTF-8, else as latin-1 (the Kaggle file's encoding). A
+ * UTF-16 file (as some spreadsheet programs save "Unicode text") is refused with how to convert it.
  * Columns are found by header name, so pandas re-saves with an extra index column also parse.
  * A row that can't be a movie (no imdbId, a repeated imdbId) is skipped and counted in
  * {@linkcode CsvParseResult.skipped}, never a crash; a file that is cut off or not a CSV throws a
@@ -65,8 +66,28 @@ export async function readMovieCsv(path: string): Promise<CsvParseResult> {
   return parseMovieCsvBytes(bytes, path);
 }
 
+/**
+ * Whether CSV bytes are UTF-16: a byte-order mark (FF FE little-endian, FE FF big-endian), or, without
+ * one, the zero bytes that ASCII text has every other byte in UTF-16.
+ */
+export function isUtf16(bytes: Uint8Array): boolean {
+  if (bytes.length < 2) return false;
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return true;
+  const head = bytes.subarray(0, Math.min(bytes.length, 64));
+  if (head.length < 8) return false;
+  const zerosAt = (parity: number) => head.filter((b, i) => i % 2 === parity && b === 0).length;
+  const half = Math.floor(head.length / 2);
+  return zerosAt(0) === half || zerosAt(1) === half;
+}
+
 /** Parses the bytes of a `MovieGenre.csv`; `file` names it in errors. */
 export function parseMovieCsvBytes(bytes: Uint8Array, file: string): CsvParseResult {
+  if (isUtf16(bytes)) {
+    throw new CsvFormatError(
+      `${file} is UTF-16: save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 ${file} > MovieGenre-utf8.csv, ` +
+        `then use that file as MovieGenre.csv).`,
+    );
+  }
   const { text, encoding } = decodeCsvBytes(bytes);
   return { ...parseMovieCsv(text, file), encoding };
 }

@@ -8,6 +8,8 @@
  * Safe to repeat and to interrupt: the source CSV is parsed in full before anything is written (a
  * truncated CSV stops the import with the dataset folder untouched), every file is written
  * atomically, posters already present with the same size are kept, and nothing is ever deleted.
+ * Symbolic links among the source posters are not followed: they are reported, with what to do
+ * ({@linkcode SYMLINK_REASON}).
  *
  * @module
  */
@@ -36,6 +38,24 @@ export interface ImportResult {
   alreadyPresent: number;
   /** Posters not copied, by reason, with their source paths. */
   notCopied: Map<string, string[]>;
+}
+
+/** Why a poster that is a symbolic link is not imported, nor read in a dataset folder. */
+export const SYMLINK_REASON =
+  "a symbolic link, not followed (copy the poster file itself there, e.g. with cp -L)";
+
+/** Names of the `<name>.jpg` entries of `dir` that are symbolic links, sorted; empty when `dir` is missing. */
+export async function posterSymlinks(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isSymlink && entry.name.endsWith(".jpg")) names.push(entry.name);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return names.sort();
 }
 
 /** Imports `fromDir` into `dataDir` (see the module doc). */
@@ -68,6 +88,7 @@ export async function importDataset(
     else if (existing.get(name)?.size === stamp.size) alreadyPresent++;
     else toCopy.push({ from, id });
   }
+  for (const name of await posterSymlinks(sourcePosters)) leaveOut(SYMLINK_REASON, join(sourcePosters, name));
 
   await writeFileAtomic(csvPath(dataDir), await Deno.readFile(sourceCsv));
   const progress = options.progress === false || toCopy.length === 0

@@ -7,7 +7,9 @@
  * split.ts), in imdbId order; with `config.limit`, that many spread evenly over the split.
  *
  * Images come from `images/<ratio>/`. When some are missing, loading stops with the command that
- * makes them (`deno task data --resize <ratio>`), or resizes them first with `{ resize: true }`.
+ * makes them (`deno task data --resize <ratio>`), or resizes them first with `{ resize: true }`; for
+ * posters that resize could not read (resize_posters.ts records them) it says to replace or delete
+ * them instead, since resizing again can't help.
  * Decoded pixels are cached (see cache.ts): the first load decodes every image, later loads of the
  * same inputs read one file. After replacing posters, run `--resize` again: it rewrites the images
  * older than their posters, which in turn invalidates the cache.
@@ -25,7 +27,12 @@ import { mapConcurrent } from "../util/concurrent.ts";
 import { imagePath, imagesDir } from "./paths.ts";
 import { genreMatrix } from "./queries.ts";
 import { selectMovies } from "./selection.ts";
-import { resizePosters } from "./resize_posters.ts";
+import {
+  resizeCommand as resizeCommandOf,
+  resizePosters,
+  stillUnreadable,
+  unreadablePostersAdvice,
+} from "./resize_posters.ts";
 import type { GenreData, Movie, Split } from "./types.ts";
 
 /** Options of {@linkcode loadGenreData}. */
@@ -99,8 +106,7 @@ export async function loadGenreData(
 
 /** The command that writes the images of `config`. */
 function resizeCommand(config: DatasetConfig): string {
-  const dataDirFlag = config.dataDir === "data" ? "" : ` --data-dir ${config.dataDir}`;
-  return `deno task data --resize ${config.ratio}${dataDirFlag}`;
+  return resizeCommandOf(config.dataDir, config.ratio);
 }
 
 /** Stamps of the images of `movies`, after resizing missing ones or stopping with the command to run. */
@@ -110,17 +116,25 @@ async function imageStamps(config: DatasetConfig, movies: Movie[], options: Load
   const present = new Set(await listFileNames(dir, (name) => name.endsWith(".png")));
   const missing = movies.filter((_, i) => !present.has(names[i])).map((m) => m.imdbId);
   if (missing.length && !options.resize) {
+    const unreadable = await stillUnreadable(config.dataDir, config.ratio, missing);
+    const advice = unreadable.length ? unreadablePostersAdvice(config.dataDir, config.ratio, unreadable) : "";
+    if (unreadable.length === missing.length) {
+      throw new MissingImagesError(
+        `${missing.length} of ${movies.length} posters have no image in ${dir}: ${advice}`,
+      );
+    }
+    const unreadableIds = new Set(unreadable.map((p) => p.imdbId));
+    const resizable = missing.filter((id) => !unreadableIds.has(id));
     throw new MissingImagesError(
-      `${missing.length} of ${movies.length} posters have no image in ${dir} (e.g. ${missing[0]}.png): ` +
-        `run \`${resizeCommand(config)}\`, or load with { resize: true }.`,
+      `${resizable.length} of ${movies.length} posters have no image in ${dir} (e.g. ${resizable[0]}.png): ` +
+        `run \`${resizeCommand(config)}\`, or load with { resize: true }.` +
+        (advice ? ` Besides, ${advice}` : ""),
     );
   }
   if (missing.length) {
     const result = await resizePosters(config.dataDir, config.ratio, missing, { progress: options.progress });
     if (result.failed.length) {
-      throw new MissingImagesError(
-        `${result.failed.length} posters could not be resized: ${result.failed[0].reason}`,
-      );
+      throw new MissingImagesError(unreadablePostersAdvice(config.dataDir, config.ratio, result.failed));
     }
   }
   return statFiles(dir, names); // only the selected images: the rest can't change the pixels

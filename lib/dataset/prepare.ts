@@ -13,10 +13,12 @@
 import { ALL_GENRES, imageSize } from "../config.ts";
 import { type Catalog, loadCatalog, summarizeCatalog, usableMovies } from "./catalog.ts";
 import { downloadPosters } from "./download.ts";
-import { importDataset } from "./import.ts";
+import { importDataset, posterSymlinks, SYMLINK_REASON } from "./import.ts";
 import { genreCounts } from "./queries.ts";
-import { resizePosters } from "./resize_posters.ts";
+import { resizePosters, unreadablePostersAdvice } from "./resize_posters.ts";
 import { selectMovies } from "./selection.ts";
+import { postersDir } from "./paths.ts";
+import { join } from "node:path";
 
 /** What {@linkcode prepareDataset} does, in this order; with none of it, it only reads the folder. */
 export interface PrepareOptions {
@@ -59,6 +61,14 @@ export async function prepareDataset(dataDir: string, options: PrepareOptions): 
   }
 
   let catalog = await loadCatalog(dataDir);
+  const links = await posterSymlinks(postersDir(dataDir));
+  if (links.length) {
+    log(
+      `${links.length} poster file${links.length === 1 ? " in" : "s in"} ${postersDir(dataDir)} ` +
+        `${links.length === 1 ? "is" : "are"} not read: ${SYMLINK_REASON}\n` +
+        examples(links.map((name) => join(postersDir(dataDir), name))),
+    );
+  }
   if (options.download) {
     const result = await downloadPosters(
       dataDir,
@@ -86,7 +96,10 @@ export async function prepareDataset(dataDir: string, options: PrepareOptions): 
       `resize ${ratio}% → ${width}x${height} RGB PNG: ${result.written} written, ${result.upToDate} up to date, ` +
         `${result.failed.length} failed`,
     );
-    if (result.failed.length) log(examples(result.failed.map((f) => f.reason)));
+    if (result.failed.length) {
+      log(examples(result.failed.map((f) => f.reason)));
+      log(`  ${unreadablePostersAdvice(dataDir, ratio, result.failed)}`);
+    }
   }
   return catalog;
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   CsvFormatError,
   decodeCsvBytes,
+  isUtf16,
   parseImdbId,
   parseMovieCsv,
   parseMovieCsvBytes,
@@ -109,4 +110,33 @@ Deno.test("splitTitleYear and parseImdbId", () => {
   assert.equal(parseImdbId(" 42 "), 42);
   assert.equal(parseImdbId("0"), undefined);
   assert.equal(parseImdbId("12a"), undefined);
+});
+
+Deno.test("a UTF-16 CSV (with or without a byte-order mark) says so and how to convert it, not 'truncated'", async () => {
+  const text = `${HEADER}\n211915,l,Amélie (2001),8.3,Comedy|Romance,\n`;
+  const le = new Uint8Array(text.length * 2);
+  const be = new Uint8Array(text.length * 2);
+  for (let i = 0; i < text.length; i++) {
+    le[2 * i] = text.charCodeAt(i);
+    be[2 * i + 1] = text.charCodeAt(i);
+  }
+  const withBom = (bom: number[], body: Uint8Array) => new Uint8Array([...bom, ...body]);
+  for (const bytes of [withBom([0xff, 0xfe], le), withBom([0xfe, 0xff], be), le, be]) {
+    assert.ok(isUtf16(bytes));
+    assert.throws(() => parseMovieCsvBytes(bytes, "data/MovieGenre.csv"), (error: Error) => {
+      assert.ok(error instanceof CsvFormatError);
+      assert.match(
+        error.message,
+        /^data\/MovieGenre\.csv is UTF-16: save it as UTF-8 \(e\.g\. iconv -f UTF-16 -t UTF-8/,
+      );
+      assert.doesNotMatch(error.message, /truncated|corrupt/);
+      return true;
+    });
+  }
+  assert.equal(isUtf16(new TextEncoder().encode(text)), false);
+  assert.equal(isUtf16(Uint8Array.from(text, (c) => c.charCodeAt(0))), false, "latin-1 is not UTF-16");
+  const dir = await Deno.makeTempDir();
+  await Deno.writeFile(`${dir}/MovieGenre.csv`, withBom([0xff, 0xfe], le));
+  await assert.rejects(readMovieCsv(`${dir}/MovieGenre.csv`), /MovieGenre\.csv is UTF-16: save it as UTF-8/);
+  await Deno.remove(dir, { recursive: true });
 });

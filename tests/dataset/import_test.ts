@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { importDataset } from "../../lib/dataset/import.ts";
+import { importDataset, SYMLINK_REASON } from "../../lib/dataset/import.ts";
+import { prepareDataset } from "../../lib/dataset/prepare.ts";
 import { makeFixtureDataDir, makeJpeg, movieCsvText } from "../fixtures.ts";
 
 Deno.test("importDataset copies the CSV and every poster with a CSV row, and reports the rest", async () => {
@@ -57,4 +58,30 @@ Deno.test("a truncated source CSV stops the import before anything already impor
   assert.ok(![...Deno.readDirSync(target)].some((e) => e.name.includes(".tmp-")), "no temp files left");
   await Deno.remove(source, { recursive: true });
   await Deno.remove(target, { recursive: true });
+});
+
+Deno.test("symbolic links among posters are reported with what to do, on import and in the dataset folder", async () => {
+  const { dataDir: source } = await makeFixtureDataDir({
+    movies: [{ imdbId: 1 }, { imdbId: 2 }, { imdbId: 3 }],
+  });
+  const elsewhere = await Deno.makeTempDir();
+  await Deno.rename(join(source, "posters", "2.jpg"), join(elsewhere, "2.jpg"));
+  await Deno.symlink(join(elsewhere, "2.jpg"), join(source, "posters", "2.jpg"));
+  const target = await Deno.makeTempDir();
+  const lines: string[] = [];
+  await prepareDataset(target, { from: source, minYear: 1977, maxYear: 2017, log: (l) => lines.push(l) });
+  assert.match(
+    lines.join("\n"),
+    /1 posters not imported: a symbolic link, not followed \(copy the poster file itself/,
+  );
+  assert.ok(lines.join("\n").includes(join(source, "posters", "2.jpg")));
+  const result = await importDataset(source, target, { progress: false });
+  assert.deepEqual(result.notCopied.get(SYMLINK_REASON), [join(source, "posters", "2.jpg")]);
+
+  // A link inside the dataset folder is not read either: `deno task data` says how many and which.
+  await Deno.symlink(join(elsewhere, "2.jpg"), join(target, "posters", "2.jpg"));
+  const summary: string[] = [];
+  await prepareDataset(target, { minYear: 1977, maxYear: 2017, log: (l) => summary.push(l) });
+  assert.match(summary.join("\n"), /1 poster file in .*posters is not read: a symbolic link, not followed/);
+  for (const dir of [source, elsewhere, target]) await Deno.remove(dir, { recursive: true });
 });

@@ -3,8 +3,10 @@ import { join } from "node:path";
 import { datasetConfigFromArgs } from "../../lib/cli_args.ts";
 import { type DatasetConfig, DEFAULT_DATASET, type Genre, genreGroup } from "../../lib/config.ts";
 import { loadGenreData, MissingImagesError } from "../../lib/dataset/load.ts";
-import { cacheDir, imagePath } from "../../lib/dataset/paths.ts";
-import { makeFixtureDataDir } from "../fixtures.ts";
+import { cacheDir, imagePath, posterPath } from "../../lib/dataset/paths.ts";
+import { prepareDataset } from "../../lib/dataset/prepare.ts";
+import { unreadablePostersPath } from "../../lib/dataset/resize_posters.ts";
+import { corruptJpeg, makeFixtureDataDir, makeJpeg } from "../fixtures.ts";
 
 const quiet = { progress: false };
 const configFor = (dataDir: string, extra: Partial<DatasetConfig> = {}): DatasetConfig => ({
@@ -120,5 +122,46 @@ Deno.test("unknown genres or genre groups, broken images and empty selections gi
     loadGenreData(empty, "train", quiet),
     /No train movies in .* for 2010-2012 with any of Comedy/,
   );
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("unreadable posters: loading says to replace or delete them, not to run the resize that fails again", async () => {
+  const { dataDir } = await makeFixtureDataDir({ movies: 20 });
+  const config = configFor(dataDir);
+  const [bad] = (await loadGenreData(config, "train", { ...quiet, resize: true })).movies;
+  await Deno.remove(imagePath(dataDir, 30, bad.imdbId));
+  await Deno.writeFile(posterPath(dataDir, bad.imdbId), corruptJpeg());
+
+  // `deno task data --resize 30` reports the poster and the same advice, and records it.
+  const lines: string[] = [];
+  await prepareDataset(dataDir, { ratios: [30], minYear: 1977, maxYear: 2017, log: (l) => lines.push(l) });
+  const output = lines.join("\n");
+  assert.match(output, /1 failed/);
+  assert.match(
+    output,
+    new RegExp(`1 poster can't be read, so \`deno task data --resize 30 --data-dir ${dataDir}\``),
+  );
+  assert.ok(await Deno.stat(unreadablePostersPath(dataDir, 30)));
+
+  // Training's load: the poster, why, and a way out that works (no "run data --resize" loop).
+  for (const options of [quiet, { ...quiet, resize: true }]) {
+    await assert.rejects(loadGenreData(config, "train", options), (error: Error) => {
+      assert.ok(error instanceof MissingImagesError);
+      assert.match(error.message, /1 poster can't be read, so .* makes no image of it however often it runs/);
+      assert.match(error.message, /not a readable image/);
+      assert.ok(error.message.includes(`rm ${posterPath(dataDir, bad.imdbId)}`), error.message);
+      assert.doesNotMatch(error.message, /^run `deno task data --resize|: run `deno task data --resize/);
+      return true;
+    });
+  }
+  // Following the advice works: without the poster the film is left out and the split loads.
+  await Deno.remove(posterPath(dataDir, bad.imdbId));
+  const data = await loadGenreData(config, "train", quiet);
+  assert.ok(!data.movies.some((m) => m.imdbId === bad.imdbId));
+  // A readable poster put in its place is resized, and leaves the record.
+  await Deno.writeFile(posterPath(dataDir, bad.imdbId), await makeJpeg());
+  const again = await loadGenreData(config, "train", { ...quiet, resize: true });
+  assert.ok(again.movies.some((m) => m.imdbId === bad.imdbId));
+  await assert.rejects(Deno.stat(unreadablePostersPath(dataDir, 30)), Deno.errors.NotFound);
   await Deno.remove(dataDir, { recursive: true });
 });
