@@ -5,7 +5,14 @@
  * Sci-Fi 1980s beside Romance 2000s. The work is in lib/gan/figures.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
-import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import {
+  BACKEND_FLAGS,
+  backendFromArgs,
+  folderNameFromArgs,
+  parseArgs,
+  runCli,
+  UsageError,
+} from "../lib/cli_args.ts";
 import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { writeRunFigures } from "../lib/gan/figures.ts";
 import { runFolder } from "../lib/training/run.ts";
@@ -26,9 +33,10 @@ await runCli(
     if (!Number.isInteger(flags.frames) || flags.frames! < 2) {
       throw new UsageError(`--frames needs a whole number of 2 or more, got ${flags.frames}.`);
     }
+    const runDir = runFolder("dcgan", folderNameFromArgs(flags.name!, "name"));
     const { name: backendName, threads } = backendFromArgs(flags);
     await initBackend(backendName, { threads });
-    const written = await writeRunFigures(runFolder("dcgan", flags.name!), flags.out!, {
+    const written = await writeRunFigures(runDir, flags.out!, {
       frames: flags.frames,
     });
     console.log(`${written.progress} (first grid row at steps ${written.steps.join(", ")})`);

@@ -5,7 +5,14 @@
  * and writes them as one grid PNG. The work is in lib/gan/sample.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
-import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import {
+  BACKEND_FLAGS,
+  backendFromArgs,
+  folderNameFromArgs,
+  parseArgs,
+  runCli,
+  UsageError,
+} from "../lib/cli_args.ts";
 import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { runFolder } from "../lib/training/run.ts";
 import { sampleConditional } from "../lib/gan/sample.ts";
@@ -25,13 +32,14 @@ const FLAGS = {
 await runCli("Generate posters of a genre and decade with a conditional DCGAN.", FLAGS, async () => {
   const flags = parseArgs(Deno.args, FLAGS);
   if (flags._.length) throw new UsageError(`Unexpected argument "${flags._[0]}" (flags start with --).`);
+  const runDir = runFolder("dcgan", folderNameFromArgs(flags.name!, "name"));
   if (!flags.genre?.length) throw new UsageError("--genre is required, e.g. --genre Sci-Fi.");
   if (flags.decade === undefined) throw new UsageError("--decade is required, e.g. --decade 1980.");
   const { name: backendName, threads } = backendFromArgs(flags);
   flags.genre.forEach(parseGenre); // a misspelt genre fails before the backend loads
   await initBackend(backendName, { threads });
   const out = await sampleConditional({
-    runDir: runFolder("dcgan", flags.name!),
+    runDir,
     genres: flags.genre,
     decade: flags.decade,
     count: flags.count!,

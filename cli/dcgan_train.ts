@@ -7,7 +7,14 @@
  * checkpoint; --resume continues. The work is in lib/gan/train.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
-import { BACKEND_FLAGS, backendFromArgs, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import {
+  BACKEND_FLAGS,
+  backendFromArgs,
+  folderNameFromArgs,
+  parseArgs,
+  runCli,
+  UsageError,
+} from "../lib/cli_args.ts";
 import {
   type Augmentation,
   type DcganTrainingConfig,
@@ -97,7 +104,11 @@ const FLAGS = {
     help: "decay of the generator weight average that samples come from (0: off)",
     default: DEFAULT_OBJECTIVE.averageDecay,
   },
-  name: { type: "string", help: "run folder under runs/dcgan/ (default dcgan<W>x<H> or cdcgan<W>x<H>)" },
+  name: {
+    type: "string",
+    help: "run folder under runs/dcgan/, a plain name (default dcgan<W>x<H> or cdcgan<W>x<H>, " +
+      "_seed<N> added for a seed other than the default)",
+  },
   resume: { type: "boolean", help: "continue the run from its checkpoint" },
   ...BACKEND_FLAGS,
   "checkpoint-every": {
@@ -194,10 +205,14 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   };
   const [first] = dcganTrainingProblems(training);
   if (first) throw new UsageError(`--${TRAINING_FLAGS[first.setting]} ${first.problem}`);
+  // A seed other than the default is part of the default name, so two seeds never share a run.
+  const name = flags.name !== undefined
+    ? folderNameFromArgs(flags.name, "name")
+    : `${flags.conditional ? "cdcgan" : "dcgan"}${sizeName(size)}` +
+      (training.seed === DEFAULTS.seed ? "" : `_seed${training.seed}`);
   const { name: backendName, threads } = backendFromArgs(flags);
   const backend = await initBackend(backendName, { threads });
   const set = await readTrainingSet(flags["data-dir"]!, flags.set);
-  const name = flags.name ?? `${flags.conditional ? "cdcgan" : "dcgan"}${sizeName(size)}`;
   const qualityCnn = flags["no-quality"] ? undefined : await loadQualityCnn(flags["quality-model"]);
   if (qualityCnn?.name === "untrained") {
     console.error(

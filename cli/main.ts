@@ -30,7 +30,7 @@ import { QUICK_RUN } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { datasetSummaryLines, prepareDataset } from "../lib/dataset/prepare.ts";
 import { evaluateSavedModel } from "../lib/evaluation/evaluate.ts";
-import { trainGenreModel, trainingSummaryLines } from "../lib/genre/train.ts";
+import { cnnRunPaths, refuseToReplace, trainGenreModel, trainingSummaryLines } from "../lib/genre/train.ts";
 import { evaluationLines } from "../lib/plots/evaluation_tables.ts";
 import { saveTrainingCurves } from "../lib/plots/training.ts";
 import { TrainingInterrupted } from "../lib/training/run.ts";
@@ -65,6 +65,8 @@ await runCli(
     const model = modelConfigFromArgs(flags);
     const { name: backendName, threads } = backendFromArgs(flags);
     const trainOptions = trainOptionsFromArgs(flags);
+    // A saved model of the same name stops the job before the data step, not after it.
+    if (!trainOptions.force) await refuseToReplace(cnnRunPaths(dataset, model, trainOptions).modelDir);
     const { dataDir, minYear, maxYear, ratio } = dataset;
 
     const source = flags.from

@@ -45,7 +45,7 @@ const FLAGS = {
 } as const;
 
 await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, async () => {
-  const flags = parseArgs(Deno.args, FLAGS);
+  const flags = parseArgs(Deno.args, FLAGS, { positional: true });
   if (flags._.length === 0) {
     throw new UsageError("Give one or more posters: deno task predict FILE|URL|DIR ... (--help for flags).");
   }

@@ -38,6 +38,7 @@ import {
 import { LOSS_SHORT_NAMES, parseLossName } from "./models/losses.ts";
 import { parseTargets } from "./models/targets.ts";
 import type { TrainOptions } from "./genre/train.ts";
+import { folderNameProblem } from "./training/run.ts";
 
 /** How one flag is read. */
 export interface FlagSpec {
@@ -65,15 +66,43 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** Reads `args` against `specs`. Accepts `--name value`, `--name=value`; kebab-case names. */
-export function parseArgs<T extends FlagSpecs>(args: string[], specs: T): Flags<T> {
+/** Options of {@linkcode parseArgs}. */
+export interface ParseOptions {
+  /** The command takes arguments besides flags (e.g. files); without it any is a UsageError. */
+  positional?: boolean;
+}
+
+/**
+ * Reads `args` against `specs`. Accepts `--name value`, `--name=value`; kebab-case names. A flag not in
+ * `specs` (`--nme`, or a short one like `-e`) is a UsageError naming it, and so is an argument that is
+ * no flag's value unless `options.positional` (then they are in `_`).
+ */
+export function parseArgs<T extends FlagSpecs>(
+  args: string[],
+  specs: T,
+  options: ParseOptions = {},
+): Flags<T> {
   const result: Record<string, unknown> = { _: [] as string[] };
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.default !== undefined) result[name] = spec.default;
   }
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (/^-[^-]/.test(arg)) {
+      throw new UsageError(
+        `Unknown flag ${arg.split("=")[0]}: flags are long, e.g. --epochs 3. Known flags:\n${usage(specs)}`,
+      );
+    }
     if (!arg.startsWith("--")) {
+      if (!options.positional) {
+        throw new UsageError(
+          `Unexpected argument "${arg}": this command takes only flags` +
+            (i > 0 && args[i - 1].startsWith("--") && !args[i - 1].includes("=")
+              ? ` (${args[i - 1]} takes no value)`
+              : "") +
+            `. Known flags:\n${usage(specs)}`,
+        );
+      }
       (result._ as string[]).push(arg);
       continue;
     }
@@ -159,7 +188,7 @@ export const BACKEND_FLAGS = {
   },
   threads: {
     type: "number",
-    help: "threads of the native backend (default: every core)",
+    help: `threads of the native backend, at most the ${DEFAULT_THREADS} cores here (default: every core)`,
     default: DEFAULT_THREADS,
   },
 } as const satisfies FlagSpecs;
@@ -175,7 +204,26 @@ export function backendFromArgs(
   if (!Number.isInteger(threads) || threads < 1) {
     throw new UsageError(`--threads needs a whole number of at least 1, got ${flags.threads}.`);
   }
+  const cores = navigator.hardwareConcurrency || 1;
+  if (threads > cores) {
+    // More threads than cores only contend: oneDNN and OpenBLAS run many times slower.
+    throw new UsageError(
+      `--threads ${threads} is more than the ${cores} cores of this machine: give at most --threads ${cores} ` +
+        `(or leave it out to use every core).`,
+    );
+  }
   return { name: flags.backend as BackendName | undefined, threads };
+}
+
+/**
+ * `value` of the flag `--<flag>` when it is a plain folder name (lib/training/run.ts
+ * folderNameProblem: no `/`, no `..`, no leading `.`), else a UsageError: names that become folders
+ * (`--name` of train and dcgan:*) stay inside their parent folder.
+ */
+export function folderNameFromArgs(value: string, flag: string): string {
+  const problem = folderNameProblem(value);
+  if (problem) throw new UsageError(`--${flag} "${value}" ${problem}: give a plain folder name.`);
+  return value;
 }
 
 /** The folder of saved models, one flag for every command that reads or writes them. */
@@ -378,6 +426,11 @@ export const TRAIN_FLAGS = {
   ...BACKEND_FLAGS,
   resume: { type: "boolean", help: "continue an interrupted run from its checkpoint" },
   ...MODELS_DIR_FLAG,
+  name: {
+    type: "string",
+    help: "save the model (and keep its run) under this folder name instead of the one made of the flags",
+  },
+  force: { type: "boolean", help: "replace a saved model of the same name (refused without it)" },
   "checkpoint-every": {
     type: "number",
     help: "also checkpoint every N batches (0: epoch ends only)",
@@ -388,17 +441,20 @@ export const TRAIN_FLAGS = {
 /** The options of lib/genre/train.ts `trainGenreModel` that flags parsed with {@linkcode TRAIN_FLAGS} set. */
 export function trainOptionsFromArgs(
   flags: Flags<typeof TRAIN_FLAGS>,
-): Pick<TrainOptions, "resume" | "savedModelsDir" | "checkpointEveryBatches"> {
+): Pick<TrainOptions, "resume" | "savedModelsDir" | "checkpointEveryBatches" | "name" | "force"> {
   return {
     resume: flags.resume ?? false,
     savedModelsDir: flags["models-dir"] ?? SAVED_MODELS_DIR,
     checkpointEveryBatches: flags["checkpoint-every"] ?? DEFAULT_CHECKPOINT_EVERY_BATCHES,
+    ...(flags.name !== undefined ? { name: folderNameFromArgs(flags.name, "name") } : {}),
+    force: flags.force ?? false,
   };
 }
 
 /**
  * Runs a CLI's main function: `--help` prints usage; a {@linkcode UsageError} or any other error
- * prints its message (no stack trace for bad input) and exits non-zero.
+ * prints its message (no stack trace for bad input) and exits non-zero. A command without flags
+ * (empty `specs`) refuses any argument; the others refuse unknown ones in {@linkcode parseArgs}.
  */
 export async function runCli(
   description: string,
@@ -410,6 +466,9 @@ export async function runCli(
     return;
   }
   try {
+    if (Object.keys(specs).length === 0 && Deno.args.length > 0) {
+      throw new UsageError(`Unexpected argument "${Deno.args[0]}": this command takes no arguments.`);
+    }
     await main();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

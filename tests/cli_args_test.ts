@@ -4,6 +4,7 @@ import {
   backendFromArgs,
   DATASET_FLAGS,
   datasetConfigFromArgs,
+  folderNameFromArgs,
   MODEL_FLAGS,
   modelConfigFromArgs,
   parseArgs,
@@ -31,6 +32,7 @@ Deno.test("parseArgs reads typed values, defaults, = form and positionals", () =
   const flags = parseArgs(
     ["run", "--epochs", "5", "--resume", "--backend=wasm", "--ratios", "30, 60"],
     SPECS,
+    { positional: true },
   );
   assert.equal(flags.epochs, 5);
   assert.equal(flags.resume, true);
@@ -47,6 +49,35 @@ Deno.test("parseArgs names the bad flag", () => {
   );
   assert.throws(() => parseArgs(["--epochs", "many"], SPECS), /--epochs needs a number, got "many"/);
   assert.throws(() => parseArgs(["--backend"], SPECS), /--backend needs a value/);
+});
+
+Deno.test("parseArgs refuses short flags and stray arguments unless the command takes positionals", () => {
+  // `train -e 3` trained the default model for minutes: now a usage error naming -e.
+  assert.throws(
+    () => parseArgs(["-e", "3"], SPECS),
+    (e: Error) => e instanceof UsageError && /^Unknown flag -e\b/.test(e.message),
+  );
+  assert.throws(() => parseArgs(["-e=3"], SPECS, { positional: true }), /Unknown flag -e:/);
+  assert.throws(
+    () => parseArgs(["--epochs", "3", "extra"], SPECS),
+    (e: Error) =>
+      e instanceof UsageError && /Unexpected argument "extra": this command takes only flags/.test(e.message),
+  );
+  assert.throws(() => parseArgs(["--resume", "yes"], SPECS), /"yes".*\(--resume takes no value\)/);
+  // A negative number is a flag's value, not a flag.
+  assert.equal(parseArgs(["--epochs", "-1"], SPECS).epochs, -1);
+  assert.deepEqual(parseArgs(["a.jpg", "b.jpg"], SPECS, { positional: true })._, ["a.jpg", "b.jpg"]);
+});
+
+Deno.test("folderNameFromArgs: a plain folder name, never a path", () => {
+  assert.equal(folderNameFromArgs("cdcgan64x96_seed7", "name"), "cdcgan64x96_seed7");
+  for (const bad of ["../../x", "a/b", "..", ".hidden", "a\\b", ""]) {
+    assert.throws(
+      () => folderNameFromArgs(bad, "name"),
+      (e: Error) => e instanceof UsageError && e.message.startsWith(`--name "${bad}"`),
+      bad,
+    );
+  }
 });
 
 Deno.test("datasetConfigFromArgs builds a config and rejects bad groups and years", () => {
@@ -85,6 +116,16 @@ Deno.test("backendFromArgs: --backend and --threads, every core by default, clea
   assert.throws(
     () => backendFromArgs(parseArgs(["--threads", "1.5"], BACKEND_FLAGS)),
     /--threads needs a whole/,
+  );
+  // More threads than cores only contend (15x slower): refused, naming the cores.
+  const cores = navigator.hardwareConcurrency;
+  assert.equal(backendFromArgs(parseArgs(["--threads", String(cores)], BACKEND_FLAGS)).threads, cores);
+  assert.throws(
+    () => backendFromArgs(parseArgs(["--threads", "999"], BACKEND_FLAGS)),
+    (e: Error) =>
+      e instanceof UsageError &&
+      e.message.includes(`--threads 999 is more than the ${cores} cores`) &&
+      e.message.includes(`at most --threads ${cores}`),
   );
 });
 
@@ -141,7 +182,19 @@ Deno.test("TRAIN_FLAGS: one --models-dir, defaults from lib/config.ts in the hel
     resume: false,
     savedModelsDir: SAVED_MODELS_DIR,
     checkpointEveryBatches: 100,
+    force: false,
   });
+  assert.deepEqual(
+    trainOptionsFromArgs(parseArgs(["--name", "mine", "--force"], TRAIN_FLAGS)),
+    {
+      resume: false,
+      savedModelsDir: SAVED_MODELS_DIR,
+      checkpointEveryBatches: 100,
+      name: "mine",
+      force: true,
+    },
+  );
+  assert.throws(() => trainOptionsFromArgs(parseArgs(["--name", "../x"], TRAIN_FLAGS)), /--name "..\/x"/);
   assert.equal(
     trainOptionsFromArgs(parseArgs(["--models-dir", "elsewhere"], TRAIN_FLAGS)).savedModelsDir,
     "elsewhere",

@@ -26,6 +26,7 @@ import { writeFolderAtomically } from "../util/files.ts";
 import type { LoadedCheckpoint, Position } from "../training/checkpoint.ts";
 import { type TrainingTask, trainLoop } from "../training/loop.ts";
 import { stepsPerEpoch } from "../training/batches.ts";
+import { lockRun, type RunLock } from "../training/run.ts";
 import { disposeNetworks, type GanNetworks, newNetworks, trainStep } from "./step.ts";
 import { createAdam } from "../training/adam.ts";
 import { GAN_PARTS } from "./checkpoint.ts";
@@ -140,8 +141,21 @@ function gridInputs(options: DcganTrainOptions, conditions: Float32Array[]) {
   };
 }
 
-/** Trains (or resumes) a run; see {@linkcode DcganTrainOptions}. */
+/**
+ * Trains (or resumes) a run; see {@linkcode DcganTrainOptions}. The run folder is locked throughout (see
+ * lib/training/run.ts lockRun): a second process on the same run is refused.
+ */
 export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrainResult> {
+  const log = options.log ?? createLog();
+  const lock = await lockRun(options.runDir, log);
+  try {
+    return await trainLockedDcgan({ ...options, log }, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Promise<DcganTrainResult> {
   const log = options.log ?? createLog();
   const paths = runPaths(options.runDir);
   const { shape, set } = options;
@@ -296,6 +310,7 @@ export async function trainDcgan(options: DcganTrainOptions): Promise<DcganTrain
     count: set.movies.length,
     seed: options.seed,
     runDir: options.runDir,
+    lock,
     checkpointDir: paths.checkpoint,
     resume: options.resume,
     identity: resumeRecord(fresh),

@@ -22,6 +22,7 @@ import { augmentBatch } from "./augment.ts";
 import { stepsPerEpoch } from "../training/batches.ts";
 import { seededRandom } from "../util/random.ts";
 import type { LoadedCheckpoint } from "../training/checkpoint.ts";
+import type { RunLock } from "../training/run.ts";
 import { type TrainingTask, trainLoop } from "../training/loop.ts";
 import { formatEpoch, shouldStopEarly } from "./history.ts";
 import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
@@ -42,6 +43,8 @@ export interface FitOptions {
   resume?: boolean;
   /** The run's folder, named in messages (default: the parent of `checkpointDir`). */
   runDir?: string;
+  /** The run folder's lock when the caller holds it (see lib/training/loop.ts `LoopOptions.lock`). */
+  lock?: RunLock;
   /** Also checkpoint every this many steps (0: only at epoch ends). Default 100. */
   checkpointEveryBatches?: number;
   /** Stops training before the next step, after writing a checkpoint (e.g. on Ctrl-C). */
@@ -259,6 +262,7 @@ export async function fitGenreModel(
     seed: config.seed,
     checkpointDir: options.checkpointDir,
     runDir: options.runDir ?? (options.checkpointDir && dirname(options.checkpointDir)),
+    lock: options.lock,
     resume: options.resume,
     identity: { dataset: train.config, model: config },
     changeable: CNN_RESUMABLE_CHANGES,

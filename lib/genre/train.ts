@@ -24,22 +24,41 @@ import {
 import { loadGenreData } from "../dataset/load.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { chooseThreshold, frequencyBaseline, genreFrequencies } from "../evaluation/metrics.ts";
-import { type SavedModelMetadata, savedModelName, saveGenreModel } from "../models/saved.ts";
+import {
+  readMetadata,
+  savedModelDir,
+  type SavedModelMetadata,
+  savedModelName,
+  saveGenreModel,
+} from "../models/saved.ts";
 import { scalingsFor } from "../models/targets.ts";
 import { removeCheckpoint } from "../training/checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
 import { describeModelConfig } from "./describe.ts";
-import { createLog } from "../util/log.ts";
+import { createLog, type Log } from "../util/log.ts";
 import { formatDuration } from "../util/progress.ts";
-import { checkpointFolder, runFolder } from "../training/run.ts";
+import { checkpointFolder, folderNameProblem, lockRun, runFolder, type RunLock } from "../training/run.ts";
+import { pathExists } from "../util/files.ts";
 import type { Predictions } from "../evaluation/predict.ts";
 
 /** Options of {@linkcode trainGenreModel}. */
-export interface TrainOptions extends Omit<FitOptions, "checkpointDir" | "runDir"> {
+export interface TrainOptions extends Omit<FitOptions, "checkpointDir" | "runDir" | "lock"> {
   /** Where the finished model folder goes (default `saved_models`). */
   savedModelsDir?: string;
   /** Where runs go (default `runs`): the checkpoint is in `<runsDir>/cnn/<model name>/checkpoint/`. */
   runsDir?: string;
+  /**
+   * The saved model's folder name instead of {@linkcode savedModelName}'s (a plain name, no path); the
+   * run folder then has this name too.
+   */
+  name?: string;
+  /** Replace a saved model of the same name; without it such a model is refused before training. */
+  force?: boolean;
+}
+
+/** Thrown before training when the model would replace a saved one and `force` is not set. */
+export class SavedModelExistsError extends Error {
+  override name = "SavedModelExistsError";
 }
 
 /** A trained and saved model. */
@@ -61,6 +80,50 @@ export function cnnRunName(dataset: DatasetConfig, config: ModelConfig): string 
   return savedModelName(dataset, config).replace(`_e${config.epochs}_`, "_");
 }
 
+/**
+ * The saved model's name of a run (`options.name`, else {@linkcode savedModelName}) and its run folder
+ * (`runs/cnn/<options.name>`, else {@linkcode cnnRunName}'s); a name that is not a plain folder name
+ * throws.
+ */
+export function cnnRunPaths(
+  dataset: DatasetConfig,
+  config: ModelConfig,
+  options: Pick<TrainOptions, "name" | "runsDir" | "savedModelsDir"> = {},
+): { name: string; modelDir: string; runDir: string } {
+  if (options.name !== undefined) {
+    const problem = folderNameProblem(options.name);
+    if (problem) throw new Error(`Model name "${options.name}" ${problem}.`);
+  }
+  const name = options.name ?? savedModelName(dataset, config);
+  return {
+    name,
+    modelDir: savedModelDir(name, options.savedModelsDir ?? SAVED_MODELS_DIR),
+    runDir: runFolder("cnn", options.name ?? cnnRunName(dataset, config), options.runsDir),
+  };
+}
+
+/**
+ * Throws a {@linkcode SavedModelExistsError} when `modelDir` holds a saved model and `force` is not set:
+ * the message names the folder, when it was trained and evaluated, and the ways out (--force, --name).
+ */
+export async function refuseToReplace(modelDir: string, force = false, log?: Log): Promise<void> {
+  if (!(await pathExists(modelDir))) return;
+  if (force) {
+    log?.(`--force: ${modelDir} is replaced once this run saves its model`);
+    return;
+  }
+  const metadata = await readMetadata(modelDir).catch(() => undefined);
+  const when = metadata
+    ? ` (trained ${metadata.savedAt.slice(0, 10)}${
+      metadata.test ? `, evaluated ${metadata.test.evaluatedAt.slice(0, 10)}` : ", not evaluated"
+    })`
+    : "";
+  throw new SavedModelExistsError(
+    `${modelDir} already holds a saved model${when}: add --force to replace it, or --name NAME to save ` +
+      `this one under another name (or delete ${modelDir}).`,
+  );
+}
+
 /** Loads the training and validation splits of `dataset`, trains, and saves the model. */
 export async function trainGenreModel(
   dataset: DatasetConfig,
@@ -68,6 +131,7 @@ export async function trainGenreModel(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   checkModelConfig(config); // before the minutes of loading
+  if (!options.force) await refuseToReplace(cnnRunPaths(dataset, config, options).modelDir);
   const log = options.log ?? createLog();
   const loadOptions = { progress: options.progress };
   const train = await loadGenreData(dataset, "train", loadOptions);
@@ -87,10 +151,38 @@ export async function trainOnSplits(
   options: TrainOptions = {},
 ): Promise<TrainResult> {
   const started = performance.now();
-  const name = savedModelName(train.config, config);
-  const runDir = runFolder("cnn", cnnRunName(train.config, config), options.runsDir);
+  const { name, modelDir, runDir } = cnnRunPaths(train.config, config, options);
   const checkpointDir = checkpointFolder(runDir);
   const log = options.log ?? createLog();
+  // One process per run folder, from the check of the saved model to the removal of the run folder.
+  const lock = await lockRun(runDir, log);
+  try {
+    await refuseToReplace(modelDir, options.force, log);
+    return await trainLocked(train, validation, config, { ...options, log, lock }, {
+      name,
+      runDir,
+      checkpointDir,
+      started,
+    });
+  } finally {
+    await lock.release();
+  }
+}
+
+/** What {@linkcode trainOnSplits} does once it holds the run folder's lock. */
+async function trainLocked(
+  train: GenreData,
+  validation: GenreData,
+  config: ModelConfig,
+  options: TrainOptions & { log: Log; lock: RunLock },
+  { name, runDir, checkpointDir, started }: {
+    name: string;
+    runDir: string;
+    checkpointDir: string;
+    started: number;
+  },
+): Promise<TrainResult> {
+  const { log } = options;
   log(
     `model ${name}: ${describeModelConfig(config)}, ` +
       `${config.epochs} epochs${

@@ -24,6 +24,7 @@ import {
   type DatasetConfig,
   type Genre,
   type ModelConfig,
+  modelDefaults,
   type RegressionTarget,
   SAVED_MODELS_DIR,
 } from "../config.ts";
@@ -118,7 +119,8 @@ export interface SavedModelMetadata {
 
 /**
  * `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run, `_mirror`, `_aug` or `_noaug`
- * when the augmentation is not the version's usual one, `_year_rating` for a model with regression heads).
+ * when the augmentation is not the version's usual one, `_year_rating` for a model with regression heads,
+ * `_seed7` for a seed other than the version's default, so runs of two seeds never share a name).
  */
 export function savedModelName(dataset: DatasetConfig, model: ModelConfig): string {
   const loss = model.loss === "binary_crossentropy" ? "bce" : "cce";
@@ -132,7 +134,12 @@ export function savedModelName(dataset: DatasetConfig, model: ModelConfig): stri
     ? (model.augment ? "_aug" : "_noaug")
     : "";
   return `genres${dataset.genres.length}_ratio${dataset.ratio}_v${model.version}_e${model.epochs}_` +
-    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}${targets}`;
+    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}${targets}${seedSuffix(model)}`;
+}
+
+/** `_seed<N>` for a seed other than the version's default (lib/config.ts modelDefaults), else empty. */
+export function seedSuffix(model: Pick<ModelConfig, "version" | "seed">): string {
+  return model.seed === modelDefaults(model.version).seed ? "" : `_seed${model.seed}`;
 }
 
 /** A corrupt or incomplete model folder: the message names the file and what to do. */

@@ -3,8 +3,9 @@
  * (lib/gan/) are tasks that plug into it, as models plug into minGPT's trainer.
  *
  * The loop owns what every run shares:
- * - the run folder's resume policy (lib/training/run.ts) and the check that a resumed run is the same
- *   run (its identity, apart from the settings the task lets change);
+ * - the run folder's lock (one process trains in it at a time), its resume policy (lib/training/run.ts)
+ *   and the check that a resumed run is the same run (its identity, apart from the settings the task
+ *   lets change);
  * - one position record (step, epoch, step in the epoch, seconds of training steps);
  * - a seeded batch order with one steps-per-epoch rule and one per-step seed (batches.ts);
  * - one learning-rate schedule hook, set before every step;
@@ -38,6 +39,7 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { batchIndices, epochOrder, stepSeed, stepsPerEpoch } from "./batches.ts";
 import {
   type CheckpointParts,
@@ -48,7 +50,7 @@ import {
   saveCheckpoint,
 } from "./checkpoint.ts";
 import type * as tf from "@tensorflow/tfjs";
-import { checkResumable, checkResumePolicy, TrainingInterrupted } from "./run.ts";
+import { checkResumable, checkResumePolicy, lockRun, type RunLock, TrainingInterrupted } from "./run.ts";
 import { Progress } from "../util/progress.ts";
 
 /** One step's inputs. */
@@ -148,8 +150,14 @@ export interface LoopOptions {
   count: number;
   /** Seed of the batch order and of every step's own draws. */
   seed: number;
-  /** The run's folder, named in messages. */
+  /** The run's folder, named in messages and locked while the loop trains (default: checkpointDir's parent). */
   runDir?: string;
+  /**
+   * The run folder's lock when the caller holds it already (to keep it beyond the loop, e.g. while it
+   * saves the result); without it the loop takes the lock of a run with a checkpoint folder and gives it
+   * back when it ends (see lib/training/run.ts lockRun).
+   */
+  lock?: RunLock;
   /** The checkpoint folder; no checkpoints when undefined. */
   checkpointDir?: string;
   /**
@@ -203,6 +211,23 @@ export async function trainLoop<T extends TrainingTask>(
         `use a smaller --batch or a wider selection.`,
     );
   }
+  const lock = options.lock ??
+    (options.checkpointDir
+      ? await lockRun(options.runDir ?? dirname(options.checkpointDir), options.log)
+      : undefined);
+  try {
+    return await runLoop(options, createTask, steps);
+  } finally {
+    if (lock !== options.lock) await lock?.release();
+  }
+}
+
+/** The loop itself, once the run folder is locked. */
+async function runLoop<T extends TrainingTask>(
+  options: LoopOptions,
+  createTask: (saved: LoadedCheckpoint | undefined, stepsPerEpoch: number) => T | Promise<T>,
+  steps: number,
+): Promise<LoopResult<T>> {
   const saved = await openRun(options);
   const task = await createTask(saved, steps);
   const position: Position = saved

@@ -160,3 +160,21 @@ Deno.test("Ctrl-C during dcgan:train stops within a step or two, with a checkpoi
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("dcgan:train, dcgan:sample and dcgan:figures take a plain --name: a path is a usage error (exit 2)", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    for (const name of ["dcgan_train", "dcgan_sample", "dcgan_figures"]) {
+      const extra = name === "dcgan_sample" ? ["--genre", "Drama", "--decade", "1990"] : [];
+      const escaped = await run(cwd, name, "--name", "../../x", ...extra);
+      assert.equal(escaped.code, 2, `${name}: ${escaped.stderr}`);
+      assert.match(escaped.stderr, /--name "\.\.\/\.\.\/x" may not contain \/ .*: give a plain folder name/);
+    }
+    const stray = await run(cwd, "dcgan_train", "-e", "3");
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /Unknown flag -e/);
+    assert.deepEqual([...Deno.readDirSync(cwd)], [], "nothing written, inside or outside runs/");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});

@@ -7,6 +7,8 @@ import { trainOnSplits } from "../../lib/genre/train.ts";
 import { bestEpoch } from "../../lib/models/metadata.ts";
 import { join } from "node:path";
 import { colourGenres } from "../training/synthetic_data.ts";
+import { cnnRunName, cnnRunPaths, SavedModelExistsError } from "../../lib/genre/train.ts";
+import { readMetadata } from "../../lib/models/saved.ts";
 
 await initBackend("wasm", { log: () => {} });
 
@@ -50,6 +52,64 @@ Deno.test("trainOnSplits saves a complete model folder and removes the run's fol
   tf.dispose(images);
   model.dispose();
   loaded.model.dispose();
+  await Deno.remove(savedModelsDir, { recursive: true });
+  await Deno.remove(runsDir, { recursive: true });
+});
+
+Deno.test("a saved model of the same name is refused before training; force replaces it; a seed or a name saves beside it", async () => {
+  const savedModelsDir = await Deno.makeTempDir();
+  const runsDir = await Deno.makeTempDir();
+  const config: ModelConfig = { ...DEFAULT_MODEL, epochs: 1, batchSize: 16, learningRate: 1e-3 };
+  const train = colourGenres(32, 11);
+  const validation = colourGenres(16, 12, "validation");
+  const lines: string[] = [];
+  const options = { savedModelsDir, runsDir, log: (l: string) => lines.push(l), progress: false };
+  const run = async (model: ModelConfig, extra: { force?: boolean; name?: string } = {}) => {
+    const result = await trainOnSplits(train, validation, model, { ...options, ...extra });
+    result.model.dispose();
+    return result;
+  };
+  const first = await run(config);
+  const dir = join(savedModelsDir, "genres2_ratio30_v1_e1_1977-2017_bce");
+  assert.equal(first.dir, dir);
+
+  lines.length = 0;
+  const refused = await trainOnSplits(train, validation, config, options).then(() => undefined, (e) => e);
+  assert.ok(refused instanceof SavedModelExistsError, String(refused));
+  assert.equal(
+    refused.message,
+    `${dir} already holds a saved model (trained ${first.metadata.savedAt.slice(0, 10)}, not evaluated): ` +
+      `add --force to replace it, or --name NAME to save this one under another name (or delete ${dir}).`,
+  );
+  assert.ok(!lines.some((l) => l.startsWith("model ")), "refused before training");
+  assert.equal((await readMetadata(dir)).savedAt, first.metadata.savedAt, "the saved model is untouched");
+  assert.deepEqual([...Deno.readDirSync(join(runsDir, "cnn"))], [], "and no run folder is left");
+
+  const replaced = await run(config, { force: true });
+  assert.equal(replaced.dir, dir);
+  assert.notEqual((await readMetadata(dir)).savedAt, first.metadata.savedAt, "--force replaced it");
+
+  // Another seed is another model and another run folder; the default seed's names stay as they were.
+  const seeded = await run({ ...config, seed: 7 });
+  assert.equal(seeded.metadata.name, "genres2_ratio30_v1_e1_1977-2017_bce_seed7");
+  assert.equal(cnnRunName(train.config, { ...config, seed: 7 }), "genres2_ratio30_v1_1977-2017_bce_seed7");
+  assert.equal(cnnRunName(train.config, config), "genres2_ratio30_v1_1977-2017_bce");
+  // --name: saved (and run) under that name instead; a path is no name.
+  const named = await run(config, { name: "mine" });
+  assert.equal(named.dir, join(savedModelsDir, "mine"));
+  assert.equal(named.metadata.name, "mine");
+  assert.equal(
+    cnnRunPaths(train.config, config, { name: "mine", runsDir }).runDir,
+    join(runsDir, "cnn", "mine"),
+  );
+  assert.throws(
+    () => cnnRunPaths(train.config, config, { name: "../../x" }),
+    /Model name "..\/..\/x" may not/,
+  );
+  assert.deepEqual(
+    [...Deno.readDirSync(savedModelsDir)].map((e) => e.name).sort(),
+    ["genres2_ratio30_v1_e1_1977-2017_bce", "genres2_ratio30_v1_e1_1977-2017_bce_seed7", "mine"],
+  );
   await Deno.remove(savedModelsDir, { recursive: true });
   await Deno.remove(runsDir, { recursive: true });
 });
