@@ -24,7 +24,7 @@ import { loadCatalog } from "../lib/dataset/catalog.ts";
 import { csvPath } from "../lib/dataset/paths.ts";
 import { loadGenreModel } from "../lib/models/saved.ts";
 import { Progress } from "../lib/util/progress.ts";
-import { chooseModel, describeChoice } from "../lib/inference/best_model.ts";
+import { chooseModel, describeChoice, skippedLines } from "../lib/inference/best_model.ts";
 import { expandSources } from "../lib/inference/sources.ts";
 import { formatPosterLine, isFailure, posterJson, predictPosters } from "../lib/inference/predict_posters.ts";
 
@@ -57,6 +57,7 @@ await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, as
   const maxBytes = maxPosterBytesFromArgs(flags);
   const sources = await expandSources(flags._);
   const choice = await chooseModel(flags.model, flags["models-dir"]);
+  for (const line of skippedLines(choice)) console.error(line);
   // Lines go to stdout, everything else to stderr, so `--json` output stays parseable.
   const { name: backendName, threads } = backendFromArgs(flags);
   await initBackend(backendName, { threads, log: (line) => console.error(line) });

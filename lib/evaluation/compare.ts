@@ -13,12 +13,21 @@
  * @module
  */
 import { optimizerOf, SAVED_MODELS_DIR } from "../config.ts";
-import { listSavedModels, readMetadata, savedModelDir, type SavedModelMetadata } from "../models/saved.ts";
+import {
+  listSavedModels,
+  readMetadata,
+  savedModelDir,
+  type SavedModelMetadata,
+  savedModelProblems,
+} from "../models/saved.ts";
 import { LOSS_SHORT_NAMES } from "../models/losses.ts";
 
 /** One saved model in the comparison. */
 export interface ComparisonRow {
+  /** The model's folder name in the models folder (what `--model` takes). */
   name: string;
+  /** What is wrong with its model files ({@linkcode savedModelProblems}); absent when they are whole. */
+  problems?: string[];
   version: number;
   /** `bce` or `cce`. */
   loss: string;
@@ -41,11 +50,11 @@ export interface ComparisonRow {
   baselineMeanAveragePrecision?: number;
 }
 
-/** The comparison row of one model's metadata. */
-export function comparisonRow(metadata: SavedModelMetadata): ComparisonRow {
+/** The comparison row of one model's metadata; `name` is its folder's (default: the metadata's). */
+export function comparisonRow(metadata: SavedModelMetadata, name: string = metadata.name): ComparisonRow {
   const { model, dataset, test } = metadata;
   return {
-    name: metadata.name,
+    name,
     version: model.version,
     loss: LOSS_SHORT_NAMES[model.loss] ?? model.loss,
     optimizer: optimizerOf(model),
@@ -63,18 +72,26 @@ export function comparisonRow(metadata: SavedModelMetadata): ComparisonRow {
   };
 }
 
-/** Rows for every saved model in `root` (damaged folders are left out and reported to `onDamaged`). */
+/**
+ * Rows for every saved model in `root`, named by folder: folders whose metadata.json is damaged are
+ * left out and reported to `onDamaged`; models whose model files are damaged keep a row with their
+ * `problems`.
+ */
 export async function comparisonRows(
   root = SAVED_MODELS_DIR,
   onDamaged: (name: string, error: Error) => void = () => {},
 ): Promise<ComparisonRow[]> {
   const rows: ComparisonRow[] = [];
   for (const name of await listSavedModels(root)) {
+    let row: ComparisonRow;
     try {
-      rows.push(comparisonRow(await readMetadata(savedModelDir(name, root))));
+      row = comparisonRow(await readMetadata(savedModelDir(name, root)), name);
     } catch (error) {
       onDamaged(name, error as Error);
+      continue;
     }
+    const problems = await savedModelProblems(savedModelDir(name, root));
+    rows.push(problems.length ? { ...row, problems } : row);
   }
   return rows.sort((a, b) =>
     a.genres - b.genres || a.ratio - b.ratio || a.version - b.version || a.loss.localeCompare(b.loss) ||

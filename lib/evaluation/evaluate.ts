@@ -132,6 +132,7 @@ export async function evaluateSavedModel(
         loss: lossOf,
         label: options.progress === false ? undefined : each,
       });
+      checkFinite(dir, each, predictions);
       parts.push({
         data,
         predictions,
@@ -171,6 +172,7 @@ export async function evaluateSavedModel(
         loss: lossOf,
         label: options.progress === false ? undefined : "validation",
       });
+      checkFinite(dir, "validation", predicted);
       validation = {
         ...splitPredictions(data, predicted.probabilities, predicted.loss),
         split: "validation",
@@ -194,6 +196,21 @@ export async function evaluateSavedModel(
     };
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * Refuses predictions that are NaN or infinite (weights damaged in a way the files cannot show, e.g.
+ * huge but finite after a diverged training): scoring them would store a meaningless mAP.
+ */
+function checkFinite(dir: string, split: string, predictions: Predictions): void {
+  const bad = [predictions.probabilities, ...predictions.heads]
+    .reduce((sum, values) => sum + values.filter((x) => !Number.isFinite(x)).length, 0);
+  if (bad > 0) {
+    throw new SavedModelError(
+      `Saved model ${dir} is unusable: it gives ${bad} NaN or infinite outputs on the ${split} split, ` +
+        `as weights of a training that diverged do. Train it again with a lower --learning-rate.`,
+    );
   }
 }
 

@@ -23,7 +23,7 @@ import { stepsPerEpoch } from "../training/batches.ts";
 import { seededRandom } from "../util/random.ts";
 import type { LoadedCheckpoint } from "../training/checkpoint.ts";
 import type { RunLock } from "../training/run.ts";
-import { type TrainingTask, trainLoop } from "../training/loop.ts";
+import { NotFinite, type TrainingTask, trainLoop } from "../training/loop.ts";
 import { formatEpoch, shouldStopEarly } from "./history.ts";
 import { bestEpoch, type EpochRecord } from "../models/metadata.ts";
 import { lossFunction } from "../models/losses.ts";
@@ -79,11 +79,18 @@ export interface FitResult {
   validation: Predictions;
 }
 
-/** Config keys a resumed CNN run may change: train longer, or stop earlier or later. */
 /** The checkpoint's tensor list of the best epoch's weights, kept once the model has moved on. */
 const BEST_WEIGHTS = "best_weights";
 
-export const CNN_RESUMABLE_CHANGES: readonly string[] = ["model.epochs", "model.earlyStoppingPatience"];
+/**
+ * Config keys a resumed CNN run may change: train longer, stop earlier or later, or go on from the
+ * last good checkpoint of a run that diverged with a lower learning rate.
+ */
+export const CNN_RESUMABLE_CHANGES: readonly string[] = [
+  "model.epochs",
+  "model.earlyStoppingPatience",
+  "model.learningRate",
+];
 
 /** A copy of a model's weights, kept while later epochs train. */
 async function copyWeights(model: tf.LayersModel): Promise<tf.Tensor[]> {
@@ -176,12 +183,7 @@ export async function fitGenreModel(
         )!;
         const loss = (await cost.data())[0];
         tf.dispose([images, labels, cost]);
-        if (!Number.isFinite(loss)) {
-          throw new Error(
-            `Loss became ${loss} in epoch ${position.epoch + 1}, batch ${position.batchInEpoch + 1}: ` +
-              `lower the learning rate.`,
-          );
-        }
+        if (!Number.isFinite(loss)) throw new NotFinite(`the loss is ${loss}`);
         state.epochLossSum += loss * indices.length;
         state.epochImages += indices.length;
         options.onBatch?.({
@@ -198,6 +200,12 @@ export async function fitGenreModel(
           loss: lossOf,
           label: showProgress ? "validation" : undefined,
         });
+        const bad = lastValidation.probabilities.filter((p) => !Number.isFinite(p)).length;
+        if (bad > 0) {
+          throw new NotFinite(
+            `${bad} of ${lastValidation.probabilities.length} validation outputs are not finite`,
+          );
+        }
         const metrics = multiLabelMetrics(
           lastValidation.probabilities,
           validation.labels,

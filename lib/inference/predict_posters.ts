@@ -151,11 +151,16 @@ export async function explainPoster(
     const outputs = saved.model.predict(image);
     const [genreOutput, ...headOutputs] = Array.isArray(outputs) ? outputs : [outputs];
     const probabilities = await genreOutput.data() as Float32Array;
-    const estimates = regressionEstimates(
-      saved.metadata,
-      await Promise.all(headOutputs.map((t) => t.data())),
-    );
+    const heads = await Promise.all(headOutputs.map((t) => t.data()));
     tf.dispose(outputs);
+    if ([probabilities, ...heads].some((values) => values.some((x) => !Number.isFinite(x)))) {
+      // Never shown as NaN% (or null in --json): the weights are damaged, e.g. by a diverged training.
+      throw new Error(
+        `${name}: model ${saved.dir} gives NaN or infinite outputs; its weights are damaged ` +
+          `(a training that diverged?): train it again with a lower --learning-rate, or pick another with --model.`,
+      );
+    }
+    const estimates = regressionEstimates(saved.metadata, heads);
     const ranked = options.genres ?? rankGenres(probabilities).slice(0, options.top ?? PREDICT_DEFAULTS.top);
     const overlays: Uint8Array[] = [];
     if (options.explain) {

@@ -16,6 +16,10 @@
  * The tfjs `file://` handler needs tfjs-node, which can't load here, so {@linkcode folderIOHandler}
  * reads and writes the files itself.
  *
+ * A damaged model is never used: loading refuses a weights.bin of the wrong size or with NaN or infinite
+ * weights (what a diverged training leaves), and {@linkcode savedModelProblems} finds the same without
+ * loading, for listings (`compare`, the default model of `predict` and `serve`).
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -154,19 +158,75 @@ function corrupt(dir: string, file: string, problem: string): SavedModelError {
   );
 }
 
-async function readJson<T>(dir: string, file: string): Promise<T> {
+/** A JSON file read back, or what is wrong with it (`is missing`, `is not valid JSON (...)`). */
+async function readJsonChecked<T>(dir: string, file: string): Promise<{ value: T } | { problem: string }> {
   let text: string;
   try {
     text = await Deno.readTextFile(join(dir, file));
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw corrupt(dir, file, "is missing");
+    if (error instanceof Deno.errors.NotFound) return { problem: "is missing" };
     throw error;
   }
   try {
-    return JSON.parse(text) as T;
+    return { value: JSON.parse(text) as T };
   } catch (error) {
-    throw corrupt(dir, file, `is not valid JSON (${(error as Error).message})`);
+    return { problem: `is not valid JSON (${(error as Error).message})` };
   }
+}
+
+async function readJson<T>(dir: string, file: string): Promise<T> {
+  const read = await readJsonChecked<T>(dir, file);
+  if ("problem" in read) throw corrupt(dir, file, read.problem);
+  return read.value;
+}
+
+/** Bytes a weights manifest needs in weights.bin. */
+function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
+  return specs.reduce((sum, s) => sum + specBytes(s), 0);
+}
+
+function specBytes(spec: tf.io.WeightsManifestEntry): number {
+  return spec.shape.reduce((a, b) => a * b, 1) * bytesPer(spec.dtype);
+}
+
+/** Counts NaN and infinite float32 weights, and names the first weight holding one. */
+class NonFiniteTally {
+  count = 0;
+  first?: string;
+  add(name: string, values: Float32Array): void {
+    let bad = 0;
+    // x - x is 0 for every finite x, NaN for NaN and ±Infinity.
+    for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) bad++;
+    if (bad > 0) this.first ??= name;
+    this.count += bad;
+  }
+  /** The problem, in the words of {@linkcode savedModelProblems}, or undefined. */
+  problem(): string | undefined {
+    if (this.count === 0) return undefined;
+    return `holds ${this.count} NaN or infinite weight${this.count === 1 ? "" : "s"} (the first in ` +
+      `${this.first}), as a training that diverged leaves them: train with a lower --learning-rate`;
+  }
+}
+
+/** The non-finite float32 weights of a whole weights.bin in memory, as a problem, or undefined. */
+function nonFiniteProblem(
+  specs: readonly tf.io.WeightsManifestEntry[],
+  bytes: Uint8Array,
+): string | undefined {
+  const tally = new NonFiniteTally();
+  let offset = 0;
+  for (const spec of specs) {
+    const size = specBytes(spec);
+    if (spec.dtype === "float32") {
+      const start = bytes.byteOffset + offset;
+      const values = start % 4 === 0
+        ? new Float32Array(bytes.buffer, start, size / 4)
+        : new Float32Array(bytes.slice(offset, offset + size).buffer);
+      tally.add(spec.name, values);
+    }
+    offset += size;
+  }
+  return tally.problem();
 }
 
 /** A tfjs IOHandler that saves to and loads from `dir/model.json` + `dir/weights.bin`. */
@@ -205,10 +265,7 @@ export function folderIOHandler(dir: string): tf.io.IOHandler {
           if (error instanceof Deno.errors.NotFound) throw corrupt(dir, WEIGHTS_BIN, "is missing");
           throw error;
         }
-        const expected = specs.reduce(
-          (sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * bytesPer(s.dtype),
-          0,
-        );
+        const expected = manifestBytes(specs);
         if (bytes.byteLength !== expected) {
           throw corrupt(
             dir,
@@ -216,6 +273,8 @@ export function folderIOHandler(dir: string): tf.io.IOHandler {
             `holds ${bytes.byteLength} bytes where model.json needs ${expected}`,
           );
         }
+        const nonFinite = nonFiniteProblem(specs, bytes);
+        if (nonFinite) throw corrupt(dir, WEIGHTS_BIN, nonFinite);
         return [specs, bytes.slice().buffer];
       });
     },
@@ -224,6 +283,93 @@ export function folderIOHandler(dir: string): tf.io.IOHandler {
 
 function bytesPer(dtype: string): number {
   return dtype === "bool" || dtype === "uint8" ? 1 : dtype === "complex64" ? 8 : 4;
+}
+
+/**
+ * What is wrong with the model files in `dir` (model.json and weights.bin, as {@linkcode saveModelFiles}
+ * writes them), one line each, e.g. `weights.bin holds 1000 bytes where model.json needs 399496`;
+ * empty when they are whole: model.json parses and has a topology and a weights manifest, weights.bin
+ * has the manifest's size, and every float32 weight is finite. Cheap enough for every listing: it
+ * reads weights.bin once, in pieces, and builds no model. (metadata.json is {@linkcode readMetadata}'s.)
+ *
+ * @example Leave out a damaged model
+ * ```ts
+ * import { savedModelProblems } from "./saved.ts";
+ * const problems = await savedModelProblems("saved_models/genres7_ratio30_v4_e20_1977-2017_bce");
+ * if (problems.length) console.error(`damaged: ${problems.join("; ")}`);
+ * ```
+ */
+export async function savedModelProblems(dir: string): Promise<string[]> {
+  const read = await readJsonChecked<tf.io.ModelJSON>(dir, MODEL_JSON);
+  if ("problem" in read) return [`${MODEL_JSON} ${read.problem}`];
+  const modelJson = read.value;
+  const manifest = modelJson?.weightsManifest;
+  if (
+    !modelJson?.modelTopology || !Array.isArray(manifest) ||
+    !manifest.every((group) =>
+      Array.isArray(group?.weights) && group.weights.every((s) => Array.isArray(s?.shape))
+    )
+  ) {
+    return [`${MODEL_JSON} has no modelTopology or weightsManifest`];
+  }
+  const specs = manifest.flatMap((group) => group.weights);
+  const expected = manifestBytes(specs);
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(join(dir, WEIGHTS_BIN));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [`${WEIGHTS_BIN} is missing`];
+    throw error;
+  }
+  try {
+    const size = (await file.stat()).size;
+    if (size !== expected) {
+      return [`${WEIGHTS_BIN} holds ${size} bytes where ${MODEL_JSON} needs ${expected}`];
+    }
+    const tally = new NonFiniteTally();
+    const buffer = new Uint8Array(4 << 20); // a multiple of 4: float32 pieces stay whole and aligned
+    for (const spec of specs) {
+      for (let left = specBytes(spec); left > 0;) {
+        const piece = buffer.subarray(0, Math.min(left, buffer.length));
+        if (!(await readFully(file, piece))) return [`${WEIGHTS_BIN} ended before ${expected} bytes`];
+        if (spec.dtype === "float32" && piece.length % 4 === 0) {
+          tally.add(spec.name, new Float32Array(buffer.buffer, 0, piece.length / 4));
+        }
+        left -= piece.length;
+      }
+    }
+    const nonFinite = tally.problem();
+    return nonFinite ? [`${WEIGHTS_BIN} ${nonFinite}`] : [];
+  } finally {
+    file.close();
+  }
+}
+
+/** Fills `into` from `file`; false when the file ends first. */
+async function readFully(file: Deno.FsFile, into: Uint8Array): Promise<boolean> {
+  for (let filled = 0; filled < into.length;) {
+    const n = await file.read(into.subarray(filled));
+    if (n === null) return false;
+    filled += n;
+  }
+  return true;
+}
+
+/**
+ * Throws a {@linkcode SavedModelError} naming the folder, each of its {@linkcode savedModelProblems}
+ * and what to do, when the model files in `dir` are damaged.
+ */
+export async function checkSavedModel(dir: string): Promise<void> {
+  const problems = await savedModelProblems(dir);
+  if (problems.length) throw damagedModelError(dir, problems);
+}
+
+/** The error of a damaged model folder: `Saved model DIR is unusable: PROBLEM; PROBLEM. Delete ...`. */
+export function damagedModelError(dir: string, problems: readonly string[]): SavedModelError {
+  return new SavedModelError(
+    `Saved model ${dir} is unusable: ${problems.join("; ")}. Delete the folder and train the model ` +
+      `again (deno task train ...), or restore it from a backup.`,
+  );
 }
 
 /** Saves a model's topology and weights into `dir` (not atomic on its own; see {@linkcode writeFolderAtomically}). */

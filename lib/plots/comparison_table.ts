@@ -19,11 +19,14 @@ function minutes(seconds: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
-/** The rows as a table (percentages for the original's accuracy; blank test cells: not evaluated). */
+/**
+ * The rows as a table (percentages for the original's accuracy; blank test cells: not evaluated; a
+ * model whose files are damaged is marked `(damaged)`).
+ */
 export function comparisonRowsTable(rows: readonly ComparisonRow[]): Table {
   return table(
     rows.map((r) => ({
-      model: r.name,
+      model: r.problems?.length ? `${r.name} (damaged)` : r.name,
       v: r.version,
       loss: r.loss,
       optimizer: r.optimizer,

@@ -124,7 +124,10 @@ export interface TrainingTask<TaskState = unknown> {
    * optimizers before the step, and returns it.
    */
   setLearningRate?(step: number): number;
-  /** Trains on one batch; throws to end the run (e.g. on a non-finite loss). */
+  /**
+   * Trains on one batch; throws to end the run ({@linkcode NotFinite} for a loss that is not finite, or
+   * it reports its losses in `losses`).
+   */
   step(input: StepInput): Promise<StepReport>;
   /** After each step, with the position after it (e.g. a sample grid every N steps). */
   afterStep?(position: Readonly<Position>): Promise<void>;
@@ -235,12 +238,14 @@ async function runLoop<T extends TrainingTask>(
     : { step: 0, epoch: 0, batchInEpoch: 0, trainSeconds: 0 };
   const totalSteps = options.epochs * steps;
   let lastCheckpoint = saved?.state.position.step;
-  let where = "";
+  // The step in progress, for messages: its number (1-based) and `step 7 (epoch 1, batch 7)`.
+  let stepNumber = position.step;
+  let where = `step ${position.step}`;
   const diverged = (what: string): TrainingDiverged => {
     task.dispose();
     return new TrainingDiverged(
       divergedMessage(options, where, what, lastCheckpoint),
-      position.step + 1,
+      stepNumber,
       lastCheckpoint !== undefined ? options.checkpointDir : undefined,
     );
   };
@@ -309,7 +314,8 @@ async function runLoop<T extends TrainingTask>(
       const learningRate = task.setLearningRate?.(position.step);
       const indices = batchIndices(order, options.batchSize, b);
       const started = performance.now();
-      where = `step ${position.step + 1} (epoch ${position.epoch + 1}, batch ${b + 1})`;
+      stepNumber = position.step + 1;
+      where = `step ${stepNumber} (epoch ${position.epoch + 1}, batch ${b + 1})`;
       const report = await guard(() =>
         task.step({
           indices,
@@ -363,8 +369,8 @@ function divergedMessage(
   const kept = `the last good checkpoint (step ${lastCheckpoint}) is kept in ${options.checkpointDir}`;
   const rateMayChange = (options.changeable ?? []).some((key) => key.split(".").at(-1) === "learningRate");
   return rateMayChange
-    ? `${head}; ${kept}: resume from it with --resume and a lower --learning-rate, or delete ${run} ` +
-      `and train again with a lower --learning-rate.`
+    ? `${head}; ${kept}. Lower --learning-rate and resume from it with --resume (when the run went well ` +
+      `until shortly before ${where.split(" (")[0]}), or delete ${run} and train again from the start.`
     : `${head}; ${kept}, but a resume keeps the learning rate: delete ${run} and train again with a ` +
       `lower --learning-rate.`;
 }

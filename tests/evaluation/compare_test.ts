@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { DEFAULT_DATASET, DEFAULT_MODEL, modelDefaults } from "../../lib/config.ts";
 import { comparisonRow, comparisonRows } from "../../lib/evaluation/compare.ts";
-import type { SavedModelMetadata } from "../../lib/models/saved.ts";
+import { readMetadata, type SavedModelMetadata } from "../../lib/models/saved.ts";
 import { comparisonRowsTable } from "../../lib/plots/comparison_table.ts";
-import { fixtureModelMetadata } from "../fixtures.ts";
+import * as tf from "@tensorflow/tfjs";
+import { fixtureModelMetadata, fixtureMovies, makeFixtureDataDir } from "../fixtures.ts";
+import { damageFixtureModel, saveFixtureModel } from "../inference/model_fixture.ts";
 
 function metadata(name: string, version: 1 | 4, loss: "bce" | "cce", mAP?: number): SavedModelMetadata {
   const metrics = (m: number) => ({
@@ -71,4 +73,52 @@ Deno.test("comparisonRows: every saved model, sorted by version then loss; damag
   assert.deepEqual(rows.map((r) => r.name), ["x-v1", "y-v1-cce", "z-v4"]);
   assert.deepEqual(damaged, ["broken"]);
   await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("compare: a model is named by its folder (a renamed one evaluates); a damaged one is listed as damaged", async () => {
+  await tf.setBackend("cpu");
+  const ratio = 10;
+  const { dataDir } = await makeFixtureDataDir({ movies: fixtureMovies(30), ratio });
+  const root = await Deno.makeTempDir();
+  await saveFixtureModel(root, "original", { dataDir, ratio });
+  await Deno.rename(`${root}/original`, `${root}/renamed`);
+  await saveFixtureModel(root, "diverged", { dataDir, ratio });
+  await damageFixtureModel(`${root}/diverged`, "nan");
+  const rows = await comparisonRows(root);
+  assert.deepEqual(rows.map((r) => [r.name, r.problems?.length ?? 0]), [["diverged", 1], ["renamed", 0]]);
+  assert.match(rows[0].problems![0], /^weights\.bin holds 1 NaN or infinite weight/);
+  assert.match(comparisonRowsTable(rows).text(), /diverged \(damaged\)/);
+
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../../cli/compare.ts", import.meta.url).pathname,
+      "--evaluate",
+      "--backend",
+      "cpu",
+      "--models-dir",
+      root,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const [stdout, stderr] = [output.stdout, output.stderr].map((b) => new TextDecoder().decode(b));
+  assert.equal(output.code, 0, stderr);
+  assert.match(stderr, /evaluating renamed/);
+  assert.doesNotMatch(stderr, /evaluating diverged/, "a damaged model is not scored");
+  assert.match(
+    stdout,
+    /\nrenamed +1 +bce .* \d\.\d{3} +[\d.]+% +\d\.\d{3} +\d\.\d{3}\n/,
+    "test figures stored and shown",
+  );
+  assert.match(stdout, /diverged \(damaged\)/);
+  assert.match(
+    stdout,
+    /1 damaged model\(s\)[^\n]*\n {2}diverged: weights\.bin holds 1 NaN or infinite weight/,
+  );
+  assert.doesNotMatch(stdout, /not evaluated yet/);
+  assert.notEqual((await readMetadata(`${root}/renamed`)).test, undefined);
+  await Deno.remove(root, { recursive: true });
+  await Deno.remove(dataDir, { recursive: true });
 });

@@ -13,6 +13,7 @@ import {
 import { multiLabelMetrics } from "../../lib/evaluation/metrics.ts";
 import { namedTitleLines } from "../../lib/evaluation/named_lines.ts";
 import { fixtureModelMetadata, fixtureMovies, makeFixtureDataDir } from "../fixtures.ts";
+import { damageFixtureModel, saveFixtureModel } from "../inference/model_fixture.ts";
 
 await tf.setBackend("cpu");
 
@@ -170,6 +171,57 @@ Deno.test("evaluate --split: any split, or all, of a folder holding only MovieGe
   await assert.rejects(
     evaluateSavedModel("v4", { ...options, split: "holdout" as "test" }),
     /Unknown split "holdout"/,
+  );
+  await Deno.remove(root, { recursive: true });
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("evaluate refuses a damaged model (NaN weights, NaN outputs) with its folder and problem, and stores nothing", async () => {
+  const ratio = 10;
+  const { dataDir } = await makeFixtureDataDir({ movies: fixtureMovies(30), ratio });
+  const root = await Deno.makeTempDir();
+  await saveFixtureModel(root, "diverged", { dataDir, ratio });
+  await saveFixtureModel(root, "huge", { dataDir, ratio });
+  await damageFixtureModel(`${root}/diverged`, "nan");
+  await damageFixtureModel(`${root}/huge`, "huge");
+  const options = { savedModelsDir: root, progress: false, sampleSize: 0 };
+  await assert.rejects(
+    evaluateSavedModels("diverged", options),
+    new RegExp(`Saved model ${root}/diverged is unusable: .*weights\\.bin holds 1 NaN or infinite weight`),
+  );
+  // Finite weights whose outputs overflow: no mAP is computed, none stored.
+  await assert.rejects(
+    evaluateSavedModel("huge", options),
+    new RegExp(
+      `Saved model ${root}/huge is unusable: it gives \\d+ NaN or infinite outputs on the test split`,
+    ),
+  );
+  assert.equal((await readMetadata(`${root}/huge`)).test, undefined);
+  const damaged: string[] = [];
+  await assert.rejects(
+    evaluateSavedModels(undefined, { ...options, onDamaged: (error) => damaged.push(error.message) }),
+    /No saved model in .* could be loaded/,
+  );
+  assert.equal(damaged.length, 2, "every model is left out, each reported");
+  const cli = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("../../cli/evaluate.ts", import.meta.url).pathname,
+      "--backend",
+      "cpu",
+      "--models-dir",
+      root,
+      "--model",
+      "diverged",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(cli.code, 1);
+  assert.match(
+    new TextDecoder().decode(cli.stderr),
+    new RegExp(`error: Saved model ${root}/diverged is unusable: .*weights\\.bin holds 1 NaN`),
   );
   await Deno.remove(root, { recursive: true });
   await Deno.remove(dataDir, { recursive: true });

@@ -102,7 +102,7 @@ Deno.test("resuming with a different model config is refused with a clear error"
       checkpointDir: dir,
       resume: true,
     }),
-    /Cannot resume .*: model\.version: 1 → 2\. Resume with the flags of the interrupted run \(only model\.epochs, model\.earlyStoppingPatience may change\)/,
+    /Cannot resume .*: model\.version: 1 → 2\. Resume with the flags of the interrupted run \(only model\.epochs, model\.earlyStoppingPatience, model\.learningRate may change\)/,
   );
   await Deno.remove(dir, { recursive: true });
 });

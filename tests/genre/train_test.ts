@@ -7,6 +7,8 @@ import { trainOnSplits } from "../../lib/genre/train.ts";
 import { bestEpoch } from "../../lib/models/metadata.ts";
 import { join } from "node:path";
 import { colourGenres } from "../training/synthetic_data.ts";
+import { TrainingDiverged } from "../../lib/training/loop.ts";
+import { loadCheckpoint } from "../../lib/training/checkpoint.ts";
 import { cnnRunName, cnnRunPaths, SavedModelExistsError } from "../../lib/genre/train.ts";
 import { readMetadata } from "../../lib/models/saved.ts";
 
@@ -52,6 +54,44 @@ Deno.test("trainOnSplits saves a complete model folder and removes the run's fol
   tf.dispose(images);
   model.dispose();
   loaded.model.dispose();
+  await Deno.remove(savedModelsDir, { recursive: true });
+  await Deno.remove(runsDir, { recursive: true });
+});
+
+Deno.test("a run whose learning rate is absurd (1e9) stops with what to do; no model is saved, its checkpoint stays finite", async () => {
+  const savedModelsDir = await Deno.makeTempDir();
+  const runsDir = await Deno.makeTempDir();
+  const config: ModelConfig = { ...DEFAULT_MODEL, epochs: 2, batchSize: 16, learningRate: 1e9 };
+  const train = colourGenres(48, 11);
+  const validation = colourGenres(24, 12, "validation");
+  const runDir = join(runsDir, "cnn", cnnRunName(train.config, config));
+  const error = await trainOnSplits(train, validation, config, {
+    savedModelsDir,
+    runsDir,
+    checkpointEveryBatches: 1,
+    log: () => {},
+    progress: false,
+  }).then(() => undefined, (e) => e);
+  assert.ok(error instanceof TrainingDiverged, `expected TrainingDiverged, got ${error}`);
+  assert.match(
+    error.message,
+    new RegExp(`^Training of ${runDir} diverged at step ${error.step} \\(epoch 1, batch ${error.step}\\): `),
+  );
+  assert.match(error.message, /(the loss is NaN|weights of model are NaN or infinite)/);
+  assert.match(error.message, /lower --learning-rate/i);
+  assert.deepEqual([...Deno.readDirSync(savedModelsDir)], [], "no model is saved");
+  assert.ok(error.step > 1, "a first step at 1e9 still leaves finite weights");
+  const checkpoint = await loadCheckpoint(join(runDir, "checkpoint"));
+  assert.ok(checkpoint, "the steps before it left a checkpoint");
+  assert.equal(checkpoint.state.position.step, error.step - 1);
+  assert.match(
+    error.message,
+    /Lower --learning-rate and resume from it with --resume .* or delete .* and train again/,
+  );
+  for (const weight of checkpoint.models.model.getWeights()) {
+    assert.ok(weight.dataSync().every(Number.isFinite), "the checkpoint holds finite weights");
+  }
+  checkpoint.models.model.dispose();
   await Deno.remove(savedModelsDir, { recursive: true });
   await Deno.remove(runsDir, { recursive: true });
 });

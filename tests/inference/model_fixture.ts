@@ -55,3 +55,27 @@ export async function saveFixtureModel(
   model.dispose();
   return metadata;
 }
+
+/**
+ * Damages a saved model's weights.bin as a diverged training or a broken copy would: `nan` writes a NaN
+ * over its `index`-th float32 weight (default 10), `truncate` cuts the file to its first half, `huge`
+ * makes every weight ±3e38, signs mixed (finite, but the outputs overflow to NaN).
+ */
+export async function damageFixtureModel(
+  dir: string,
+  how: "nan" | "truncate" | "huge",
+  index = 10,
+): Promise<void> {
+  const path = `${dir}/weights.bin`;
+  const bytes = await Deno.readFile(path);
+  if (how === "truncate") {
+    await Deno.writeFile(path, bytes.slice(0, Math.floor(bytes.length / 8) * 4));
+    return;
+  }
+  const view = new DataView(bytes.buffer);
+  if (how === "nan") view.setFloat32(index * 4, NaN, true);
+  else {for (let i = 0; i < bytes.length / 4; i++) {
+      view.setFloat32(i * 4, Math.sin(i) > 0 ? 3e38 : -3e38, true);
+    }}
+  await Deno.writeFile(path, bytes);
+}

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { decodeRgb } from "../../lib/images/resize.ts";
 import { loadGenreModel } from "../../lib/models/saved.ts";
 import { corruptJpeg, fixtureMovies, makeFixtureDataDir, makeJpeg } from "../fixtures.ts";
-import { saveFixtureModel } from "./model_fixture.ts";
+import { damageFixtureModel, saveFixtureModel } from "./model_fixture.ts";
 
 await tf.setBackend("cpu");
 const CLI = new URL("../../cli/predict.ts", import.meta.url).pathname;
@@ -152,4 +152,52 @@ Deno.test("predict without posters, or with a bad --top, is a usage error", asyn
   const top = await runPredict("x.jpg", "--top", "0");
   assert.equal(top.code, 2);
   assert.match(top.stderr, /--top needs a positive whole number/);
+});
+
+Deno.test("predict: a damaged model is refused by name, skipped by default; NaN outputs are an error, never NaN%", async () => {
+  const root = await Deno.makeTempDir();
+  await saveFixtureModel(root, "healthy", { validationMaps: [0.3] });
+  await saveFixtureModel(root, "diverged", { validationMaps: [0.9] });
+  await saveFixtureModel(root, "cut", { validationMaps: [0.8] });
+  await saveFixtureModel(root, "huge", { validationMaps: [0.2] });
+  await damageFixtureModel(join(root, "diverged"), "nan");
+  await damageFixtureModel(join(root, "cut"), "truncate");
+  await damageFixtureModel(join(root, "huge"), "huge");
+  const poster = join(root, "poster.jpg");
+  await Deno.writeFile(poster, await makeJpeg({ color: [200, 40, 40] }));
+  try {
+    const chosen = await runPredict(poster, "--models-dir", root);
+    assert.equal(chosen.code, 0, chosen.stderr);
+    assert.match(
+      chosen.stderr,
+      /skipped damaged model diverged: weights\.bin holds 1 NaN or infinite weight/,
+    );
+    assert.match(
+      chosen.stderr,
+      /skipped damaged model cut: weights\.bin holds \d+ bytes where model\.json needs/,
+    );
+    assert.match(chosen.stderr, /model: healthy \(best validation mAP 0\.300 of 2 saved models/);
+    assert.match(chosen.stdout, /^poster\.jpg +\['\w+: \d+%'/);
+
+    const named = await runPredict(poster, "--models-dir", root, "--model", "diverged");
+    assert.equal(named.code, 1);
+    assert.match(
+      named.stderr,
+      new RegExp(`error: Saved model ${join(root, "diverged")} is unusable: .*weights\\.bin holds 1 NaN`),
+    );
+    assert.equal(named.stdout, "");
+
+    // Finite weights whose outputs overflow: the poster fails, in lines and in --json (no null).
+    const lines = await runPredict(poster, "--models-dir", root, "--model", "huge");
+    assert.equal(lines.code, 1);
+    assert.doesNotMatch(lines.stdout, /NaN/);
+    assert.match(lines.stderr, /error: .*poster\.jpg: model .*huge gives NaN or infinite outputs/);
+    const json = await runPredict(poster, "--models-dir", root, "--model", "huge", "--json");
+    assert.equal(json.code, 1);
+    assert.doesNotMatch(json.stdout, /null/);
+    const [record] = JSON.parse(json.stdout);
+    assert.deepEqual(Object.keys(record), ["source", "error"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

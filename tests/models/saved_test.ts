@@ -3,13 +3,17 @@ import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_AUGMENT, DEFAULT_DATASET, DEFAULT_MODEL, modelDefaults } from "../../lib/config.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import {
+  checkSavedModel,
   listSavedModels,
   loadGenreModel,
   readMetadata,
   type SavedModelMetadata,
   savedModelName,
+  savedModelProblems,
   saveGenreModel,
+  saveModelFiles,
 } from "../../lib/models/saved.ts";
+import { damageFixtureModel } from "../inference/model_fixture.ts";
 import { FOLDER_COMPLETE, folderSwapHooks, type FolderSwapStep } from "../../lib/util/files.ts";
 
 await tf.setBackend("cpu");
@@ -217,4 +221,67 @@ Deno.test("the two complete copies an older posterlab's crash left: the newer on
     model.dispose();
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("savedModelProblems: a whole model has none; NaN weights, a cut weights.bin, a bad model.json are named", async (t) => {
+  const { root, name, model } = await savedFixture();
+  model.dispose();
+  const dir = `${root}/${name}`;
+  assert.deepEqual(await savedModelProblems(dir), []);
+  await checkSavedModel(dir);
+  const weights = await Deno.readFile(`${dir}/weights.bin`);
+  await t.step("a NaN weight: named without loading, and loading refuses it", async () => {
+    await damageFixtureModel(dir, "nan", 3);
+    const problems = await savedModelProblems(dir);
+    assert.equal(problems.length, 1);
+    assert.match(
+      problems[0],
+      /^weights\.bin holds 1 NaN or infinite weight \(the first in [\w/]+\).*lower --learning-rate/,
+    );
+    await assert.rejects(checkSavedModel(dir), (error: Error) => {
+      assert.match(error.message, new RegExp(`^Saved model ${dir} is unusable: weights\\.bin holds 1 NaN`));
+      assert.match(error.message, /Delete the folder and train the model again/);
+      return true;
+    });
+    await assert.rejects(loadGenreModel(name, root), /weights\.bin holds 1 NaN or infinite weight/);
+    await Deno.writeFile(`${dir}/weights.bin`, weights);
+  });
+  await t.step("infinite weights past the first 4 MiB piece of a larger model are counted too", async () => {
+    const large = tf.sequential({ layers: [tf.layers.dense({ inputShape: [1100], units: 1000 })] });
+    const largeDir = `${root}/large`;
+    await saveModelFiles(large, largeDir);
+    large.dispose();
+    const bytes = await Deno.readFile(`${largeDir}/weights.bin`);
+    assert.ok(bytes.length > 4 << 20);
+    const view = new DataView(bytes.buffer);
+    view.setFloat32(bytes.length - 4004, Infinity, true); // the kernel's last value, in the second piece
+    view.setFloat32(bytes.length - 4, -Infinity, true); // the bias's last value
+    await Deno.writeFile(`${largeDir}/weights.bin`, bytes);
+    assert.match(
+      (await savedModelProblems(largeDir))[0],
+      /holds 2 NaN or infinite weights \(the first in dense_\w+\/kernel\)/,
+    );
+  });
+  await t.step("a truncated weights.bin", async () => {
+    await damageFixtureModel(dir, "truncate");
+    assert.deepEqual(await savedModelProblems(dir), [
+      `weights.bin holds ${
+        Math.floor(weights.length / 8) * 4
+      } bytes where model.json needs ${weights.length}`,
+    ]);
+    await Deno.writeFile(`${dir}/weights.bin`, weights);
+  });
+  await t.step("a missing weights.bin, a model.json that is not JSON or has no manifest", async () => {
+    await Deno.remove(`${dir}/weights.bin`);
+    assert.deepEqual(await savedModelProblems(dir), ["weights.bin is missing"]);
+    await Deno.writeFile(`${dir}/weights.bin`, weights);
+    const text = await Deno.readTextFile(`${dir}/model.json`);
+    await Deno.writeTextFile(`${dir}/model.json`, text.slice(0, 50));
+    assert.match((await savedModelProblems(dir))[0], /^model\.json is not valid JSON/);
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ modelTopology: {} }));
+    assert.deepEqual(await savedModelProblems(dir), ["model.json has no modelTopology or weightsManifest"]);
+    await Deno.writeTextFile(`${dir}/model.json`, text);
+  });
+  assert.deepEqual(await savedModelProblems(dir), []);
+  await Deno.remove(root, { recursive: true });
 });

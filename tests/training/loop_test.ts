@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { type TrainingTask, trainLoop } from "../../lib/training/loop.ts";
+import { TrainingDiverged, type TrainingTask, trainLoop } from "../../lib/training/loop.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../lib/training/checkpoint.ts";
 import { TrainingInterrupted } from "../../lib/training/run.ts";
 import { createAdam } from "../../lib/training/adam.ts";
@@ -136,4 +136,72 @@ Deno.test("checkpoints: a DCGAN checkpoint of the first format reads; an old CNN
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("trainLoop: weights that turn NaN end the run naming its step; the last good checkpoint stays", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const runDir = join(dir, "run");
+    const checkpointDir = join(runDir, "checkpoint");
+    const poisoned = () => {
+      const task = countingTask([]);
+      const step = task.step;
+      task.step = async (input) => {
+        const report = await step(input);
+        if (input.position.step === 4) task.weight.assign(tf.scalar(NaN, "float32").reshape([1, 1]));
+        return report;
+      };
+      return task;
+    };
+    const options = { ...settings, runDir, checkpointDir, checkpointEvery: 1, identity: { a: 1 } };
+    await assert.rejects(
+      () => trainLoop(options, poisoned),
+      (error) => {
+        assert.ok(error instanceof TrainingDiverged);
+        assert.equal(error.step, 5);
+        assert.equal(error.checkpointDir, checkpointDir);
+        assert.match(
+          error.message,
+          new RegExp(
+            `^Training of ${runDir} diverged at step 5 \\(epoch 2, batch 2\\): 1 of 1 weights of counter are ` +
+              `NaN or infinite\\. .*the last good checkpoint \\(step 4\\) is kept in ${checkpointDir}, but a ` +
+              `resume keeps the learning rate: delete ${runDir} and train again with a lower --learning-rate\\.$`,
+          ),
+        );
+        return true;
+      },
+    );
+    const saved = (await loadCheckpoint(checkpointDir))!;
+    assert.equal(saved.state.position.step, 4);
+    assert.equal(
+      saved.models.counter.getWeights()[0].dataSync()[0],
+      4,
+      "the checkpoint's weights are finite",
+    );
+    saved.models.counter.dispose();
+    // Where a resume may change the learning rate, the message says to resume with a lower one.
+    await Deno.remove(runDir, { recursive: true });
+    await assert.rejects(
+      () => trainLoop({ ...options, changeable: ["model.learningRate"] }, poisoned),
+      /kept in .*checkpoint\. Lower --learning-rate and resume from it with --resume \(when the run went well until shortly before step 5\), or delete .*run and train again from the start\.$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("trainLoop: a loss a step reports that is not finite ends the run at that step", async () => {
+  const task = () => {
+    const counting = countingTask([]);
+    const step = counting.step;
+    counting.step = async (input) => ({
+      ...(await step(input)),
+      losses: { "generator loss": input.position.step === 1 ? Infinity : 0.5, "discriminator loss": 0.7 },
+    });
+    return counting;
+  };
+  await assert.rejects(
+    () => trainLoop({ ...settings, runLabel: "DCGAN training" }, task),
+    /^TrainingDiverged: DCGAN training diverged at step 2 \(epoch 1, batch 2\): the generator loss is Infinity\. .*: train again with a lower --learning-rate\.$/,
+  );
 });
