@@ -5,13 +5,15 @@
  * A local page where a user drops or picks a poster: TensorFlow.js in the browser runs the saved
  * model (by default the best by validation mAP) and shows the genre bars, the class-activation map
  * and year and rating when the model has them. `--screenshot` renders the page with `--poster` in
- * headless Chromium, saves a PNG and stops. All work is in lib/serve; this file reads flags and prints.
+ * headless Chromium, saves a PNG and stops. A damaged model (checkSavedModel: weights.bin of the wrong
+ * size, NaN weights) is refused before listening; without --model, damaged ones are skipped and named.
+ * All work is in lib/serve; this file reads flags and prints.
  */
 import { MODELS_DIR_FLAG, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 import { PREDICT_DEFAULTS } from "../lib/config.ts";
 import { writeFileAtomic } from "../lib/util/files.ts";
-import { chooseModel, describeChoice } from "../lib/inference/best_model.ts";
-import { readMetadata, savedModelDir } from "../lib/models/saved.ts";
+import { chooseModel, describeChoice, skippedLines } from "../lib/inference/best_model.ts";
+import { checkSavedModel, readMetadata, savedModelDir } from "../lib/models/saved.ts";
 import { startPageServer } from "../lib/serve/server.ts";
 import { openPosterPage, readBars, waitForMap, withBrowserPage } from "../lib/serve/browser.ts";
 
@@ -30,8 +32,11 @@ await runCli("Serve a page that runs the genre model in the browser.", FLAGS, as
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535.`);
   if (flags.screenshot && !flags.poster) throw new UsageError("--screenshot needs --poster FILE.");
   const choice = await chooseModel(flags.model, flags["models-dir"]);
+  for (const line of skippedLines(choice)) console.error(line);
   const modelDir = savedModelDir(choice.name, flags["models-dir"]);
-  await readMetadata(modelDir); // a damaged model folder stops here with its file named
+  // A damaged model folder stops here, named with what is wrong, before the page could fail on it.
+  await readMetadata(modelDir);
+  await checkSavedModel(modelDir);
   const server = await startPageServer({
     modelDir,
     port: flags.screenshot ? 0 : port,
