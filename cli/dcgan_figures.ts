@@ -1,7 +1,7 @@
 /**
  * `deno task dcgan:figures [--name cdcgan64x96] [--out docs/images] [--frames 8]`
  *
- * Writes the README's pictures of a run: the progress strip, the final grid and (conditional runs)
+ * Writes the pictures README.md and docs/dcgan.md show of a run: the progress strip, the final grid and (conditional runs)
  * Sci-Fi 1980s beside Romance 2000s. The work is in lib/gan/figures.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";

@@ -511,7 +511,7 @@ export function dcganTrainingProblems(config: DcganTrainingConfig): SettingProbl
 
 /**
  * The original project's DCGAN posters: from 1980 on, without Animation, Comedy and Family (whose
- * posters look least like the rest), at ratio 60. Notebook 4 and the README's commands use it.
+ * posters look least like the rest), at ratio 60. Notebook 4 and the commands of docs/dcgan.md use it.
  */
 export const ORIGINAL_DCGAN_SELECTION: MovieSelection & { ratio: number } = {
   minYear: 1980,
@@ -532,7 +532,7 @@ export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42
   seed: number;
 };
 
-/** What `deno task dcgan:sample` asks for by default: the README's conditional run, one grid of 16. */
+/** What `deno task dcgan:sample` asks for by default: the recommended conditional run (docs/dcgan.md), one grid of 16. */
 export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64x96", count: 16, seed: 1 } as const;
 
 /** Test posters `deno task evaluate` prints prediction lines for. */

@@ -65,7 +65,7 @@ async function loadTfjsNode(pkg: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs
       (missing
         ? `${pkg}'s native addon (tfjs_binding.node) is not installed`
         : `${pkg} did not load (${firstLine(error)})`) +
-        `; it needs libtensorflow, which its install script downloads: see the README's GPU section`,
+        `; it needs libtensorflow, which its install script downloads: see docs/speed.md, 'On a machine with an NVIDIA GPU'`,
     );
   } finally {
     console.warn = warn;

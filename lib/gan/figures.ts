@@ -1,5 +1,5 @@
 /**
- * The pictures the README shows of a run, made from the run folder so they can be remade: the first
+ * The pictures README.md and docs/dcgan.md show of a run, made from the run folder so they can be remade: the first
  * row of the sample grid at evenly spaced steps (a progress strip), the final grid, and for a
  * conditional run "a Sci-Fi poster from the 1980s" beside "a Romance poster from the 2000s".
  *
@@ -50,7 +50,7 @@ export interface RunFigureOptions {
 }
 
 const bytes = (buffer: Uint8Array | ArrayBuffer) => new Uint8Array(buffer as ArrayBuffer);
-/** Noisy samples make big PNGs; lossless-looking WebP is a tenth of the size for the README. */
+/** Noisy samples make big PNGs; lossless-looking WebP is a tenth of the size for the docs. */
 const WEBP = { quality: 90 };
 
 /** Writes the run's figures into `outDir` (dcgan_progress.webp, dcgan_grid_final.webp, dcgan_conditional.webp). */
