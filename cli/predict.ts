@@ -16,6 +16,7 @@ import {
   MODELS_DIR_FLAG,
   parseArgs,
   runCli,
+  SHIPPED_DIR_FLAG,
   UsageError,
 } from "../lib/cli_args.ts";
 import { PREDICT_DEFAULTS } from "../lib/config.ts";
@@ -31,6 +32,7 @@ import { formatPosterLine, isFailure, posterJson, predictPosters } from "../lib/
 const FLAGS = {
   model: { type: "string", help: "saved model (folder name in --models-dir); default: best validation mAP" },
   ...MODELS_DIR_FLAG,
+  ...SHIPPED_DIR_FLAG,
   top: { type: "number", help: "genres shown (and explained) per poster", default: PREDICT_DEFAULTS.top },
   json: { type: "boolean", help: "print a JSON array of {source, genres, year?, rating?} instead of lines" },
   explain: { type: "string", help: "write class-activation overlays (PNG) per poster and top genre here" },
@@ -56,12 +58,12 @@ await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, as
   if (!(flags.timeout! > 0)) throw new UsageError(`--timeout needs a positive number of seconds.`);
   const maxBytes = maxPosterBytesFromArgs(flags);
   const sources = await expandSources(flags._);
-  const choice = await chooseModel(flags.model, flags["models-dir"]);
+  const choice = await chooseModel(flags.model, flags["models-dir"], { shipped: flags["shipped-dir"] });
   for (const line of skippedLines(choice)) console.error(line);
   // Lines go to stdout, everything else to stderr, so `--json` output stays parseable.
   const { name: backendName, threads } = backendFromArgs(flags);
   await initBackend(backendName, { threads, log: (line) => console.error(line) });
-  const saved = await loadGenreModel(choice.name, flags["models-dir"]);
+  const saved = await loadGenreModel(choice.name, choice.root);
   console.error(`model: ${describeChoice(choice)}`);
   const dataDir = flags["data-dir"] ?? saved.metadata.dataset.dataDir;
   const catalog = existsSync(csvPath(dataDir)) ? await loadCatalog(dataDir) : undefined;

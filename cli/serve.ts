@@ -9,7 +9,7 @@
  * size, NaN weights) is refused before listening; without --model, damaged ones are skipped and named.
  * All work is in lib/serve; this file reads flags and prints.
  */
-import { MODELS_DIR_FLAG, parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
+import { MODELS_DIR_FLAG, parseArgs, runCli, SHIPPED_DIR_FLAG, UsageError } from "../lib/cli_args.ts";
 import { PREDICT_DEFAULTS } from "../lib/config.ts";
 import { writeFileAtomic } from "../lib/util/files.ts";
 import { chooseModel, describeChoice, skippedLines } from "../lib/inference/best_model.ts";
@@ -22,6 +22,7 @@ const FLAGS = {
   host: { type: "string", help: "interface to listen on", default: PREDICT_DEFAULTS.host },
   model: { type: "string", help: "saved model (folder name in --models-dir); default: best validation mAP" },
   ...MODELS_DIR_FLAG,
+  ...SHIPPED_DIR_FLAG,
   screenshot: { type: "string", help: "write a PNG of the page showing --poster, then stop" },
   poster: { type: "string", help: "the poster for --screenshot" },
 } as const;
@@ -31,9 +32,9 @@ await runCli("Serve a page that runs the genre model in the browser.", FLAGS, as
   const port = flags.port!;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535.`);
   if (flags.screenshot && !flags.poster) throw new UsageError("--screenshot needs --poster FILE.");
-  const choice = await chooseModel(flags.model, flags["models-dir"]);
+  const choice = await chooseModel(flags.model, flags["models-dir"], { shipped: flags["shipped-dir"] });
   for (const line of skippedLines(choice)) console.error(line);
-  const modelDir = savedModelDir(choice.name, flags["models-dir"]);
+  const modelDir = savedModelDir(choice.name, choice.root);
   // A damaged model folder stops here, named with what is wrong, before the page could fail on it.
   await readMetadata(modelDir);
   await checkSavedModel(modelDir);

@@ -34,6 +34,7 @@ import {
   type ScheduleName,
   scheduleOf,
   SCHEDULES,
+  SHIPPED_MODELS_DIR,
 } from "./config.ts";
 import { LOSS_SHORT_NAMES, parseLossName } from "./models/losses.ts";
 import { parseTargets } from "./models/targets.ts";
@@ -229,6 +230,15 @@ export function folderNameFromArgs(value: string, flag: string): string {
 /** The folder of saved models, one flag for every command that reads or writes them. */
 export const MODELS_DIR_FLAG = {
   "models-dir": { type: "string", help: "folder of saved models", default: SAVED_MODELS_DIR },
+} as const satisfies FlagSpecs;
+
+/** The folder of the models that come with posterlab: `deno task predict` and `deno task serve`. */
+export const SHIPPED_DIR_FLAG = {
+  "shipped-dir": {
+    type: "string",
+    help: "folder of the models that come with posterlab, ranked with those of --models-dir",
+    default: SHIPPED_MODELS_DIR,
+  },
 } as const satisfies FlagSpecs;
 
 /** The size limit of a poster from a URL: `deno task data --download`, `deno task predict`, the main job. */

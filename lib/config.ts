@@ -554,6 +554,12 @@ export const DEFAULT_CELL_TIMEOUT_SECONDS = 1800;
 /** Where trained models are saved. */
 export const SAVED_MODELS_DIR = "saved_models";
 
+/**
+ * The models that come with posterlab, tracked in git (a few MB), so predict and serve answer right
+ * after a clone; a model in SAVED_MODELS_DIR with a higher validation mAP is preferred to them.
+ */
+export const SHIPPED_MODELS_DIR = "models";
+
 /** Defaults of `deno task predict` and `deno task serve`. */
 export const PREDICT_DEFAULTS = {
   /** Genres shown per poster. */

@@ -14,10 +14,15 @@ import {
   savedModelProblems,
 } from "../models/saved.ts";
 import { join } from "node:path";
+import { pathExists } from "../util/files.ts";
 
 /** Which model was chosen and why, for the first line of the output. */
 export interface ModelChoice {
   name: string;
+  /** The folder that holds it (`root` or the shipped models' folder). */
+  root: string;
+  /** It is a model that came with posterlab (see SHIPPED_MODELS_DIR). */
+  shipped: boolean;
   /** Its validation mAP, when its history has one. */
   validationMap?: number;
   /** How many saved models were compared (1 when asked for by name). */
@@ -26,46 +31,78 @@ export interface ModelChoice {
   skipped: { name: string; problem: string }[];
 }
 
+/** Where chooseModel looks besides `root`. */
+export interface ChooseOptions {
+  /** A folder of models that came with posterlab (lib/config.ts SHIPPED_MODELS_DIR), ranked with the rest. */
+  shipped?: string;
+}
+
 /**
- * `name` when given; otherwise the complete saved model with the highest validation mAP (models
- * without a history rank last; damaged folders, by their metadata.json or {@linkcode savedModelProblems},
- * are left out and named in `skipped`). Throws when there is none.
+ * `name` when given (looked up in `root`, then among the shipped models); otherwise the complete
+ * model with the highest validation mAP in `root` and the shipped folder (models without a history
+ * rank last; damaged folders, by their metadata.json or {@linkcode savedModelProblems}, are left out
+ * and named in `skipped`). Throws when there is none.
  */
-export async function chooseModel(name: string | undefined, root = SAVED_MODELS_DIR): Promise<ModelChoice> {
+export async function chooseModel(
+  name: string | undefined,
+  root = SAVED_MODELS_DIR,
+  options: ChooseOptions = {},
+): Promise<ModelChoice> {
+  const roots = [root, ...(options.shipped && options.shipped !== root ? [options.shipped] : [])];
+  const isShipped = (folder: string) => folder !== root;
   if (name !== undefined) {
-    const metadata = await readMetadata(join(root, name)).catch(() => undefined);
-    return { name, validationMap: metadata && savedValidationMap(metadata), compared: 1, skipped: [] };
+    const folder = (await firstHolding(roots, name)) ?? root;
+    const metadata = await readMetadata(join(folder, name)).catch(() => undefined);
+    return {
+      name,
+      root: folder,
+      shipped: isShipped(folder),
+      validationMap: metadata && savedValidationMap(metadata),
+      compared: 1,
+      skipped: [],
+    };
   }
-  const names = await listSavedModels(root);
-  let best: { name: string; validationMap?: number } | undefined;
+  let best: { name: string; root: string; validationMap?: number } | undefined;
   let compared = 0;
   const skipped: ModelChoice["skipped"] = [];
-  for (const each of names) {
-    let metadata: SavedModelMetadata;
-    try {
-      metadata = await readMetadata(join(root, each));
-    } catch (error) {
-      if (!(error instanceof SavedModelError)) throw error;
-      skipped.push({ name: each, problem: error.message });
-      continue;
+  for (const folder of roots) {
+    for (const each of await listSavedModels(folder)) {
+      let metadata: SavedModelMetadata;
+      try {
+        metadata = await readMetadata(join(folder, each));
+      } catch (error) {
+        if (!(error instanceof SavedModelError)) throw error;
+        skipped.push({ name: each, problem: error.message });
+        continue;
+      }
+      const problems = await savedModelProblems(join(folder, each));
+      if (problems.length) {
+        skipped.push({ name: each, problem: problems.join("; ") });
+        continue;
+      }
+      compared++;
+      const map = savedValidationMap(metadata);
+      if (!best || (map ?? -1) > (best.validationMap ?? -1)) {
+        best = { name: each, root: folder, validationMap: map };
+      }
     }
-    const problems = await savedModelProblems(join(root, each));
-    if (problems.length) {
-      skipped.push({ name: each, problem: problems.join("; ") });
-      continue;
-    }
-    compared++;
-    const map = savedValidationMap(metadata);
-    if (!best || (map ?? -1) > (best.validationMap ?? -1)) best = { name: each, validationMap: map };
   }
   if (!best) {
     throw new SavedModelError(
-      `No ${skipped.length ? "usable " : ""}saved model in ${root}` +
+      `No ${skipped.length ? "usable " : ""}saved model in ${roots.join(" or ")}` +
         (skipped.length ? ` (damaged: ${skipped.map((s) => `${s.name}: ${s.problem}`).join("; ")})` : "") +
         `: train one first (deno task train), or name one with --model.`,
     );
   }
-  return { ...best, compared, skipped };
+  return { ...best, shipped: isShipped(best.root), compared, skipped };
+}
+
+/** The first of `roots` that holds a folder `name`. */
+async function firstHolding(roots: readonly string[], name: string): Promise<string | undefined> {
+  for (const folder of roots) {
+    if (await pathExists(join(folder, name))) return folder;
+  }
+  return undefined;
 }
 
 /** One line per damaged model the choice left out: `skipped damaged model NAME: PROBLEM`. */
@@ -76,8 +113,7 @@ export function skippedLines(choice: ModelChoice): string[] {
 /** `genres7_ratio30_v1_e2_1977-2017_bce (best validation mAP 0.312 of 3 saved models)`. */
 export function describeChoice(choice: ModelChoice): string {
   const map = choice.validationMap !== undefined ? `validation mAP ${choice.validationMap.toFixed(3)}` : "";
-  if (choice.compared <= 1) return map ? `${choice.name} (${map})` : choice.name;
-  return `${choice.name} (best ${
-    map || "model"
-  } of ${choice.compared} saved models; --model NAME picks another)`;
+  const name = choice.shipped ? `${choice.name} [shipped with posterlab]` : choice.name;
+  if (choice.compared <= 1) return map ? `${name} (${map})` : name;
+  return `${name} (best ${map || "model"} of ${choice.compared} saved models; --model NAME picks another)`;
 }

@@ -13,7 +13,16 @@ const CLI = new URL("../../cli/predict.ts", import.meta.url).pathname;
 
 async function runPredict(...args: string[]) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "--backend", "cpu", ...args],
+    // The models shipped in the repository are left out unless a test names a shipped folder.
+    args: [
+      "run",
+      "-A",
+      CLI,
+      "--backend",
+      "cpu",
+      ...(args.includes("--shipped-dir") ? [] : ["--shipped-dir", "/nonexistent-shipped-models"]),
+      ...args,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -197,6 +206,43 @@ Deno.test("predict: a damaged model is refused by name, skipped by default; NaN 
     assert.doesNotMatch(json.stdout, /null/);
     const [record] = JSON.parse(json.stdout);
     assert.deepEqual(Object.keys(record), ["source", "error"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("predict answers with a shipped model when no saved one is better on validation, and says so", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const { dataDir } = await makeFixtureDataDir({ movies: 30, dir: join(root, "data") });
+    const poster = join(dataDir, "posters", "1002.jpg");
+    const shipped = join(root, "shipped");
+    const mine = join(root, "mine");
+    await saveFixtureModel(shipped, "recommended", { validationMaps: [0.5] });
+    await Deno.mkdir(mine);
+    const fresh = await runPredict(poster, "--models-dir", mine, "--shipped-dir", shipped);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.match(fresh.stderr, /model: recommended \[shipped with posterlab\] \(validation mAP 0\.500\)/);
+    await saveFixtureModel(mine, "weaker", { validationMaps: [0.4] });
+    const still = await runPredict(poster, "--models-dir", mine, "--shipped-dir", shipped);
+    assert.match(
+      still.stderr,
+      /model: recommended \[shipped with posterlab\] \(best validation mAP 0\.500 of 2/,
+    );
+    await saveFixtureModel(mine, "better", { validationMaps: [0.6] });
+    const better = await runPredict(poster, "--models-dir", mine, "--shipped-dir", shipped);
+    assert.match(better.stderr, /model: better \(best validation mAP 0\.600 of 3/);
+    const named = await runPredict(
+      poster,
+      "--models-dir",
+      mine,
+      "--shipped-dir",
+      shipped,
+      "--model",
+      "recommended",
+    );
+    assert.equal(named.code, 0, named.stderr);
+    assert.match(named.stderr, /model: recommended \[shipped with posterlab\]/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
