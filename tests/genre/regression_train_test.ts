@@ -39,7 +39,7 @@ Deno.test("--targets genres,year,rating: heads learn year and score from the pos
     progress: false,
   });
   model.dispose();
-  assert.equal(metadata.name, "genres2_ratio30_v1_e4_1977-2017_bce_year_rating");
+  assert.equal(metadata.name, "genres2_ratio30_v1_e4_1977-2017_bce_year_rating_seed7");
   assert.ok(Math.abs(metadata.regression!.year!.mean - 1998) < 10);
   assert.ok(
     metadata.history.every((r) =>
