@@ -30,6 +30,7 @@ import {
   optimizerOf,
   OPTIMIZERS,
   RECOMMENDED_MODEL_VERSION,
+  REGRESSION_DEFAULTS,
   SAVED_MODELS_DIR,
   type ScheduleName,
   scheduleOf,
@@ -347,6 +348,12 @@ export const MODEL_FLAGS = {
     type: "number",
     help: `v4: dropout before the output layer (default ${modelDefaults(4).dropout})`,
   },
+  "head-weight": {
+    type: "number",
+    help: `weight of each year/rating head's loss beside the genres' (default ${
+      versionDefaults((c) => c.headWeight ?? REGRESSION_DEFAULTS.weight)
+    })`,
+  },
   patience: {
     type: "number",
     help: `early stopping: epochs without better val_loss, 0: off (default ${
@@ -372,6 +379,7 @@ const MODEL_SETTING_FLAGS: Record<keyof ModelConfig, keyof typeof MODEL_FLAGS> =
   warmupEpochs: "warmup",
   augment: "augment",
   dropout: "dropout",
+  headWeight: "head-weight",
 };
 
 /**
@@ -416,6 +424,7 @@ export function modelConfigFromArgs(flags: Flags<typeof MODEL_FLAGS>): ModelConf
     warmupEpochs: flags.warmup ?? defaults.warmupEpochs,
     augment,
     dropout: flags.dropout ?? defaults.dropout,
+    headWeight: flags["head-weight"] ?? defaults.headWeight,
   };
   for (const key of Object.keys(config) as (keyof ModelConfig)[]) {
     if (config[key] === undefined) delete config[key];

@@ -171,6 +171,11 @@ export interface ModelConfig {
   augment?: AugmentConfig;
   /** Dropout before the output layer of version 4. */
   dropout?: number;
+  /**
+   * Weight of each regression head's loss beside the genre loss; absent means
+   * {@linkcode REGRESSION_DEFAULTS}.weight.
+   */
+  headWeight?: number;
 }
 
 /** What a model can estimate besides genres: the release year (from the title) and the IMDb score. */
@@ -308,6 +313,9 @@ export function modelConfigProblems(config: ModelConfig): SettingProblem<ModelCo
     if (value !== undefined && !(value >= 0 && Number.isFinite(value))) {
       add(setting, `must be 0 or more, got ${value}.`);
     }
+  }
+  if (config.headWeight !== undefined && !(config.headWeight > 0 && Number.isFinite(config.headWeight))) {
+    add("headWeight", `must be above 0, got ${config.headWeight}.`);
   }
   if (config.dropout !== undefined && !(config.dropout >= 0 && config.dropout < 1)) {
     add("dropout", `must be from 0 to below 1, got ${config.dropout}.`);

@@ -46,6 +46,7 @@ Deno.test("modelConfigProblems: every version's defaults pass; each broken rule 
     "dropout",
   ]);
   assert.deepEqual(settings({ ...DEFAULT_MODEL, earlyStoppingPatience: -1 }), ["earlyStoppingPatience"]);
+  assert.deepEqual(settings({ ...DEFAULT_MODEL, headWeight: 0 }), ["headWeight"]);
   assert.deepEqual(settings({ ...DEFAULT_MODEL, optimizer: "sgd" as "adamw" }), ["optimizer"]);
   const [cosine] = modelConfigProblems({ ...DEFAULT_MODEL, schedule: "cosine" });
   assert.equal(cosine.setting, "schedule");

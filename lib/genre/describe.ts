@@ -19,5 +19,8 @@ export function describeModelConfig(config: ModelConfig): string {
       (schedule === "cosine" ? `, warm-up ${config.warmupEpochs ?? 0})` : ")")
     : `RMSprop ${config.learningRate}`;
   const augment = config.augment ? `, augment${config.augment.mirror ? "+mirror" : ""}` : "";
-  return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}`;
+  const heads = config.targets?.length
+    ? `, heads ${config.targets.join("+")}${config.headWeight !== undefined ? ` x${config.headWeight}` : ""}`
+    : "";
+  return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}${heads}`;
 }

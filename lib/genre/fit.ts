@@ -177,6 +177,7 @@ export async function fitGenreModel(
               net.apply(images, { training: true }) as tf.Tensor | tf.Tensor[],
               Array.from(indices, (i) => train.movies[i]),
               options.regression,
+              config.headWeight,
             ),
           true,
           variables,

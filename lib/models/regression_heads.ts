@@ -81,7 +81,7 @@ export function headTargets(
 
 /**
  * The loss of a model's outputs on a batch: the genre loss on `outputs[0]`, plus each head's masked
- * Huber loss times {@linkcode REGRESSION_DEFAULTS}.weight.
+ * Huber loss times `headWeight` (default {@linkcode REGRESSION_DEFAULTS}.weight).
  */
 export function totalLoss(
   genreLoss: (labels: tf.Tensor, probabilities: tf.Tensor) => tf.Scalar,
@@ -89,13 +89,14 @@ export function totalLoss(
   outputs: tf.Tensor | tf.Tensor[],
   movies: readonly Movie[],
   scalings: RegressionScalings | undefined,
+  headWeight: number = REGRESSION_DEFAULTS.weight,
 ): tf.Scalar {
   if (!Array.isArray(outputs)) return genreLoss(labels, outputs);
   return tf.tidy(() => {
     let loss = genreLoss(labels, outputs[0]);
     regressionHeads(scalings).forEach((target, k) => {
       const { values, mask } = headTargets(movies, target, scalings!);
-      loss = tf.add(loss, tf.mul(REGRESSION_DEFAULTS.weight, maskedHuber(values, outputs[k + 1], mask)));
+      loss = tf.add(loss, tf.mul(headWeight, maskedHuber(values, outputs[k + 1], mask)));
     });
     return loss;
   });

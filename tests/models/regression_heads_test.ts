@@ -54,6 +54,12 @@ Deno.test("the total loss adds each head's loss on standardised targets to the g
   const total =
     totalLoss(binaryCrossEntropy, labels, [probabilities, year, rating], movies, scalings).dataSync()[0];
   assert.ok(Math.abs(total - (genreLoss + 0.5)) < 1e-6, `${total} vs ${genreLoss} + 0.5`);
+  const weighted =
+    totalLoss(binaryCrossEntropy, labels, [probabilities, year, rating], movies, scalings, 0.2).dataSync()[0];
+  assert.ok(
+    Math.abs(weighted - (genreLoss + 0.1)) < 1e-6,
+    `head weight 0.2: ${weighted} vs ${genreLoss} + 0.1`,
+  );
   assert.equal(
     totalLoss(binaryCrossEntropy, labels, probabilities, movies, undefined).dataSync()[0],
     genreLoss,
