@@ -300,8 +300,9 @@ export const MODEL_FLAGS = {
   },
   targets: {
     type: "list",
-    help: "what the model predicts: genres, plus year and/or rating (regression heads)",
-    default: ["genres"],
+    help: `what the model predicts: genres, plus year and/or rating (regression heads) (default ${
+      versionDefaults((c) => ["genres", ...(c.targets ?? [])].join(","))
+    })`,
   },
   loss: {
     type: "string",
@@ -398,7 +399,7 @@ export function modelConfigFromArgs(flags: Flags<typeof MODEL_FLAGS>): ModelConf
   }
   let targets;
   try {
-    targets = parseTargets(flags.targets ?? ["genres"]);
+    targets = flags.targets !== undefined ? parseTargets(flags.targets) : [...(defaults.targets ?? [])];
   } catch (error) {
     throw new UsageError(`--targets: ${(error as Error).message}`);
   }

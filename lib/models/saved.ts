@@ -29,6 +29,7 @@ import {
   type Genre,
   type ModelConfig,
   modelDefaults,
+  REGRESSION_DEFAULTS,
   type RegressionTarget,
   SAVED_MODELS_DIR,
 } from "../config.ts";
@@ -137,8 +138,15 @@ export function savedModelName(dataset: DatasetConfig, model: ModelConfig): stri
     : (model.augment !== undefined) !== usual
     ? (model.augment ? "_aug" : "_noaug")
     : "";
+  // A head weight other than the version's default gets a suffix too.
+  const weightOf = (config: ModelConfig) => config.headWeight ?? REGRESSION_DEFAULTS.weight;
+  const headWeight = targets && weightOf(model) !== weightOf(modelDefaults(model.version))
+    ? `_hw${weightOf(model)}`
+    : "";
   return `genres${dataset.genres.length}_ratio${dataset.ratio}_v${model.version}_e${model.epochs}_` +
-    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}${targets}${seedSuffix(model)}`;
+    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}${targets}${headWeight}${
+      seedSuffix(model)
+    }`;
 }
 
 /** `_seed<N>` for a seed other than the version's default (lib/config.ts modelDefaults), else empty. */

@@ -56,6 +56,13 @@ Deno.test("savedModelName is built from the run's parameters", () => {
   );
   const v4 = modelDefaults(4);
   assert.equal(savedModelName(DEFAULT_DATASET, v4), "genres7_ratio30_v4_e15_1977-2017_bce");
+  const heads = { ...v4, targets: ["year", "rating"] as ("year" | "rating")[] };
+  const usualWeight = heads.headWeight;
+  assert.doesNotMatch(savedModelName(DEFAULT_DATASET, heads), /_hw/);
+  assert.match(
+    savedModelName(DEFAULT_DATASET, { ...heads, headWeight: (usualWeight ?? 1) / 2 }),
+    /_year_rating_hw0\.\d+$/,
+  );
   assert.equal(
     savedModelName(DEFAULT_DATASET, { ...v4, augment: { ...DEFAULT_AUGMENT, mirror: true } }),
     "genres7_ratio30_v4_e15_1977-2017_bce_mirror",
