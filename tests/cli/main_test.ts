@@ -49,7 +49,7 @@ Deno.test("main --from DIR --quick imports, trains the recommended v4 on a few p
   assert.match(stdout, /resize 10% → 18x27 RGB PNG: \d+ written/);
   // The recommended version and QUICK_RUN's limit and epochs, without any flag asking for them.
   assert.match(stderr, /=== 2\/3 train: version 4, 2 epochs, at most 300 posters per split/);
-  const name = "genres7_ratio10_v4_e2_1977-2017_bce_limit300";
+  const name = "genres7_ratio10_v4_e2_1977-2017_bce_limit300_year_rating";
   assert.match(stdout, new RegExp(`saved ${modelsDir}/${name} \\(backend wasm\\)`));
   assert.match(stdout, new RegExp(`training curves: ${modelsDir}/${name}/curves.png`));
   assert.match(stderr, new RegExp(`=== 3/3 evaluate: ${name} on the test split of ${dataDir}`));
