@@ -34,8 +34,11 @@ function denoSources(dirs: string[]): string[] {
   dirs.forEach(walk);
   return files.sort();
 }
-// --ignore replaces deno.json's fmt.exclude, so it repeats it, plus the notebooks (checked apart).
-const FMT_IGNORED = ["notebooks", "node_modules", ".tools", "data", "saved_models", "reports", "runs"];
+// --ignore replaces deno.json's fmt.exclude, so it is read from there, plus the notebooks (checked apart).
+const FMT_IGNORED = [
+  "notebooks",
+  ...(JSON.parse(await Deno.readTextFile("deno.json")) as { fmt: { exclude: string[] } }).fmt.exclude,
+];
 
 /** Runs `deno <args>`, printing its output with notebook locations translated; true when it passes. */
 async function deno(args: string[], translate: (text: string) => string): Promise<boolean> {
