@@ -55,7 +55,7 @@ Deno.test("savedModelName is built from the run's parameters", () => {
     "genres7_ratio30_v1_e2_1977-2017_cce_limit500",
   );
   const v4 = modelDefaults(4);
-  assert.equal(savedModelName(DEFAULT_DATASET, v4), "genres7_ratio30_v4_e15_1977-2017_bce_year_rating");
+  assert.equal(savedModelName(DEFAULT_DATASET, v4), "genres7_ratio30_v4_e30_1977-2017_bce_year_rating");
   const heads = { ...v4, targets: ["year", "rating"] as ("year" | "rating")[] };
   const usualWeight = heads.headWeight;
   assert.doesNotMatch(savedModelName(DEFAULT_DATASET, heads), /_hw/);
@@ -65,11 +65,11 @@ Deno.test("savedModelName is built from the run's parameters", () => {
   );
   assert.equal(
     savedModelName(DEFAULT_DATASET, { ...v4, augment: { ...DEFAULT_AUGMENT, mirror: true } }),
-    "genres7_ratio30_v4_e15_1977-2017_bce_mirror_year_rating",
+    "genres7_ratio30_v4_e30_1977-2017_bce_mirror_year_rating",
   );
   assert.equal(
     savedModelName(DEFAULT_DATASET, { ...v4, augment: undefined }),
-    "genres7_ratio30_v4_e15_1977-2017_bce_noaug_year_rating",
+    "genres7_ratio30_v4_e30_1977-2017_bce_noaug_year_rating",
   );
   assert.equal(
     savedModelName(DEFAULT_DATASET, { ...DEFAULT_MODEL, augment: DEFAULT_AUGMENT }),
