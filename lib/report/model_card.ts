@@ -123,6 +123,7 @@ export function modelCardMarkdown(input: ModelCardInput): string {
   for (const b of calibration.bins.filter((b) => b.count > 0)) {
     add(`| ${pct(b.from)}-${pct(b.to)} | ${b.count} | ${pct(b.predicted)} | ${pct(b.observed)} |`);
   }
+  const never = topGenre.filter((t) => t.top < 0.005);
   const biased =
     [...topGenre].sort((a, b) => b.top / Math.max(b.truth, 1e-9) - a.top / Math.max(a.truth, 1e-9))[0];
   add(
@@ -133,7 +134,9 @@ export function modelCardMarkdown(input: ModelCardInput): string {
       topGenre.map((t) => `${t.genre} first on ${pct(t.top)} of posters (has it: ${pct(t.truth)})`).join(
         "; ",
       ) +
-      `. ${biased.genre} is put first far more often than any other genre relative to how often it is true.`,
+      `. ${biased.genre} is the genre it leans to: first on ${pct(biased.top)} of posters, true on ` +
+      `${pct(biased.truth)}` +
+      (never.length ? `; never first: ${never.map((t) => t.genre).join(", ")}.` : "."),
     `- It sees ${m.imageSize.width}x${m.imageSize.height} pixels: small text (titles, credits) is mostly lost.`,
     `- Only the ${m.genres.length} genres above; films of ${m.dataset.minYear}-${m.dataset.maxYear}, mostly ` +
       "American posters; a poster from elsewhere or another era is outside what it learnt.",
