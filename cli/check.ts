@@ -37,7 +37,9 @@ function denoSources(dirs: string[]): string[] {
 // --ignore replaces deno.json's fmt.exclude, so it is read from there, plus the notebooks (checked apart).
 const FMT_IGNORED = [
   "notebooks",
-  ...(JSON.parse(await Deno.readTextFile("deno.json")) as { fmt: { exclude: string[] } }).fmt.exclude,
+  ...(JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))) as {
+    fmt: { exclude: string[] };
+  }).fmt.exclude,
 ];
 
 /** Runs `deno <args>`, printing its output with notebook locations translated; true when it passes. */

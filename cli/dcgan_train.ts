@@ -13,6 +13,7 @@ import {
   folderNameFromArgs,
   parseArgs,
   runCli,
+  trainInterruptibly,
   UsageError,
 } from "../lib/cli_args.ts";
 import {
@@ -31,9 +32,8 @@ import { readTrainingSet } from "../lib/gan/prepare.ts";
 import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
 import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
 import { trainDcgan } from "../lib/gan/train.ts";
-import { runFolder, TrainingInterrupted } from "../lib/training/run.ts";
+import { runFolder } from "../lib/training/run.ts";
 import { AUGMENTATIONS } from "../lib/gan/augment.ts";
-import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 import { CONDITION_SIZE, parseDcganSize, POSTER_SIZES, sizeName } from "../lib/models/dcgan.ts";
 
 const DEFAULTS = DEFAULT_DCGAN_TRAINING;
@@ -225,31 +225,30 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     await remeasureRun(runDir, set, qualityCnn, flags["quality-samples"]!);
     return;
   }
-  const stop = stopOnInterrupt("dcgan: stopping after this step (a checkpoint will be written)");
-  const { metadata } = await trainDcgan({
-    runDir,
-    set,
-    shape: {
-      ...DEFAULT_DCGAN_SHAPE,
-      ...size,
-      filters: flags.filters!,
-      conditionSize: flags.conditional ? CONDITION_SIZE : 0,
-      upsampling,
-      spectralNorm: flags["spectral-norm"] ?? false,
-      conditioning,
-      auxiliaryClassifier: !flags["no-classifier"],
-    },
-    objective: { loss, realLabel, averageDecay, augment },
-    ...training,
-    resume: flags.resume ?? false,
-    backend: backend.name,
-    qualityCnn,
-    signal: stop.signal,
-  }).catch((error) => {
-    if (!(error instanceof TrainingInterrupted)) throw error;
-    console.error(error.message);
-    Deno.exit(130);
-  }).finally(() => stop.dispose());
+  const { metadata } = await trainInterruptibly(
+    "dcgan: stopping after this step (a checkpoint will be written)",
+    (signal) =>
+      trainDcgan({
+        runDir,
+        set,
+        shape: {
+          ...DEFAULT_DCGAN_SHAPE,
+          ...size,
+          filters: flags.filters!,
+          conditionSize: flags.conditional ? CONDITION_SIZE : 0,
+          upsampling,
+          spectralNorm: flags["spectral-norm"] ?? false,
+          conditioning,
+          auxiliaryClassifier: !flags["no-classifier"],
+        },
+        objective: { loss, realLabel, averageDecay, augment },
+        ...training,
+        resume: flags.resume ?? false,
+        backend: backend.name,
+        qualityCnn,
+        signal,
+      }),
+  );
   const t = metadata.timings;
   console.log(
     `${runDir}: ${metadata.step} steps, ${metadata.epoch} epochs, ${t.stepsPerSecond.toFixed(2)} steps/s ` +

@@ -23,6 +23,7 @@ import {
   parseArgs,
   runCli,
   TRAIN_FLAGS,
+  trainInterruptibly,
   trainOptionsFromArgs,
   UsageError,
 } from "../lib/cli_args.ts";
@@ -33,8 +34,6 @@ import { evaluateSavedModel } from "../lib/evaluation/evaluate.ts";
 import { cnnRunPaths, refuseToReplace, trainGenreModel, trainingSummaryLines } from "../lib/genre/train.ts";
 import { evaluationLines } from "../lib/plots/evaluation_tables.ts";
 import { saveTrainingCurves } from "../lib/plots/training.ts";
-import { TrainingInterrupted } from "../lib/training/run.ts";
-import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 
 const FLAGS = {
   ...DATA_SOURCE_FLAGS,
@@ -92,21 +91,11 @@ await runCli(
     );
     const backend = await initBackend(backendName, { threads });
     // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
-    const stop = stopOnInterrupt(
+    // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
+    const trained = await trainInterruptibly(
       "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
+      (signal) => trainGenreModel(dataset, model, { ...trainOptions, signal }),
     );
-    let trained;
-    try {
-      trained = await trainGenreModel(dataset, model, { ...trainOptions, signal: stop.signal });
-    } catch (error) {
-      if (error instanceof TrainingInterrupted) {
-        console.error(error.message);
-        Deno.exit(130);
-      }
-      throw error;
-    } finally {
-      stop.dispose();
-    }
     trained.model.dispose();
     const curves = await saveTrainingCurves(trained.dir, trained.metadata);
     for (const line of trainingSummaryLines(trained, backend.name, curves)) console.log(line);

@@ -21,13 +21,12 @@ import {
   parseArgs,
   runCli,
   TRAIN_FLAGS,
+  trainInterruptibly,
   trainOptionsFromArgs,
 } from "../lib/cli_args.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { saveTrainingCurves } from "../lib/plots/training.ts";
 import { cnnRunPaths, refuseToReplace, trainGenreModel, trainingSummaryLines } from "../lib/genre/train.ts";
-import { TrainingInterrupted } from "../lib/training/run.ts";
-import { stopOnInterrupt } from "../lib/util/interrupt.ts";
 
 await runCli("Train the poster-genre CNN and save it in saved_models/.", TRAIN_FLAGS, async () => {
   const flags = parseArgs(Deno.args, TRAIN_FLAGS);
@@ -39,21 +38,11 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", TRAIN_F
   const backend = await initBackend(backendName, { threads });
 
   // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
-  const stop = stopOnInterrupt(
+  const result = await trainInterruptibly(
     "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
+    (signal) => trainGenreModel(dataset, model, { ...options, signal }),
   );
-  try {
-    const result = await trainGenreModel(dataset, model, { ...options, signal: stop.signal });
-    result.model.dispose();
-    const curves = await saveTrainingCurves(result.dir, result.metadata);
-    for (const line of trainingSummaryLines(result, backend.name, curves)) console.log(line);
-  } catch (error) {
-    if (error instanceof TrainingInterrupted) {
-      console.error(error.message);
-      Deno.exit(130);
-    }
-    throw error;
-  } finally {
-    stop.dispose();
-  }
+  result.model.dispose();
+  const curves = await saveTrainingCurves(result.dir, result.metadata);
+  for (const line of trainingSummaryLines(result, backend.name, curves)) console.log(line);
 });

@@ -39,6 +39,8 @@ import {
 } from "./config.ts";
 import { LOSS_SHORT_NAMES, parseLossName } from "./models/losses.ts";
 import { parseTargets } from "./models/targets.ts";
+import { TrainingInterrupted } from "./training/run.ts";
+import { stopOnInterrupt } from "./util/interrupt.ts";
 import type { TrainOptions } from "./genre/train.ts";
 import { folderNameProblem } from "./training/run.ts";
 
@@ -495,5 +497,28 @@ export async function runCli(
     console.error(`error: ${message}`);
     if (!(error instanceof UsageError) && Deno.env.get("POSTERLAB_DEBUG")) console.error(error);
     Deno.exit(error instanceof UsageError ? 2 : 1);
+  }
+}
+
+/**
+ * Runs a training `work` with Ctrl-C (and SIGTERM) wired to its stop signal: the first one lets the
+ * run write a checkpoint and stop before its next step, and the command then exits 130 with the run's
+ * message (how to resume); a second one quits at once.
+ */
+export async function trainInterruptibly<T>(
+  notice: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const stop = stopOnInterrupt(notice);
+  try {
+    return await work(stop.signal);
+  } catch (error) {
+    if (error instanceof TrainingInterrupted) {
+      console.error(error.message);
+      Deno.exit(130);
+    }
+    throw error;
+  } finally {
+    stop.dispose();
   }
 }
