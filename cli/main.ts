@@ -23,7 +23,7 @@ import {
   parseArgs,
   runCli,
   TRAIN_FLAGS,
-  trainInterruptibly,
+  trainGenreCommand,
   trainOptionsFromArgs,
   UsageError,
 } from "../lib/cli_args.ts";
@@ -31,9 +31,8 @@ import { QUICK_RUN } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { datasetSummaryLines, prepareDataset } from "../lib/dataset/prepare.ts";
 import { evaluateSavedModel } from "../lib/evaluation/evaluate.ts";
-import { cnnRunPaths, refuseToReplace, trainGenreModel, trainingSummaryLines } from "../lib/genre/train.ts";
+import { cnnRunPaths, refuseToReplace } from "../lib/genre/train.ts";
 import { evaluationLines } from "../lib/plots/evaluation_tables.ts";
-import { saveTrainingCurves } from "../lib/plots/training.ts";
 
 const FLAGS = {
   ...DATA_SOURCE_FLAGS,
@@ -90,15 +89,7 @@ await runCli(
         (dataset.limit !== undefined ? `, at most ${dataset.limit} posters per split` : ""),
     );
     const backend = await initBackend(backendName, { threads });
-    // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
-    // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
-    const trained = await trainInterruptibly(
-      "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
-      (signal) => trainGenreModel(dataset, model, { ...trainOptions, signal }),
-    );
-    trained.model.dispose();
-    const curves = await saveTrainingCurves(trained.dir, trained.metadata);
-    for (const line of trainingSummaryLines(trained, backend.name, curves)) console.log(line);
+    const trained = await trainGenreCommand(dataset, model, trainOptions, backend.name);
 
     const { name } = trained.metadata;
     heading("3/3 evaluate", `${name} on the test split of ${dataDir}`);

@@ -21,12 +21,11 @@ import {
   parseArgs,
   runCli,
   TRAIN_FLAGS,
-  trainInterruptibly,
+  trainGenreCommand,
   trainOptionsFromArgs,
 } from "../lib/cli_args.ts";
 import { initBackend } from "../lib/backend/mod.ts";
-import { saveTrainingCurves } from "../lib/plots/training.ts";
-import { cnnRunPaths, refuseToReplace, trainGenreModel, trainingSummaryLines } from "../lib/genre/train.ts";
+import { cnnRunPaths, refuseToReplace } from "../lib/genre/train.ts";
 
 await runCli("Train the poster-genre CNN and save it in saved_models/.", TRAIN_FLAGS, async () => {
   const flags = parseArgs(Deno.args, TRAIN_FLAGS);
@@ -37,12 +36,5 @@ await runCli("Train the poster-genre CNN and save it in saved_models/.", TRAIN_F
   if (!options.force) await refuseToReplace(cnnRunPaths(dataset, model, options).modelDir);
   const backend = await initBackend(backendName, { threads });
 
-  // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
-  const result = await trainInterruptibly(
-    "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
-    (signal) => trainGenreModel(dataset, model, { ...options, signal }),
-  );
-  result.model.dispose();
-  const curves = await saveTrainingCurves(result.dir, result.metadata);
-  for (const line of trainingSummaryLines(result, backend.name, curves)) console.log(line);
+  await trainGenreCommand(dataset, model, options, backend.name);
 });

@@ -41,7 +41,8 @@ import { LOSS_SHORT_NAMES, parseLossName } from "./models/losses.ts";
 import { parseTargets } from "./models/targets.ts";
 import { TrainingInterrupted } from "./training/run.ts";
 import { stopOnInterrupt } from "./util/interrupt.ts";
-import type { TrainOptions } from "./genre/train.ts";
+import { trainGenreModel, trainingSummaryLines, type TrainOptions, type TrainResult } from "./genre/train.ts";
+import { saveTrainingCurves } from "./plots/training.ts";
 import { folderNameProblem } from "./training/run.ts";
 
 /** How one flag is read. */
@@ -521,4 +522,26 @@ export async function trainInterruptibly<T>(
   } finally {
     stop.dispose();
   }
+}
+
+/**
+ * The training step of `deno task train` and of the main job: trains with Ctrl-C wired
+ * ({@linkcode trainInterruptibly}), saves the training curves beside the model and prints the summary.
+ * Returns the result with its model already released.
+ */
+export async function trainGenreCommand(
+  dataset: DatasetConfig,
+  model: ModelConfig,
+  options: TrainOptions,
+  backendName: string,
+): Promise<TrainResult> {
+  // Ctrl-C or a kill: finish the current batch, write a checkpoint, then stop; a second one quits now.
+  const result = await trainInterruptibly(
+    "stopping after this batch (a checkpoint will be written; rerun with --resume)...",
+    (signal) => trainGenreModel(dataset, model, { ...options, signal }),
+  );
+  result.model.dispose();
+  const curves = await saveTrainingCurves(result.dir, result.metadata);
+  for (const line of trainingSummaryLines(result, backendName, curves)) console.log(line);
+  return result;
 }
