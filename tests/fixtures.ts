@@ -208,3 +208,32 @@ export function fixtureModelMetadata(
     ...overrides,
   };
 }
+
+/**
+ * Starts the command-line file `cli/<name>.ts` (with the project's deno.json) in the folder `cwd`, its
+ * output piped; {@linkcode finished} waits for it.
+ */
+export function startCli(name: string, cwd: string, ...args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--config",
+      new URL("../deno.json", import.meta.url).pathname,
+      new URL(`../cli/${name}.ts`, import.meta.url).pathname,
+      ...args,
+    ],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Waits for a started command: its exit code and its output as text. */
+export async function finished(
+  child: Deno.ChildProcess,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}

@@ -4,25 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeFixtureDataDir } from "../fixtures.ts";
-
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-const MAIN = new URL("../../cli/main.ts", import.meta.url).pathname;
+import { finished, makeFixtureDataDir, startCli } from "../fixtures.ts";
 
 /** `deno task main ...args` in the folder `cwd` (where its runs/ go). */
 function main(cwd: string, ...args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, MAIN, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
-
-async function finished(child: Deno.ChildProcess) {
-  const output = await child.output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+  return startCli("main", cwd, ...args);
 }
 
 Deno.test("main --from DIR --quick imports, trains the recommended v4 on a few posters and evaluates just it", async () => {

@@ -1,7 +1,7 @@
 /** `deno task train` as a subprocess: Ctrl-C writes a checkpoint, `--resume` (with more epochs) finishes. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeFixtureDataDir } from "../fixtures.ts";
+import { finished, makeFixtureDataDir, startCli } from "../fixtures.ts";
 
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 const TRAIN = new URL("../../cli/train.ts", import.meta.url).pathname;
@@ -23,18 +23,7 @@ const FLAGS = [
 const RUN = "runs/cnn/genres3_ratio30_v1_1977-2017_bce";
 
 function train(cwd: string, ...args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, TRAIN, ...FLAGS, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
-
-async function finished(child: Deno.ChildProcess) {
-  const output = await child.output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+  return startCli("train", cwd, ...FLAGS, ...args);
 }
 
 async function exists(path: string): Promise<boolean> {
