@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { finished, makeFixtureDataDir, startCli } from "../fixtures.ts";
 
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-const TRAIN = new URL("../../cli/train.ts", import.meta.url).pathname;
 // The original's small network (train's default is the recommended v4).
 const FLAGS = [
   "--version",
