@@ -140,7 +140,6 @@ export async function fitGenreModel(
     epochImages: 0,
     epochStartSeconds: 0,
   };
-  let stoppedEarly = false;
 
   const task = (saved: LoadedCheckpoint | undefined): TrainingTask<GenreTaskState> => {
     if (saved) {
@@ -244,7 +243,7 @@ export async function fitGenreModel(
           log(`early stopping: no better validation loss for ${config.earlyStoppingPatience} epochs`);
         }
       },
-      stopsEarly: () => (stoppedEarly = shouldStopEarly(state.history, config.earlyStoppingPatience)),
+      stopsEarly: () => shouldStopEarly(state.history, config.earlyStoppingPatience),
       checkpointParts: (position) => ({
         models: { model: net },
         optimizers: { optimizer },
@@ -264,7 +263,7 @@ export async function fitGenreModel(
     };
   };
 
-  const { position } = await trainLoop({
+  const { position, stoppedEarly } = await trainLoop({
     epochs: config.epochs,
     batchSize: config.batchSize,
     count,
@@ -305,7 +304,7 @@ export async function fitGenreModel(
     model: net,
     history: state.history,
     bestEpoch: state.bestEpoch,
-    stoppedEarly: stoppedEarly && position.epoch < config.epochs,
+    stoppedEarly,
     trainSeconds: position.trainSeconds,
     imagesPerSecond: position.trainSeconds > 0 ? imagesSeen / position.trainSeconds : 0,
     validation: bestValidation,
