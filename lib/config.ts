@@ -356,6 +356,9 @@ export type Upsampling = "transposed" | "resize";
 /** How the conditional discriminator uses the condition (lib/models/dcgan.ts buildDiscriminator). */
 export type DiscriminatorConditioning = "projection" | "input";
 
+/** How the conditional generator uses the condition (lib/models/dcgan.ts buildGenerator). */
+export type GeneratorConditioning = "modulated" | "input";
+
 /** How the two networks are built. */
 export interface DcganShape {
   /** Image width in pixels: 4 x a power of two (8, 16, 32, 64, 128). */
@@ -377,6 +380,12 @@ export interface DcganShape {
   spectralNorm?: boolean;
   /** Conditional discriminator: `projection` (Miyato & Koyama, 2018, default) or `input`. */
   conditioning?: DiscriminatorConditioning;
+  /**
+   * Conditional generator: `modulated` (default) feeds the condition beside the noise and also lets it
+   * scale and shift every batch norm's output (conditional batch norm, de Vries et al. 2017, as Miyato &
+   * Koyama's generator does); `input` feeds it only beside the noise, where later layers can wash it out.
+   */
+  generatorConditioning?: GeneratorConditioning;
   /**
    * Conditional discriminator with a second head that predicts the real poster's genres and decade
    * (AC-GAN, Odena et al., 2017); the generator is then also scored on whether its poster reads as
@@ -403,6 +412,7 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   upsampling: "resize",
   spectralNorm: false,
   conditioning: "projection",
+  generatorConditioning: "modulated",
   auxiliaryClassifier: true,
 };
 
