@@ -125,6 +125,7 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
     seed.value = String(Math.floor(Math.random() * MAX_SEED));
     draw();
   });
+  element("make-form").hidden = false;
   element<HTMLButtonElement>("make-button").disabled = false;
   element<HTMLButtonElement>("make-again").disabled = false;
   setStatus(`Generator ${describeGenerator(record)}, TensorFlow.js on ${tf.getBackend()}.`, "ready");
