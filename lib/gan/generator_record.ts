@@ -66,6 +66,22 @@ export interface GeneratorRecord {
   exported: { at: string; commit?: string };
   /** Bytes of model.json + weights.bin. */
   bytes: number;
+  /**
+   * How weights.bin stores the weights: float32, or float16 (half the bytes; TF.js reads them back as
+   * float32). For float16, how far its posters are from the float32 generator's: the largest and mean
+   * difference of a pixel value (0-255) over `posters` posters of `genre` and `decade` from seed `seed`.
+   */
+  storage: {
+    dtype: "float32" | "float16";
+    pixelDifference?: {
+      max: number;
+      mean: number;
+      posters: number;
+      genre?: string;
+      decade?: number;
+      seed: number;
+    };
+  };
   licence: string;
 }
 

@@ -14,12 +14,19 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { DEFAULT_DCGAN_SAMPLE, SHIPPED_GENERATORS_SUBDIR, SHIPPED_MODELS_DIR } from "../config.ts";
+import {
+  DEFAULT_DCGAN_SAMPLE,
+  MAKE_POSTER_DEFAULTS,
+  SHIPPED_GENERATORS_SUBDIR,
+  SHIPPED_MODELS_DIR,
+} from "../config.ts";
 import { pathExists, readTextIfExists, recoverFolder, writeFolderAtomically } from "../util/files.ts";
 import { CONDITION_LAYOUT, resolveShape } from "../models/dcgan.ts";
 import { loadModelFiles, savedModelProblems, saveModelFiles } from "../models/saved.ts";
+import { quantizeFolderToFloat16 } from "../models/float16.ts";
+import { makePosters } from "./make_posters.ts";
 import { GAN_PARTS, loadGenerator } from "./checkpoint.ts";
 import {
   GENERATOR_LICENCE,
@@ -46,6 +53,8 @@ export interface ExportRequest {
   trainedBy?: GeneratorRecord["trainedBy"];
   /** The commit checked out while exporting. */
   commit?: string;
+  /** Store the weights as float16 (half the bytes), and measure how much that changes the posters. */
+  float16?: boolean;
 }
 
 /** Exports a run's generator; returns the folder and its record. */
@@ -98,10 +107,15 @@ export async function exportGenerator(
       ...(request.trainedBy ? { trainedBy: request.trainedBy } : {}),
       exported: { at: new Date().toISOString(), ...(request.commit ? { commit: request.commit } : {}) },
       bytes: 0,
+      storage: { dtype: request.float16 ? "float16" : "float32" },
       licence: GENERATOR_LICENCE,
     };
     await writeFolderAtomically(outDir, async (tmp) => {
       await saveModelFiles(model, tmp);
+      if (request.float16) {
+        await quantizeFolderToFloat16(tmp);
+        record.storage.pixelDifference = await float16Difference(model, tmp, record);
+      }
       record.bytes = (await Deno.stat(join(tmp, "model.json"))).size +
         (await Deno.stat(join(tmp, "weights.bin"))).size;
       // Written last: a folder with a generator.json is whole.
@@ -110,6 +124,39 @@ export async function exportGenerator(
     return { dir: outDir, record };
   } finally {
     model.dispose();
+  }
+}
+
+/** How far the float16 copy in `dir` draws from `model`: pixel differences over one grid of posters. */
+async function float16Difference(
+  model: tf.LayersModel,
+  dir: string,
+  record: GeneratorRecord,
+): Promise<NonNullable<GeneratorRecord["storage"]["pixelDifference"]>> {
+  const { genre, decade, rows, columns } = MAKE_POSTER_DEFAULTS;
+  const asked = { genres: [genre], decade, count: rows * columns, seed: 1 };
+  const half = await loadModelFiles(dir);
+  try {
+    const [full, halved] = [
+      await makePosters(tf, model, record, asked),
+      await makePosters(tf, half, record, asked),
+    ];
+    let max = 0;
+    let sum = 0;
+    for (let i = 0; i < full.pixels.length; i++) {
+      const d = Math.abs(full.pixels[i] - halved.pixels[i]);
+      max = Math.max(max, d);
+      sum += d;
+    }
+    return {
+      max,
+      mean: sum / full.pixels.length,
+      posters: asked.count,
+      ...(record.condition ? { genre, decade } : {}),
+      seed: asked.seed,
+    };
+  } finally {
+    half.dispose();
   }
 }
 

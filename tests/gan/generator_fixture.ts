@@ -31,19 +31,23 @@ export function randomGenerator(shape: DcganShape = FIXTURE_SHAPE, seed = 11): t
   generator.setWeights(generator.weights.map((w) => {
     const name = w.originalName;
     const shape = w.shape as number[];
-    if (/moving_variance/.test(name)) return tf.randomUniform(shape, 0.3, 2, "float32", next++);
-    if (/moving_mean/.test(name)) return tf.randomNormal(shape, 0, 0.5, "float32", next++);
-    if (/gamma/.test(name)) return tf.randomUniform(shape, 0.5, 1.5, "float32", next++);
+    if (/\/moving_variance$/.test(name)) return tf.randomUniform(shape, 0.3, 2, "float32", next++);
+    if (/\/moving_mean$/.test(name)) return tf.randomNormal(shape, 0, 0.5, "float32", next++);
+    if (/\/gamma$/.test(name)) return tf.randomUniform(shape, 0.5, 1.5, "float32", next++);
     return tf.randomNormal(shape, 0, 0.15, "float32", next++);
   }));
   return generator;
 }
 
 /** Writes `runs/dcgan/<name>/` under `root` with a checkpoint and metadata.json; returns the run folder. */
-export async function makeFixtureRun(root: string, name = "cdcgan32x48"): Promise<string> {
+export async function makeFixtureRun(
+  root: string,
+  name = "cdcgan32x48",
+  shape: DcganShape = FIXTURE_SHAPE,
+): Promise<string> {
   const runDir = join(root, "runs", "dcgan", name);
-  const generator = randomGenerator(FIXTURE_SHAPE, 11);
-  const average = randomGenerator(FIXTURE_SHAPE, 111);
+  const generator = randomGenerator(shape, 11);
+  const average = randomGenerator(shape, 111);
   await saveCheckpoint(join(runDir, "checkpoint"), {
     models: { [GAN_PARTS.generator]: generator, [GAN_PARTS.average]: average },
     optimizers: {},
@@ -54,7 +58,7 @@ export async function makeFixtureRun(root: string, name = "cdcgan32x48"): Promis
     name,
     startedAt: "2026-12-01T10:00:00.000Z",
     updatedAt: "2026-12-01T10:05:00.000Z",
-    shape: FIXTURE_SHAPE,
+    shape,
     conditional: true,
     training: {
       epochs: 2,

@@ -74,6 +74,27 @@ Deno.test("export writes the weight average and a record; it loads back and draw
     assert.deepEqual([fromShipped.count, fromShipped.width, fromShipped.height], [4, 32, 48]);
     for (const model of [shipped.model, average, trained]) model.dispose();
 
+    // float16 storage: half the weights' bytes, read back by TF.js, and the posters' change measured.
+    const halfDir = join(root, "half");
+    const half = await exportGenerator({ runDir, outDir: halfDir, float16: true });
+    assert.equal(record.storage.dtype, "float32");
+    assert.equal(half.record.storage.dtype, "float16");
+    const weightBytes = (dir: string) => Deno.statSync(join(dir, "weights.bin")).size;
+    assert.equal(weightBytes(halfDir), weightBytes(outDir) / 2);
+    assert.deepEqual(await generatorProblems(halfDir), []);
+    const difference = half.record.storage.pixelDifference!;
+    assert.deepEqual([difference.posters, difference.genre, difference.decade, difference.seed], [
+      16,
+      "Sci-Fi",
+      1980,
+      1,
+    ]);
+    assert.ok(difference.max <= 8 && difference.mean < 1, JSON.stringify(difference));
+    const halfModel = (await loadShippedGenerator(halfDir)).model;
+    const fromHalf = await makePosters(tf, halfModel, half.record, ASK);
+    halfModel.dispose();
+    assert.ok(fromHalf.pixels.some((v, i) => v !== fromShipped.pixels[i]) || difference.max === 0);
+
     // An existing folder is replaced only when asked, and the whole of it.
     await assert.rejects(() => exportGenerator({ runDir, outDir }), /exists already: pass --force/);
     await Deno.writeTextFile(join(outDir, "stray.txt"), "x");
@@ -130,7 +151,16 @@ Deno.test("dcgan:export then dcgan:sample on a clone without runs: the shipped g
     );
     assert.equal(exported.code, 0, exported.stderr);
     assert.match(exported.stdout, /cdcgan32x48: 32x48, 14 genres x 5 decades, 40 steps .*weight average/);
-    assert.match(exported.stdout, /shipped\/generators\/g32: \d\.\d\d MB/);
+    assert.match(
+      exported.stdout,
+      /shipped\/generators\/g32: \d\.\d\d MB \(model\.json \+ weights\.bin, float32\)/,
+    );
+    const half = await run(cwd, "dcgan_export", "--name", "cdcgan32x48", "--out", "half", "--float16");
+    assert.equal(half.code, 0, half.stderr);
+    assert.match(
+      half.stdout,
+      /float16\) and generator\.json\nfloat16 against float32: pixel values \(0-255\) differ by \d\.\d{3} on average, \d+ at most, over 16 posters \(seed 1\)/,
+    );
     const again = await run(cwd, "dcgan_export", "--name", "cdcgan32x48", "--out", "shipped/generators/g32");
     assert.equal(again.code, 1);
     assert.match(again.stderr, /exists already: pass --force/);

@@ -37,10 +37,13 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
   const runDir = await makeFixtureRun(root);
   const generatorDir = join(root, "generators", "g");
   await exportGenerator({ runDir, outDir: generatorDir });
+  const halfDir = join(root, "generators", "half");
+  await exportGenerator({ runDir, outDir: halfDir, float16: true });
   const server = await startPageServer({ modelDir: join(root, "m"), generatorDir, port: 0 });
+  const halfServer = await startPageServer({ modelDir: join(root, "m"), generatorDir: halfDir, port: 0 });
   const bare = await startPageServer({ modelDir: join(root, "m"), port: 0 });
   try {
-    const { status, sciFi, romance, again, missing } = await withBrowserPage(async (page) => {
+    const { status, sciFi, romance, again, missing, half } = await withBrowserPage(async (page) => {
       await page.goto(`http://127.0.0.1:${server.addr.port}/`);
       const status = await waitForGenerator(page);
       const sciFi = await makePosterGrid(page, { genre: "Sci-Fi", decade: 1980, seed: 7 });
@@ -48,7 +51,10 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
       const again = await makePosterGrid(page, { genre: "Sci-Fi", seed: 8 });
       await page.goto(`http://127.0.0.1:${bare.addr.port}/`);
       const missing = await waitForGenerator(page);
-      return { status, sciFi, romance, again, missing };
+      await page.goto(`http://127.0.0.1:${halfServer.addr.port}/`);
+      await waitForGenerator(page);
+      const half = await makePosterGrid(page, { genre: "Sci-Fi", decade: 1980, seed: 7 });
+      return { status, sciFi, romance, again, missing, half };
     });
     assert.equal(status.state, "ready", status.text);
     assert.match(status.text, /cdcgan32x48: 32x48, 14 genres x 5 decades/);
@@ -91,11 +97,26 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
       assert.ok(max <= 2 && mean < 0.05, `${genre}: browser vs Deno, max ${max}, mean ${mean}`);
     }
     model.dispose();
+    // float16 weights: the browser's TF.js reads them as Deno's does.
+    const halfGenerator = await loadShippedGenerator(halfDir);
+    const halfBatch = await makePosters(tf, halfGenerator.model, halfGenerator.record, {
+      genres: ["Sci-Fi"],
+      decade: 1980,
+      count: rows * columns,
+      seed: 7,
+    });
+    halfGenerator.model.dispose();
+    const halfDifference = difference(half.pixels, composeGrid(halfBatch, { rows, columns }).pixels);
+    assert.ok(
+      halfDifference.max <= 2 && halfDifference.mean < 0.05,
+      `float16: ${JSON.stringify(halfDifference)}`,
+    );
 
     assert.equal(missing.state, "missing");
     assert.match(missing.text, /No poster generator is served.*deno task dcgan:export --name RUN/);
   } finally {
     await server.shutdown();
+    await halfServer.shutdown();
     await bare.shutdown();
     await Deno.remove(root, { recursive: true });
   }
