@@ -86,7 +86,7 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
       count: rows * columns,
       seed: Math.floor(Number(seed.value)),
     };
-    if (!Number.isFinite(asked.seed)) {
+    if (seed.value.trim() === "" || !Number.isFinite(asked.seed)) {
       setStatus(`The seed must be a whole number, got "${seed.value}".`, "error");
       return;
     }
