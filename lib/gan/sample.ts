@@ -7,9 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { basename, join } from "node:path";
-import { pathExists } from "../util/files.ts";
 import { CONDITION_LAYOUT, decadeOf, parseGenre } from "../models/dcgan.ts";
-import { GAN_PARTS, loadGenerator } from "./checkpoint.ts";
+import { GAN_PARTS, loadGenerator, samplingPart } from "./checkpoint.ts";
 import { type ImageBatch, writeGrid } from "./grid.ts";
 import { type GeneratorInputs, makePosters, pixelBytes } from "./make_posters.ts";
 import { readRunMetadata, runPaths } from "./run.ts";
@@ -94,7 +93,7 @@ async function openGenerator(request: SampleRequest): Promise<{
     }
     const checkpoint = runPaths(request.runDir).checkpoint;
     const model = await loadGenerator(checkpoint);
-    const averaged = await pathExists(join(checkpoint, GAN_PARTS.average, "model.json"));
+    const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
     return {
       model,
       inputs: { latentDim: metadata.shape.latentDim, condition: CONDITION_LAYOUT },

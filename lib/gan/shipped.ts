@@ -27,7 +27,7 @@ import { CONDITION_LAYOUT, resolveShape } from "../models/dcgan.ts";
 import { loadModelFiles, savedModelProblems, saveModelFiles } from "../models/saved.ts";
 import { quantizeFolderToFloat16 } from "../models/float16.ts";
 import { makePosters } from "./make_posters.ts";
-import { GAN_PARTS, loadGenerator } from "./checkpoint.ts";
+import { GAN_PARTS, loadGenerator, samplingPart } from "./checkpoint.ts";
 import {
   GENERATOR_LICENCE,
   GENERATOR_RECORD,
@@ -75,7 +75,7 @@ export async function exportGenerator(
   }
   const model = await loadGenerator(checkpoint);
   try {
-    const averaged = await pathExists(join(checkpoint, GAN_PARTS.average, "model.json"));
+    const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
     const shape = resolveShape(metadata.shape);
     const last = metadata.quality.at(-1);
     const record: GeneratorRecord = {
