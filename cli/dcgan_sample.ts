@@ -1,8 +1,11 @@
 /**
- * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64] [--seed N] [--out FILE]`
+ * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64x96] [--seed N]
+ *  [--out FILE] [--shipped-dir models]`
  *
  * Asks a conditional DCGAN run for posters of a genre (or several: --genre Action,Sci-Fi) and a decade,
- * and writes them as one grid PNG. The work is in lib/gan/sample.ts.
+ * and writes them as one grid PNG. Without a run of that name (a fresh clone) the generator shipped in
+ * models/generators/ answers (`deno task dcgan:export` puts one there); the first line says which.
+ * The work is in lib/gan/sample.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import {
@@ -11,11 +14,12 @@ import {
   folderNameFromArgs,
   parseArgs,
   runCli,
+  SHIPPED_DIR_FLAG,
   UsageError,
 } from "../lib/cli_args.ts";
 import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { runFolder } from "../lib/training/run.ts";
-import { sampleConditional } from "../lib/gan/sample.ts";
+import { describeSource, sampleWithSource } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
 
 const FLAGS = {
@@ -23,23 +27,33 @@ const FLAGS = {
   decade: { type: "number", help: "release decade, e.g. 1980" },
   count: { type: "number", help: "posters in the grid", default: DEFAULT_DCGAN_SAMPLE.count },
   columns: { type: "number", help: "posters per grid row (default: a square grid)" },
-  name: { type: "string", help: "conditional run under runs/dcgan/", default: DEFAULT_DCGAN_SAMPLE.run },
+  name: {
+    type: "string",
+    help: `conditional run under runs/dcgan/, else the shipped generator of that name (default ` +
+      `${DEFAULT_DCGAN_SAMPLE.run}, else the first shipped one)`,
+  },
   seed: { type: "number", help: "noise seed", default: DEFAULT_DCGAN_SAMPLE.seed },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
   ...BACKEND_FLAGS,
+  "shipped-dir": {
+    ...SHIPPED_DIR_FLAG["shipped-dir"],
+    help: "folder of the models that come with posterlab; its generators/ answer when the run is missing",
+  },
 } as const;
 
 await runCli("Generate posters of a genre and decade with a conditional DCGAN.", FLAGS, async () => {
   const flags = parseArgs(Deno.args, FLAGS);
   if (flags._.length) throw new UsageError(`Unexpected argument "${flags._[0]}" (flags start with --).`);
-  const runDir = runFolder("dcgan", folderNameFromArgs(flags.name!, "name"));
+  const runDir = runFolder("dcgan", folderNameFromArgs(flags.name ?? DEFAULT_DCGAN_SAMPLE.run, "name"));
   if (!flags.genre?.length) throw new UsageError("--genre is required, e.g. --genre Sci-Fi.");
   if (flags.decade === undefined) throw new UsageError("--decade is required, e.g. --decade 1980.");
   const { name: backendName, threads } = backendFromArgs(flags);
   flags.genre.forEach(parseGenre); // a misspelt genre fails before the backend loads
   await initBackend(backendName, { threads });
-  const out = await sampleConditional({
+  const { out, source } = await sampleWithSource({
     runDir,
+    shippedDir: flags["shipped-dir"],
+    exactName: flags.name !== undefined,
     genres: flags.genre,
     decade: flags.decade,
     count: flags.count!,
@@ -47,5 +61,6 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     ...(flags.columns !== undefined ? { columns: flags.columns } : {}),
     ...(flags.out ? { out: flags.out } : {}),
   });
+  console.log(`generator: ${describeSource(source)}`);
   console.log(`${flags.count} ${flags.genre.join("/")} posters of the ${flags.decade}s: ${out}`);
 });

@@ -582,6 +582,15 @@ export const SAVED_MODELS_DIR = "saved_models";
  */
 export const SHIPPED_MODELS_DIR = "models";
 
+/**
+ * Where shipped generators live inside SHIPPED_MODELS_DIR (`models/generators/<run name>/`, written by
+ * `deno task dcgan:export`): the folder holds no metadata.json, so the genre model listing skips it.
+ */
+export const SHIPPED_GENERATORS_SUBDIR = "generators";
+
+/** "Make a poster" on the page of `deno task serve`: the grid and the condition it starts with. */
+export const MAKE_POSTER_DEFAULTS = { rows: 4, columns: 4, genre: "Sci-Fi", decade: 1980 } as const;
+
 /** Defaults of `deno task predict` and `deno task serve`. */
 export const PREDICT_DEFAULTS = {
   /** Genres shown per poster. */

@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES, type DcganShape, DEFAULT_DCGAN_SHAPE, type Genre } from "../config.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
+import { conditionFromLayout, type ConditionLayout } from "./condition_layout.ts";
 
 /** Release decades the conditional model knows, as the first year of each. */
 export const DECADES = [1970, 1980, 1990, 2000, 2010] as const;
@@ -264,19 +265,15 @@ export function decadeOf(year: number): number {
   return decade;
 }
 
+/** The condition layout of every conditional DCGAN here: the 14 genres, then {@linkcode DECADES}. */
+export const CONDITION_LAYOUT: ConditionLayout = { genres: ALL_GENRES, decades: DECADES };
+
 /**
  * The condition vector for genres and a decade: multi-hot over {@linkcode ALL_GENRES}, then one-hot
  * over {@linkcode DECADES}. Genres outside the 14 are ignored (a poster may also be "Fantasy").
  */
 export function conditionVector(genres: readonly string[], decade: number): Float32Array {
-  const vector = new Float32Array(CONDITION_SIZE);
-  for (const genre of genres) {
-    const index = ALL_GENRES.indexOf(genre as Genre);
-    if (index >= 0) vector[index] = 1;
-  }
-  const decadeIndex = DECADES.indexOf(decadeOf(decade) as typeof DECADES[number]);
-  vector[ALL_GENRES.length + decadeIndex] = 1;
-  return vector;
+  return conditionFromLayout(CONDITION_LAYOUT, genres, decade);
 }
 
 /** Checks a genre name against the 14, with an error that lists them. */

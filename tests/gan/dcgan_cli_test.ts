@@ -161,10 +161,10 @@ Deno.test("Ctrl-C during dcgan:train stops within a step or two, with a checkpoi
   }
 });
 
-Deno.test("dcgan:train, dcgan:sample and dcgan:figures take a plain --name: a path is a usage error (exit 2)", async () => {
+Deno.test("dcgan:train, dcgan:sample, dcgan:export and dcgan:figures take a plain --name: a path is a usage error (exit 2)", async () => {
   const cwd = await Deno.makeTempDir();
   try {
-    for (const name of ["dcgan_train", "dcgan_sample", "dcgan_figures"]) {
+    for (const name of ["dcgan_train", "dcgan_sample", "dcgan_export", "dcgan_figures"]) {
       const extra = name === "dcgan_sample" ? ["--genre", "Drama", "--decade", "1990"] : [];
       const escaped = await run(cwd, name, "--name", "../../x", ...extra);
       assert.equal(escaped.code, 2, `${name}: ${escaped.stderr}`);
