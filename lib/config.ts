@@ -554,6 +554,12 @@ export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42
   seed: number;
 };
 
+/**
+ * The decades whose generated posters the genre CNN's year head compares (quality figures): an early and
+ * a late one that the DCGAN's posters (from 1980 on) both have plenty of.
+ */
+export const DECADE_CHECK: readonly [number, number] = [1980, 2000];
+
 /** What `deno task dcgan:sample` asks for by default: the recommended conditional run (docs/dcgan.md), one grid of 16. */
 export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64x96", count: 16, seed: 1 } as const;
 
