@@ -1,12 +1,13 @@
 /**
  * The recommended DCGAN run's training step (docs/dcgan.md, "The recommended run's commands":
  * `dcgan:train --conditional --size 64x96 --filters 32 --batch 32`), `--only cdcgan`: the conditional
- * networks of lib/config.ts DEFAULT_DCGAN_SHAPE (resize-then-convolve upsampling, the projection
- * discriminator with the AC-GAN classifier head) and DEFAULT_OBJECTIVE's step (cross-entropy with
- * real posters at 0.9, DiffAugment colour + translation + cutout on every image the discriminator
- * sees, the classifier's loss, then the generator's 0.999 weight average updated), beside the same
- * in PyTorch. By default on the backend training picks only (a step of the recommended run takes
- * seconds on WASM); `--backend` names others. `--quick`: 32x48 with 16 filters.
+ * networks of lib/config.ts DEFAULT_DCGAN_SHAPE (resize-then-convolve upsampling, the generator's
+ * conditional batch norm, the projection discriminator with the AC-GAN classifier head) and
+ * DEFAULT_OBJECTIVE's step (cross-entropy with real posters at 0.9, DiffAugment colour + translation
+ * + cutout on every image the discriminator sees, the classifier's loss, then the generator's 0.999
+ * weight average updated), beside the same in PyTorch. By default on the backend training picks
+ * only (a step of the recommended run takes seconds on WASM); `--backend` names others. `--quick`:
+ * 32x48 with 16 filters.
  *
  * @module
  */

@@ -90,6 +90,7 @@ export function peerArguments(dcganCase: DcganCase, options: BenchOptions): stri
     ["--filters", String(shape.filters)],
     ["--condition-size", String(shape.conditionSize)],
     ["--upsampling", shape.upsampling!],
+    ["--generator-conditioning", shape.generatorConditioning!],
     ["--augment", (dcganCase.objective.augment ?? []).join(",")],
     ["--average-decay", String(dcganCase.objective.averageDecay)],
     ["--task", taskOf(dcganCase)],
@@ -222,13 +223,17 @@ export async function measure(
   };
 }
 
-/** "64x96, 32 filters, conditional (19), resize, augment color+translation+cutout, average 0.999", as the peer. */
+/**
+ * "64x96, 32 filters, conditional (19), resize, modulated, augment color+translation+cutout, average
+ * 0.999", as the peer's note.
+ */
 function describeCase(shape: DcganShape, objective: GanObjective): string {
   const policy = objective.augment ?? [];
   return [
     `${shape.width}x${shape.height}, ${shape.filters} filters`,
     shape.conditionSize > 0 && `conditional (${shape.conditionSize})`,
     shape.upsampling !== "transposed" && shape.upsampling,
+    shape.conditionSize > 0 && shape.generatorConditioning === "modulated" && "modulated",
     policy.length > 0 && `augment ${policy.join("+")}`,
     objective.averageDecay > 0 && `average ${objective.averageDecay}`,
   ].filter(Boolean).join(", ");

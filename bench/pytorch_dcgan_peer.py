@@ -8,11 +8,13 @@ and PyTorch's sit side by side in one run. It prints a JSON array with one bench
 
 Two cases, each a setting of lib/config.ts:
 - the paper's (the default arguments): unconditional, transposed 4x4 stride-2 convolutions;
-- the recommended conditional run's (`--size 64x96 --condition-size 19 --upsampling resize --augment
-  color,translation,cutout --average-decay 0.999`): noise and condition concatenated into the
-  generator, resize-then-convolve upsampling, a projection discriminator with an AC-GAN classifier
-  head, DiffAugment on every image the discriminator sees (bench/pytorch_diffaugment.py), and the
-  generator's weight average updated after each step (lib/gan/ema.ts).
+- the recommended conditional run's (`--size 64x96 --condition-size 19 --upsampling resize
+  --generator-conditioning modulated --augment color,translation,cutout --average-decay 0.999`): noise
+  and condition concatenated into the generator, and conditional batch norm (the condition scales and
+  shifts each of its batch norms' outputs), resize-then-convolve upsampling, a projection
+  discriminator with an AC-GAN classifier head, DiffAugment on every image the discriminator sees
+  (bench/pytorch_diffaugment.py), and the generator's weight average updated after each step
+  (lib/gan/ema.ts).
 
 The step is lib/gan/step.ts trainStep: fakes from fresh noise without a gradient; one Adam update of
 the discriminator on real posters (target 0.9, one-sided label smoothing) and the fakes (target 0),
@@ -27,8 +29,8 @@ Threads and arguments follow bench/pytorch_peer.py: one thread by default, `--th
 JSON instead of timing (bench/dcgan.ts checks them against TensorFlow.js's).
 
 Usage: python3 bench/pytorch_dcgan_peer.py [--size 64|WxH] [--filters 32] [--condition-size 0]
-  [--upsampling transposed|resize] [--augment LIST] [--average-decay 0] [--task dcgan-train]
-  [--batch 32] [--threads 1] [--quick] [--count-parameters]
+  [--upsampling transposed|resize] [--generator-conditioning modulated|input] [--augment LIST]
+  [--average-decay 0] [--task dcgan-train] [--batch 32] [--threads 1] [--quick] [--count-parameters]
 """
 import argparse
 import copy
@@ -65,18 +67,40 @@ def batch_norm(channels):
     return nn.BatchNorm2d(channels, momentum=0.1, eps=1e-5)
 
 
+class ConditionalBatchNorm(nn.Module):
+    """Batch norm; with a condition, then lib/models/dcgan.ts's modulation: x + x*gamma + beta, gamma
+    and beta per channel from dense layers of the condition (layers `<bn>_gamma`, `<bn>_beta`), zero at
+    the start (init_weights) so it starts as plain batch norm."""
+
+    def __init__(self, channels, condition_size):
+        super().__init__()
+        self.norm = batch_norm(channels)
+        self.modulated = condition_size > 0
+        if self.modulated:
+            self.gamma = nn.Linear(condition_size, channels)
+            self.beta = nn.Linear(condition_size, channels)
+
+    def forward(self, x, condition):
+        x = self.norm(x)
+        if not self.modulated:
+            return x
+        gamma, beta = (part(condition)[:, :, None, None] for part in (self.gamma, self.beta))
+        return x + x * gamma + beta
+
+
 class Generator(nn.Module):
     """Dense (noise, and the condition when there is one) to base x 4 x filters*2^(steps-1), batch norm,
     ReLU; then per step either a transposed conv 4x4 stride 2 'same' (padding 1 is TensorFlow's 'same'
     here) or nearest 2x then a 3x3 'same' conv, halving the channels, batch norm + ReLU, the last to
-    RGB with a bias and tanh."""
+    RGB with a bias and tanh. `modulated` (conditional only): each batch norm is conditional."""
 
-    def __init__(self, size, filters, condition_size, upsampling):
+    def __init__(self, size, filters, condition_size, upsampling, modulated):
         super().__init__()
         _, _, steps, self.base_height = parse_size(size)
         self.channels = filters * 2 ** (steps - 1)
         self.project = nn.Linear(LATENT_DIM + condition_size, self.base_height * 4 * self.channels)
-        layers = [batch_norm(self.channels), nn.ReLU()]
+        modulation = condition_size if modulated else 0
+        layers = [ConditionalBatchNorm(self.channels, modulation), nn.ReLU()]
         channels = self.channels
         for i in range(1, steps + 1):
             last = i == steps
@@ -86,13 +110,16 @@ class Generator(nn.Module):
                            nn.Conv2d(channels, out, 3, padding=1, bias=last)]
             else:
                 layers.append(nn.ConvTranspose2d(channels, out, 4, stride=2, padding=1, bias=last))
-            layers += [nn.Tanh()] if last else [batch_norm(out), nn.ReLU()]
+            layers += [nn.Tanh()] if last else [ConditionalBatchNorm(out, modulation), nn.ReLU()]
             channels = out
-        self.body = nn.Sequential(*layers)
+        self.body = nn.ModuleList(layers)
 
     def forward(self, noise, condition=None):
         x = noise if condition is None else torch.cat([noise, condition], 1)
-        return self.body(self.project(x).view(-1, self.channels, self.base_height, 4))
+        x = self.project(x).view(-1, self.channels, self.base_height, 4)
+        for layer in self.body:
+            x = layer(x, condition) if isinstance(layer, ConditionalBatchNorm) else layer(x)
+        return x
 
 
 class Discriminator(nn.Module):
@@ -129,13 +156,18 @@ class Discriminator(nn.Module):
 
 
 def init_weights(model):
-    """N(0, 0.02) for dense and conv kernels (the paper's, as lib/models/dcgan.ts); Keras defaults
-    (zero bias, unit gamma, zero beta) for the rest."""
+    """N(0, 0.02) for dense and conv kernels (the paper's, as lib/models/dcgan.ts), then zeros for the
+    conditional batch norms' dense layers (as there); Keras defaults (zero bias, unit gamma, zero beta)
+    for the rest."""
     for module in model.modules():
         if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
             nn.init.normal_(module.weight, 0.0, 0.02)
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
+    for module in model.modules():
+        if isinstance(module, ConditionalBatchNorm) and module.modulated:
+            for parameter in (*module.gamma.parameters(), *module.beta.parameters()):
+                nn.init.zeros_(parameter)
 
 
 def parameter_counts(model):
@@ -189,6 +221,8 @@ def main():
     parser.add_argument("--filters", type=int, default=32)
     parser.add_argument("--condition-size", type=int, default=0, help="0: unconditional")
     parser.add_argument("--upsampling", choices=("transposed", "resize"), default="transposed")
+    parser.add_argument("--generator-conditioning", choices=("modulated", "input"), default="modulated",
+                        help="conditional generator: conditional batch norm too, or the input only")
     parser.add_argument("--augment", default="", help=f"comma-separated, of {','.join(AUGMENTATIONS)}")
     parser.add_argument("--average-decay", type=float, default=0.0, help="0: no weight average")
     parser.add_argument("--task", default="dcgan-train", help="the record's task")
@@ -207,7 +241,8 @@ def main():
         torch.set_num_threads(args.threads)
     threads = torch.get_num_threads()
     torch.manual_seed(1)
-    generator = Generator(args.size, args.filters, args.condition_size, args.upsampling)
+    modulated = args.generator_conditioning == "modulated"
+    generator = Generator(args.size, args.filters, args.condition_size, args.upsampling, modulated)
     disc = Discriminator(args.size, args.filters, args.condition_size)
     if args.count_parameters:
         print(json.dumps({"generator": parameter_counts(generator), "discriminator": parameter_counts(disc)}))
@@ -265,6 +300,7 @@ def main():
     shape = (f"{width}x{height}, {args.filters} filters"
              + (f", conditional ({args.condition_size})" if args.condition_size else "")
              + (f", {args.upsampling}" if args.upsampling != "transposed" else "")
+             + (", modulated" if args.condition_size and modulated else "")
              + (f", augment {'+'.join(policy)}" if policy else "")
              + (f", average {args.average_decay:g}" if average is not None else ""))
     note = (f"PyTorch {torch.__version__.split('+')[0]}, {threads} thread{'s' if threads > 1 else ''}; "
