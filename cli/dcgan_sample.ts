@@ -1,8 +1,11 @@
 /**
  * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64] [--seed N] [--out FILE]`
+ * `deno task dcgan:sample --out-dir DIR [--count 500] [--genre G --decade D] [--force] ...`
  *
  * Asks a conditional DCGAN run for posters of a genre (or several: --genre Action,Sci-Fi) and a decade,
- * and writes them as one grid PNG. The work is in lib/gan/sample.ts.
+ * and writes them as one grid PNG; with --out-dir, one PNG per poster instead (for `deno task fid`),
+ * by default with the genres and decades of the run's own training posters. The work is in
+ * lib/gan/sample.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import {
@@ -15,7 +18,7 @@ import {
 } from "../lib/cli_args.ts";
 import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { runFolder } from "../lib/training/run.ts";
-import { sampleConditional } from "../lib/gan/sample.ts";
+import { sampleConditional, samplePosters } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
 
 const FLAGS = {
@@ -26,6 +29,11 @@ const FLAGS = {
   name: { type: "string", help: "conditional run under runs/dcgan/", default: DEFAULT_DCGAN_SAMPLE.run },
   seed: { type: "number", help: "noise seed", default: DEFAULT_DCGAN_SAMPLE.seed },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
+  "out-dir": {
+    type: "string",
+    help: "write one PNG per poster into this folder instead of a grid (genre and decade optional)",
+  },
+  force: { type: "boolean", help: "with --out-dir: write into a folder that already holds images" },
   ...BACKEND_FLAGS,
 } as const;
 
@@ -33,19 +41,37 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   const flags = parseArgs(Deno.args, FLAGS);
   if (flags._.length) throw new UsageError(`Unexpected argument "${flags._[0]}" (flags start with --).`);
   const runDir = runFolder("dcgan", folderNameFromArgs(flags.name!, "name"));
-  if (!flags.genre?.length) throw new UsageError("--genre is required, e.g. --genre Sci-Fi.");
-  if (flags.decade === undefined) throw new UsageError("--decade is required, e.g. --decade 1980.");
+  const outDir = flags["out-dir"];
+  if (flags.force && !outDir) throw new UsageError("--force goes with --out-dir.");
+  if (outDir && (flags.out || flags.columns !== undefined)) {
+    throw new UsageError("--out-dir writes one PNG per poster: --out and --columns are for a grid.");
+  }
+  if (!outDir && !flags.genre?.length) throw new UsageError("--genre is required, e.g. --genre Sci-Fi.");
+  if (!outDir && flags.decade === undefined) {
+    throw new UsageError("--decade is required, e.g. --decade 1980.");
+  }
   const { name: backendName, threads } = backendFromArgs(flags);
-  flags.genre.forEach(parseGenre); // a misspelt genre fails before the backend loads
+  flags.genre?.forEach(parseGenre); // a misspelt genre fails before the backend loads
   await initBackend(backendName, { threads });
-  const out = await sampleConditional({
+  const asked = {
     runDir,
-    genres: flags.genre,
-    decade: flags.decade,
     count: flags.count!,
     seed: flags.seed!,
+    ...(flags.genre?.length ? { genres: flags.genre } : {}),
+    ...(flags.decade !== undefined ? { decade: flags.decade } : {}),
+  };
+  if (outDir) {
+    const written = await samplePosters({ ...asked, outDir, force: flags.force ?? false });
+    console.log(
+      `${written.files.length} posters (${written.width}x${written.height}, ${written.conditions}): ` +
+        `${written.dir}/poster_*.png`,
+    );
+    return;
+  }
+  const out = await sampleConditional({
+    ...asked,
     ...(flags.columns !== undefined ? { columns: flags.columns } : {}),
     ...(flags.out ? { out: flags.out } : {}),
   });
-  console.log(`${flags.count} ${flags.genre.join("/")} posters of the ${flags.decade}s: ${out}`);
+  console.log(`${flags.count} ${flags.genre!.join("/")} posters of the ${flags.decade}s: ${out}`);
 });

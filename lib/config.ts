@@ -544,6 +544,14 @@ export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42
   seed: number;
 };
 
+/**
+ * The independent judge of generated posters (`deno task fid`, lib/gan/inception_distance.ts): images per
+ * InceptionV3 batch (memory stays bounded: a 299x299 image takes tens of MB of activations), the seed that
+ * picks which images of a folder are compared (`--limit`, the two halves of `--floor`), and the fewest
+ * images a side a Fréchet distance is computed on.
+ */
+export const FID_DEFAULTS = { batchSize: 16, seed: 1, minImages: 2 } as const;
+
 /** What `deno task dcgan:sample` asks for by default: the recommended conditional run (docs/dcgan.md), one grid of 16. */
 export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64x96", count: 16, seed: 1 } as const;
 
