@@ -16,6 +16,7 @@ import { listSavedModels, loadGenreModel } from "../models/saved.ts";
 import { FALLBACK_QUALITY_CNN, genreGroup, imageSize } from "../config.ts";
 import { concatenate } from "../util/arrays.ts";
 import type { FeatureSet } from "./frechet.ts";
+import type { JudgedDistance } from "./inception_distance.ts";
 
 /** The CNN that quality is measured with: penultimate-layer features and genre scores in one pass. */
 export interface QualityCnn {
@@ -61,6 +62,11 @@ export interface QualityRecord {
   tiling?: number;
   /** Conditional model only. */
   genreHits?: GenreHits;
+  /**
+   * The independent judge's distance (InceptionV3, lib/gan/inception_distance.ts) with its own floor:
+   * at the end of a run that asks for it (`dcgan:train --inception`), on the same posters.
+   */
+  independent?: JudgedDistance;
 }
 
 /** How often the CNN's top genre is the asked one. */
