@@ -66,6 +66,9 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
       `${written.files.length} posters (${written.width}x${written.height}, ${written.conditions}): ` +
         `${written.dir}/poster_*.png`,
     );
+    if (written.kept) {
+      console.error(`dcgan:sample: ${written.kept} older images stay in ${written.dir} (fid reads them too)`);
+    }
     return;
   }
   const out = await sampleConditional({

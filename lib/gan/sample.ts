@@ -10,6 +10,7 @@ import sharp from "sharp";
 import { conditionVector, decadeOf, parseGenre } from "../models/dcgan.ts";
 import { imageFilesIn } from "../images/folder.ts";
 import { writeFileAtomic } from "../util/files.ts";
+import { concatenate } from "../util/arrays.ts";
 import { seededRandom } from "../util/random.ts";
 import { Progress } from "../util/progress.ts";
 import { loadGenerator } from "./checkpoint.ts";
@@ -80,13 +81,7 @@ export function generatePosters(
   }
   noise.dispose();
   const { height, width } = parts[0];
-  const pixels = new Uint8Array(count * height * width * 3);
-  let offset = 0;
-  for (const part of parts) {
-    pixels.set(part.pixels, offset);
-    offset += part.pixels.length;
-  }
-  return { count, height, width, pixels };
+  return { count, height, width, pixels: concatenate(parts.map((p) => p.pixels), Uint8Array) };
 }
 
 /** What `deno task dcgan:sample` asks for. */
@@ -159,6 +154,8 @@ export interface PosterFolder {
   dir: string;
   /** File paths, in order. */
   files: string[];
+  /** Images that were in the folder before (`force`) and were not replaced. */
+  kept: number;
   width: number;
   height: number;
   /** What the posters were asked for. */
@@ -179,11 +176,10 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
     throw error;
   });
   if (existing.length && !request.force) {
+    const images = `${existing.length} image${existing.length === 1 ? "" : "s"} (${existing[0]}, ...)`;
     throw new Error(
-      `${dir} already holds ${existing.length} image${existing.length === 1 ? "" : "s"} (${
-        existing[0]
-      }, ...): ` +
-        `give an empty or new folder, or --force to write into it (files of the same names are replaced).`,
+      `${dir} already holds ${images}: give an empty or new folder, or --force to write into it ` +
+        `(files of the same names are replaced).`,
     );
   }
   const genres = request.genres?.map(parseGenre) ?? [];
@@ -238,5 +234,6 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
     progress.tick();
   }
   progress.finish();
-  return { dir, files, width: images.width, height: images.height, conditions: asked };
+  const kept = existing.filter((file) => !files.includes(file)).length;
+  return { dir, files, kept, width: images.width, height: images.height, conditions: asked };
 }
