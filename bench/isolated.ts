@@ -11,7 +11,7 @@ import type { BenchOptions, BenchRecord } from "./types.ts";
 
 /** One measurement to run in its own process. */
 export interface IsolatedJob {
-  suite: "cnn" | "dcgan";
+  suite: "cnn" | "dcgan" | "cdcgan";
   backend: BackendName;
   forced: boolean;
   threads?: number;

@@ -6,7 +6,8 @@
  */
 import { tryBackend } from "../lib/backend/select.ts";
 import { measureBackend } from "./cnn.ts";
-import { dcganShape, measure } from "./dcgan.ts";
+import { measure, PAPER_CASE } from "./dcgan.ts";
+import { RECOMMENDED_CASE } from "./cdcgan.ts";
 import type { IsolatedJob } from "./isolated.ts";
 
 const job = JSON.parse(Deno.args[0]) as IsolatedJob;
@@ -14,7 +15,8 @@ const job = JSON.parse(Deno.args[0]) as IsolatedJob;
 console.log = (...args: unknown[]) => console.error(...args);
 const reason = await tryBackend(job.backend, job.forced, job.threads);
 if (reason !== undefined) throw new Error(`${job.backend} did not load: ${reason}`);
+const dcganCases = { dcgan: PAPER_CASE, cdcgan: RECOMMENDED_CASE };
 const records = job.suite === "cnn"
   ? await measureBackend(job.backend, job.ratio, job.options, job.threads)
-  : [await measure(job.backend, dcganShape(job.options), job.options, job.threads)];
+  : [await measure(job.backend, dcganCases[job.suite], job.options, job.threads)];
 Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(records) + "\n"));

@@ -53,8 +53,15 @@ export interface ReadyTargets {
   python?: string;
 }
 
-/** Loads each target backend once and finds the peer's Python, logging what is skipped and why. */
-export async function readyTargets(suite: string, options: BenchOptions): Promise<ReadyTargets> {
+/**
+ * Loads each target backend once and finds the peer's Python, logging what is skipped and why. With
+ * `fastestOnly` and no --backend, stops at the first backend that loads: the one training picks.
+ */
+export async function readyTargets(
+  suite: string,
+  options: BenchOptions,
+  fastestOnly = false,
+): Promise<ReadyTargets> {
   const log = (line: string) => console.error(line);
   const { backends, forced, pytorch } = benchTargets(options);
   const loaded: BackendName[] = [];
@@ -62,6 +69,10 @@ export async function readyTargets(suite: string, options: BenchOptions): Promis
     const reason = await tryBackend(name, forced);
     if (reason === undefined) loaded.push(name);
     else log(`${suite}: skipped ${name}: ${reason}`);
+    if (fastestOnly && !forced && loaded.length) {
+      log(`${suite}: on ${name} only, the backend training picks (--backend names others)`);
+      break;
+    }
   }
   const python = pytorch ? await pythonWithTorch() : undefined;
   if (pytorch && !python) {
@@ -116,7 +127,6 @@ export async function measurePytorch(
   args: string[],
   options: BenchOptions,
 ): Promise<BenchRecord[]> {
-  const path = new URL(`./${script}`, import.meta.url).pathname;
   const records: BenchRecord[] = [];
   const cores = navigator.hardwareConcurrency;
   for (const threads of cores > 1 ? ["1", String(cores)] : ["1"]) {
@@ -127,19 +137,23 @@ export async function measurePytorch(
       threads,
       ...(options.quick ? ["--quick"] : []),
     ];
-    const env = { OMP_WAIT_POLICY: Deno.env.get("OMP_WAIT_POLICY") ?? "PASSIVE" };
-    const result = await new Deno.Command(python, {
-      args: [path, ...args, ...common],
-      env,
-      stderr: "inherit",
-    })
-      .output();
-    if (!result.success) {
-      throw new Error(`bench/${script} failed (exit ${result.code}); see its output above.`);
-    }
-    records.push(...JSON.parse(new TextDecoder().decode(result.stdout)) as BenchRecord[]);
+    records.push(...JSON.parse(await peerOutput(python, script, [...args, ...common])) as BenchRecord[]);
   }
   return records;
+}
+
+/**
+ * What the peer script `bench/<script>` prints on stdout with `args` (its stderr shows through);
+ * throws when it fails. OpenMP threads wait passively unless OMP_WAIT_POLICY says otherwise.
+ */
+export async function peerOutput(python: string, script: string, args: string[]): Promise<string> {
+  const path = new URL(`./${script}`, import.meta.url).pathname;
+  const env = { OMP_WAIT_POLICY: Deno.env.get("OMP_WAIT_POLICY") ?? "PASSIVE" };
+  const result = await new Deno.Command(python, { args: [path, ...args], env, stderr: "inherit" }).output();
+  if (!result.success) {
+    throw new Error(`bench/${script} failed (exit ${result.code}); see its output above.`);
+  }
+  return new TextDecoder().decode(result.stdout);
 }
 
 /** Images per CPU-second from a record's note, as the benches and the peers write it. */
@@ -151,7 +165,7 @@ export function cpuRate(record: BenchRecord): number | undefined {
 /**
  * Adds "0.55 x PyTorch ..." to each TensorFlow.js record that has a PyTorch peer (same task, ratio
  * and batch): by the clock, and, against the one-thread peer, per CPU-second (the figure a shared
- * machine's load doesn't distort).
+ * machine's load doesn't distort); then its peak memory as a multiple of the peer's.
  */
 export function compareWithPytorch(records: BenchRecord[]): void {
   const peers = records.filter((r) => r.backend === "pytorch");
@@ -163,7 +177,10 @@ export function compareWithPytorch(records: BenchRecord[]): void {
         const perCpu = /\b1 thread\b/.test(p.note ?? "") && mine && theirs
           ? `, ${(mine / theirs).toFixed(2)} per CPU-second`
           : "";
-        return `${(r.imagesPerSecond / p.imagesPerSecond).toFixed(2)} x ${p.note?.split(";")[0]}${perCpu}`;
+        const memory = `, peak memory ${(r.peakRssMiB / p.peakRssMiB).toFixed(2)}x`;
+        return `${(r.imagesPerSecond / p.imagesPerSecond).toFixed(2)} x ${
+          p.note?.split(";")[0]
+        }${perCpu}${memory}`;
       });
     if (ratios.length) r.note = [r.note, ...ratios].filter(Boolean).join("; ");
   }

@@ -9,22 +9,27 @@ import { DEFAULT_DATASET } from "../lib/config.ts";
 import { parseArgs, runCli, UsageError } from "../lib/cli_args.ts";
 
 // Each suite lives in bench/<name>.ts and exports `suite`.
-const SUITE_MODULES = ["../bench/data_load.ts", "../bench/cnn.ts", "../bench/dcgan.ts"];
+const SUITE_MODULES = ["../bench/data_load.ts", "../bench/cnn.ts", "../bench/dcgan.ts", "../bench/cdcgan.ts"];
 
 const FLAGS = {
   json: { type: "boolean", help: "print the records as a JSON array (progress stays on stderr)" },
-  only: { type: "list", help: "suites to run: data-load, cnn, dcgan" },
+  only: {
+    type: "list",
+    help:
+      "suites to run: data-load, cnn, dcgan (the paper's 64x64), cdcgan (the recommended conditional run)",
+  },
   backend: {
     type: "list",
-    help: "backends to measure (default: every one that loads); pytorch: only the peer",
+    help:
+      "backends to measure (default: every one that loads; cdcgan: the one training picks); pytorch: the peer",
   },
   ratio: { type: "list", help: "poster ratios", default: ["30", "60"] },
   batch: { type: "number", help: "images per step", default: 32 },
   "data-dir": { type: "string", help: "dataset folder (data-load suite)", default: DEFAULT_DATASET.dataDir },
-  quick: { type: "boolean", help: "fewer steps and smaller DCGAN (a smoke test, not figures)" },
+  quick: { type: "boolean", help: "fewer steps and smaller DCGANs (a smoke test, not figures)" },
 } as const;
 
-await runCli("Measure speed and memory of data loading, the genre CNN and the DCGAN.", FLAGS, main);
+await runCli("Measure speed and memory of data loading, the genre CNN and the DCGANs.", FLAGS, main);
 
 async function main(): Promise<void> {
   const flags = parseArgs(Deno.args, FLAGS);
@@ -45,6 +50,12 @@ async function main(): Promise<void> {
   const suites = await Promise.all(
     SUITE_MODULES.map(async (path) => ((await import(path)) as { suite: BenchSuite }).suite),
   );
+  const unknown = only.filter((name) => !suites.some((s) => s.name === name));
+  if (unknown.length) {
+    throw new UsageError(
+      `--only ${unknown.join(",")}: no such suite; use ${suites.map((s) => s.name).join(", ")}.`,
+    );
+  }
   const records: BenchRecord[] = [];
   for (const suite of suites) {
     if (only.length && !only.includes(suite.name)) continue;

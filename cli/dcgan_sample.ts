@@ -1,11 +1,13 @@
 /**
- * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64] [--seed N] [--out FILE]`
+ * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64x96] [--seed N]
+ *  [--out FILE] [--shipped-dir models]`
  * `deno task dcgan:sample --out-dir DIR [--count 500] [--genre G --decade D] [--force] ...`
  *
  * Asks a conditional DCGAN run for posters of a genre (or several: --genre Action,Sci-Fi) and a decade,
  * and writes them as one grid PNG; with --out-dir, one PNG per poster instead (for `deno task fid`),
- * by default with the genres and decades of the run's own training posters. The work is in
- * lib/gan/sample.ts.
+ * by default with the genres and decades of the generator's own training posters. Without a run of
+ * that name (a fresh clone) the generator shipped in models/generators/ answers (`deno task
+ * dcgan:export` puts one there); the first line says which. The work is in lib/gan/sample.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import {
@@ -14,33 +16,44 @@ import {
   folderNameFromArgs,
   parseArgs,
   runCli,
+  SHIPPED_DIR_FLAG,
   UsageError,
 } from "../lib/cli_args.ts";
 import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { runFolder } from "../lib/training/run.ts";
-import { sampleConditional, samplePosters } from "../lib/gan/sample.ts";
+import { describeSource, samplePosters, sampleWithSource } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
 
 const FLAGS = {
   genre: { type: "list", help: "genre(s) to ask for, e.g. Sci-Fi or Action,Sci-Fi" },
   decade: { type: "number", help: "release decade, e.g. 1980" },
-  count: { type: "number", help: "posters in the grid", default: DEFAULT_DCGAN_SAMPLE.count },
+  count: { type: "number", help: "posters in the grid or folder", default: DEFAULT_DCGAN_SAMPLE.count },
   columns: { type: "number", help: "posters per grid row (default: a square grid)" },
-  name: { type: "string", help: "conditional run under runs/dcgan/", default: DEFAULT_DCGAN_SAMPLE.run },
+  name: {
+    type: "string",
+    help: `conditional run under runs/dcgan/, else the shipped generator of that name (default ` +
+      `${DEFAULT_DCGAN_SAMPLE.run}, else the first shipped one)`,
+  },
   seed: { type: "number", help: "noise seed", default: DEFAULT_DCGAN_SAMPLE.seed },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
   "out-dir": {
     type: "string",
-    help: "write one PNG per poster into this folder instead of a grid (genre and decade optional)",
+    help: "write one PNG per poster into this folder instead of a grid (for deno task fid); without " +
+      "--genre and --decade each poster gets those of a random poster of the generator's training set " +
+      "(as its run or generator.json records it; that set must be prepared under its data folder)",
   },
   force: { type: "boolean", help: "with --out-dir: write into a folder that already holds images" },
   ...BACKEND_FLAGS,
+  "shipped-dir": {
+    ...SHIPPED_DIR_FLAG["shipped-dir"],
+    help: "folder of the models that come with posterlab; its generators/ answer when the run is missing",
+  },
 } as const;
 
 await runCli("Generate posters of a genre and decade with a conditional DCGAN.", FLAGS, async () => {
   const flags = parseArgs(Deno.args, FLAGS);
   if (flags._.length) throw new UsageError(`Unexpected argument "${flags._[0]}" (flags start with --).`);
-  const runDir = runFolder("dcgan", folderNameFromArgs(flags.name!, "name"));
+  const runDir = runFolder("dcgan", folderNameFromArgs(flags.name ?? DEFAULT_DCGAN_SAMPLE.run, "name"));
   const outDir = flags["out-dir"];
   if (flags.force && !outDir) throw new UsageError("--force goes with --out-dir.");
   if (outDir && (flags.out || flags.columns !== undefined)) {
@@ -55,6 +68,8 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   await initBackend(backendName, { threads });
   const asked = {
     runDir,
+    shippedDir: flags["shipped-dir"],
+    exactName: flags.name !== undefined,
     count: flags.count!,
     seed: flags.seed!,
     ...(flags.genre?.length ? { genres: flags.genre } : {}),
@@ -62,6 +77,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   };
   if (outDir) {
     const written = await samplePosters({ ...asked, outDir, force: flags.force ?? false });
+    console.log(`generator: ${describeSource(written.source)}`);
     console.log(
       `${written.files.length} posters (${written.width}x${written.height}, ${written.conditions}): ` +
         `${written.dir}/poster_*.png`,
@@ -71,10 +87,11 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     }
     return;
   }
-  const out = await sampleConditional({
+  const { out, source } = await sampleWithSource({
     ...asked,
     ...(flags.columns !== undefined ? { columns: flags.columns } : {}),
     ...(flags.out ? { out: flags.out } : {}),
   });
+  console.log(`generator: ${describeSource(source)}`);
   console.log(`${flags.count} ${flags.genre!.join("/")} posters of the ${flags.decade}s: ${out}`);
 });

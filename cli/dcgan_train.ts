@@ -26,6 +26,7 @@ import {
   DEFAULT_OBJECTIVE,
   type DiscriminatorConditioning,
   type GanLoss,
+  type GeneratorConditioning,
   type Upsampling,
 } from "../lib/config.ts";
 import { readTrainingSet } from "../lib/gan/prepare.ts";
@@ -75,6 +76,11 @@ const FLAGS = {
     type: "string",
     help: "how the conditional discriminator sees the condition: projection or input",
     default: DEFAULT_DCGAN_SHAPE.conditioning,
+  },
+  "generator-conditioning": {
+    type: "string",
+    help: "how the conditional generator takes the condition: modulated (conditional batch norm) or input",
+    default: DEFAULT_DCGAN_SHAPE.generatorConditioning,
   },
   upsampling: {
     type: "string",
@@ -179,6 +185,11 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     "projection",
     "input",
   ]);
+  const generatorConditioning = oneOf<GeneratorConditioning>(
+    "generator-conditioning",
+    flags["generator-conditioning"]!,
+    ["modulated", "input"],
+  );
   const loss = oneOf<GanLoss>("loss", flags.loss!, ["bce", "hinge"]);
   const realLabel = flags["real-label"]!;
   if (!(realLabel > 0.5 && realLabel <= 1)) {
@@ -251,6 +262,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           upsampling,
           spectralNorm: flags["spectral-norm"] ?? false,
           conditioning,
+          generatorConditioning,
           auxiliaryClassifier: !flags["no-classifier"],
         },
         objective: { loss, realLabel, averageDecay, augment },

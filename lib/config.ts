@@ -356,6 +356,9 @@ export type Upsampling = "transposed" | "resize";
 /** How the conditional discriminator uses the condition (lib/models/dcgan.ts buildDiscriminator). */
 export type DiscriminatorConditioning = "projection" | "input";
 
+/** How the conditional generator uses the condition (lib/models/dcgan.ts buildGenerator). */
+export type GeneratorConditioning = "modulated" | "input";
+
 /** How the two networks are built. */
 export interface DcganShape {
   /** Image width in pixels: 4 x a power of two (8, 16, 32, 64, 128). */
@@ -377,6 +380,12 @@ export interface DcganShape {
   spectralNorm?: boolean;
   /** Conditional discriminator: `projection` (Miyato & Koyama, 2018, default) or `input`. */
   conditioning?: DiscriminatorConditioning;
+  /**
+   * Conditional generator: `modulated` (default) feeds the condition beside the noise and also lets it
+   * scale and shift every batch norm's output (conditional batch norm, de Vries et al. 2017, as Miyato &
+   * Koyama's generator does); `input` feeds it only beside the noise, where later layers can wash it out.
+   */
+  generatorConditioning?: GeneratorConditioning;
   /**
    * Conditional discriminator with a second head that predicts the real poster's genres and decade
    * (AC-GAN, Odena et al., 2017); the generator is then also scored on whether its poster reads as
@@ -403,6 +412,7 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   upsampling: "resize",
   spectralNorm: false,
   conditioning: "projection",
+  generatorConditioning: "modulated",
   auxiliaryClassifier: true,
 };
 
@@ -552,6 +562,12 @@ export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42
  */
 export const FID_DEFAULTS = { batchSize: 16, seed: 1, minImages: 2 } as const;
 
+/**
+ * The decades whose generated posters the genre CNN's year head compares (quality figures): an early and
+ * a late one that the DCGAN's posters (from 1980 on) both have plenty of.
+ */
+export const DECADE_CHECK: readonly [number, number] = [1980, 2000];
+
 /** What `deno task dcgan:sample` asks for by default: the recommended conditional run (docs/dcgan.md), one grid of 16. */
 export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64x96", count: 16, seed: 1 } as const;
 
@@ -579,6 +595,25 @@ export const SAVED_MODELS_DIR = "saved_models";
  * after a clone; a model in SAVED_MODELS_DIR with a higher validation mAP is preferred to them.
  */
 export const SHIPPED_MODELS_DIR = "models";
+
+/**
+ * Where shipped generators live inside SHIPPED_MODELS_DIR (`models/generators/<run name>/`, written by
+ * `deno task dcgan:export`): the folder holds no metadata.json, so the genre model listing skips it.
+ */
+export const SHIPPED_GENERATORS_SUBDIR = "generators";
+
+/**
+ * "Make a poster" on the page of `deno task serve`: the grid and the condition it starts with; and the
+ * posters per generator call wherever posters are made (lib/gan/make_posters.ts), so that thousands
+ * (`dcgan:sample --out-dir`) take bounded memory.
+ */
+export const MAKE_POSTER_DEFAULTS = {
+  rows: 4,
+  columns: 4,
+  genre: "Sci-Fi",
+  decade: 1980,
+  batchSize: 64,
+} as const;
 
 /** Defaults of `deno task predict` and `deno task serve`. */
 export const PREDICT_DEFAULTS = {

@@ -28,14 +28,20 @@ export const GAN_PARTS = {
   discriminatorAdam: "discriminator_adam",
 } as const;
 
+/** Which network of a checkpoint samples come from: the weight average when the run keeps one. */
+export async function samplingPart(
+  checkpointDir: string,
+): Promise<typeof GAN_PARTS.average | typeof GAN_PARTS.generator> {
+  return await pathExists(join(checkpointDir, GAN_PARTS.average, "model.json"))
+    ? GAN_PARTS.average
+    : GAN_PARTS.generator;
+}
+
 /**
  * Loads the generator that samples come from: the weight average when the run keeps one. A checkpoint
  * replacement that a crash interrupted is finished first, said through `log`.
  */
 export async function loadGenerator(checkpointDir: string, log?: Log): Promise<tf.LayersModel> {
   await recoverCheckpoint(checkpointDir, log);
-  const average = join(checkpointDir, GAN_PARTS.average);
-  return loadModelFiles(
-    await pathExists(join(average, "model.json")) ? average : join(checkpointDir, GAN_PARTS.generator),
-  );
+  return loadModelFiles(join(checkpointDir, await samplingPart(checkpointDir)));
 }

@@ -6,20 +6,28 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ALL_GENRES, type DcganShape } from "../config.ts";
-import { buildGenerator, conditionVector, DECADES, upsamplingSteps } from "../models/dcgan.ts";
+import { ALL_GENRES, type DcganShape, DECADE_CHECK } from "../config.ts";
+import {
+  buildGenerator,
+  CONDITION_LAYOUT,
+  conditionVector,
+  DECADES,
+  upsamplingSteps,
+} from "../models/dcgan.ts";
 import { loadModelFiles, modelFolderOptions } from "../models/saved.ts";
 import { recoverFolder } from "../util/files.ts";
 import { seededRandom } from "../util/random.ts";
 import { frechetDistance } from "./frechet.ts";
 import {
   collectOutputs,
+  type DecadeEstimates,
   type GenreHits,
   type QualityCnn,
   type QualityRecord,
   topGenreRate,
 } from "./quality_cnn.ts";
-import { generate, generatePosters } from "./sample.ts";
+import { generate } from "./sample.ts";
+import { makePosters } from "./make_posters.ts";
 import type { ImageBatch } from "./grid.ts";
 import { type ImageJudge, type JudgedDistance, judgeDistance } from "./inception_distance.ts";
 import { periodicEnergy } from "./tiling.ts";
@@ -55,6 +63,11 @@ export interface RealReference {
   /** The set's rows that `features` come from, and the other half the floor compares them with. */
   rows: number[];
   floorRows: number[];
+  /**
+   * With a CNN that estimates years: its mean estimate for real posters of each of {@linkcode DECADE_CHECK}'s
+   * decades, and the conditions of those posters (whose genres the generated ones are asked for).
+   */
+  decades?: { real: [number, number]; conditions: Float32Array[] };
 }
 
 /**
@@ -122,7 +135,9 @@ export function realReference(
     )
   );
   const genreHitsReal = topGenreRate(realScores, realAsked, cnn.genres).rate;
+  const decades = real.years ? realDecades(real.years, rows.map((row) => conditions[row])) : undefined;
   return {
+    ...(decades ? { decades } : {}),
     features: real.features,
     frechetFloor: round3(frechetFloor),
     sampleConditions: rows.map((row) => conditions[row]),
@@ -131,6 +146,68 @@ export function realReference(
     periodicEnergy: periodic / rows.length,
     rows,
     floorRows: otherHalf,
+  };
+}
+
+/** The decade of a condition row. */
+function decadeOfCondition(condition: Float32Array): number {
+  return DECADES[condition.indexOf(1, ALL_GENRES.length) - ALL_GENRES.length];
+}
+
+const mean = (values: ArrayLike<number>) => Array.from(values).reduce((a, b) => a + b, 0) / values.length;
+
+/** The real posters' mean year estimate in each decade of DECADE_CHECK; undefined when one has none. */
+function realDecades(years: Float32Array, conditions: Float32Array[]): RealReference["decades"] {
+  const [early, late] = DECADE_CHECK.map((decade) =>
+    years.filter((_, k) => decadeOfCondition(conditions[k]) === decade)
+  );
+  if (early.length < 2 || late.length < 2) return undefined;
+  return {
+    real: [mean(early), mean(late)],
+    conditions: conditions.filter((c) => DECADE_CHECK.includes(decadeOfCondition(c))),
+  };
+}
+
+/**
+ * The CNN's mean year estimate for generated posters asked for each decade of DECADE_CHECK: the genres of
+ * the real posters of both decades, the same noise for both, only the decade differs.
+ */
+function decadeEstimates(
+  cnn: QualityCnn,
+  decades: NonNullable<RealReference["decades"]>,
+  generator: tf.LayersModel,
+  settings: QualitySettings,
+): DecadeEstimates {
+  const latent = settings.shape.latentDim;
+  const count = decades.conditions.length;
+  const noise = tf.randomNormal([count, latent], 0, 1, "float32", settings.seed + 71) as tf.Tensor2D;
+  const generated = DECADE_CHECK.map((decade) => {
+    const rows = decades.conditions.map((condition) => {
+      const asked = condition.slice();
+      asked.fill(0, ALL_GENRES.length);
+      asked[ALL_GENRES.length + DECADES.indexOf(decade as typeof DECADES[number])] = 1;
+      return asked;
+    });
+    const { years } = collectOutputs(
+      cnn,
+      count,
+      (start, n) =>
+        tf.tidy(() =>
+          generate(generator, noise.slice([start, 0], [n, latent]), conditionTensor(rows, range(start, n)))
+        ),
+    );
+    return mean(years!);
+  }) as [number, number];
+  noise.dispose();
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  const realGap = decades.real[1] - decades.real[0];
+  return {
+    decades: [DECADE_CHECK[0], DECADE_CHECK[1]],
+    generated: [r1(generated[0]), r1(generated[1])],
+    real: [r1(decades.real[0]), r1(decades.real[1])],
+    gapRatio: Math.abs(realGap) > 1e-9
+      ? Math.round(((generated[1] - generated[0]) / realGap) * 100) / 100
+      : 0,
   };
 }
 
@@ -218,6 +295,9 @@ export function measureQuality(
   if (settings.shape.conditionSize > 0 && real.askedGenres.length) {
     figures.genreHits = genreHits(cnn, real, generator, settings);
   }
+  if (settings.shape.conditionSize > 0 && real.decades) {
+    figures.decades = decadeEstimates(cnn, real.decades, generator, settings);
+  }
   return figures;
 }
 
@@ -226,13 +306,13 @@ export function measureQuality(
  * noise and conditions as the CNN's distance) to the same real posters, with its floor against the
  * other half: at the generator's size, `pixels` being the set's posters at that size.
  */
-export function measureIndependent(
+export async function measureIndependent(
   judge: ImageJudge,
   real: RealReference,
   pixels: Uint8Array,
   generator: tf.LayersModel,
   settings: QualitySettings,
-): JudgedDistance {
+): Promise<JudgedDistance> {
   const { width, height, latentDim, conditionSize } = settings.shape;
   const bytes = width * height * 3;
   const pick = (rows: number[]): ImageBatch => {
@@ -240,13 +320,15 @@ export function measureIndependent(
     rows.forEach((row, i) => picked.set(pixels.subarray(row * bytes, (row + 1) * bytes), i * bytes));
     return { count: rows.length, width, height, pixels: picked };
   };
-  const generated = generatePosters(
-    generator,
+  // The noise and conditions of generatorDistance: the same posters the CNN's distance saw.
+  const generated = await makePosters(tf, generator, {
     latentDim,
-    real.rows.length,
-    settings.seed + NOISE_SEED,
-    conditionSize > 0 ? (start, n) => conditionTensor(real.sampleConditions, range(start, n)) : undefined,
-  );
+    ...(conditionSize > 0 ? { condition: CONDITION_LAYOUT } : {}),
+  }, {
+    count: real.rows.length,
+    seed: settings.seed + NOISE_SEED,
+    ...(conditionSize > 0 ? { conditions: real.sampleConditions } : {}),
+  });
   return judgeDistance(judge, pick(real.rows), generated, {
     floorReal: pick(real.floorRows),
     label: "dcgan: InceptionV3",
@@ -305,7 +387,12 @@ export function describeQuality(q: QualityRecord): string {
   const judged = q.independent
     ? `; InceptionV3 distance ${q.independent.distance} (floor ${q.independent.floor}: ${q.independent.overFloor}x)`
     : "";
-  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${tiling}${hits}${judged}`;
+  const d = q.decades;
+  const decades = d
+    ? `, year estimate ${d.decades[0]}s ${d.generated[0]} vs ${d.decades[1]}s ${d.generated[1]} (real ` +
+      `${d.real[0]} vs ${d.real[1]}: ${d.gapRatio}x the real gap)`
+    : "";
+  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${tiling}${hits}${decades}${judged}`;
 }
 
 /**
@@ -345,7 +432,7 @@ export async function remeasureRun(
       epoch,
     });
     if (judge && epoch === metadata.epoch) {
-      record.independent = measureIndependent(judge, real, pixels, generator, settings);
+      record.independent = await measureIndependent(judge, real, pixels, generator, settings);
     }
     generator.dispose();
     records.push(record);

@@ -13,7 +13,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { buildGenreCnn } from "../models/cnn.ts";
 import { listSavedModels, loadGenreModel } from "../models/saved.ts";
-import { FALLBACK_QUALITY_CNN, genreGroup, imageSize } from "../config.ts";
+import { FALLBACK_QUALITY_CNN, genreGroup, imageSize, SHIPPED_MODELS_DIR } from "../config.ts";
+import { regressionHeads, type TargetScaling, unscale } from "../models/targets.ts";
 import { concatenate } from "../util/arrays.ts";
 import type { FeatureSet } from "./frechet.ts";
 import type { JudgedDistance } from "./inception_distance.ts";
@@ -27,8 +28,10 @@ export interface QualityCnn {
   /** Input size. */
   height: number;
   width: number;
-  /** Outputs [features, genre scores]. */
+  /** Outputs [features, genre scores], and the standardised year estimate when {@linkcode year} is set. */
   model: tf.LayersModel;
+  /** The year head's scaling, when the CNN has one: generated decades are judged by it. */
+  year?: TargetScaling;
 }
 
 /** Per-checkpoint quality figures, stored in the run's metadata.json. */
@@ -67,6 +70,21 @@ export interface QualityRecord {
    * at the end of a run that asks for it (`dcgan:train --inception`), on the same posters.
    */
   independent?: JudgedDistance;
+  /** Conditional model measured with a CNN that has a year head. */
+  decades?: DecadeEstimates;
+}
+
+/**
+ * The CNN's mean year estimate for posters asked for an early and a late decade (the same noise and
+ * genres, only the decade differs), beside its estimate for real posters of those decades.
+ */
+export interface DecadeEstimates {
+  /** The two decades compared, as first years (e.g. [1980, 2000]). */
+  decades: [number, number];
+  generated: [number, number];
+  real: [number, number];
+  /** (late - early) on generated posters over the same gap on real ones: 1 tells decades apart as well. */
+  gapRatio: number;
 }
 
 /** How often the CNN's top genre is the asked one. */
@@ -82,20 +100,34 @@ export interface GenreHits {
 }
 
 /**
- * The CNN for quality figures: the saved model `name`, else the first saved one, else an untrained
- * (random-weight, seeded) genre CNN ({@linkcode FALLBACK_QUALITY_CNN}), whose features still give a
- * consistent, if weaker, distance.
+ * The CNN for quality figures: the saved model `name`, else the first saved one, else the first model
+ * shipped with posterlab (`shippedRoot`), else an untrained (random-weight, seeded) genre CNN
+ * ({@linkcode FALLBACK_QUALITY_CNN}), whose features still give a consistent, if weaker, distance.
  */
-export async function loadQualityCnn(name?: string, root?: string): Promise<QualityCnn> {
+export async function loadQualityCnn(
+  name?: string,
+  root?: string,
+  shippedRoot: string = SHIPPED_MODELS_DIR,
+): Promise<QualityCnn> {
   const names = name ? [name] : await listSavedModels(root);
+  const shipped = names.length ? [] : await listSavedModels(shippedRoot);
   let base: tf.LayersModel;
   let genres: string[];
   let cnnName: string;
-  if (names.length > 0) {
-    const saved = await loadGenreModel(names[0], root);
+  let year: TargetScaling | undefined;
+  let yearOutput: number | undefined;
+  if (names.length > 0 || shipped.length > 0) {
+    const saved = names.length
+      ? await loadGenreModel(names[0], root)
+      : await loadGenreModel(shipped[0], shippedRoot);
     base = saved.model;
     genres = saved.metadata.genres;
     cnnName = saved.metadata.name;
+    const heads = regressionHeads(saved.metadata.regression);
+    if (heads.includes("year")) {
+      year = saved.metadata.regression!.year;
+      yearOutput = 1 + heads.indexOf("year");
+    }
   } else {
     const { width, height } = imageSize(FALLBACK_QUALITY_CNN.ratio);
     genres = genreGroup(FALLBACK_QUALITY_CNN.genres);
@@ -115,23 +147,34 @@ export async function loadQualityCnn(name?: string, root?: string): Promise<Qual
     throw new Error(`Genre CNN ${cnnName} does not end in a dense layer.`);
   }
   const features = outputLayer.input as tf.SymbolicTensor;
-  const model = tf.model({ inputs: base.inputs, outputs: [features, base.outputs[0]] });
+  const outputs = [features, base.outputs[0]];
+  if (yearOutput !== undefined) outputs.push(base.outputs[yearOutput]);
+  const model = tf.model({ inputs: base.inputs, outputs });
   const [, height, width] = base.inputs[0].shape as number[];
-  return { name: cnnName, genres, height, width, model };
+  return { name: cnnName, genres, height, width, model, ...(year ? { year } : {}) };
+}
+
+/** What the CNN reads from a batch: features, genre scores, and year estimates when it has a year head. */
+export interface CnnOutputs {
+  features: Float32Array;
+  scores: Float32Array;
+  years?: Float32Array;
 }
 
 /** CNN outputs for a batch of images in [-1, 1] (any size; resized to the CNN's): features and genre scores. */
-export function cnnOutputs(
-  cnn: QualityCnn,
-  images: tf.Tensor4D,
-): { features: Float32Array; scores: Float32Array } {
-  const [features, scores] = tf.tidy(() => {
+export function cnnOutputs(cnn: QualityCnn, images: tf.Tensor4D): CnnOutputs {
+  const outputs = tf.tidy(() => {
     const unit = images.add(1).div(2) as tf.Tensor4D;
     const resized = tf.image.resizeBilinear(unit, [cnn.height, cnn.width]);
     return cnn.model.predict(resized) as tf.Tensor[];
   });
-  const result = { features: features.dataSync() as Float32Array, scores: scores.dataSync() as Float32Array };
-  tf.dispose([features, scores]);
+  const [features, scores, year] = outputs;
+  const result: CnnOutputs = {
+    features: features.dataSync() as Float32Array,
+    scores: scores.dataSync() as Float32Array,
+  };
+  if (year && cnn.year) result.years = (year.dataSync() as Float32Array).map((v) => unscale(cnn.year!, v));
+  tf.dispose(outputs);
   return result;
 }
 
@@ -141,20 +184,23 @@ export function collectOutputs(
   total: number,
   make: (start: number, count: number) => tf.Tensor4D,
   chunk = 32,
-): { features: FeatureSet; scores: Float32Array } {
+): { features: FeatureSet; scores: Float32Array; years?: Float32Array } {
   const featureChunks: Float32Array[] = [];
   const scoreChunks: Float32Array[] = [];
+  const yearChunks: Float32Array[] = [];
   for (let start = 0; start < total; start += chunk) {
     const images = make(start, Math.min(chunk, total - start));
     const out = cnnOutputs(cnn, images);
     images.dispose();
     featureChunks.push(out.features);
     scoreChunks.push(out.scores);
+    if (out.years) yearChunks.push(out.years);
   }
   const dim = featureChunks[0].length / Math.min(chunk, total);
   return {
     features: { count: total, dim, values: concatenate(featureChunks, Float32Array) },
     scores: concatenate(scoreChunks, Float32Array),
+    ...(yearChunks.length ? { years: concatenate(yearChunks, Float32Array) } : {}),
   };
 }
 

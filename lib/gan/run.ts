@@ -152,11 +152,17 @@ function fillDecayEpochs(record: StoredRun): StoredRun {
   return { ...record, training: { decayEpochs: 0, ...record.training } };
 }
 
+/** Format 4 → 5. Generators from before conditional batch norm took the condition only as an input. */
+function fillGeneratorConditioning(record: StoredRun): StoredRun {
+  return { ...record, shape: { generatorConditioning: "input", ...record.shape } };
+}
+
 /** The upgrade steps of run records: `RUN_UPGRADES[n - 1]` takes format n to n + 1. */
 const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
   fillPosterShapeAndObjective,
   fillAugmentAndClassifier,
   fillDecayEpochs,
+  fillGeneratorConditioning,
 ];
 
 /** The format of the run records {@linkcode writeRunMetadata} writes (metadata.json's `format`). */

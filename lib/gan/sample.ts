@@ -1,23 +1,26 @@
 /**
  * Generating posters from a trained generator: images as uint8 batches for grids, the conditional
- * query "a Sci-Fi poster of the 1980s", and folders of one PNG per poster (for `deno task fid`).
+ * query "a Sci-Fi poster of the 1980s", and folders of one PNG per poster (for `deno task fid`),
+ * answered by a run's generator or, on a fresh clone, by the shipped one (shipped.ts). The posters
+ * themselves come from make_posters.ts, the code the page of `deno task serve` runs.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import sharp from "sharp";
-import { conditionVector, decadeOf, parseGenre } from "../models/dcgan.ts";
+import { CONDITION_LAYOUT, decadeOf, parseGenre } from "../models/dcgan.ts";
+import { conditionFromLayout, type ConditionLayout } from "../models/condition_layout.ts";
 import { imageFilesIn } from "../images/folder.ts";
 import { writeFileAtomic } from "../util/files.ts";
-import { concatenate } from "../util/arrays.ts";
 import { seededRandom } from "../util/random.ts";
 import { Progress } from "../util/progress.ts";
-import { loadGenerator } from "./checkpoint.ts";
+import { GAN_PARTS, loadGenerator, samplingPart } from "./checkpoint.ts";
 import { type ImageBatch, writeGrid } from "./grid.ts";
+import { type GeneratorInputs, makePosters, pixelBytes, posterBatches } from "./make_posters.ts";
 import { readSetIndex } from "./prepare.ts";
-import { conditionTensor } from "./tensors.ts";
-import { readRunMetadata, type RunMetadata, runPaths } from "./run.ts";
+import { readRunMetadata, runPaths } from "./run.ts";
+import { findShippedGenerator, loadShippedGenerator, shippedGeneratorsDir } from "./shipped.ts";
 
 /**
  * Runs the generator on noise and optional conditions; output in [-1, 1]. Batch norm uses its moving
@@ -43,101 +46,152 @@ export function generate(
 /** Converts images in [-1, 1] to a uint8 batch. */
 export function toImageBatch(images: tf.Tensor4D): ImageBatch {
   const [count, height, width] = images.shape;
-  const bytes = tf.tidy(() => images.add(1).mul(127.5).round().clipByValue(0, 255).toInt());
+  const bytes = pixelBytes(tf, images);
   const pixels = Uint8Array.from(bytes.dataSync());
   bytes.dispose();
   return { count, height, width, pixels };
 }
 
-/** A stack of identical condition vectors for `genres` and `decade`. */
-export function conditionBatch(genres: string[], decade: number, count: number): tf.Tensor2D {
-  const vector = conditionVector(genres, decade);
-  const values = new Float32Array(count * vector.length);
-  for (let i = 0; i < count; i++) values.set(vector, i * vector.length);
-  return tf.tensor2d(values, [count, vector.length]);
-}
-
-/**
- * `count` posters from noise drawn at once with `seed` (so the same as one call), generated a batch at a
- * time so memory stays bounded; `conditions(start, n)` gives a conditional generator its rows.
- */
-export function generatePosters(
-  generator: tf.LayersModel,
-  latentDim: number,
-  count: number,
-  seed: number,
-  conditions?: (start: number, n: number) => tf.Tensor2D,
-  batchSize = 64,
-): ImageBatch {
-  const noise = tf.randomNormal([count, latentDim], 0, 1, "float32", seed) as tf.Tensor2D;
-  const parts: ImageBatch[] = [];
-  for (let start = 0; start < count; start += batchSize) {
-    const n = Math.min(batchSize, count - start);
-    const images = tf.tidy(() =>
-      generate(generator, noise.slice([start, 0], [n, latentDim]), conditions?.(start, n))
-    );
-    parts.push(toImageBatch(images));
-    images.dispose();
-  }
-  noise.dispose();
-  const { height, width } = parts[0];
-  return { count, height, width, pixels: concatenate(parts.map((p) => p.pixels), Uint8Array) };
-}
-
 /** What `deno task dcgan:sample` asks for. */
 export interface SampleRequest {
   runDir: string;
-  /** Genres and decade to ask a conditional run for; a folder (`outDir`) may leave both out. */
+  /** Genres and decade to ask a conditional generator for; a folder (`outDir`) may leave both out. */
   genres?: string[];
   decade?: number;
   count: number;
   seed: number;
   /** Posters per grid row; default the square root of `count`, rounded up. */
   columns?: number;
-  /** Output PNG; default `<run>/samples/<genres>_<decade>s_<seed>.png`. */
+  /** Output PNG; default `<run>/samples/<genres>_<decade>s_seed<seed>.png`. */
   out?: string;
   /** Write one PNG per poster into this folder instead of a grid (see {@linkcode samplePosters}). */
   outDir?: string;
   /** With `outDir`: write into a folder that already holds images. */
   force?: boolean;
+  /**
+   * When the run has no metadata.json (a fresh clone): the shipped-models folder whose generators
+   * answer instead (shipped.ts), the one of the run's name, else (unless `exactName`) the first.
+   */
+  shippedDir?: string;
+  /** The run's name was asked for (--name), so no other shipped generator may answer. */
+  exactName?: boolean;
 }
 
-/** The run's record and its generator, after checking the request against the run. */
-async function openRun(
-  request: SampleRequest,
-): Promise<{ metadata: RunMetadata; generator: tf.LayersModel }> {
+/** Which generator answered a sample request. */
+export type SampleSource =
+  | { kind: "run"; runDir: string; step: number; averaged: boolean }
+  | { kind: "shipped"; dir: string; name: string };
+
+/** `runs/dcgan/x (the weight average after 100 steps)` or `x [shipped with posterlab] (models/...)`. */
+export function describeSource(source: SampleSource): string {
+  return source.kind === "run"
+    ? `run ${source.runDir} (${
+      source.averaged ? "its weight average" : "its generator"
+    } after ${source.step} steps)`
+    : `${source.name} [shipped with posterlab] (${source.dir})`;
+}
+
+/** The training set a generator learned from, as its run recorded it (dcgan:prepare's index). */
+interface TrainedOn {
+  key: string;
+  dataDir: string;
+}
+
+/** A generator opened for a request: the model, its inputs, where it came from and what it learned from. */
+interface OpenGenerator {
+  model: tf.LayersModel;
+  inputs: GeneratorInputs;
+  source: SampleSource;
+  trainedOn?: TrainedOn;
+}
+
+/**
+ * The generator for a request: the run's, else a shipped one. Unconditional generators are refused
+ * unless `unconditional` (a folder of posters needs no condition; a grid is of a genre and decade).
+ */
+async function openGenerator(request: SampleRequest, unconditional = false): Promise<OpenGenerator> {
+  const refuse = (what: string): never => {
+    throw new Error(`${what} is unconditional: train one with --conditional to ask for genres and decades.`);
+  };
   const metadata = await readRunMetadata(request.runDir);
-  if (!metadata) {
-    throw new Error(`${request.runDir} has no metadata.json: train it with deno task dcgan:train.`);
+  if (metadata) {
+    if (!metadata.conditional && !unconditional) refuse(`Run ${request.runDir}`);
+    const checkpoint = runPaths(request.runDir).checkpoint;
+    const model = await loadGenerator(checkpoint);
+    const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
+    return {
+      model,
+      inputs: {
+        latentDim: metadata.shape.latentDim,
+        ...(metadata.conditional ? { condition: CONDITION_LAYOUT } : {}),
+      },
+      source: { kind: "run", runDir: request.runDir, step: metadata.step, averaged },
+      trainedOn: { key: metadata.dataset.key, dataDir: metadata.dataset.selection.dataDir },
+    };
   }
-  if (!metadata.conditional && (request.genres?.length || request.decade !== undefined)) {
+  const name = basename(request.runDir);
+  const shipped = request.shippedDir
+    ? await findShippedGenerator(request.shippedDir, name, request.exactName ?? false)
+    : undefined;
+  if (!shipped) {
     throw new Error(
-      `Run ${request.runDir} is unconditional: train one with --conditional to ask for genres and decades.`,
+      `${request.runDir} has no metadata.json` +
+        (request.shippedDir
+          ? ` and ${shippedGeneratorsDir(request.shippedDir)} has no generator ${name}`
+          : "") +
+        `: train one with deno task dcgan:train, or export one with deno task dcgan:export.`,
     );
   }
-  if (!Number.isInteger(request.count) || request.count < 1) {
-    throw new Error(`--count needs a positive whole number, got ${request.count}.`);
+  const { model, record } = await loadShippedGenerator(shipped);
+  if (!record.condition && !unconditional) {
+    model.dispose();
+    refuse(`The generator in ${shipped}`);
   }
-  const generator = await loadGenerator(runPaths(request.runDir).checkpoint);
-  return { metadata, generator };
+  const set = record.run?.dataset;
+  return {
+    model,
+    inputs: { latentDim: record.latentDim, ...(record.condition ? { condition: record.condition } : {}) },
+    source: { kind: "shipped", dir: shipped, name: record.name },
+    ...(set ? { trainedOn: { key: set.key, dataDir: set.selection.dataDir } } : {}),
+  };
+}
+
+function checkCount(count: number): void {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(`--count needs a positive whole number, got ${count}.`);
+  }
 }
 
 /** Writes a grid of conditional samples for a trained run; returns the PNG's path. */
 export async function sampleConditional(request: SampleRequest): Promise<string> {
+  return (await sampleWithSource(request)).out;
+}
+
+/**
+ * Writes a grid of conditional samples for a trained run, or the shipped generator when the run has
+ * none and `shippedDir` is given; returns the PNG's path and which generator answered.
+ */
+export async function sampleWithSource(
+  request: SampleRequest,
+): Promise<{ out: string; source: SampleSource }> {
+  checkCount(request.count);
   if (!request.genres?.length || request.decade === undefined) {
     throw new Error("A grid asks for a genre and a decade: give both (--genre Sci-Fi --decade 1980).");
   }
   const genres = request.genres.map(parseGenre);
   const decade = decadeOf(request.decade);
-  const { metadata, generator } = await openRun(request);
-  const images = generatePosters(
-    generator,
-    metadata.shape.latentDim,
-    request.count,
-    request.seed,
-    (_, n) => conditionBatch(genres, decade, n),
-  );
-  generator.dispose();
+  const { model, inputs, source } = await openGenerator(request);
+  let images: ImageBatch;
+  try {
+    images = await makePosters(tf, model, inputs, {
+      genres,
+      decade,
+      count: request.count,
+      seed: request.seed,
+    });
+  } finally {
+    model.dispose();
+  }
   const columns = Math.min(request.count, request.columns ?? Math.ceil(Math.sqrt(request.count)));
   const out = request.out ??
     join(runPaths(request.runDir).samples, `${genres.join("-")}_${decade}s_seed${request.seed}.png`);
@@ -146,7 +200,7 @@ export async function sampleConditional(request: SampleRequest): Promise<string>
     columns,
     posterAspect: images.width === images.height,
   });
-  return out;
+  return { out, source };
 }
 
 /** What {@linkcode samplePosters} wrote. */
@@ -160,16 +214,52 @@ export interface PosterFolder {
   height: number;
   /** What the posters were asked for. */
   conditions: string;
+  /** Which generator drew them. */
+  source: SampleSource;
 }
 
 /**
- * Writes `count` posters as `poster_0001.png` ... into `outDir`, each at the generator's own size. A
- * conditional run gets the asked genres and decade, or without them each poster the genres and decade
- * of a random training poster of the run's set (the set's own mix, as the quality figures ask), so
+ * Each poster's condition: the genres and decade of a random poster of the generator's training set
+ * (seeded), read from the index dcgan:prepare wrote.
+ */
+async function trainingMix(
+  opened: OpenGenerator,
+  layout: ConditionLayout,
+  count: number,
+  seed: number,
+): Promise<{ conditions: Float32Array[]; asked: string }> {
+  const set = opened.trainedOn;
+  if (!set) {
+    throw new Error(
+      `${describeSource(opened.source)} has no record of its training set, whose posters give the ` +
+        `conditions: ask with --genre and --decade.`,
+    );
+  }
+  const index = await readSetIndex(set.dataDir, set.key).catch(() => {
+    throw new Error(
+      `The generator's training set ${set.key} is not in ${set.dataDir}/gan/ (its posters give the ` +
+        `conditions): run dcgan:prepare with the run's selection again, or ask with --genre and --decade.`,
+    );
+  });
+  const movies = index.movies;
+  const random = seededRandom(seed + 1);
+  const conditions = Array.from({ length: count }, () => {
+    const movie = movies[Math.floor(random() * movies.length)];
+    return conditionFromLayout(layout, movie.genres, movie.year);
+  });
+  return { conditions, asked: `the genres and decades of random posters of ${set.key}` };
+}
+
+/**
+ * Writes `count` posters as `poster_0001.png` ... into `outDir`, each at the generator's own size, a
+ * batch at a time (make_posters.ts), from the run or, when it has none, the shipped generator. A
+ * conditional generator gets the asked genres and decade, or without them each poster the genres and
+ * decade of a random training poster of its set (the set's own mix, as the quality figures ask), so
  * that a comparison with the real posters (`deno task fid`) compares like with like. A folder that
  * already holds images is refused unless `force` (fid reads every image of a folder).
  */
 export async function samplePosters(request: SampleRequest & { outDir: string }): Promise<PosterFolder> {
+  checkCount(request.count);
   const dir = request.outDir;
   const existing = await imageFilesIn(dir).catch((error) => {
     if (error instanceof Deno.errors.NotFound) return [];
@@ -187,53 +277,52 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
   if (genres.length > 0 !== (decade !== undefined)) {
     throw new Error("Give both --genre and --decade, or neither (posters take the training set's own mix).");
   }
-  const { metadata, generator } = await openRun(request);
-  let conditions: ((start: number, n: number) => tf.Tensor2D) | undefined;
-  let asked = "unconditional";
-  if (metadata.conditional && decade !== undefined) {
-    conditions = (_, n) => conditionBatch(genres, decade, n);
-    asked = `${genres.join("/")} of the ${decade}s`;
-  } else if (metadata.conditional) {
-    const { dataDir } = metadata.dataset.selection;
-    const index = await readSetIndex(dataDir, metadata.dataset.key).catch(() => {
-      generator.dispose();
+  const opened = await openGenerator(request, true);
+  const { model, inputs, source } = opened;
+  try {
+    const layout = inputs.condition;
+    if (!layout && decade !== undefined) {
       throw new Error(
-        `The run's training set ${metadata.dataset.key} is not in ${dataDir}/gan/ (its posters give the ` +
-          `conditions): run dcgan:prepare with the run's selection again, or ask with --genre and --decade.`,
+        `${describeSource(source)} is unconditional: leave out --genre and --decade, or sample a ` +
+          `conditional run.`,
       );
-    });
-    const movies = index.movies;
-    const random = seededRandom(request.seed + 1);
-    const rows = Array.from({ length: request.count }, () => {
-      const movie = movies[Math.floor(random() * movies.length)];
-      return conditionVector(movie.genres, movie.year);
-    });
-    conditions = (start, n) => conditionTensor(rows, Array.from({ length: n }, (_, i) => start + i));
-    asked = `the genres and decades of random posters of ${metadata.dataset.key}`;
+    }
+    let asked = "unconditional";
+    let conditions: Float32Array[] | undefined;
+    if (layout && decade !== undefined) {
+      asked = `${genres.join("/")} of the ${decade}s`;
+    } else if (layout) {
+      ({ conditions, asked } = await trainingMix(opened, layout, request.count, request.seed));
+    }
+    const poster = {
+      genres,
+      ...(decade === undefined ? {} : { decade }),
+      ...(conditions ? { conditions } : {}),
+    };
+    const digits = Math.max(4, String(request.count).length);
+    const files: string[] = [];
+    let size = { width: 0, height: 0 };
+    const progress = new Progress("dcgan:sample", request.count, { unit: "posters" });
+    const batches = posterBatches(tf, model, inputs, { ...poster, count: request.count, seed: request.seed });
+    for await (const batch of batches) {
+      const { width, height } = batch;
+      size = { width, height };
+      const bytes = width * height * 3;
+      for (let i = 0; i < batch.count; i++) {
+        const file = join(dir, `poster_${String(files.length + 1).padStart(digits, "0")}.png`);
+        const raw = batch.pixels.subarray(i * bytes, (i + 1) * bytes);
+        const png = await sharp(raw, { raw: { width, height, channels: 3 } })
+          .png({ compressionLevel: 6 })
+          .toBuffer();
+        await writeFileAtomic(file, new Uint8Array(png.buffer, png.byteOffset, png.byteLength));
+        files.push(file);
+        progress.tick();
+      }
+    }
+    progress.finish();
+    const kept = existing.filter((file) => !files.includes(file)).length;
+    return { dir, files, kept, ...size, conditions: asked, source };
+  } finally {
+    model.dispose();
   }
-  const images = generatePosters(
-    generator,
-    metadata.shape.latentDim,
-    request.count,
-    request.seed,
-    conditions,
-  );
-  generator.dispose();
-  const digits = Math.max(4, String(request.count).length);
-  const bytes = images.width * images.height * 3;
-  const files: string[] = [];
-  const progress = new Progress("dcgan:sample", request.count, { unit: "posters" });
-  for (let i = 0; i < images.count; i++) {
-    const file = join(dir, `poster_${String(i + 1).padStart(digits, "0")}.png`);
-    const raw = images.pixels.subarray(i * bytes, (i + 1) * bytes);
-    const png = await sharp(raw, { raw: { width: images.width, height: images.height, channels: 3 } })
-      .png({ compressionLevel: 6 })
-      .toBuffer();
-    await writeFileAtomic(file, new Uint8Array(png.buffer, png.byteOffset, png.byteLength));
-    files.push(file);
-    progress.tick();
-  }
-  progress.finish();
-  const kept = existing.filter((file) => !files.includes(file)).length;
-  return { dir, files, kept, width: images.width, height: images.height, conditions: asked };
 }

@@ -306,7 +306,7 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
         if (!options.independentJudge || !quality || last?.step !== position.step) return;
         const judge = await options.independentJudge();
         try {
-          last.independent = measureIndependent(judge, quality, pixels, sampler(), options);
+          last.independent = await measureIndependent(judge, quality, pixels, sampler(), options);
         } finally {
           judge.dispose();
         }

@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES, type DcganShape, DEFAULT_DCGAN_SHAPE, type Genre } from "../config.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
+import { conditionFromLayout, type ConditionLayout } from "./condition_layout.ts";
 
 /** Release decades the conditional model knows, as the first year of each. */
 export const DECADES = [1970, 1980, 1990, 2000, 2010] as const;
@@ -97,19 +98,36 @@ export function resolveShape(shape: DcganShape): DcganShape {
 export function buildGenerator(shape: DcganShape): tf.LayersModel {
   const { steps, baseWidth, baseHeight } = upsamplingSteps(shape.width, shape.height);
   const { init } = initializers(shape.seed ?? 1);
-  const resize = resolveShape(shape).upsampling === "resize";
+  const resolved = resolveShape(shape);
+  const resize = resolved.upsampling === "resize";
   const noise = tf.input({ shape: [shape.latentDim], name: "noise" });
   const condition = shape.conditionSize > 0
     ? tf.input({ shape: [shape.conditionSize], name: "condition" })
     : undefined;
   const inputs = condition ? [noise, condition] : [noise];
   let x = condition ? applied(tf.layers.concatenate({ name: "noise_and_condition" }))(inputs) : noise;
+  // Conditional batch norm: the condition scales (1 + gamma) and shifts (beta) each normalised map, so
+  // every layer can make genres differ. Zero-initialised, it starts as plain batch norm.
+  const modulate = condition && resolved.generatorConditioning === "modulated"
+    ? (features: tf.SymbolicTensor, name: string) => {
+      const channels = features.shape.at(-1)!;
+      const perChannel = (part: string) =>
+        applied(tf.layers.reshape({ targetShape: [1, 1, channels], name: `${name}_${part}_map` }))(
+          applied(tf.layers.dense({ units: channels, kernelInitializer: "zeros", name: `${name}_${part}` }))(
+            condition,
+          ),
+        );
+      const gamma = perChannel("gamma");
+      const scaled = applied(tf.layers.multiply({ name: `${name}_scaled` }))([features, gamma]);
+      return applied(tf.layers.add({ name: `${name}_modulated` }))([features, scaled, perChannel("beta")]);
+    }
+    : (features: tf.SymbolicTensor) => features;
   let channels = shape.filters * 2 ** (steps - 1);
   x = applied(
     tf.layers.dense({ units: baseHeight * baseWidth * channels, kernelInitializer: init(), name: "project" }),
   )(x);
   x = applied(tf.layers.reshape({ targetShape: [baseHeight, baseWidth, channels], name: "to_base" }))(x);
-  x = applied(batchNorm("project_bn"))(x);
+  x = modulate(applied(batchNorm("project_bn"))(x), "project_bn");
   x = applied(tf.layers.reLU({ name: "project_relu" }))(x);
   for (let i = 1; i <= steps; i++) {
     const last = i === steps;
@@ -140,7 +158,7 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
     if (last) {
       x = applied(tf.layers.activation({ activation: "tanh", name: "rgb" }))(x);
     } else {
-      x = applied(batchNorm(`up${side}_bn`))(x);
+      x = modulate(applied(batchNorm(`up${side}_bn`))(x), `up${side}_bn`);
       x = applied(tf.layers.reLU({ name: `up${side}_relu` }))(x);
     }
   }
@@ -247,19 +265,15 @@ export function decadeOf(year: number): number {
   return decade;
 }
 
+/** The condition layout of every conditional DCGAN here: the 14 genres, then {@linkcode DECADES}. */
+export const CONDITION_LAYOUT: ConditionLayout = { genres: ALL_GENRES, decades: DECADES };
+
 /**
  * The condition vector for genres and a decade: multi-hot over {@linkcode ALL_GENRES}, then one-hot
  * over {@linkcode DECADES}. Genres outside the 14 are ignored (a poster may also be "Fantasy").
  */
 export function conditionVector(genres: readonly string[], decade: number): Float32Array {
-  const vector = new Float32Array(CONDITION_SIZE);
-  for (const genre of genres) {
-    const index = ALL_GENRES.indexOf(genre as Genre);
-    if (index >= 0) vector[index] = 1;
-  }
-  const decadeIndex = DECADES.indexOf(decadeOf(decade) as typeof DECADES[number]);
-  vector[ALL_GENRES.length + decadeIndex] = 1;
-  return vector;
+  return conditionFromLayout(CONDITION_LAYOUT, genres, decade);
 }
 
 /** Checks a genre name against the 14, with an error that lists them. */

@@ -193,8 +193,14 @@ function manifestBytes(specs: readonly tf.io.WeightsManifestEntry[]): number {
   return specs.reduce((sum, s) => sum + specBytes(s), 0);
 }
 
+/** Bytes of one weight in weights.bin: as stored, so a quantized one (e.g. float16) takes its stored size. */
 function specBytes(spec: tf.io.WeightsManifestEntry): number {
-  return spec.shape.reduce((a, b) => a * b, 1) * bytesPer(spec.dtype);
+  return spec.shape.reduce((a, b) => a * b, 1) * bytesPer(spec.quantization?.dtype ?? spec.dtype);
+}
+
+/** A weight stored as plain float32 (not quantized): the ones the non-finite check reads. */
+function storedAsFloat32(spec: tf.io.WeightsManifestEntry): boolean {
+  return spec.dtype === "float32" && spec.quantization === undefined;
 }
 
 /** Counts NaN and infinite float32 weights, and names the first weight holding one. */
@@ -225,7 +231,7 @@ function nonFiniteProblem(
   let offset = 0;
   for (const spec of specs) {
     const size = specBytes(spec);
-    if (spec.dtype === "float32") {
+    if (storedAsFloat32(spec)) {
       const start = bytes.byteOffset + offset;
       const values = start % 4 === 0
         ? new Float32Array(bytes.buffer, start, size / 4)
@@ -290,6 +296,7 @@ export function folderIOHandler(dir: string): tf.io.IOHandler {
 }
 
 function bytesPer(dtype: string): number {
+  if (dtype === "float16" || dtype === "uint16") return 2;
   return dtype === "bool" || dtype === "uint8" ? 1 : dtype === "complex64" ? 8 : 4;
 }
 
@@ -340,7 +347,7 @@ export async function savedModelProblems(dir: string): Promise<string[]> {
       for (let left = specBytes(spec); left > 0;) {
         const piece = buffer.subarray(0, Math.min(left, buffer.length));
         if (!(await readFully(file, piece))) return [`${WEIGHTS_BIN} ended before ${expected} bytes`];
-        if (spec.dtype === "float32" && piece.length % 4 === 0) {
+        if (storedAsFloat32(spec) && piece.length % 4 === 0) {
           tally.add(spec.name, new Float32Array(buffer.buffer, 0, piece.length / 4));
         }
         left -= piece.length;

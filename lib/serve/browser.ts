@@ -78,3 +78,69 @@ export async function waitForMap(page: Page): Promise<string> {
   await page.waitForSelector("#cam-canvas[data-genre]", { state: "attached", timeout: 60_000 });
   return (await page.getAttribute("#cam-canvas", "data-genre")) ?? "";
 }
+
+/** Waits until "make a poster" has loaded its generator (or said there is none); returns its state. */
+export async function waitForGenerator(page: Page): Promise<{ state: string; text: string }> {
+  const selector = ["ready", "missing", "error"].map((s) => `#make-status[data-state=${s}]`).join(", ");
+  await page.waitForSelector(selector, { timeout: 60_000 });
+  return {
+    state: (await page.getAttribute("#make-status", "data-state")) ?? "",
+    text: (await page.textContent("#make-status")) ?? "",
+  };
+}
+
+/** A grid that "make a poster" drew: its size, RGB pixels and what it was asked. */
+export interface DrawnGrid {
+  width: number;
+  height: number;
+  /** width x height x 3 bytes, row-major. */
+  pixels: Uint8Array;
+  genre: string;
+  decade: number;
+  seed: number;
+}
+
+/**
+ * Picks `genre` and `decade` (when given), sets the seed (when given), presses "Make posters" and reads
+ * the grid back from the canvas once drawn. The generator must be ready ({@linkcode waitForGenerator}).
+ */
+export async function makePosterGrid(
+  page: Page,
+  ask: { genre?: string; decade?: number; seed?: number },
+): Promise<DrawnGrid> {
+  if (ask.genre !== undefined) await page.selectOption("#make-genre", ask.genre);
+  if (ask.decade !== undefined) await page.selectOption("#make-decade", String(ask.decade));
+  if (ask.seed !== undefined) await page.fill("#make-seed", String(ask.seed));
+  const before = Number((await page.getAttribute("#make-canvas", "data-drawn")) ?? 0);
+  await page.click("#make-button");
+  await page.waitForSelector(`#make-canvas[data-drawn="${before + 1}"]`, {
+    state: "attached",
+    timeout: 60_000,
+  });
+  const drawn = await page.evaluate(`(() => {
+    const canvas = document.getElementById("make-canvas");
+    const rgba = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let text = "";
+    for (let i = 0; i < rgba.length; i += 4) {
+      text += String.fromCharCode(rgba[i], rgba[i + 1], rgba[i + 2]);
+    }
+    return {
+      width: canvas.width,
+      height: canvas.height,
+      rgb: btoa(text),
+      genre: canvas.dataset.genre,
+      decade: Number(canvas.dataset.decade),
+      seed: Number(canvas.dataset.seed),
+    };
+  })()`) as { width: number; height: number; rgb: string; genre: string; decade: number; seed: number };
+  const binary = atob(drawn.rgb);
+  const pixels = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  return {
+    width: drawn.width,
+    height: drawn.height,
+    pixels,
+    genre: drawn.genre,
+    decade: drawn.decade,
+    seed: drawn.seed,
+  };
+}

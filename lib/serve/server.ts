@@ -1,6 +1,7 @@
 /**
- * The local server of `deno task serve`: the page's own files, TensorFlow.js's browser bundle and the
- * chosen saved model as static files, and nothing else.
+ * The local server of `deno task serve`: the page's own files, TensorFlow.js's browser bundle, the
+ * chosen saved model and (when there is one) the exported poster generator as static files, and nothing
+ * else.
  *
  * It answers a fixed list of paths; any other request is refused: 403 for a path that tries to leave
  * (`..`, its encodings `%2e%2e`, encoded slashes or backslashes, `//` or a drive letter), 404 for the
@@ -23,6 +24,7 @@
  */
 import { join } from "node:path";
 import { PREDICT_DEFAULTS } from "../config.ts";
+import { GENERATOR_RECORD } from "../gan/generator_record.ts";
 import { bundlePageScript } from "./bundle.ts";
 
 const PAGE_DIR = new URL("./page/", import.meta.url).pathname;
@@ -44,6 +46,11 @@ type Served = { file: string; type: string } | { bytes: Uint8Array; type: string
 export interface PageServerOptions {
   /** The saved model's folder (model.json, weights.bin, metadata.json). */
   modelDir: string;
+  /**
+   * An exported generator's folder (model.json, weights.bin, generator.json; lib/gan/shipped.ts),
+   * served under /generator/; without one those paths are 404 and the page says how to get one.
+   */
+  generatorDir?: string;
   /** Port (default 8080; 0 picks a free one). */
   port?: number;
   /** Interface to listen on (default 127.0.0.1: only this machine). */
@@ -166,6 +173,15 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     ["/model/weights.bin", { file: join(options.modelDir, "weights.bin"), type: "application/octet-stream" }],
     ["/model/metadata.json", { file: join(options.modelDir, "metadata.json"), type: "application/json" }],
   ]);
+  if (options.generatorDir) {
+    const dir = options.generatorDir;
+    routes.set("/generator/model.json", { file: join(dir, "model.json"), type: "application/json" });
+    routes.set("/generator/weights.bin", {
+      file: join(dir, "weights.bin"),
+      type: "application/octet-stream",
+    });
+    routes.set("/generator/generator.json", { file: join(dir, GENERATOR_RECORD), type: "application/json" });
+  }
   const hostname = options.hostname ?? PREDICT_DEFAULTS.host;
   const port = options.port ?? PREDICT_DEFAULTS.port;
   let listener: Deno.TcpListener;

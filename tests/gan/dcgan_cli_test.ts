@@ -110,7 +110,7 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
     assert.equal(folder.code, 0, folder.stderr);
     assert.match(
       folder.stdout,
-      /^5 posters \(8x12, the genres and decades of random posters of y1996-2017_ex-Comedy_r10_8x12\)/,
+      /^generator: run runs\/dcgan\/cdcgan8x12 \(its weight average after \d+ steps\)\n5 posters \(8x12, the genres and decades of random posters of y1996-2017_ex-Comedy_r10_8x12\)/,
     );
     const written = [...Deno.readDirSync(join(cwd, "gen"))].map((e) => e.name).sort();
     assert.deepEqual(written, [1, 2, 3, 4, 5].map((i) => `poster_000${i}.png`));
@@ -194,10 +194,10 @@ Deno.test("Ctrl-C during dcgan:train stops within a step or two, with a checkpoi
   }
 });
 
-Deno.test("dcgan:train, dcgan:sample and dcgan:figures take a plain --name: a path is a usage error (exit 2)", async () => {
+Deno.test("dcgan:train, dcgan:sample, dcgan:export and dcgan:figures take a plain --name: a path is a usage error (exit 2)", async () => {
   const cwd = await Deno.makeTempDir();
   try {
-    for (const name of ["dcgan_train", "dcgan_sample", "dcgan_figures"]) {
+    for (const name of ["dcgan_train", "dcgan_sample", "dcgan_export", "dcgan_figures"]) {
       const extra = name === "dcgan_sample" ? ["--genre", "Drama", "--decade", "1990"] : [];
       const escaped = await run(cwd, name, "--name", "../../x", ...extra);
       assert.equal(escaped.code, 2, `${name}: ${escaped.stderr}`);

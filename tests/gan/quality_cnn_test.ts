@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { DEFAULT_DATASET, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
-import { loadQualityCnn, topGenreRate } from "../../lib/gan/quality_cnn.ts";
+import { cnnOutputs, loadQualityCnn, topGenreRate } from "../../lib/gan/quality_cnn.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import { saveGenreModel } from "../../lib/models/saved.ts";
 import { fixtureModelMetadata } from "../fixtures.ts";
@@ -29,16 +29,34 @@ Deno.test("topGenreRate: share of rows whose top score is the asked genre, avera
   assert.equal(rate, 0.5);
 });
 
-Deno.test("without a saved genre CNN, quality falls back to an untrained one's dense features", async () => {
+Deno.test("without a saved or shipped genre CNN, quality falls back to an untrained one's dense features", async () => {
   const root = await Deno.makeTempDir();
   try {
-    const cnn = await loadQualityCnn(undefined, root);
+    const cnn = await loadQualityCnn(undefined, root, root);
     assert.equal(cnn.name, "untrained");
     assert.deepEqual([cnn.height, cnn.width], [80, 55]);
     assert.equal(cnn.model.outputs.length, 2);
     assert.equal(cnn.model.outputs[0].shape[1], 512); // the penultimate dense layer
     assert.equal(cnn.model.outputs[1].shape[1], cnn.genres.length);
     await assert.rejects(() => loadQualityCnn("missing", root), /No saved model/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("without a saved genre CNN, quality uses the shipped model, and reads years from its year head", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const cnn = await loadQualityCnn(undefined, root);
+    assert.match(cnn.name, /year_rating/);
+    assert.ok(cnn.year, "the shipped model has a year head");
+    const images = tf.randomUniform([3, 96, 64, 3], -1, 1, "float32", 4) as tf.Tensor4D;
+    const out = cnnOutputs(cnn, images);
+    assert.equal(out.scores.length, 3 * cnn.genres.length);
+    assert.equal(out.years?.length, 3);
+    for (const year of out.years!) assert.ok(year > 1900 && year < 2100, `year estimate ${year}`);
+    images.dispose();
+    cnn.model.dispose();
   } finally {
     await Deno.remove(root, { recursive: true });
   }

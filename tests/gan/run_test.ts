@@ -59,8 +59,12 @@ const AUGMENTED = {
   shape: { ...POSTER.shape, auxiliaryClassifier: true },
   training: { ...POSTER.training, augment: ["color", "translation"] },
 };
-/** Format 4, today's. */
-const CURRENT = { ...AUGMENTED, training: { ...AUGMENTED.training, decayEpochs: 5 } };
+/** Format 4: the learning-rate decay recorded. */
+const DECAYED = { ...AUGMENTED, training: { ...AUGMENTED.training, decayEpochs: 5 } };
+/** Format 5, today's: how the generator takes the condition recorded. */
+const CURRENT = { ...DECAYED, shape: { ...DECAYED.shape, generatorConditioning: "modulated" } };
+/** What a generator of formats 1-4 did with the condition. */
+const INPUT_ONLY = { generatorConditioning: "input" };
 
 /** Each old generation as today's format reads it. */
 const UPGRADED = [
@@ -78,6 +82,7 @@ const UPGRADED = [
         upsampling: "transposed",
         conditioning: "input",
         auxiliaryClassifier: false,
+        ...INPUT_ONLY,
       },
       training: { ...TRAINING, loss: "bce", realLabel: 0.9, averageDecay: 0, augment: [], decayEpochs: 0 },
     },
@@ -87,20 +92,25 @@ const UPGRADED = [
     format: 2,
     expected: {
       ...POSTER,
-      shape: { ...POSTER.shape, auxiliaryClassifier: false },
+      shape: { ...POSTER.shape, auxiliaryClassifier: false, ...INPUT_ONLY },
       training: { ...POSTER.training, augment: [], decayEpochs: 0 },
     },
   },
   {
     stored: AUGMENTED,
     format: 3,
-    expected: { ...AUGMENTED, training: { ...AUGMENTED.training, decayEpochs: 0 } },
+    expected: {
+      ...AUGMENTED,
+      shape: { ...AUGMENTED.shape, ...INPUT_ONLY },
+      training: { ...AUGMENTED.training, decayEpochs: 0 },
+    },
   },
-  { stored: CURRENT, format: 4, expected: CURRENT },
+  { stored: DECAYED, format: 4, expected: { ...DECAYED, shape: { ...DECAYED.shape, ...INPUT_ONLY } } },
+  { stored: CURRENT, format: 5, expected: CURRENT },
 ];
 
-Deno.test("run records are written in today's format, which is 4", async () => {
-  assert.equal(RUN_FORMAT, 4);
+Deno.test("run records are written in today's format, which is 5", async () => {
+  assert.equal(RUN_FORMAT, 5);
   const runDir = await Deno.makeTempDir();
   try {
     await writeRunMetadata(runDir, CURRENT as RunMetadata);
@@ -140,9 +150,9 @@ Deno.test("an old run's metadata.json reads in today's format, and is written ba
 });
 
 Deno.test("a numbered record is upgraded from its own format only", () => {
-  // Numbered format 4 with no decay recorded: nothing is filled in (today's runs always record it).
+  // Numbered format 5 with no decay recorded: nothing is filled in (today's runs always record it).
   const { decayEpochs: _, ...training } = CURRENT.training;
-  assert.equal(upgradeRunRecord({ ...CURRENT, training, format: 4 }).training.decayEpochs, undefined);
+  assert.equal(upgradeRunRecord({ ...CURRENT, training, format: 5 }).training.decayEpochs, undefined);
 });
 
 Deno.test("a run record of a newer or unknown format is refused, naming the file", async () => {
@@ -153,7 +163,7 @@ Deno.test("a run record of a newer or unknown format is refused, naming the file
       JSON.stringify({ ...CURRENT, format: RUN_FORMAT + 1 }),
     );
     await assert.rejects(() => readRunMetadata(runDir), (error: Error) => {
-      assert.ok(error.message.startsWith(`${join(runDir, "metadata.json")}: it is format 5, newer than`));
+      assert.ok(error.message.startsWith(`${join(runDir, "metadata.json")}: it is format 6, newer than`));
       return true;
     });
     assert.throws(() => upgradeRunRecord({ ...CURRENT, format: 0 }), /format 0 is no run-record format/);

@@ -46,8 +46,8 @@ function tinySet(): TrainingSet {
   };
 }
 
-/** A small stand-in for the genre CNN: 8x8 input, a 6-unit dense layer, 3 genre scores. */
-function tinyCnn(): QualityCnn {
+/** A small stand-in for the genre CNN: 8x8 input, a 6-unit dense layer, 3 genre scores (and a year head). */
+function tinyCnn(withYear = false): QualityCnn {
   const input = tf.input({ shape: [8, 8, 3] });
   const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
   const hidden = tf.layers.dense({
@@ -62,12 +62,15 @@ function tinyCnn(): QualityCnn {
     kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
   })
     .apply(hidden) as tf.SymbolicTensor;
+  const year = tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+    .apply(hidden) as tf.SymbolicTensor;
   return {
     name: "tiny",
     genres: ["Drama", "Action", "Horror"],
     height: 8,
     width: 8,
-    model: tf.model({ inputs: input, outputs: [hidden, scores] }),
+    model: tf.model({ inputs: input, outputs: withYear ? [hidden, scores, year] : [hidden, scores] }),
+    ...(withYear ? { year: { mean: 1995, std: 10 } } : {}),
   };
 }
 
@@ -202,6 +205,29 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
     );
     assert.deepEqual((await readRunMetadata(runDir))!.quality, again);
     assert.equal((await readRunMetadata(runDir))!.frechetFloor?.distance, again[0].frechetFloor);
+  } finally {
+    await Deno.remove(join(runDir, ".."), { recursive: true });
+  }
+});
+
+Deno.test("a CNN with a year head judges the decades: generated 1980s against 2000s beside real ones", async () => {
+  const runDir = join(await Deno.makeTempDir(), "run");
+  try {
+    const { metadata } = await trainDcgan(options(runDir, { qualityCnn: tinyCnn(true), epochs: 1 }));
+    for (const q of metadata.quality) {
+      const d = q.decades!;
+      assert.deepEqual(d.decades, [1980, 2000]);
+      assert.ok([...d.generated, ...d.real].every((y) => Number.isFinite(y) && y > 1900 && y < 2100));
+      // The tiny CNN's year head reads colour: the real 1980s and 2000s posters differ in colour.
+      assert.notEqual(d.real[0], d.real[1]);
+      const ratio = (d.generated[1] - d.generated[0]) / (d.real[1] - d.real[0]);
+      assert.ok(Math.abs(d.gapRatio - ratio) < 0.05, `${d.gapRatio} vs ${ratio}`);
+    }
+    // Without a year head there is nothing to judge decades with.
+    const { metadata: plain } = await trainDcgan(
+      options(join(runDir, "..", "plain"), { qualityCnn: tinyCnn(), epochs: 1 }),
+    );
+    assert.ok(plain.quality.every((q) => q.decades === undefined));
   } finally {
     await Deno.remove(join(runDir, ".."), { recursive: true });
   }

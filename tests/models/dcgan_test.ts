@@ -105,6 +105,35 @@ Deno.test("the projection discriminator's logit changes with the condition alone
   d.dispose();
 });
 
+Deno.test("a modulated generator scales and shifts every batch norm by the condition; input feeds it once", () => {
+  const condition = tf.tensor2d([...conditionVector(["Sci-Fi"], 1980)], [1, CONDITION_SIZE]);
+  const noise = tf.randomNormal([1, 8], 0, 1, "float32", 5);
+  const build = (generatorConditioning: "modulated" | "input") =>
+    buildGenerator(shape(16, 24, { conditionSize: CONDITION_SIZE, generatorConditioning }));
+  const modulated = build("modulated");
+  const input = build("input");
+  const modulatedLayers = modulated.layers.filter((l) => l.name.endsWith("_modulated")).map((l) => l.name);
+  // One per batch norm: after the projection and after each upsampling block but the last (RGB).
+  assert.deepEqual(modulatedLayers, ["project_bn_modulated", "up8_bn_modulated"]);
+  assert.equal(input.layers.filter((l) => l.name.endsWith("_modulated")).length, 0);
+  // Zero-initialised, the modulation starts as plain batch norm: both give the same poster.
+  const first = modulated.predict([noise, condition]) as tf.Tensor;
+  const plain = input.predict([noise, condition]) as tf.Tensor;
+  assert.ok(tf.max(tf.abs(first.sub(plain))).dataSync()[0] < 1e-6);
+  // With a learned shift per condition and channel, the same noise under another condition changes
+  // more than through the input alone.
+  const beta = modulated.getLayer("project_bn_beta");
+  const [kernel, bias] = beta.getWeights();
+  beta.setWeights([tf.randomNormal(kernel.shape, 0, 1, "float32", 6), bias]);
+  const other = tf.tensor2d([...conditionVector(["Romance"], 2000)], [1, CONDITION_SIZE]);
+  const change = (g: tf.LayersModel) =>
+    tf.mean(tf.abs((g.predict([noise, condition]) as tf.Tensor).sub(g.predict([noise, other]) as tf.Tensor)))
+      .dataSync()[0];
+  assert.ok(change(modulated) > 2 * change(input), `${change(modulated)} vs ${change(input)}`);
+  modulated.dispose();
+  input.dispose();
+});
+
 Deno.test("sizes: 4 x a power of two wide, a multiple of width/4 high; WIDTHxHEIGHT flags", () => {
   assert.deepEqual(upsamplingSteps(64, 96), { steps: 4, baseWidth: 4, baseHeight: 6 });
   assert.deepEqual(upsamplingSteps(128, 192), { steps: 5, baseWidth: 4, baseHeight: 6 });

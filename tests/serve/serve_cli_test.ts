@@ -1,6 +1,7 @@
 /**
  * `deno task serve` (cli/serve.ts) as a subprocess: its memory with clients that do not read, damaged
- * models refused or skipped before listening, and start errors that name the flag.
+ * models refused or skipped before listening, start errors that name the flag, and the poster
+ * generator it finds (and its screenshot with a grid).
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
@@ -8,6 +9,8 @@ import { join } from "node:path";
 import { DEFAULT_DATASET } from "../../lib/config.ts";
 import { fixtureModelMetadata } from "../fixtures.ts";
 import { saveFixtureModel } from "../inference/model_fixture.ts";
+import { exportGenerator } from "../../lib/gan/shipped.ts";
+import { makeFixtureRun } from "../gan/generator_fixture.ts";
 
 await tf.setBackend("cpu");
 const CLI = new URL("../../cli/serve.ts", import.meta.url).pathname;
@@ -204,6 +207,60 @@ Deno.test("serve's start errors name the flag: a port in use (--port), a host th
     await host.stop();
   } finally {
     taken.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("serve finds the shipped generator and says so; --screenshot --make draws a grid into the PNG", async () => {
+  const root = await Deno.makeTempDir();
+  await saveFixtureModel(root, "m");
+  const shipped = join(root, "shipped");
+  await exportGenerator({ runDir: await makeFixtureRun(root), outDir: join(shipped, "generators", "g") });
+  const serve = startServe("--models-dir", root, "--port", "0", "--shipped-dir", shipped);
+  try {
+    const started = await serve.started;
+    assert.ok(typeof started === "object" && "port" in started, `serve started: ${serve.stderr()}`);
+    assert.match(serve.stdout(), /^generator: cdcgan32x48: 32x48, 14 genres x 5 decades, 40 steps/m);
+    const record = await (await fetch(`http://127.0.0.1:${started.port}/generator/generator.json`)).json();
+    assert.equal(record.name, "cdcgan32x48");
+  } finally {
+    await serve.stop();
+  }
+  const without = startServe("--models-dir", root, "--port", "0");
+  try {
+    await without.started;
+    assert.match(
+      without.stdout(),
+      /^generator: none, so the page can't make posters \(deno task dcgan:export/m,
+    );
+  } finally {
+    await without.stop();
+  }
+  const png = join(root, "page.png");
+  const screenshot = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      CLI,
+      "--models-dir",
+      root,
+      "--shipped-dir",
+      shipped,
+      "--screenshot",
+      png,
+      "--make",
+      "sci-fi",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(screenshot.stdout) + new TextDecoder().decode(screenshot.stderr);
+  try {
+    assert.equal(screenshot.code, 0, text);
+    assert.match(text, /Sci-Fi 1980s, seed 1: a 138x202 grid/);
+    const bytes = await Deno.readFile(png);
+    assert.deepEqual([...bytes.subarray(1, 4)], [80, 78, 71], "a PNG");
+  } finally {
     await Deno.remove(root, { recursive: true });
   }
 });

@@ -2,8 +2,9 @@
 /**
  * The page of `deno task serve`: TensorFlow.js in the browser loads the saved model from the server
  * (model.json, weights.bin, metadata.json as `deno task train` writes them) and runs it on a poster
- * the user drops or picks; nothing is uploaded. Bundled for the browser by lib/serve/bundle.ts; `tf`
- * is the global of the tf.min.js the page loads first.
+ * the user drops or picks; nothing is uploaded. "Make a poster" (make.ts) draws posters with the
+ * exported generator. Bundled for the browser by lib/serve/bundle.ts; `tf` is the global of the
+ * tf.min.js the page loads first.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { type ActivationMap, gradCam, heatmapRgba } from "../../inference/gradca
 import { PREDICT_DEFAULTS } from "../../config.ts";
 import { type RegressionEstimates, regressionEstimates } from "../../models/targets.ts";
 import type { SavedModelMetadata } from "../../models/saved.ts";
+import { setUpMakePoster } from "./make.ts";
 
 const tf = (globalThis as unknown as { tf: typeof Tf }).tf;
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -185,4 +187,6 @@ drop.addEventListener("drop", (event) => {
   const file = event.dataTransfer?.files[0];
   if (file) predictFile(file);
 });
+// Both load at once: the classifier and the generator are independent.
 loadModel();
+setUpMakePoster(tf);
