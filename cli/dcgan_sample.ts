@@ -1,11 +1,13 @@
 /**
  * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64x96] [--seed N]
  *  [--out FILE] [--shipped-dir models]`
+ * `deno task dcgan:sample --out-dir DIR [--count 500] [--genre G --decade D] [--force] ...`
  *
  * Asks a conditional DCGAN run for posters of a genre (or several: --genre Action,Sci-Fi) and a decade,
- * and writes them as one grid PNG. Without a run of that name (a fresh clone) the generator shipped in
- * models/generators/ answers (`deno task dcgan:export` puts one there); the first line says which.
- * The work is in lib/gan/sample.ts.
+ * and writes them as one grid PNG; with --out-dir, one PNG per poster instead (for `deno task fid`),
+ * by default with the genres and decades of the generator's own training posters. Without a run of
+ * that name (a fresh clone) the generator shipped in models/generators/ answers (`deno task
+ * dcgan:export` puts one there); the first line says which. The work is in lib/gan/sample.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import {
@@ -19,13 +21,13 @@ import {
 } from "../lib/cli_args.ts";
 import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { runFolder } from "../lib/training/run.ts";
-import { describeSource, sampleWithSource } from "../lib/gan/sample.ts";
+import { describeSource, samplePosters, sampleWithSource } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
 
 const FLAGS = {
   genre: { type: "list", help: "genre(s) to ask for, e.g. Sci-Fi or Action,Sci-Fi" },
   decade: { type: "number", help: "release decade, e.g. 1980" },
-  count: { type: "number", help: "posters in the grid", default: DEFAULT_DCGAN_SAMPLE.count },
+  count: { type: "number", help: "posters in the grid or folder", default: DEFAULT_DCGAN_SAMPLE.count },
   columns: { type: "number", help: "posters per grid row (default: a square grid)" },
   name: {
     type: "string",
@@ -34,6 +36,13 @@ const FLAGS = {
   },
   seed: { type: "number", help: "noise seed", default: DEFAULT_DCGAN_SAMPLE.seed },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
+  "out-dir": {
+    type: "string",
+    help: "write one PNG per poster into this folder instead of a grid (for deno task fid); without " +
+      "--genre and --decade each poster gets those of a random poster of the generator's training set " +
+      "(as its run or generator.json records it; that set must be prepared under its data folder)",
+  },
+  force: { type: "boolean", help: "with --out-dir: write into a folder that already holds images" },
   ...BACKEND_FLAGS,
   "shipped-dir": {
     ...SHIPPED_DIR_FLAG["shipped-dir"],
@@ -45,22 +54,44 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   const flags = parseArgs(Deno.args, FLAGS);
   if (flags._.length) throw new UsageError(`Unexpected argument "${flags._[0]}" (flags start with --).`);
   const runDir = runFolder("dcgan", folderNameFromArgs(flags.name ?? DEFAULT_DCGAN_SAMPLE.run, "name"));
-  if (!flags.genre?.length) throw new UsageError("--genre is required, e.g. --genre Sci-Fi.");
-  if (flags.decade === undefined) throw new UsageError("--decade is required, e.g. --decade 1980.");
+  const outDir = flags["out-dir"];
+  if (flags.force && !outDir) throw new UsageError("--force goes with --out-dir.");
+  if (outDir && (flags.out || flags.columns !== undefined)) {
+    throw new UsageError("--out-dir writes one PNG per poster: --out and --columns are for a grid.");
+  }
+  if (!outDir && !flags.genre?.length) throw new UsageError("--genre is required, e.g. --genre Sci-Fi.");
+  if (!outDir && flags.decade === undefined) {
+    throw new UsageError("--decade is required, e.g. --decade 1980.");
+  }
   const { name: backendName, threads } = backendFromArgs(flags);
-  flags.genre.forEach(parseGenre); // a misspelt genre fails before the backend loads
+  flags.genre?.forEach(parseGenre); // a misspelt genre fails before the backend loads
   await initBackend(backendName, { threads });
-  const { out, source } = await sampleWithSource({
+  const asked = {
     runDir,
     shippedDir: flags["shipped-dir"],
     exactName: flags.name !== undefined,
-    genres: flags.genre,
-    decade: flags.decade,
     count: flags.count!,
     seed: flags.seed!,
+    ...(flags.genre?.length ? { genres: flags.genre } : {}),
+    ...(flags.decade !== undefined ? { decade: flags.decade } : {}),
+  };
+  if (outDir) {
+    const written = await samplePosters({ ...asked, outDir, force: flags.force ?? false });
+    console.log(`generator: ${describeSource(written.source)}`);
+    console.log(
+      `${written.files.length} posters (${written.width}x${written.height}, ${written.conditions}): ` +
+        `${written.dir}/poster_*.png`,
+    );
+    if (written.kept) {
+      console.error(`dcgan:sample: ${written.kept} older images stay in ${written.dir} (fid reads them too)`);
+    }
+    return;
+  }
+  const { out, source } = await sampleWithSource({
+    ...asked,
     ...(flags.columns !== undefined ? { columns: flags.columns } : {}),
     ...(flags.out ? { out: flags.out } : {}),
   });
   console.log(`generator: ${describeSource(source)}`);
-  console.log(`${flags.count} ${flags.genre.join("/")} posters of the ${flags.decade}s: ${out}`);
+  console.log(`${flags.count} ${flags.genre!.join("/")} posters of the ${flags.decade}s: ${out}`);
 });

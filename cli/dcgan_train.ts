@@ -33,6 +33,7 @@ import { readTrainingSet } from "../lib/gan/prepare.ts";
 import { loadQualityCnn } from "../lib/gan/quality_cnn.ts";
 import { describeQuality, remeasureRun } from "../lib/gan/generator_quality.ts";
 import { trainDcgan } from "../lib/gan/train.ts";
+import { describeJudged, loadInceptionJudge } from "../lib/gan/inception_distance.ts";
 import { runFolder } from "../lib/training/run.ts";
 import { AUGMENTATIONS } from "../lib/gan/augment.ts";
 import { CONDITION_SIZE, parseDcganSize, POSTER_SIZES, sizeName } from "../lib/models/dcgan.ts";
@@ -129,6 +130,10 @@ const FLAGS = {
     default: DEFAULTS.qualitySamples,
   },
   "no-quality": { type: "boolean", help: "skip the quality figures" },
+  inception: {
+    type: "boolean",
+    help: "at the end, also deno task fid's InceptionV3 distance and floor (768 images: minutes on 2 cores)",
+  },
   "quality-only": {
     type: "boolean",
     help: "don't train: measure the run's saved epochs again (e.g. with a new CNN)",
@@ -224,6 +229,9 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   const { name: backendName, threads } = backendFromArgs(flags);
   const backend = await initBackend(backendName, { threads });
   const set = await readTrainingSet(flags["data-dir"]!, flags.set);
+  if (flags.inception && flags["no-quality"]) {
+    throw new UsageError("--inception goes beside the quality figures: leave out --no-quality.");
+  }
   const qualityCnn = flags["no-quality"] ? undefined : await loadQualityCnn(flags["quality-model"]);
   if (qualityCnn?.name === "untrained") {
     console.error(
@@ -233,7 +241,11 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   const runDir = runFolder("dcgan", name);
   if (flags["quality-only"]) {
     if (!qualityCnn) throw new UsageError("--quality-only and --no-quality contradict each other.");
-    await remeasureRun(runDir, set, qualityCnn, flags["quality-samples"]!);
+    const judge = flags.inception ? await loadInceptionJudge() : undefined;
+    const records = await remeasureRun(runDir, set, qualityCnn, flags["quality-samples"]!, undefined, judge);
+    judge?.dispose();
+    const last = records.at(-1);
+    if (last?.independent) console.log(`${runDir}: epoch ${last.epoch}: ${describeJudged(last.independent)}`);
     return;
   }
   const { metadata } = await trainInterruptibly(
@@ -258,6 +270,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
         resume: flags.resume ?? false,
         backend: backend.name,
         qualityCnn,
+        ...(flags.inception ? { independentJudge: loadInceptionJudge } : {}),
         signal,
       }),
   );

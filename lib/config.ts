@@ -555,6 +555,14 @@ export const FALLBACK_QUALITY_CNN = { genres: 7, ratio: 30, version: 1, seed: 42
 };
 
 /**
+ * The independent judge of generated posters (`deno task fid`, lib/gan/inception_distance.ts): images per
+ * InceptionV3 batch (memory stays bounded: a 299x299 image takes tens of MB of activations), the seed that
+ * picks which images of a folder are compared (`--limit`, the two halves of `--floor`), and the fewest
+ * images a side a Fréchet distance is computed on.
+ */
+export const FID_DEFAULTS = { batchSize: 16, seed: 1, minImages: 2 } as const;
+
+/**
  * The decades whose generated posters the genre CNN's year head compares (quality figures): an early and
  * a late one that the DCGAN's posters (from 1980 on) both have plenty of.
  */
@@ -594,8 +602,18 @@ export const SHIPPED_MODELS_DIR = "models";
  */
 export const SHIPPED_GENERATORS_SUBDIR = "generators";
 
-/** "Make a poster" on the page of `deno task serve`: the grid and the condition it starts with. */
-export const MAKE_POSTER_DEFAULTS = { rows: 4, columns: 4, genre: "Sci-Fi", decade: 1980 } as const;
+/**
+ * "Make a poster" on the page of `deno task serve`: the grid and the condition it starts with; and the
+ * posters per generator call wherever posters are made (lib/gan/make_posters.ts), so that thousands
+ * (`dcgan:sample --out-dir`) take bounded memory.
+ */
+export const MAKE_POSTER_DEFAULTS = {
+  rows: 4,
+  columns: 4,
+  genre: "Sci-Fi",
+  decade: 1980,
+  batchSize: 64,
+} as const;
 
 /** Defaults of `deno task predict` and `deno task serve`. */
 export const PREDICT_DEFAULTS = {

@@ -34,42 +34,101 @@ function centred(set: FeatureSet): { mean: Float64Array; scaled: Float64Array } 
   return { mean, scaled };
 }
 
-/** Eigenvalues of a symmetric n x n matrix (row-major, overwritten) by cyclic Jacobi rotations. */
+/**
+ * Eigenvalues of a symmetric n x n matrix (row-major, overwritten): Householder reduction to a
+ * tridiagonal matrix, then the implicit QL iteration (Numerical Recipes' tred2 and tqli, values only).
+ * About (4/3) n³ operations: a 1000 x 1000 Gram matrix takes seconds, where cyclic Jacobi rotations
+ * (2n³ a sweep, ten sweeps) took a minute.
+ */
 export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
   const a = matrix;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let p = 0; p < n; p++) {
-      diag += a[p * n + p] ** 2;
-      for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    }
-    if (off <= 1e-22 * Math.max(diag, 1e-300)) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        // Rotate rows/columns p and q (the matrix stays symmetric; both halves are updated).
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  for (let i = n - 1; i > 0; i--) {
+    const l = i - 1;
+    const row = i * n;
+    let h = 0;
+    if (l > 0) {
+      let scale = 0;
+      for (let k = 0; k <= l; k++) scale += Math.abs(a[row + k]);
+      if (scale === 0) {
+        e[i] = a[row + l];
+      } else {
+        for (let k = 0; k <= l; k++) {
+          a[row + k] /= scale;
+          h += a[row + k] * a[row + k];
         }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
+        let f = a[row + l];
+        let g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
+        e[i] = scale * g;
+        h -= f * g;
+        a[row + l] = f - g;
+        f = 0;
+        for (let j = 0; j <= l; j++) {
+          g = 0;
+          for (let k = 0; k <= j; k++) g += a[j * n + k] * a[row + k];
+          for (let k = j + 1; k <= l; k++) g += a[k * n + j] * a[row + k];
+          e[j] = g / h;
+          f += e[j] * a[row + j];
+        }
+        const hh = f / (h + h);
+        for (let j = 0; j <= l; j++) {
+          f = a[row + j];
+          g = e[j] - hh * f;
+          e[j] = g;
+          for (let k = 0; k <= j; k++) a[j * n + k] -= f * e[k] + g * a[row + k];
         }
       }
+    } else {
+      e[i] = a[row + l];
     }
+    d[i] = h;
   }
-  return Float64Array.from({ length: n }, (_, i) => a[i * n + i]);
+  for (let i = 0; i < n; i++) d[i] = a[i * n + i];
+  // The sub-diagonal, shifted down for the QL iteration.
+  for (let i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  for (let l = 0; l < n; l++) {
+    let iterations = 0;
+    let m: number;
+    do {
+      for (m = l; m < n - 1; m++) {
+        if (Math.abs(e[m]) <= Number.EPSILON * (Math.abs(d[m]) + Math.abs(d[m + 1]))) break;
+      }
+      if (m === l) break;
+      if (iterations++ === 60) throw new Error("Eigenvalues did not converge in 60 QL iterations.");
+      let g = (d[l + 1] - d[l]) / (2 * e[l]);
+      let r = Math.hypot(g, 1);
+      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let p = 0;
+      let i: number;
+      for (i = m - 1; i >= l; i--) {
+        const f = s * e[i];
+        const b = c * e[i];
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          d[i + 1] -= p;
+          e[m] = 0;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1] - p;
+        r = (d[i] - g) * s + 2 * c * b;
+        p = s * r;
+        d[i + 1] = g + p;
+        g = c * r - b;
+      }
+      if (r === 0 && i >= l) continue;
+      d[l] -= p;
+      e[l] = g;
+      e[m] = 0;
+    } while (m !== l);
+  }
+  return d;
 }
 
 /** The Fréchet distance between the Gaussians fitted to two feature sets of the same dimension. */
@@ -92,15 +151,17 @@ export function frechetDistance(x: FeatureSet, y: FeatureSet): number {
       m[i * n2 + k] = sum;
     }
   }
+  // Mᵀ M row by row of M, so every loop runs along memory.
   const gram = new Float64Array(n2 * n2);
-  for (let k = 0; k < n2; k++) {
-    for (let l = k; l < n2; l++) {
-      let sum = 0;
-      for (let i = 0; i < n1; i++) sum += m[i * n2 + k] * m[i * n2 + l];
-      gram[k * n2 + l] = sum;
-      gram[l * n2 + k] = sum;
+  for (let i = 0; i < n1; i++) {
+    const row = i * n2;
+    for (let k = 0; k < n2; k++) {
+      const mk = m[row + k];
+      if (mk === 0) continue;
+      for (let l = k; l < n2; l++) gram[k * n2 + l] += mk * m[row + l];
     }
   }
+  for (let k = 0; k < n2; k++) for (let l = 0; l < k; l++) gram[k * n2 + l] = gram[l * n2 + k];
   const eigenvalues = symmetricEigenvalues(gram, n2);
   // Eigenvalues that are 0 in exact arithmetic come out as ±1e-16 x the largest; their square roots
   // (1e-8 each, hundreds of them) would add up, so rounding noise is cut off.

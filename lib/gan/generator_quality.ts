@@ -7,7 +7,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ALL_GENRES, type DcganShape, DECADE_CHECK } from "../config.ts";
-import { buildGenerator, conditionVector, DECADES, upsamplingSteps } from "../models/dcgan.ts";
+import {
+  buildGenerator,
+  CONDITION_LAYOUT,
+  conditionVector,
+  DECADES,
+  upsamplingSteps,
+} from "../models/dcgan.ts";
 import { loadModelFiles, modelFolderOptions } from "../models/saved.ts";
 import { recoverFolder } from "../util/files.ts";
 import { seededRandom } from "../util/random.ts";
@@ -21,6 +27,9 @@ import {
   topGenreRate,
 } from "./quality_cnn.ts";
 import { generate } from "./sample.ts";
+import { makePosters } from "./make_posters.ts";
+import type { ImageBatch } from "./grid.ts";
+import { type ImageJudge, type JudgedDistance, judgeDistance } from "./inception_distance.ts";
 import { periodicEnergy } from "./tiling.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
@@ -51,6 +60,9 @@ export interface RealReference {
   genreHitsReal: number;
   /** The real posters' share of energy at the generator's tile frequencies (tiling.ts). */
   periodicEnergy: number;
+  /** The set's rows that `features` come from, and the other half the floor compares them with. */
+  rows: number[];
+  floorRows: number[];
   /**
    * With a CNN that estimates years: its mean estimate for real posters of each of {@linkcode DECADE_CHECK}'s
    * decades, and the conditions of those posters (whose genres the generated ones are asked for).
@@ -132,6 +144,8 @@ export function realReference(
     askedGenres,
     genreHitsReal,
     periodicEnergy: periodic / rows.length,
+    rows,
+    floorRows: otherHalf,
   };
 }
 
@@ -204,6 +218,9 @@ function tilePeriod(shape: DcganShape): number {
 
 const round3 = (x: number) => Math.round(x * 1e3) / 1e3;
 
+/** Added to the run's seed for the fixed noise of the Fréchet samples. */
+const NOISE_SEED = 31;
+
 /**
  * The Fréchet distance of a generator's samples (fixed noise) to the real reference, and their
  * periodic energy over the real posters' (see tiling.ts).
@@ -220,7 +237,7 @@ function generatorDistance(
   const conditional = settings.shape.conditionSize > 0;
   const count = real.sampleConditions.length;
   // The same noise at every checkpoint, so the figures move only because the generator did.
-  const noise = tf.randomNormal([count, latent], 0, 1, "float32", settings.seed + 31) as tf.Tensor2D;
+  const noise = tf.randomNormal([count, latent], 0, 1, "float32", settings.seed + NOISE_SEED) as tf.Tensor2D;
   const generated = collectOutputs(cnn, count, (start, n) =>
     tf.tidy(() => {
       const z = noise.slice([start, 0], [n, latent]);
@@ -284,6 +301,40 @@ export function measureQuality(
   return figures;
 }
 
+/**
+ * The independent judge's distance (inception_distance.ts) of the generator's Fréchet samples (the same
+ * noise and conditions as the CNN's distance) to the same real posters, with its floor against the
+ * other half: at the generator's size, `pixels` being the set's posters at that size.
+ */
+export async function measureIndependent(
+  judge: ImageJudge,
+  real: RealReference,
+  pixels: Uint8Array,
+  generator: tf.LayersModel,
+  settings: QualitySettings,
+): Promise<JudgedDistance> {
+  const { width, height, latentDim, conditionSize } = settings.shape;
+  const bytes = width * height * 3;
+  const pick = (rows: number[]): ImageBatch => {
+    const picked = new Uint8Array(rows.length * bytes);
+    rows.forEach((row, i) => picked.set(pixels.subarray(row * bytes, (row + 1) * bytes), i * bytes));
+    return { count: rows.length, width, height, pixels: picked };
+  };
+  // The noise and conditions of generatorDistance: the same posters the CNN's distance saw.
+  const generated = await makePosters(tf, generator, {
+    latentDim,
+    ...(conditionSize > 0 ? { condition: CONDITION_LAYOUT } : {}),
+  }, {
+    count: real.rows.length,
+    seed: settings.seed + NOISE_SEED,
+    ...(conditionSize > 0 ? { conditions: real.sampleConditions } : {}),
+  });
+  return judgeDistance(judge, pick(real.rows), generated, {
+    floorReal: pick(real.floorRows),
+    label: "dcgan: InceptionV3",
+  });
+}
+
 /** Asks the conditional generator for each genre alone (decades as in real posters of that genre). */
 function genreHits(
   cnn: QualityCnn,
@@ -333,17 +384,21 @@ export function describeQuality(q: QualityRecord): string {
     ? `; trained generator ${q.frechetVariants.rawMovingStatistics}, with batch statistics ${q.frechetVariants.rawBatchStatistics}`
     : "";
   const tiling = q.tiling === undefined ? "" : `, tiling ${q.tiling}x the real posters'`;
+  const judged = q.independent
+    ? `; InceptionV3 distance ${q.independent.distance} (floor ${q.independent.floor}: ${q.independent.overFloor}x)`
+    : "";
   const d = q.decades;
   const decades = d
     ? `, year estimate ${d.decades[0]}s ${d.generated[0]} vs ${d.decades[1]}s ${d.generated[1]} (real ` +
       `${d.real[0]} vs ${d.real[1]}: ${d.gapRatio}x the real gap)`
     : "";
-  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${tiling}${hits}${decades}`;
+  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${tiling}${hits}${decades}${judged}`;
 }
 
 /**
  * Measures a finished (or stopped) run again with another CNN, e.g. once a trained genre CNN exists:
  * the untrained generator (rebuilt from the run's seed) and every `generators/epoch_NNN/` snapshot.
+ * With `judge`, the last epoch also gets the independent distance ({@linkcode measureIndependent}).
  * Replaces the run's quality records and returns them.
  */
 export async function remeasureRun(
@@ -352,6 +407,7 @@ export async function remeasureRun(
   cnn: QualityCnn,
   qualitySamples: number,
   log: Log = createLog(),
+  judge?: ImageJudge,
 ): Promise<QualityRecord[]> {
   const metadata = await readRunMetadata(runDir);
   if (!metadata) {
@@ -375,6 +431,9 @@ export async function remeasureRun(
       step: epoch * metadata.dataset.stepsPerEpoch,
       epoch,
     });
+    if (judge && epoch === metadata.epoch) {
+      record.independent = await measureIndependent(judge, real, pixels, generator, settings);
+    }
     generator.dispose();
     records.push(record);
     log(`dcgan: epoch ${epoch}: ${describeQuality(record)}`);

@@ -3,7 +3,8 @@
  * inference mode (batch norm's moving statistics) and the images as bytes. `tf` is passed in, so the
  * page of `deno task serve` (TensorFlow.js's browser bundle) and `dcgan:sample` (Deno) run the same
  * code: the same seed gives the same noise on both sides (tfjs's own seeded normal generator), and so
- * the same posters within float tolerance.
+ * the same posters within float tolerance. `dcgan:sample --out-dir` and the quality figures' independent
+ * judge take the posters a batch at a time ({@linkcode posterBatches}), each poster its own condition.
  *
  * @example
  * ```ts
@@ -23,7 +24,9 @@
  * @module
  */
 import type * as Tf from "@tensorflow/tfjs";
+import { MAKE_POSTER_DEFAULTS } from "../config.ts";
 import { conditionFromLayout, type ConditionLayout } from "../models/condition_layout.ts";
+import { concatenate } from "../util/arrays.ts";
 import type { ImageBatch } from "./grid_layout.ts";
 
 /** What a generator takes: its noise length and, when conditional, its condition layout. */
@@ -32,10 +35,16 @@ export interface GeneratorInputs {
   condition?: ConditionLayout;
 }
 
-/** Posters asked for: genres (one or more) and a decade, how many, and the noise seed. */
+/**
+ * Posters asked for: how many, the noise seed, and for a conditional generator either genres (one or
+ * more) and a decade for all of them, or `conditions`, each poster's own condition vector in the
+ * generator's layout (e.g. the genres and decades of training posters). An unconditional generator
+ * ignores both.
+ */
 export interface PosterRequest {
-  genres: readonly string[];
-  decade: number;
+  genres?: readonly string[];
+  decade?: number;
+  conditions?: readonly Float32Array[];
   count: number;
   seed: number;
 }
@@ -50,34 +59,84 @@ export function pixelBytes(tf: typeof Tf, images: Tf.Tensor4D): Tf.Tensor4D {
   return tf.tidy(() => images.add(1).mul(127.5).round().clipByValue(0, 255).toInt() as Tf.Tensor4D);
 }
 
-/** The generator's inputs for a request: noise, and the condition repeated per poster when conditional. */
-export function posterInputs(tf: typeof Tf, inputs: GeneratorInputs, request: PosterRequest): Tf.Tensor2D[] {
-  const noise = posterNoise(tf, request.count, inputs.latentDim, request.seed);
-  if (!inputs.condition) return [noise];
-  const vector = conditionFromLayout(inputs.condition, request.genres, request.decade);
-  const values = new Float32Array(request.count * vector.length);
-  for (let i = 0; i < request.count; i++) values.set(vector, i * vector.length);
-  return [noise, tf.tensor2d(values, [request.count, vector.length])];
+/** Each poster's condition vector for a request; undefined for an unconditional generator. */
+export function posterConditions(
+  inputs: GeneratorInputs,
+  request: PosterRequest,
+): readonly Float32Array[] | undefined {
+  const layout = inputs.condition;
+  if (!layout) return undefined;
+  if (request.conditions) {
+    const size = layout.genres.length + layout.decades.length;
+    const wrong = request.conditions.findIndex((c) => c.length !== size);
+    if (request.conditions.length !== request.count || wrong >= 0) {
+      throw new Error(
+        `Posters asked with their own conditions need ${request.count} vectors of ${size} values, got ` +
+          `${request.conditions.length}${
+            wrong >= 0 ? ` (number ${wrong + 1} has ${request.conditions[wrong].length})` : ""
+          }.`,
+      );
+    }
+    return request.conditions;
+  }
+  if (!request.genres?.length || request.decade === undefined) {
+    throw new Error("A conditional generator is asked for genres and a decade (or a condition per poster).");
+  }
+  return new Array(request.count).fill(conditionFromLayout(layout, request.genres, request.decade));
 }
 
-/** Runs `generator` in inference mode on the request's noise and condition; the posters as bytes. */
+/**
+ * The posters of a request a batch of `batchSize` at a time, so memory stays bounded however many are
+ * asked: the noise is drawn at once and sliced, so the posters are those of one call. The generator
+ * runs in inference mode (predict: batch norm's moving statistics, never the batch's own).
+ */
+export async function* posterBatches(
+  tf: typeof Tf,
+  generator: Tf.LayersModel,
+  inputs: GeneratorInputs,
+  request: PosterRequest,
+  batchSize: number = MAKE_POSTER_DEFAULTS.batchSize,
+): AsyncGenerator<ImageBatch> {
+  if (!Number.isInteger(request.count) || request.count < 1) {
+    throw new Error(`The count of posters must be a positive whole number, got ${request.count}.`);
+  }
+  const conditions = posterConditions(inputs, request);
+  const { latentDim } = inputs;
+  const noise = posterNoise(tf, request.count, latentDim, request.seed);
+  try {
+    for (let start = 0; start < request.count; start += batchSize) {
+      const n = Math.min(batchSize, request.count - start);
+      const bytes = tf.tidy(() => {
+        const z = noise.slice([start, 0], [n, latentDim]);
+        let given: Tf.Tensor2D | Tf.Tensor2D[] = z;
+        if (conditions) {
+          const size = conditions[0].length;
+          const values = new Float32Array(n * size);
+          for (let i = 0; i < n; i++) values.set(conditions[start + i], i * size);
+          given = [z, tf.tensor2d(values, [n, size])];
+        }
+        return pixelBytes(tf, generator.predict(given) as Tf.Tensor4D);
+      });
+      const [count, height, width] = bytes.shape;
+      const pixels = Uint8Array.from(await bytes.data());
+      bytes.dispose();
+      yield { count, height, width, pixels };
+    }
+  } finally {
+    noise.dispose();
+  }
+}
+
+/** Runs `generator` in inference mode on the request's noise and conditions; the posters as bytes. */
 export async function makePosters(
   tf: typeof Tf,
   generator: Tf.LayersModel,
   inputs: GeneratorInputs,
   request: PosterRequest,
 ): Promise<ImageBatch> {
-  if (!Number.isInteger(request.count) || request.count < 1) {
-    throw new Error(`The count of posters must be a positive whole number, got ${request.count}.`);
-  }
-  const bytes = tf.tidy(() => {
-    const given = posterInputs(tf, inputs, request);
-    // predict runs batch norm on its moving statistics (inference mode), never on the batch's own.
-    const images = generator.predict(given.length === 1 ? given[0] : given) as Tf.Tensor4D;
-    return pixelBytes(tf, images);
-  });
-  const [count, height, width] = bytes.shape;
-  const pixels = Uint8Array.from(await bytes.data());
-  bytes.dispose();
-  return { count, height, width, pixels };
+  const parts: ImageBatch[] = [];
+  for await (const batch of posterBatches(tf, generator, inputs, request)) parts.push(batch);
+  if (parts.length === 1) return parts[0];
+  const { height, width } = parts[0];
+  return { count: request.count, height, width, pixels: concatenate(parts.map((p) => p.pixels), Uint8Array) };
 }

@@ -194,7 +194,7 @@ export async function readTrainingSet(dataDir: string, key?: string): Promise<Tr
       );
     }
   }
-  const index = JSON.parse(await Deno.readTextFile(indexPath(dataDir, key)));
+  const index = await readSetIndex(dataDir, key);
   const pixels = await Deno.readFile(pixelsPath(dataDir, key));
   const expected = index.movies.length * index.width * index.height * 3;
   if (pixels.length !== expected) {
@@ -204,6 +204,11 @@ export async function readTrainingSet(dataDir: string, key?: string): Promise<Tr
     );
   }
   return { ...index, pixels };
+}
+
+/** A set's index without its pixels: selection, size and posters (`<key>.json`). */
+export async function readSetIndex(dataDir: string, key: string): Promise<Omit<TrainingSet, "pixels">> {
+  return JSON.parse(await Deno.readTextFile(indexPath(dataDir, key)));
 }
 
 /**

@@ -17,6 +17,7 @@ import { FALLBACK_QUALITY_CNN, genreGroup, imageSize, SHIPPED_MODELS_DIR } from 
 import { regressionHeads, type TargetScaling, unscale } from "../models/targets.ts";
 import { concatenate } from "../util/arrays.ts";
 import type { FeatureSet } from "./frechet.ts";
+import type { JudgedDistance } from "./inception_distance.ts";
 
 /** The CNN that quality is measured with: penultimate-layer features and genre scores in one pass. */
 export interface QualityCnn {
@@ -64,6 +65,11 @@ export interface QualityRecord {
   tiling?: number;
   /** Conditional model only. */
   genreHits?: GenreHits;
+  /**
+   * The independent judge's distance (InceptionV3, lib/gan/inception_distance.ts) with its own floor:
+   * at the end of a run that asks for it (`dcgan:train --inception`), on the same posters.
+   */
+  independent?: JudgedDistance;
   /** Conditional model measured with a CNN that has a year head. */
   decades?: DecadeEstimates;
 }

@@ -1,16 +1,24 @@
 /**
- * Generating posters from a trained generator: images as uint8 batches for grids, and the conditional
- * query "a Sci-Fi poster of the 1980s", answered by a run's generator or, on a fresh clone, by the
- * shipped one (shipped.ts).
+ * Generating posters from a trained generator: images as uint8 batches for grids, the conditional
+ * query "a Sci-Fi poster of the 1980s", and folders of one PNG per poster (for `deno task fid`),
+ * answered by a run's generator or, on a fresh clone, by the shipped one (shipped.ts). The posters
+ * themselves come from make_posters.ts, the code the page of `deno task serve` runs.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { basename, join } from "node:path";
+import sharp from "sharp";
 import { CONDITION_LAYOUT, decadeOf, parseGenre } from "../models/dcgan.ts";
+import { conditionFromLayout, type ConditionLayout } from "../models/condition_layout.ts";
+import { imageFilesIn } from "../images/folder.ts";
+import { writeFileAtomic } from "../util/files.ts";
+import { seededRandom } from "../util/random.ts";
+import { Progress } from "../util/progress.ts";
 import { GAN_PARTS, loadGenerator, samplingPart } from "./checkpoint.ts";
 import { type ImageBatch, writeGrid } from "./grid.ts";
-import { type GeneratorInputs, makePosters, pixelBytes } from "./make_posters.ts";
+import { type GeneratorInputs, makePosters, pixelBytes, posterBatches } from "./make_posters.ts";
+import { readSetIndex } from "./prepare.ts";
 import { readRunMetadata, runPaths } from "./run.ts";
 import { findShippedGenerator, loadShippedGenerator, shippedGeneratorsDir } from "./shipped.ts";
 
@@ -47,14 +55,19 @@ export function toImageBatch(images: tf.Tensor4D): ImageBatch {
 /** What `deno task dcgan:sample` asks for. */
 export interface SampleRequest {
   runDir: string;
-  genres: string[];
-  decade: number;
+  /** Genres and decade to ask a conditional generator for; a folder (`outDir`) may leave both out. */
+  genres?: string[];
+  decade?: number;
   count: number;
   seed: number;
   /** Posters per grid row; default the square root of `count`, rounded up. */
   columns?: number;
   /** Output PNG; default `<run>/samples/<genres>_<decade>s_seed<seed>.png`. */
   out?: string;
+  /** Write one PNG per poster into this folder instead of a grid (see {@linkcode samplePosters}). */
+  outDir?: string;
+  /** With `outDir`: write into a folder that already holds images. */
+  force?: boolean;
   /**
    * When the run has no metadata.json (a fresh clone): the shipped-models folder whose generators
    * answer instead (shipped.ts), the one of the run's name, else (unless `exactName`) the first.
@@ -78,26 +91,42 @@ export function describeSource(source: SampleSource): string {
     : `${source.name} [shipped with posterlab] (${source.dir})`;
 }
 
-/** The generator for a request: the run's, else a shipped one; its inputs and where it came from. */
-async function openGenerator(request: SampleRequest): Promise<{
+/** The training set a generator learned from, as its run recorded it (dcgan:prepare's index). */
+interface TrainedOn {
+  key: string;
+  dataDir: string;
+}
+
+/** A generator opened for a request: the model, its inputs, where it came from and what it learned from. */
+interface OpenGenerator {
   model: tf.LayersModel;
   inputs: GeneratorInputs;
   source: SampleSource;
-}> {
+  trainedOn?: TrainedOn;
+}
+
+/**
+ * The generator for a request: the run's, else a shipped one. Unconditional generators are refused
+ * unless `unconditional` (a folder of posters needs no condition; a grid is of a genre and decade).
+ */
+async function openGenerator(request: SampleRequest, unconditional = false): Promise<OpenGenerator> {
+  const refuse = (what: string): never => {
+    throw new Error(`${what} is unconditional: train one with --conditional to ask for genres and decades.`);
+  };
   const metadata = await readRunMetadata(request.runDir);
   if (metadata) {
-    if (!metadata.conditional) {
-      throw new Error(
-        `Run ${request.runDir} is unconditional: train one with --conditional to ask for genres and decades.`,
-      );
-    }
+    if (!metadata.conditional && !unconditional) refuse(`Run ${request.runDir}`);
     const checkpoint = runPaths(request.runDir).checkpoint;
     const model = await loadGenerator(checkpoint);
     const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
     return {
       model,
-      inputs: { latentDim: metadata.shape.latentDim, condition: CONDITION_LAYOUT },
+      inputs: {
+        latentDim: metadata.shape.latentDim,
+        ...(metadata.conditional ? { condition: CONDITION_LAYOUT } : {}),
+      },
       source: { kind: "run", runDir: request.runDir, step: metadata.step, averaged },
+      trainedOn: { key: metadata.dataset.key, dataDir: metadata.dataset.selection.dataDir },
     };
   }
   const name = basename(request.runDir);
@@ -114,17 +143,23 @@ async function openGenerator(request: SampleRequest): Promise<{
     );
   }
   const { model, record } = await loadShippedGenerator(shipped);
-  if (!record.condition) {
+  if (!record.condition && !unconditional) {
     model.dispose();
-    throw new Error(
-      `The generator in ${shipped} is unconditional: it can't be asked for genres and decades.`,
-    );
+    refuse(`The generator in ${shipped}`);
   }
+  const set = record.run?.dataset;
   return {
     model,
-    inputs: { latentDim: record.latentDim, condition: record.condition },
+    inputs: { latentDim: record.latentDim, ...(record.condition ? { condition: record.condition } : {}) },
     source: { kind: "shipped", dir: shipped, name: record.name },
+    ...(set ? { trainedOn: { key: set.key, dataDir: set.selection.dataDir } } : {}),
   };
+}
+
+function checkCount(count: number): void {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(`--count needs a positive whole number, got ${count}.`);
+  }
 }
 
 /** Writes a grid of conditional samples for a trained run; returns the PNG's path. */
@@ -139,8 +174,9 @@ export async function sampleConditional(request: SampleRequest): Promise<string>
 export async function sampleWithSource(
   request: SampleRequest,
 ): Promise<{ out: string; source: SampleSource }> {
-  if (!Number.isInteger(request.count) || request.count < 1) {
-    throw new Error(`--count needs a positive whole number, got ${request.count}.`);
+  checkCount(request.count);
+  if (!request.genres?.length || request.decade === undefined) {
+    throw new Error("A grid asks for a genre and a decade: give both (--genre Sci-Fi --decade 1980).");
   }
   const genres = request.genres.map(parseGenre);
   const decade = decadeOf(request.decade);
@@ -165,4 +201,128 @@ export async function sampleWithSource(
     posterAspect: images.width === images.height,
   });
   return { out, source };
+}
+
+/** What {@linkcode samplePosters} wrote. */
+export interface PosterFolder {
+  dir: string;
+  /** File paths, in order. */
+  files: string[];
+  /** Images that were in the folder before (`force`) and were not replaced. */
+  kept: number;
+  width: number;
+  height: number;
+  /** What the posters were asked for. */
+  conditions: string;
+  /** Which generator drew them. */
+  source: SampleSource;
+}
+
+/**
+ * Each poster's condition: the genres and decade of a random poster of the generator's training set
+ * (seeded), read from the index dcgan:prepare wrote.
+ */
+async function trainingMix(
+  opened: OpenGenerator,
+  layout: ConditionLayout,
+  count: number,
+  seed: number,
+): Promise<{ conditions: Float32Array[]; asked: string }> {
+  const set = opened.trainedOn;
+  if (!set) {
+    throw new Error(
+      `${describeSource(opened.source)} has no record of its training set, whose posters give the ` +
+        `conditions: ask with --genre and --decade.`,
+    );
+  }
+  const index = await readSetIndex(set.dataDir, set.key).catch(() => {
+    throw new Error(
+      `The generator's training set ${set.key} is not in ${set.dataDir}/gan/ (its posters give the ` +
+        `conditions): run dcgan:prepare with the run's selection again, or ask with --genre and --decade.`,
+    );
+  });
+  const movies = index.movies;
+  const random = seededRandom(seed + 1);
+  const conditions = Array.from({ length: count }, () => {
+    const movie = movies[Math.floor(random() * movies.length)];
+    return conditionFromLayout(layout, movie.genres, movie.year);
+  });
+  return { conditions, asked: `the genres and decades of random posters of ${set.key}` };
+}
+
+/**
+ * Writes `count` posters as `poster_0001.png` ... into `outDir`, each at the generator's own size, a
+ * batch at a time (make_posters.ts), from the run or, when it has none, the shipped generator. A
+ * conditional generator gets the asked genres and decade, or without them each poster the genres and
+ * decade of a random training poster of its set (the set's own mix, as the quality figures ask), so
+ * that a comparison with the real posters (`deno task fid`) compares like with like. A folder that
+ * already holds images is refused unless `force` (fid reads every image of a folder).
+ */
+export async function samplePosters(request: SampleRequest & { outDir: string }): Promise<PosterFolder> {
+  checkCount(request.count);
+  const dir = request.outDir;
+  const existing = await imageFilesIn(dir).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  });
+  if (existing.length && !request.force) {
+    const images = `${existing.length} image${existing.length === 1 ? "" : "s"} (${existing[0]}, ...)`;
+    throw new Error(
+      `${dir} already holds ${images}: give an empty or new folder, or --force to write into it ` +
+        `(files of the same names are replaced).`,
+    );
+  }
+  const genres = request.genres?.map(parseGenre) ?? [];
+  const decade = request.decade === undefined ? undefined : decadeOf(request.decade);
+  if (genres.length > 0 !== (decade !== undefined)) {
+    throw new Error("Give both --genre and --decade, or neither (posters take the training set's own mix).");
+  }
+  const opened = await openGenerator(request, true);
+  const { model, inputs, source } = opened;
+  try {
+    const layout = inputs.condition;
+    if (!layout && decade !== undefined) {
+      throw new Error(
+        `${describeSource(source)} is unconditional: leave out --genre and --decade, or sample a ` +
+          `conditional run.`,
+      );
+    }
+    let asked = "unconditional";
+    let conditions: Float32Array[] | undefined;
+    if (layout && decade !== undefined) {
+      asked = `${genres.join("/")} of the ${decade}s`;
+    } else if (layout) {
+      ({ conditions, asked } = await trainingMix(opened, layout, request.count, request.seed));
+    }
+    const poster = {
+      genres,
+      ...(decade === undefined ? {} : { decade }),
+      ...(conditions ? { conditions } : {}),
+    };
+    const digits = Math.max(4, String(request.count).length);
+    const files: string[] = [];
+    let size = { width: 0, height: 0 };
+    const progress = new Progress("dcgan:sample", request.count, { unit: "posters" });
+    const batches = posterBatches(tf, model, inputs, { ...poster, count: request.count, seed: request.seed });
+    for await (const batch of batches) {
+      const { width, height } = batch;
+      size = { width, height };
+      const bytes = width * height * 3;
+      for (let i = 0; i < batch.count; i++) {
+        const file = join(dir, `poster_${String(files.length + 1).padStart(digits, "0")}.png`);
+        const raw = batch.pixels.subarray(i * bytes, (i + 1) * bytes);
+        const png = await sharp(raw, { raw: { width, height, channels: 3 } })
+          .png({ compressionLevel: 6 })
+          .toBuffer();
+        await writeFileAtomic(file, new Uint8Array(png.buffer, png.byteOffset, png.byteLength));
+        files.push(file);
+        progress.tick();
+      }
+    }
+    progress.finish();
+    const kept = existing.filter((file) => !files.includes(file)).length;
+    return { dir, files, kept, ...size, conditions: asked, source };
+  } finally {
+    model.dispose();
+  }
 }

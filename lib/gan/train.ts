@@ -33,7 +33,8 @@ import { GAN_PARTS } from "./checkpoint.ts";
 import { writeGrid } from "./grid.ts";
 import { updateAverage } from "./ema.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
-import { describeQuality, measureQuality, realReference } from "./generator_quality.ts";
+import { describeQuality, measureIndependent, measureQuality, realReference } from "./generator_quality.ts";
+import { describeJudged, type ImageJudge } from "./inception_distance.ts";
 import type { QualityCnn } from "./quality_cnn.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import {
@@ -81,6 +82,12 @@ export interface DcganTrainOptions extends DcganTrainingConfig {
   backend: string;
   /** CNN for the quality figures; none skips them. */
   qualityCnn?: QualityCnn;
+  /**
+   * With the quality figures: loads the independent judge (InceptionV3, inception_distance.ts) at the
+   * end of the run, whose distance goes beside the last epoch's (about a minute with the native backend
+   * for 256 posters a side; docs/dcgan.md).
+   */
+  independentJudge?: () => Promise<ImageJudge>;
   /**
    * Stops the run before the next step, after writing a checkpoint (e.g. on Ctrl-C): the call then
    * throws {@linkcode TrainingInterrupted}.
@@ -295,6 +302,18 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
       afterCheckpoint: (position) => writeRunMetadata(options.runDir, withPosition(run, position, options)),
       async finish(position: Position) {
         if (position.step % options.sampleRate !== 0) await writeSampleGrid(position.step);
+        const last = run.quality.at(-1);
+        if (!options.independentJudge || !quality || last?.step !== position.step) return;
+        const judge = await options.independentJudge();
+        try {
+          last.independent = await measureIndependent(judge, quality, pixels, sampler(), options);
+        } finally {
+          judge.dispose();
+        }
+        log(
+          `dcgan: epoch ${position.epoch} independent judge: ${describeJudged(last.independent)}, ` +
+            `${last.independent.seconds}s`,
+        );
       },
       dispose() {
         disposeNetworks(nets);

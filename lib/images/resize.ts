@@ -108,3 +108,13 @@ export function imageInfo(
     };
   });
 }
+
+/** `WIDTHxHEIGHT` (e.g. `64x96`) as a size; an error saying the form for anything else. */
+export function parseImageSize(text: string): Size {
+  const match = /^(\d+)x(\d+)$/.exec(text.trim());
+  const size = match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
+  if (!size || size.width < 1 || size.height < 1) {
+    throw new Error(`"${text}" is not a size: use WIDTHxHEIGHT in pixels, such as 64x96.`);
+  }
+  return size;
+}

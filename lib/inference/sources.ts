@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { basename, extname, join } from "node:path";
+import { basename } from "node:path";
 import { PREDICT_DEFAULTS } from "../config.ts";
 import { AttemptError, fetchImage } from "../dataset/download.ts";
+import { imageFilesIn } from "../images/folder.ts";
 
 /** A poster that could not be read: the message names it and says why. */
 export class PosterSourceError extends Error {
@@ -22,10 +23,7 @@ export function isUrl(text: string): boolean {
   return /^https?:\/\//i.test(text);
 }
 
-/** Whether a file name has one of the image extensions a folder is searched for. */
-export function hasImageExtension(name: string): boolean {
-  return (PREDICT_DEFAULTS.imageExtensions as readonly string[]).includes(extname(name).toLowerCase());
-}
+export { hasImageExtension } from "../images/folder.ts";
 
 /**
  * The posters named by the command line, in order: a URL or a file as given, a folder replaced by
@@ -44,11 +42,8 @@ export async function expandSources(args: readonly string[]): Promise<string[]> 
       sources.push(arg);
       continue;
     }
-    const names: string[] = [];
-    for await (const entry of Deno.readDir(arg)) {
-      if (entry.isFile && hasImageExtension(entry.name)) names.push(entry.name);
-    }
-    if (names.length === 0) {
+    const files = await imageFilesIn(arg);
+    if (files.length === 0) {
       throw new PosterSourceError(
         `${arg} holds no ${
           PREDICT_DEFAULTS.imageExtensions.join(", ")
@@ -56,7 +51,7 @@ export async function expandSources(args: readonly string[]): Promise<string[]> 
           `them, or URLs.`,
       );
     }
-    sources.push(...names.sort().map((name) => join(arg, name)));
+    sources.push(...files);
   }
   return sources;
 }

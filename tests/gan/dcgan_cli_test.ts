@@ -91,6 +91,39 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
       [(await sharp(png).metadata()).width, (await sharp(png).metadata()).height],
       [2 * (8 + 2) + 2, 2 * (12 + 2) + 2],
     );
+    // One PNG per poster for deno task fid: conditions from the run's own training posters.
+    const sampleTo = (...extra: string[]) =>
+      run(
+        cwd,
+        "dcgan_sample",
+        "--out-dir",
+        "gen",
+        "--count",
+        "5",
+        "--name",
+        "cdcgan8x12",
+        "--backend",
+        "cpu",
+        ...extra,
+      );
+    const folder = await sampleTo();
+    assert.equal(folder.code, 0, folder.stderr);
+    assert.match(
+      folder.stdout,
+      /^generator: run runs\/dcgan\/cdcgan8x12 \(its weight average after \d+ steps\)\n5 posters \(8x12, the genres and decades of random posters of y1996-2017_ex-Comedy_r10_8x12\)/,
+    );
+    const written = [...Deno.readDirSync(join(cwd, "gen"))].map((e) => e.name).sort();
+    assert.deepEqual(written, [1, 2, 3, 4, 5].map((i) => `poster_000${i}.png`));
+    const poster = await sharp(join(cwd, "gen", written[0])).metadata();
+    assert.deepEqual([poster.width, poster.height, poster.format], [8, 12, "png"]);
+    const before = await Deno.readFile(join(cwd, "gen", written[0]));
+    const refusedDir = await sampleTo();
+    assert.equal(refusedDir.code, 1);
+    assert.match(refusedDir.stderr, /gen already holds 5 images .*: give an empty or new folder, or --force/);
+    const forced = await sampleTo("--force", "--genre", "Horror", "--decade", "2000", "--seed", "3");
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /Horror of the 2000s/);
+    assert.notDeepEqual(await Deno.readFile(join(cwd, "gen", written[0])), before, "overwritten");
     const bad = await run(cwd, "dcgan_train", "--size", "48x64");
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--size: DCGAN size 48x64 is not supported/);

@@ -79,3 +79,29 @@ Deno.test("Fréchet distance rejects mismatched or too small sets", () => {
     /at least 2/,
   );
 });
+
+Deno.test("eigenvalues of a larger symmetric matrix keep its trace and its Frobenius norm", () => {
+  const n = 60;
+  const random = seededRandom(5);
+  const matrix = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) matrix[i * n + j] = matrix[j * n + i] = random() - 0.5;
+  }
+  const trace = Array.from({ length: n }, (_, i) => matrix[i * n + i]).reduce((a, b) => a + b, 0);
+  const frobenius = matrix.reduce((sum, v) => sum + v * v, 0);
+  const values = symmetricEigenvalues(Float64Array.from(matrix), n);
+  assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) - trace) < 1e-9);
+  assert.ok(Math.abs(values.reduce((sum, v) => sum + v * v, 0) - frobenius) < 1e-9);
+  // A Gram matrix has no negative eigenvalue (beyond rounding) and its rank at most its inner size.
+  const inner = 5;
+  const x = Array.from({ length: n * inner }, () => random());
+  const gram = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      for (let k = 0; k < inner; k++) gram[i * n + j] += x[i * inner + k] * x[j * inner + k];
+    }
+  }
+  const gramValues = Array.from(symmetricEigenvalues(gram, n)).sort((a, b) => b - a);
+  assert.ok(gramValues.every((v) => v > -1e-9));
+  assert.ok(gramValues.slice(inner).every((v) => Math.abs(v) < 1e-9 * gramValues[0]), `${gramValues}`);
+});

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DEFAULT_DCGAN_SAMPLE } from "../../lib/config.ts";
 import { GAN_PARTS } from "../../lib/gan/checkpoint.ts";
 import { GENERATOR_RECORD, type GeneratorRecord } from "../../lib/gan/generator_record.ts";
-import { makePosters } from "../../lib/gan/make_posters.ts";
+import { makePosters, posterBatches } from "../../lib/gan/make_posters.ts";
 import {
   chooseGenerator,
   exportGenerator,
@@ -178,6 +178,32 @@ Deno.test("dcgan:export then dcgan:sample on a clone without runs: the shipped g
     );
     const png = await Deno.readFile(join(cwd, "grid.png"));
     assert.equal(new DataView(png.buffer).getUint32(16), 2 * (32 + 2) + 2, "2x2 grid of 32-wide posters");
+    // A folder of posters from the shipped generator: the set it records (fixture) is not prepared here,
+    // so the training mix is refused with what to do, and a genre and decade work.
+    const folderArgs = [
+      "--out-dir",
+      "posters",
+      "--count",
+      "3",
+      "--backend",
+      "cpu",
+      "--shipped-dir",
+      "shipped",
+    ];
+    const noSet = await run(cwd, "dcgan_sample", ...folderArgs);
+    assert.equal(noSet.code, 1);
+    assert.match(
+      noSet.stderr,
+      /training set fixture is not in data\/gan\/.*or ask with --genre and --decade/,
+    );
+    const folder = await run(cwd, "dcgan_sample", ...folderArgs, "--genre", "Sci-Fi", "--decade", "1980");
+    assert.equal(folder.code, 0, folder.stderr);
+    assert.match(
+      folder.stdout,
+      /^generator: cdcgan32x48 \[shipped with posterlab\] \(shipped\/generators\/g32\)\n3 posters \(32x48, Sci-Fi of the 1980s\)/,
+    );
+    const posters = [...Deno.readDirSync(join(cwd, "posters"))].map((e) => e.name).sort();
+    assert.deepEqual(posters, ["poster_0001.png", "poster_0002.png", "poster_0003.png"]);
     // A name that is neither a run nor a shipped generator is an error naming both places.
     const missing = await run(cwd, "dcgan_sample", ...args, "--shipped-dir", "shipped", "--name", "other");
     assert.equal(missing.code, 1);
@@ -208,6 +234,59 @@ Deno.test("the fixture generator's batch norm runs on its moving statistics when
     // Training mode (each batch's statistics; it also moves the moving ones, so it comes last) differs.
     const training = model.apply([noise, condition], { training: true }) as tf.Tensor4D;
     assert.notDeepEqual(made.pixels, await bytes(training));
+    model.dispose();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("posters made a batch at a time, or with a condition each, are those of one call", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const runDir = await makeFixtureRun(root);
+    const model = await loadModelFiles(join(runDir, "checkpoint", GAN_PARTS.average));
+    const inputs = {
+      latentDim: FIXTURE_SHAPE.latentDim,
+      condition: { genres: [...ALL_GENRES], decades: [...DECADES] },
+    };
+    const ask = { ...ASK, count: 5 };
+    const whole = await makePosters(tf, model, inputs, ask);
+    const batches = [];
+    for await (const batch of posterBatches(tf, model, inputs, ask, 2)) batches.push(batch);
+    assert.deepEqual(batches.map((b) => b.count), [2, 2, 1]);
+    const joined = new Uint8Array(whole.pixels.length);
+    let offset = 0;
+    for (const b of batches) {
+      joined.set(b.pixels, offset);
+      offset += b.pixels.length;
+    }
+    // Batches of 2 against one of 5: float sums in another order may move a pixel value by 1.
+    const off = joined.reduce((most, v, i) => Math.max(most, Math.abs(v - whole.pixels[i])), 0);
+    assert.ok(off <= 1, `batched posters differ by ${off}`);
+    const row = Float32Array.from(conditionRow());
+    const each = await makePosters(tf, model, inputs, {
+      count: 5,
+      seed: ASK.seed,
+      conditions: Array.from({ length: 5 }, () => row),
+    });
+    assert.deepEqual(each.pixels, whole.pixels);
+    // Another condition for the last poster changes that poster only.
+    const horror = Float32Array.from(row);
+    horror.fill(0, 0, ALL_GENRES.length);
+    horror[ALL_GENRES.indexOf("Horror")] = 1;
+    const mixed = await makePosters(tf, model, inputs, {
+      count: 5,
+      seed: ASK.seed,
+      conditions: [row, row, row, row, horror],
+    });
+    const bytes = whole.pixels.length / 5;
+    assert.deepEqual(mixed.pixels.subarray(0, 4 * bytes), whole.pixels.subarray(0, 4 * bytes));
+    assert.notDeepEqual(mixed.pixels.subarray(4 * bytes), whole.pixels.subarray(4 * bytes));
+    await assert.rejects(
+      () => makePosters(tf, model, inputs, { count: 5, seed: 1, conditions: [row] }),
+      /need 5 vectors of 19 values, got 1/,
+    );
+    await assert.rejects(() => makePosters(tf, model, inputs, { count: 5, seed: 1 }), /genres and a decade/);
     model.dispose();
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -7,6 +7,7 @@ import type { TrainingSet } from "../../lib/gan/prepare.ts";
 import type { QualityCnn } from "../../lib/gan/quality_cnn.ts";
 import { readRunMetadata, runPaths } from "../../lib/gan/run.ts";
 import { remeasureRun } from "../../lib/gan/generator_quality.ts";
+import type { ImageJudge } from "../../lib/gan/inception_distance.ts";
 import { sampleConditional } from "../../lib/gan/sample.ts";
 import { writeRunFigures } from "../../lib/gan/figures.ts";
 import { type DcganTrainOptions, trainDcgan } from "../../lib/gan/train.ts";
@@ -73,6 +74,19 @@ function tinyCnn(withYear = false): QualityCnn {
   };
 }
 
+/** A stand-in for InceptionV3: each image's mean colour and its spread. */
+function tinyJudge(): ImageJudge {
+  return {
+    name: "tiny judge",
+    features: (pixels) =>
+      tf.tidy(() => {
+        const { mean, variance } = tf.moments(pixels.div(255), [1, 2]);
+        return tf.concat([mean, variance.sqrt()], 1) as tf.Tensor2D;
+      }),
+    dispose: () => {},
+  };
+}
+
 function options(runDir: string, extra: Partial<DcganTrainOptions> = {}): DcganTrainOptions {
   return {
     runDir,
@@ -107,7 +121,13 @@ async function generatorWeights(runDir: string): Promise<number[]> {
 Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a video", async () => {
   const runDir = join(await Deno.makeTempDir(), "run");
   try {
-    const { metadata, grids: gridPaths } = await trainDcgan(options(runDir, { qualityCnn: tinyCnn() }));
+    let judgesLoaded = 0;
+    const { metadata, grids: gridPaths } = await trainDcgan(
+      options(runDir, {
+        qualityCnn: tinyCnn(),
+        independentJudge: () => Promise.resolve((judgesLoaded++, tinyJudge())),
+      }),
+    );
     assert.equal(metadata.finished, true);
     assert.equal(metadata.step, 8); // 16 posters / batch 4 = 4 steps an epoch, 2 epochs
     assert.equal(metadata.history.length, 8);
@@ -132,6 +152,16 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
       metadata.quality[0].frechetDistance,
     );
     assert.ok(metadata.quality[1].genreHits && metadata.quality[1].genreHits.chance === 0.333);
+    // The independent judge, loaded once at the end: beside the last epoch's figures only, on the same
+    // 8 real posters, 8 generated and the other 8 real for its floor, at the generator's size.
+    assert.equal(judgesLoaded, 1);
+    assert.deepEqual(metadata.quality.map((q) => q.independent !== undefined), [false, false, true]);
+    const judged = metadata.quality[2].independent!;
+    assert.deepEqual(
+      [judged.network, judged.width, judged.height, judged.realSamples, judged.generatedSamples],
+      ["tiny judge", 8, 12, 8, 8],
+    );
+    assert.ok(judged.distance > 0 && judged.floor! > 0 && judged.overFloor! > 0);
     const grids = [...Deno.readDirSync(runPaths(runDir).grids)].map((e) => e.name).sort();
     assert.deepEqual(grids, ["step_000000.png", "step_000003.png", "step_000006.png", "step_000008.png"]);
     assert.deepEqual(
@@ -163,8 +193,16 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
     await assert.rejects(() => trainDcgan(options(runDir)), /already holds a run: add --resume/);
     // Measuring again from the epoch snapshots (as after a new CNN is trained) gives the same figures.
     // (Epoch snapshots hold the sampled generator only, so the trained generator's figures are not remade.)
-    const again = await remeasureRun(runDir, tinySet(), tinyCnn(), 8, () => {});
-    assert.deepEqual(again, metadata.quality.map(({ frechetVariants: _, ...q }) => q));
+    const again = await remeasureRun(runDir, tinySet(), tinyCnn(), 8, () => {}, tinyJudge());
+    // The snapshot of the last epoch is the generator the run judged: the same posters, the same figures.
+    assert.deepEqual(
+      { ...again[2].independent, seconds: 0 },
+      { ...judged, seconds: 0 },
+    );
+    assert.deepEqual(
+      again.map(({ independent: _, ...q }) => q),
+      metadata.quality.map(({ frechetVariants: _, independent: __, ...q }) => q),
+    );
     assert.deepEqual((await readRunMetadata(runDir))!.quality, again);
     assert.equal((await readRunMetadata(runDir))!.frechetFloor?.distance, again[0].frechetFloor);
   } finally {

@@ -1,0 +1,73 @@
+/**
+ * A frozen InceptionV3 feature extractor: the network behind FID (Heusel et al., 2017), as close to it as
+ * this project can get offline, to judge generated posters with features that are not our own.
+ *
+ * The weights are the ones the npm package `nsfwjs` 4.4 (MIT) bundles as JavaScript modules under
+ * `dist/models/inception_v3/`: a TF.js layers InceptionV3 (Szegedy et al., 2016; 299x299 input),
+ * ImageNet-initialised and then fine-tuned by nsfwjs's authors on a 5-class content task (drawing,
+ * hentai, neutral, porn, sexy), weights uint8-quantised (~29 MB of JavaScript). They install with the
+ * package; nothing is downloaded. So its features have seen ImageNet's photographs and then web images
+ * sorted into those five classes; they have never been taught movie genres (unlike the genre CNN of
+ * lib/gan/quality_cnn.ts), and they are NOT the features of the reference FID network (the TF-slim
+ * ImageNet InceptionV3 of pytorch-fid and TTUR): distances here are comparable only with each other.
+ *
+ * The features are FID's: the 2048 channels of the last mixed block (`mixed10`, 8x8 at 299x299),
+ * averaged over the whole map. Input is nsfwjs's: RGB scaled to [0, 1] (pixels / 255), 299x299.
+ *
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { inceptionV3Input, loadInceptionV3Features } from "./inception_v3.ts";
+ * declare const pixels: tf.Tensor4D; // [n, 96, 64, 3], 0..255
+ * const extractor = await loadInceptionV3Features();
+ * const features = extractor.predict(inceptionV3Input(pixels)) as tf.Tensor2D; // [n, 2048]
+ * ```
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { load } from "nsfwjs/core";
+import { InceptionV3Model } from "nsfwjs/models/inception_v3";
+
+/** Features per image: the channels of InceptionV3's last mixed block. */
+export const INCEPTION_V3_FEATURES = 2048;
+
+/** The side of the square images the network was trained on. */
+export const INCEPTION_V3_SIZE = 299;
+
+/** The last mixed block, whose output is pooled into the features. */
+const LAST_MIXED_BLOCK = "mixed10";
+
+/**
+ * Loads the bundled InceptionV3 as a frozen model from [n, 299, 299, 3] images in [0, 1] to their
+ * [n, 2048] features.
+ */
+export async function loadInceptionV3Features(): Promise<tf.LayersModel> {
+  const info = console.info;
+  console.info = () => {}; // nsfwjs announces the model it loads
+  let original: tf.LayersModel;
+  try {
+    const loaded = await load("InceptionV3", { modelDefinitions: [InceptionV3Model] } as never);
+    original = (loaded as unknown as { model: tf.LayersModel }).model;
+  } finally {
+    console.info = info;
+  }
+  // nsfwjs's own head pools mixed10 8x8 (all of it) and flattens; a global pool says so for any size.
+  const mixed = original.getLayer(LAST_MIXED_BLOCK).output as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(mixed) as tf.SymbolicTensor;
+  const extractor = tf.model({ inputs: original.inputs, outputs: pooled, name: "inception_v3_features" });
+  extractor.trainable = false;
+  return extractor;
+}
+
+/**
+ * RGB pixels (0..255, any size) as the network's input, the way nsfwjs prepares an image: scaled to
+ * [0, 1], then resized bilinearly (corners aligned) to 299x299, aspect ratio not kept.
+ */
+export function inceptionV3Input(pixels: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const unit = pixels.toFloat().div(255) as tf.Tensor4D;
+    const [, height, width] = pixels.shape;
+    if (height === INCEPTION_V3_SIZE && width === INCEPTION_V3_SIZE) return unit;
+    return tf.image.resizeBilinear(unit, [INCEPTION_V3_SIZE, INCEPTION_V3_SIZE], true);
+  });
+}
