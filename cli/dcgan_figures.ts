@@ -15,6 +15,8 @@ import {
 } from "../lib/cli_args.ts";
 import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { writeRunFigures } from "../lib/gan/figures.ts";
+import { describeQuality } from "../lib/gan/generator_quality.ts";
+import { readRunMetadata } from "../lib/gan/run.ts";
 import { runFolder } from "../lib/training/run.ts";
 
 const FLAGS = {
@@ -48,6 +50,15 @@ await runCli(
       console.log(
         `condition effect ${written.conditionEffect}: the mean pixel change between the two conditions from ` +
           `the same noise, over the change between two noises (0: the condition is ignored)`,
+      );
+    }
+    const last = (await readRunMetadata(runDir))?.quality.at(-1);
+    if (last) console.log(`last quality record (epoch ${last.epoch}): ${describeQuality(last)}`);
+    if (last?.genreHits?.realPerGenre) {
+      const { perGenre, realPerGenre } = last.genreHits;
+      console.log(
+        `asked genre on top, generated / real posters: ` +
+          Object.keys(perGenre).map((g) => `${g} ${perGenre[g]} / ${realPerGenre[g] ?? "-"}`).join(", "),
       );
     }
   },

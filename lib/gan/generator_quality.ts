@@ -57,7 +57,9 @@ export interface RealReference {
   sampleConditions: Float32Array[];
   /** CNN genre indices to ask the conditional model for, with decades to pair them with. */
   askedGenres: { cnnIndex: number; decades: number[] }[];
+  /** The CNN's top-genre rate on real posters of the asked genres: mean over genres, and per genre. */
   genreHitsReal: number;
+  genreHitsRealPerGenre: Record<string, number>;
   /** The real posters' share of energy at the generator's tile frequencies (tiling.ts). */
   periodicEnergy: number;
   /** The set's rows that `features` come from, and the other half the floor compares them with. */
@@ -134,7 +136,7 @@ export function realReference(
       k * cnn.genres.length,
     )
   );
-  const genreHitsReal = topGenreRate(realScores, realAsked, cnn.genres).rate;
+  const realRate = topGenreRate(realScores, realAsked, cnn.genres);
   const decades = real.years ? realDecades(real.years, rows.map((row) => conditions[row])) : undefined;
   return {
     ...(decades ? { decades } : {}),
@@ -142,7 +144,8 @@ export function realReference(
     frechetFloor: round3(frechetFloor),
     sampleConditions: rows.map((row) => conditions[row]),
     askedGenres,
-    genreHitsReal,
+    genreHitsReal: realRate.rate,
+    genreHitsRealPerGenre: realRate.perGenre,
     periodicEnergy: periodic / rows.length,
     rows,
     floorRows: otherHalf,
@@ -362,6 +365,7 @@ function genreHits(
   return {
     generated: r(rate.rate),
     real: r(real.genreHitsReal),
+    realPerGenre: Object.fromEntries(Object.entries(real.genreHitsRealPerGenre).map(([g, v]) => [g, r(v)])),
     chance: r(1 / cnn.genres.length),
     perGenre: Object.fromEntries(Object.entries(rate.perGenre).map(([g, v]) => [g, r(v)])),
   };

@@ -97,6 +97,8 @@ export interface GenreHits {
   chance: number;
   /** Rate on generated posters, per asked genre. */
   perGenre: Record<string, number>;
+  /** Rate on real posters, per genre (records from before it was kept lack it). */
+  realPerGenre?: Record<string, number>;
 }
 
 /**

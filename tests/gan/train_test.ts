@@ -151,7 +151,12 @@ Deno.test("a run writes grids, checkpoints, per-epoch quality, metadata and a vi
       metadata.quality[0].frechetVariants!.rawMovingStatistics,
       metadata.quality[0].frechetDistance,
     );
-    assert.ok(metadata.quality[1].genreHits && metadata.quality[1].genreHits.chance === 0.333);
+    const hits = metadata.quality[1].genreHits!;
+    assert.equal(hits.chance, 0.333);
+    // Per genre, generated and real side by side, for the same genres; the mean is over those genres.
+    assert.deepEqual(Object.keys(hits.realPerGenre!).sort(), Object.keys(hits.perGenre).sort());
+    const realRates = Object.values(hits.realPerGenre!);
+    assert.ok(Math.abs(hits.real - realRates.reduce((a, b) => a + b, 0) / realRates.length) < 0.002);
     // The independent judge, loaded once at the end: beside the last epoch's figures only, on the same
     // 8 real posters, 8 generated and the other 8 real for its floor, at the generator's size.
     assert.equal(judgesLoaded, 1);
