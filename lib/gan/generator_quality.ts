@@ -28,7 +28,7 @@ import {
 } from "./quality_cnn.ts";
 import { generate } from "./sample.ts";
 import { makePosters } from "./make_posters.ts";
-import type { ImageBatch } from "./grid.ts";
+import type { ImageBatch } from "./grid_layout.ts";
 import { type ImageJudge, type JudgedDistance, judgeDistance } from "./inception_distance.ts";
 import { periodicEnergy } from "./tiling.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";

@@ -8,8 +8,6 @@ import { POSTER_HEIGHT, POSTER_WIDTH } from "../config.ts";
 import { writeFileAtomic } from "../util/files.ts";
 import { composeGrid, type ImageBatch, type SampleGridOptions } from "./grid_layout.ts";
 
-export { composeGrid, type ImageBatch, type SampleGridOptions };
-
 /** Encodes a grid of `batch` as PNG bytes. */
 export async function gridPng(batch: ImageBatch, options: SampleGridOptions): Promise<Uint8Array> {
   const grid = composeGrid(batch, options);

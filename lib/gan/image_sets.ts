@@ -11,7 +11,7 @@ import { decodeRgb, imageInfo, type Size } from "../images/resize.ts";
 import { imageFilesIn } from "../images/folder.ts";
 import { PREDICT_DEFAULTS } from "../config.ts";
 import { Progress } from "../util/progress.ts";
-import type { ImageBatch } from "./grid.ts";
+import type { ImageBatch } from "./grid_layout.ts";
 import { planComparison, type PlanOptions } from "./inception_distance.ts";
 import { imagesAtSize, readTrainingSet, type TrainingSet } from "./prepare.ts";
 

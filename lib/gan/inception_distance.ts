@@ -17,7 +17,7 @@ import { concatenate } from "../util/arrays.ts";
 import { Progress } from "../util/progress.ts";
 import { seededRandom } from "../util/random.ts";
 import { type FeatureSet, frechetDistance } from "./frechet.ts";
-import type { ImageBatch } from "./grid.ts";
+import type { ImageBatch } from "./grid_layout.ts";
 
 /** A frozen network that turns images into feature vectors. */
 export interface ImageJudge {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { join } from "node:path";
-import { composeGrid, writeGrid } from "../../lib/gan/grid.ts";
+import { writeGrid } from "../../lib/gan/grid.ts";
+import { composeGrid } from "../../lib/gan/grid_layout.ts";
 
 /** `count` tiles of `size` x `size`, tile t filled with value 10 * (t + 1). */
 function tiles(count: number, size: number) {

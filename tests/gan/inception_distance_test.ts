@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { frechetDistance } from "../../lib/gan/frechet.ts";
-import type { ImageBatch } from "../../lib/gan/grid.ts";
+import type { ImageBatch } from "../../lib/gan/grid_layout.ts";
 import {
   type ImageJudge,
   judgeDistance,
