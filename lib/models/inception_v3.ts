@@ -25,7 +25,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { load } from "nsfwjs/core";
+import { loadNsfwjsNetwork } from "./nsfwjs.ts";
 import { InceptionV3Model } from "nsfwjs/models/inception_v3";
 
 /** Features per image: the channels of InceptionV3's last mixed block. */
@@ -42,15 +42,7 @@ const LAST_MIXED_BLOCK = "mixed10";
  * [n, 2048] features.
  */
 export async function loadInceptionV3Features(): Promise<tf.LayersModel> {
-  const info = console.info;
-  console.info = () => {}; // nsfwjs announces the model it loads
-  let original: tf.LayersModel;
-  try {
-    const loaded = await load("InceptionV3", { modelDefinitions: [InceptionV3Model] } as never);
-    original = (loaded as unknown as { model: tf.LayersModel }).model;
-  } finally {
-    console.info = info;
-  }
+  const original = await loadNsfwjsNetwork("InceptionV3", InceptionV3Model);
   // nsfwjs's own head pools mixed10 8x8 (all of it) and flattens; a global pool says so for any size.
   const mixed = original.getLayer(LAST_MIXED_BLOCK).output as tf.SymbolicTensor;
   const pooled = tf.layers.globalAveragePooling2d({}).apply(mixed) as tf.SymbolicTensor;

@@ -21,7 +21,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { load } from "nsfwjs/core";
+import { loadNsfwjsNetwork } from "./nsfwjs.ts";
 import { MobileNetV2Model } from "nsfwjs/models/mobilenet_v2";
 
 /** Features per poster: the channels of MobileNetV2's last convolution. */
@@ -40,15 +40,7 @@ export async function loadMobileNetV2Features(
         `use --ratio 18 or more.`,
     );
   }
-  const info = console.info;
-  console.info = () => {}; // nsfwjs announces the model it loads
-  let original: tf.LayersModel;
-  try {
-    const loaded = await load("MobileNetV2", { modelDefinitions: [MobileNetV2Model] } as never);
-    original = (loaded as unknown as { model: tf.LayersModel }).model;
-  } finally {
-    console.info = info;
-  }
+  const original = await loadNsfwjsNetwork("MobileNetV2", MobileNetV2Model);
   try {
     const topology = original.toJSON(undefined, false) as unknown as {
       config: {

@@ -2,22 +2,13 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { join } from "node:path";
-import { makeFixtureDataDir } from "../fixtures.ts";
+import { finished, makeFixtureDataDir, startCli } from "../fixtures.ts";
 
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 const cli = (name: string) => new URL(`../../cli/${name}.ts`, import.meta.url).pathname;
 
-/** Runs a CLI in `cwd` (so its runs/ folder lands in a temp dir). */
-async function run(cwd: string, name: string, ...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, cli(name), ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+/** Runs `cli/<name>.ts` in `cwd` (so its runs/ folder lands in a temp dir). */
+const run = (cwd: string, name: string, ...args: string[]) => finished(startCli(name, cwd, ...args));
 
 Deno.test("prepare → train (conditional, then resumed) → sample, as the README shows", async () => {
   const cwd = await Deno.makeTempDir();

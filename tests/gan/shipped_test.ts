@@ -1,5 +1,6 @@
 /** Exporting a run's generator into a shipped folder, loading it back, and dcgan:sample falling back to it. */
 import assert from "node:assert/strict";
+import { finished, startCli } from "../fixtures.ts";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { DEFAULT_DCGAN_SAMPLE } from "../../lib/config.ts";
@@ -21,19 +22,8 @@ import { FIXTURE_SHAPE, makeFixtureRun } from "./generator_fixture.ts";
 
 await tf.setBackend("cpu");
 
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-const cli = (name: string) => new URL(`../../cli/${name}.ts`, import.meta.url).pathname;
-
-async function run(cwd: string, name: string, ...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, cli(name), ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+/** Runs `cli/<name>.ts` in `cwd` (so its runs/ folder lands in a temp dir). */
+const run = (cwd: string, name: string, ...args: string[]) => finished(startCli(name, cwd, ...args));
 
 const ASK = { genres: ["Sci-Fi"], decade: 1980, count: 4, seed: 3 };
 
