@@ -68,7 +68,7 @@ Deno.test("bench cdcgan: the case is the recommended run's networks and objectiv
   const args = peerArguments(RECOMMENDED_CASE, options(false)).join(" ");
   assert.equal(
     args,
-    "--size 64x96 --filters 32 --condition-size 19 --upsampling resize --generator-conditioning modulated " +
+    "--size 64x96 --filters 32 --condition-size 19 --upsampling resize --generator-conditioning input " +
       "--augment color,translation,cutout --average-decay 0.999 --task cdcgan-train",
   );
   // Beyond the command's flags (size, filters, --conditional), the networks are the defaults', so a
@@ -113,7 +113,13 @@ Deno.test({
   name: "bench cdcgan: the peer's generator computes TensorFlow.js's, conditional batch norm included",
   ignore: !python,
   async fn() {
-    const shape = { ...RECOMMENDED_CASE.shape(options(true)), seed: 5 };
+    // The modulated generator (`--generator-conditioning modulated`): it holds every layer the input one
+    // has, and the conditional batch norm besides.
+    const shape = {
+      ...RECOMMENDED_CASE.shape(options(true)),
+      generatorConditioning: "modulated" as const,
+      seed: 5,
+    };
     const generator = buildGenerator(shape);
     // Random weights everywhere, so the zero-initialised modulation does something to compare.
     const random = generator.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.2, "float32", i));
