@@ -206,15 +206,21 @@ Deno.test("dcgan:export then dcgan:sample on a clone without runs: the shipped g
   }
 });
 
+/** The weight average of a fixture run under `root`, and what makePosters needs to know of it. */
+async function fixtureAverage(root: string) {
+  const runDir = await makeFixtureRun(root);
+  const model = await loadModelFiles(join(runDir, "checkpoint", GAN_PARTS.average));
+  const inputs = {
+    latentDim: FIXTURE_SHAPE.latentDim,
+    condition: { genres: [...ALL_GENRES], decades: [...DECADES] },
+  };
+  return { model, inputs };
+}
+
 Deno.test("the fixture generator's batch norm runs on its moving statistics when posters are made", async () => {
   const root = await Deno.makeTempDir();
   try {
-    const runDir = await makeFixtureRun(root);
-    const model = await loadModelFiles(join(runDir, "checkpoint", GAN_PARTS.average));
-    const inputs = {
-      latentDim: FIXTURE_SHAPE.latentDim,
-      condition: { genres: [...ALL_GENRES], decades: [...DECADES] },
-    };
+    const { model, inputs } = await fixtureAverage(root);
     const made = await makePosters(tf, model, inputs, ASK);
     const noise = tf.randomNormal([4, 16], 0, 1, "float32", 3);
     const condition = tf.tensor2d(Array.from({ length: 4 }, () => [...conditionRow()]));
@@ -233,12 +239,7 @@ Deno.test("the fixture generator's batch norm runs on its moving statistics when
 Deno.test("posters made a batch at a time, or with a condition each, are those of one call", async () => {
   const root = await Deno.makeTempDir();
   try {
-    const runDir = await makeFixtureRun(root);
-    const model = await loadModelFiles(join(runDir, "checkpoint", GAN_PARTS.average));
-    const inputs = {
-      latentDim: FIXTURE_SHAPE.latentDim,
-      condition: { genres: [...ALL_GENRES], decades: [...DECADES] },
-    };
+    const { model, inputs } = await fixtureAverage(root);
     const ask = { ...ASK, count: 5 };
     const whole = await makePosters(tf, model, inputs, ask);
     const batches = [];
