@@ -23,7 +23,7 @@ import { PREDICT_DEFAULTS } from "../lib/config.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { loadCatalog } from "../lib/dataset/catalog.ts";
 import { csvPath } from "../lib/dataset/paths.ts";
-import { loadGenreModel } from "../lib/models/saved.ts";
+import { disposeSavedModel, loadGenreModel } from "../lib/models/saved.ts";
 import { Progress } from "../lib/util/progress.ts";
 import { chooseModel, describeChoice, skippedLines } from "../lib/inference/best_model.ts";
 import { expandSources } from "../lib/inference/sources.ts";
@@ -85,7 +85,7 @@ await runCli("Predict the genres of posters: files, folders or URLs.", FLAGS, as
     },
   });
   progress?.finish();
-  saved.model.dispose();
+  disposeSavedModel(saved);
   if (flags.json) console.log(JSON.stringify(results.map(posterJson), null, 2));
   if (flags.explain) {
     const written = results.flatMap((r) => (isFailure(r) ? [] : r.overlays ?? [])).length;

@@ -17,6 +17,7 @@ import {
   DEFAULT_AUGMENT,
   DEFAULT_CHECKPOINT_EVERY_BATCHES,
   DEFAULT_DATASET,
+  DEFAULT_FEATURE_BRANCH,
   DEFAULT_THREADS,
   genreGroup,
   imageSize,
@@ -358,6 +359,12 @@ export const MODEL_FLAGS = {
       versionDefaults((c) => c.headWeight ?? REGRESSION_DEFAULTS.weight)
     })`,
   },
+  "feature-branch": {
+    type: "boolean",
+    help: `blend in a head on the frozen MobileNetV2 (nsfwjs) at full poster size (default ${
+      versionDefaults((c) => c.featureBranch ? "on" : "off")
+    })`,
+  },
   patience: {
     type: "number",
     help: `early stopping: epochs without better val_loss, 0: off (default ${
@@ -384,6 +391,7 @@ const MODEL_SETTING_FLAGS: Record<keyof ModelConfig, keyof typeof MODEL_FLAGS> =
   augment: "augment",
   dropout: "dropout",
   headWeight: "head-weight",
+  featureBranch: "feature-branch",
 };
 
 /**
@@ -429,6 +437,11 @@ export function modelConfigFromArgs(flags: Flags<typeof MODEL_FLAGS>): ModelConf
     augment,
     dropout: flags.dropout ?? defaults.dropout,
     headWeight: flags["head-weight"] ?? defaults.headWeight,
+    featureBranch: flags["feature-branch"] === undefined
+      ? defaults.featureBranch
+      : flags["feature-branch"]
+      ? (defaults.featureBranch ?? DEFAULT_FEATURE_BRANCH)
+      : undefined,
   };
   for (const key of Object.keys(config) as (keyof ModelConfig)[]) {
     if (config[key] === undefined) delete config[key];

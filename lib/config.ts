@@ -176,7 +176,53 @@ export interface ModelConfig {
    * {@linkcode REGRESSION_DEFAULTS}.weight.
    */
   headWeight?: number;
+  /**
+   * A pretrained branch beside the CNN (models/feature_branch.ts): its outputs are blended with the
+   * CNN's; absent means the CNN alone (`--feature-branch=false`).
+   */
+  featureBranch?: FeatureBranchConfig;
 }
+
+/**
+ * The pretrained branch of a genre model: the frozen MobileNetV2 that nsfwjs bundles reads the poster
+ * at `ratio` (100: the posters' own 182x268, near the size it was trained at), and a small head on its
+ * 1,280 pooled features, trained after the CNN, gives genres, year and rating. The blend weights are
+ * chosen on validation among {@linkcode BLEND_WEIGHTS}.
+ */
+export interface FeatureBranchConfig {
+  /** The frozen network (the only one: nsfwjs's MobileNetV2). */
+  network: "mobilenet_v2";
+  /** Poster size the network reads, in percent of 182x268. */
+  ratio: number;
+  /** Passes of the head over the training features. */
+  epochs: number;
+  /** Adam's learning rate for the head. */
+  learningRate: number;
+  /** Dropout on the features. */
+  dropout: number;
+  /** Features per step. */
+  batchSize: number;
+  /** The Huber loss's width of the year and rating outputs, in standard deviations. */
+  huberDelta: number;
+}
+
+/**
+ * The branch's defaults. The features are fixed, so the head trains in seconds: many epochs and strong
+ * dropout; a narrow Huber loss (nearly absolute error) because the branch is judged by its mean
+ * absolute error.
+ */
+export const DEFAULT_FEATURE_BRANCH: FeatureBranchConfig = {
+  network: "mobilenet_v2",
+  ratio: 100,
+  epochs: 60,
+  learningRate: 1e-3,
+  dropout: 0.5,
+  batchSize: 64,
+  huberDelta: 0.3,
+};
+
+/** The branch's weights in a blend that validation chooses among (0: the CNN alone, 1: the branch alone). */
+export const BLEND_WEIGHTS: readonly number[] = Array.from({ length: 11 }, (_, i) => i / 10);
 
 /** What a model can estimate besides genres: the release year (from the title) and the IMDb score. */
 export const REGRESSION_TARGETS = ["year", "rating"] as const;
@@ -251,8 +297,9 @@ export const DEFAULT_AUGMENT: AugmentConfig = {
  * thousand posters by heart. 30 epochs: validation kept improving up to there, and the main job from a
  * fresh clone (import, train, evaluate) still takes well under half an hour on a 2-core machine.
  * The year and rating heads train with the genres, each at a fifth of the genre loss's weight: at equal
- * weight their two Huber losses outweigh it and pull the shared layers away from the genres. The runs
- * behind these choices are in docs/experiments.md.
+ * weight their two Huber losses outweigh it and pull the shared layers away from the genres. The
+ * pretrained branch sees what 55x80 pixels lose and what a few thousand posters cannot teach, so the
+ * blend beats either alone. The runs behind these choices are in docs/experiments.md.
  */
 export const RECIPE_V4 = {
   version: 4,
@@ -266,6 +313,7 @@ export const RECIPE_V4 = {
   dropout: 0.3,
   targets: ["year", "rating"],
   headWeight: 0.2,
+  featureBranch: DEFAULT_FEATURE_BRANCH,
 } satisfies Partial<ModelConfig>;
 
 /**

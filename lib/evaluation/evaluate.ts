@@ -15,6 +15,7 @@ import { loadGenreData } from "../dataset/load.ts";
 import { selectMovies } from "../dataset/selection.ts";
 import type { GenreData, Movie, Split } from "../dataset/types.ts";
 import {
+  disposeSavedModel,
   listSavedModels,
   loadGenreModel,
   type RegressionEvaluation,
@@ -26,7 +27,7 @@ import {
 import { lossFunction } from "../models/losses.ts";
 import { bestEpoch } from "../models/metadata.ts";
 import { frequencyBaseline, multiLabelMetrics } from "./metrics.ts";
-import { predictGenres, type Predictions } from "./predict.ts";
+import { type Predictions, predictSaved } from "./predict.ts";
 import { meanAbsoluteError } from "../models/regression_heads.ts";
 import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
 import { type NamedPrediction, predictNamedTitles, sampleLines } from "./prediction_lines.ts";
@@ -108,7 +109,8 @@ export async function evaluateSavedModel(
   name: string,
   options: EvaluateOptions = {},
 ): Promise<ModelEvaluation> {
-  const { model, metadata, dir } = await loadGenreModel(name, options.savedModelsDir ?? SAVED_MODELS_DIR);
+  const saved = await loadGenreModel(name, options.savedModelsDir ?? SAVED_MODELS_DIR);
+  const { metadata, dir } = saved;
   try {
     const split = options.split ?? "test";
     if (!EVALUATION_SPLITS.includes(split)) {
@@ -128,7 +130,7 @@ export async function evaluateSavedModel(
     const parts: { data: GenreData; predictions: Predictions; seconds: number }[] = [];
     for (const each of splits) {
       const data = await loadGenreData(dataset, each, { progress: options.progress, resize: true });
-      const predictions = await predictGenres(model, data, {
+      const predictions = await predictSaved(saved, data, {
         loss: lossOf,
         label: options.progress === false ? undefined : each,
       });
@@ -168,7 +170,7 @@ export async function evaluateSavedModel(
     let validation: SplitPredictions | undefined;
     if (options.validation) {
       const data = await loadGenreData(dataset, "validation", { progress: options.progress, resize: true });
-      const predicted = await predictGenres(model, data, {
+      const predicted = await predictSaved(saved, data, {
         loss: lossOf,
         label: options.progress === false ? undefined : "validation",
       });
@@ -187,7 +189,7 @@ export async function evaluateSavedModel(
       test: evaluation,
       testPredictions: { split, genres, movies, labels, probabilities, loss: evaluation.loss },
       ...(validation ? { validation } : {}),
-      named: await predictNamedTitles(model, catalog, dataset, metadata.imageSize),
+      named: await predictNamedTitles(saved, catalog, dataset),
       sample: sampleLines(
         last.data,
         last.predictions.probabilities,
@@ -195,7 +197,7 @@ export async function evaluateSavedModel(
       ),
     };
   } finally {
-    model.dispose();
+    disposeSavedModel(saved);
   }
 }
 
@@ -237,11 +239,12 @@ function splitPredictions(data: GenreData, probabilities: Float32Array, loss: nu
 }
 
 /**
- * The validation mean average precision of the weights a model saved: its `bestEpoch`'s; for models
- * saved before that was recorded, the best epoch when it stopped early, else the last. Undefined
+ * The validation mean average precision of what a model answers: its blend's, for a model with a
+ * pretrained branch; else the weights it saved: its `bestEpoch`'s; for models saved before that was recorded, the best epoch when it stopped early, else the last. Undefined
  * without a history.
  */
 export function savedValidationMap(metadata: SavedModelMetadata): number | undefined {
+  if (metadata.blend) return metadata.blend.validation.blend.meanAveragePrecision;
   const record = metadata.history.find((r) => r.epoch === metadata.bestEpoch) ??
     (metadata.stoppedEarly ? bestEpoch(metadata.history) : metadata.history.at(-1));
   const map = record?.validationMeanAveragePrecision;

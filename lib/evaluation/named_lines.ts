@@ -3,14 +3,14 @@
  * genre it listed them for, then one summary line for those the data lacks.
  *
  * ```ts
- * import type * as tf from "@tensorflow/tfjs";
  * import { DEFAULT_DATASET } from "../config.ts";
  * import { loadCatalog } from "../dataset/catalog.ts";
+ * import type { SavedGenreModel } from "../models/saved.ts";
  * import { namedTitleLines } from "./named_lines.ts";
  * import { predictNamedTitles } from "./prediction_lines.ts";
- * declare const model: tf.LayersModel;
+ * declare const saved: SavedGenreModel;
  * const catalog = await loadCatalog(DEFAULT_DATASET.dataDir);
- * const named = await predictNamedTitles(model, catalog, DEFAULT_DATASET, { width: 55, height: 80 });
+ * const named = await predictNamedTitles(saved, catalog, DEFAULT_DATASET);
  * for (const line of namedTitleLines(named)) console.log(line);
  * ```
  *

@@ -1,5 +1,6 @@
 /**
- * Batched inference over a loaded split: probabilities for every film, and the loss on the way.
+ * Batched inference over a loaded split: probabilities for every film, and the loss on the way; for a
+ * saved model with a pretrained branch, blended with the branch's.
  *
  * @module
  */
@@ -7,6 +8,10 @@ import * as tf from "@tensorflow/tfjs";
 import type { GenreData } from "../dataset/types.ts";
 import type { LossFunction } from "../models/losses.ts";
 import { Progress } from "../util/progress.ts";
+import { loadGenreData } from "../dataset/load.ts";
+import { blendOutputs, type ModelOutputs } from "../models/blend.ts";
+import { extractFeatures, headOutputs } from "../models/feature_branch.ts";
+import type { LoadedBranch, SavedGenreModel } from "../models/saved.ts";
 
 /** Options of {@linkcode predictGenres}. */
 export interface PredictOptions {
@@ -66,4 +71,98 @@ export async function predictGenres(
     heads,
     imagesPerSecond: seconds > 0 ? count / seconds : 0,
   };
+}
+
+/**
+ * A saved model's predictions on `data`: its CNN's, blended with its pretrained branch's when it has
+ * one (the branch reads the same films at its own poster size, loaded here). `loss` stays the CNN's.
+ */
+export async function predictSaved(
+  saved: Pick<SavedGenreModel, "model" | "branch">,
+  data: GenreData,
+  options: PredictOptions = {},
+): Promise<Predictions> {
+  const cnn = await predictGenres(saved.model, data, options);
+  if (!saved.branch) return cnn;
+  const started = performance.now();
+  const branch = await branchPredictions(saved.branch, data, { progress: options.label !== undefined });
+  const seconds = data.movies.length / cnn.imagesPerSecond + (performance.now() - started) / 1000;
+  return {
+    ...cnn,
+    ...blendOutputs(cnn, branch, saved.branch.blend),
+    imagesPerSecond: seconds > 0 ? data.movies.length / seconds : 0,
+  };
+}
+
+/** The branch's own outputs on the films of `data`, read at the branch's poster size. */
+export async function branchPredictions(
+  branch: Pick<LoadedBranch, "extractor" | "head" | "blend">,
+  data: GenreData,
+  options: { progress?: boolean } = {},
+): Promise<ModelOutputs> {
+  const features = await branchFeatures(branch.extractor, data, branch.blend.config.ratio, options);
+  return await headOutputs(branch.head, features);
+}
+
+/**
+ * The frozen network's features of the films of `data`, read at poster ratio `ratio` (loaded and, where
+ * needed, resized here), row-major `[films, 1280]` in `data`'s row order.
+ */
+export async function branchFeatures(
+  extractor: tf.LayersModel,
+  data: GenreData,
+  ratio: number,
+  options: { progress?: boolean } = {},
+): Promise<Float32Array> {
+  const config = { ...data.config, ratio };
+  const large = await loadGenreData(config, data.split, { resize: true, progress: options.progress });
+  const same = large.movies.length === data.movies.length &&
+    large.movies.every((movie, i) => movie.imdbId === data.movies[i].imdbId);
+  if (!same) {
+    throw new Error(
+      `The ${data.split} split at ratio ${ratio} holds other films than at ratio ${data.config.ratio} ` +
+        `(${large.movies.length} against ${data.movies.length}): resize the posters again (deno task data).`,
+    );
+  }
+  return await extractFeatures(extractor, large, options);
+}
+
+/**
+ * A saved model's outputs for one poster, decoded at the CNN's size (`pixels`) and, for a model with a
+ * branch, at the branch's (`branchPixels`): the blend, as for a whole split.
+ */
+export async function predictPoster(
+  saved: Pick<SavedGenreModel, "model" | "branch" | "metadata">,
+  pixels: Uint8Array,
+  branchPixels?: Uint8Array,
+): Promise<ModelOutputs> {
+  const cnn = await posterOutputs(saved.model, pixels, saved.metadata.imageSize);
+  if (!saved.branch) return cnn;
+  if (!branchPixels) {
+    throw new Error(`The model ${saved.metadata.name} needs the poster at its branch's size too.`);
+  }
+  const features = await posterOutputs(saved.branch.extractor, branchPixels, saved.branch.blend.imageSize);
+  return blendOutputs(cnn, await headOutputs(saved.branch.head, features.probabilities), saved.branch.blend);
+}
+
+/** A network's outputs for one poster's RGB pixels of `size` (scaled to [0, 1]). */
+async function posterOutputs(
+  model: tf.LayersModel,
+  pixels: Uint8Array,
+  size: { width: number; height: number },
+): Promise<ModelOutputs> {
+  const outputs = tf.tidy(() => {
+    const image = tf.tensor4d(pixels, [1, size.height, size.width, 3], "int32").toFloat().div(255);
+    const out = model.predict(image);
+    return Array.isArray(out) ? out : [out];
+  });
+  try {
+    const [first, ...rest] = outputs;
+    return {
+      probabilities: await first.data() as Float32Array,
+      heads: await Promise.all(rest.map(async (t) => await t.data() as Float32Array)),
+    };
+  } finally {
+    tf.dispose(outputs);
+  }
 }

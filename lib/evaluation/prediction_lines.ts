@@ -10,13 +10,14 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import type { DatasetConfig } from "../config.ts";
 import type { Catalog } from "../dataset/catalog.ts";
 import { imagePath } from "../dataset/paths.ts";
 import type { GenreData, Movie, Split } from "../dataset/types.ts";
 import { decodeRgb } from "../images/resize.ts";
 import { seededRandom } from "../util/random.ts";
+import type { SavedGenreModel } from "../models/saved.ts";
+import { predictPoster } from "./predict.ts";
 
 /**
  * The titles the original's test script (tests.py) printed predictions for, by the genre it expected.
@@ -128,37 +129,34 @@ export interface NamedPrediction {
  * the original's search did) and have an image at the model's ratio.
  */
 export async function predictNamedTitles(
-  model: tf.LayersModel,
+  saved: Pick<SavedGenreModel, "model" | "branch" | "metadata">,
   catalog: Catalog,
   dataset: DatasetConfig,
-  imageSize: { width: number; height: number },
 ): Promise<NamedPrediction[]> {
   const byTitle = new Map<string, Movie>();
   for (const movie of [...catalog.movies].sort((a, b) => a.imdbId - b.imdbId)) {
     if (!byTitle.has(movie.title)) byTitle.set(movie.title, movie);
   }
+  const blend = saved.branch?.blend;
   const results: NamedPrediction[] = [];
   for (const [expected, titles] of Object.entries(ORIGINAL_NAMED_TITLES)) {
     for (const title of titles) {
       const movie = byTitle.get(title);
       let pixels: Uint8Array | undefined;
+      let branchPixels: Uint8Array | undefined;
       if (movie) {
-        pixels = await decodeRgb(imagePath(dataset.dataDir, dataset.ratio, movie.imdbId), imageSize).catch(
-          () => undefined,
-        );
+        const decode = (ratio: number, size: { width: number; height: number }) =>
+          decodeRgb(imagePath(dataset.dataDir, ratio, movie.imdbId), size).catch(() => undefined);
+        pixels = await decode(dataset.ratio, saved.metadata.imageSize);
+        if (blend) branchPixels = await decode(blend.config.ratio, blend.imageSize);
       }
-      if (!movie || !pixels) {
-        const missing = movie ? `no image in images/${dataset.ratio}/ (no poster)` : "not in MovieGenre.csv";
+      if (!movie || !pixels || (blend && !branchPixels)) {
+        const ratio = pixels ? blend!.config.ratio : dataset.ratio;
+        const missing = movie ? `no image in images/${ratio}/ (no poster)` : "not in MovieGenre.csv";
         results.push({ expected, title, missing });
         continue;
       }
-      const probabilities = tf.tidy(() => {
-        const image = tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div(
-          255,
-        );
-        const outputs = model.predict(image);
-        return (Array.isArray(outputs) ? outputs[0] : outputs).dataSync(); // genres come first
-      });
+      const { probabilities } = await predictPoster(saved, pixels, branchPixels);
       results.push({
         expected,
         title,

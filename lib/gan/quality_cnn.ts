@@ -120,8 +120,8 @@ export async function loadQualityCnn(
   let yearOutput: number | undefined;
   if (names.length > 0 || shipped.length > 0) {
     const saved = names.length
-      ? await loadGenreModel(names[0], root)
-      : await loadGenreModel(shipped[0], shippedRoot);
+      ? await loadGenreModel(names[0], root, undefined, { branch: false })
+      : await loadGenreModel(shipped[0], shippedRoot, undefined, { branch: false });
     base = saved.model;
     genres = saved.metadata.genres;
     cnnName = saved.metadata.name;

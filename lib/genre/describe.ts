@@ -4,14 +4,14 @@
  * ```ts
  * import { modelDefaults } from "../config.ts";
  * import { describeModelConfig } from "./describe.ts";
- * describeModelConfig(modelDefaults(4)); // "v4, binary_crossentropy, AdamW 0.003 (wd 0.05, cosine, warm-up 1), batch 32, augment"
+ * describeModelConfig(modelDefaults(1)); // "v1, binary_crossentropy, RMSprop 0.0001, batch 32"
  * ```
  *
  * @module
  */
 import { type ModelConfig, optimizerOf, scheduleOf } from "../config.ts";
 
-/** The version, loss, optimizer with its schedule, batch size and augmentation of `config`. */
+/** The version, loss, optimizer with its schedule, batch size, augmentation, heads and branch of `config`. */
 export function describeModelConfig(config: ModelConfig): string {
   const schedule = scheduleOf(config);
   const optimizer = optimizerOf(config) === "adamw"
@@ -22,5 +22,6 @@ export function describeModelConfig(config: ModelConfig): string {
   const heads = config.targets?.length
     ? `, heads ${config.targets.join("+")}${config.headWeight !== undefined ? ` x${config.headWeight}` : ""}`
     : "";
-  return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}${heads}`;
+  const branch = config.featureBranch ? `, + MobileNetV2 branch at ratio ${config.featureBranch.ratio}` : "";
+  return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}${heads}${branch}`;
 }

@@ -34,6 +34,7 @@ import {
 import { scalingsFor } from "../models/targets.ts";
 import { removeCheckpoint } from "../training/checkpoint.ts";
 import { fitGenreModel, type FitOptions } from "./fit.ts";
+import { trainFeatureBranch } from "./feature_branch.ts";
 import { describeModelConfig } from "./describe.ts";
 import { createLog, type Log } from "../util/log.ts";
 import { formatDuration } from "../util/progress.ts";
@@ -66,9 +67,9 @@ export interface TrainResult {
   /** The saved model's folder. */
   dir: string;
   metadata: SavedModelMetadata;
-  /** The trained model at its best epoch, still in memory (the caller disposes it). */
+  /** The trained CNN at its best epoch, still in memory (the caller disposes it). */
   model: tf.LayersModel;
-  /** That model's predictions on the validation split (what the threshold was chosen on). */
+  /** The model's predictions on the validation split, blended with its branch's (what the threshold was chosen on). */
   validation: Predictions;
 }
 
@@ -198,6 +199,16 @@ async function trainLocked(
     regression,
   });
 
+  // The pretrained branch trains on the CNN's finished outputs; the model answers with their blend.
+  const branch = config.featureBranch
+    ? await trainFeatureBranch(train, validation, fit.validation, config.featureBranch, {
+      regression,
+      seed: config.seed,
+      log,
+      progress: options.progress,
+    })
+    : undefined;
+  const validationPredictions = branch ? { ...fit.validation, ...branch.validation } : fit.validation;
   const genres = train.genres.length;
   const frequencies = genreFrequencies(train.labels, genres);
   const metadata: SavedModelMetadata = {
@@ -209,7 +220,7 @@ async function trainLocked(
     genres: train.genres,
     splitCounts: { train: train.movies.length, validation: validation.movies.length },
     trainGenreFrequencies: frequencies,
-    threshold: chooseThreshold(fit.validation.probabilities, validation.labels, genres),
+    threshold: chooseThreshold(validationPredictions.probabilities, validation.labels, genres),
     baselineThreshold: chooseThreshold(
       frequencyBaseline(frequencies, validation.movies.length),
       validation.labels,
@@ -220,15 +231,23 @@ async function trainLocked(
     bestEpoch: fit.bestEpoch,
     stoppedEarly: fit.stoppedEarly,
     ...(regression ? { regression } : {}),
+    ...(branch ? { blend: branch.blend } : {}),
     timings: {
       trainSeconds: fit.trainSeconds,
       imagesPerSecond: fit.imagesPerSecond,
       totalSeconds: (performance.now() - started) / 1000,
     },
   };
-  const dir = await saveGenreModel(fit.model, metadata, options.savedModelsDir ?? SAVED_MODELS_DIR);
+  const dir = await saveGenreModel(
+    fit.model,
+    metadata,
+    options.savedModelsDir ?? SAVED_MODELS_DIR,
+    undefined,
+    branch?.head,
+  );
+  branch?.head.dispose();
   await removeCheckpoint(runDir);
-  return { dir, metadata, model: fit.model, validation: fit.validation };
+  return { dir, metadata, model: fit.model, validation: validationPredictions };
 }
 
 /**

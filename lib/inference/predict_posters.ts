@@ -20,6 +20,7 @@ import type { Movie } from "../dataset/types.ts";
 import { filmLabel, predictionLine } from "../evaluation/prediction_lines.ts";
 import { decodeRgb } from "../images/resize.ts";
 import type { SavedGenreModel } from "../models/saved.ts";
+import { predictPoster } from "../evaluation/predict.ts";
 import { type RegressionEstimates, regressionEstimates } from "../models/targets.ts";
 import { gradCam } from "./gradcam.ts";
 import { overlayPng } from "./overlay.ts";
@@ -144,33 +145,32 @@ export async function explainPoster(
 ): Promise<PosterExplanation> {
   const { imageSize } = saved.metadata;
   const pixels = await decodeRgb({ bytes, name }, imageSize);
-  const image = tf.tidy(() =>
-    tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div<tf.Tensor4D>(255)
-  );
-  try {
-    const outputs = saved.model.predict(image);
-    const [genreOutput, ...headOutputs] = Array.isArray(outputs) ? outputs : [outputs];
-    const probabilities = await genreOutput.data() as Float32Array;
-    const heads = await Promise.all(headOutputs.map((t) => t.data()));
-    tf.dispose(outputs);
-    if ([probabilities, ...heads].some((values) => values.some((x) => !Number.isFinite(x)))) {
-      // Never shown as NaN% (or null in --json): the weights are damaged, e.g. by a diverged training.
-      throw new Error(
-        `${name}: model ${saved.dir} gives NaN or infinite outputs; its weights are damaged ` +
-          `(a training that diverged?): train it again with a lower --learning-rate, or pick another with --model.`,
-      );
-    }
-    const estimates = regressionEstimates(saved.metadata, heads);
-    const ranked = options.genres ?? rankGenres(probabilities).slice(0, options.top ?? PREDICT_DEFAULTS.top);
-    const overlays: Uint8Array[] = [];
-    if (options.explain) {
+  const blend = saved.branch?.blend;
+  const branchPixels = blend ? await decodeRgb({ bytes, name }, blend.imageSize) : undefined;
+  const { probabilities, heads } = await predictPoster(saved, pixels, branchPixels);
+  if ([probabilities, ...heads].some((values) => values.some((x) => !Number.isFinite(x)))) {
+    // Never shown as NaN% (or null in --json): the weights are damaged, e.g. by a diverged training.
+    throw new Error(
+      `${name}: model ${saved.dir} gives NaN or infinite outputs; its weights are damaged ` +
+        `(a training that diverged?): train it again with a lower --learning-rate, or pick another with --model.`,
+    );
+  }
+  const estimates = regressionEstimates(saved.metadata, heads);
+  const ranked = options.genres ?? rankGenres(probabilities).slice(0, options.top ?? PREDICT_DEFAULTS.top);
+  const overlays: Uint8Array[] = [];
+  if (options.explain) {
+    // The maps are the CNN's: the branch's frozen network has no genre layer to explain.
+    const image = tf.tidy(() =>
+      tf.tensor4d(pixels, [1, imageSize.height, imageSize.width, 3], "int32").toFloat().div<tf.Tensor4D>(255)
+    );
+    try {
       const { maps } = gradCam(tf, saved.model, image, ranked);
       for (const map of maps) overlays.push(await overlayPng(bytes, map, PREDICT_DEFAULTS.overlayOpacity));
+    } finally {
+      image.dispose();
     }
-    return { probabilities, ranked, overlays, estimates };
-  } finally {
-    image.dispose();
   }
+  return { probabilities, ranked, overlays, estimates };
 }
 
 /** Genre indices by falling probability. */

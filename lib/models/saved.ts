@@ -44,6 +44,8 @@ import {
 } from "../util/files.ts";
 import type { Log } from "../util/log.ts";
 import type { RegressionScalings } from "./targets.ts";
+import type { BranchBlend } from "./blend.ts";
+import { FEATURE_HEAD_DIR, loadFeatureExtractor } from "./feature_branch.ts";
 
 const MODEL_JSON = "model.json";
 const WEIGHTS_BIN = "weights.bin";
@@ -120,12 +122,14 @@ export interface SavedModelMetadata {
   test?: TestEvaluation;
   /** Regression heads (year, rating) and their target scaling, when trained with `--targets`. */
   regression?: RegressionScalings;
+  /** The pretrained branch's blend with the CNN, for a model trained with one (`model.featureBranch`). */
+  blend?: BranchBlend;
 }
 
 /**
  * `genres7_ratio30_v1_e2_1977-2017_bce` (+ `_limit500` for a limited run, `_mirror`, `_aug` or `_noaug`
  * when the augmentation is not the version's usual one, `_year_rating` for a model with regression heads,
- * `_seed7` for a seed other than the version's default, so runs of two seeds never share a name).
+ * `_branch` or `_nobranch` when its pretrained branch is not the version's usual, `_seed7` for a seed other than the version's default, so runs of two seeds never share a name).
  */
 export function savedModelName(dataset: DatasetConfig, model: ModelConfig): string {
   const loss = model.loss === "binary_crossentropy" ? "bce" : "cce";
@@ -143,8 +147,15 @@ export function savedModelName(dataset: DatasetConfig, model: ModelConfig): stri
   const headWeight = targets && weightOf(model) !== weightOf(modelDefaults(model.version))
     ? `_hw${weightOf(model)}`
     : "";
+  // So is a pretrained branch where the version has none, or none where it has one.
+  const branch =
+    (model.featureBranch !== undefined) === (modelDefaults(model.version).featureBranch !== undefined)
+      ? ""
+      : model.featureBranch
+      ? "_branch"
+      : "_nobranch";
   return `genres${dataset.genres.length}_ratio${dataset.ratio}_v${model.version}_e${model.epochs}_` +
-    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}${targets}${headWeight}${
+    `${dataset.minYear}-${dataset.maxYear}_${loss}${limit}${augment}${targets}${headWeight}${branch}${
       seedSuffix(model)
     }`;
 }
@@ -354,10 +365,13 @@ export async function savedModelProblems(dir: string): Promise<string[]> {
       }
     }
     const nonFinite = tally.problem();
-    return nonFinite ? [`${WEIGHTS_BIN} ${nonFinite}`] : [];
+    if (nonFinite) return [`${WEIGHTS_BIN} ${nonFinite}`];
   } finally {
     file.close();
   }
+  const head = join(dir, FEATURE_HEAD_DIR);
+  if (!(await pathExists(head))) return [];
+  return (await savedModelProblems(head)).map((problem) => `${FEATURE_HEAD_DIR}/${problem}`);
 }
 
 /** Fills `into` from `file`; false when the file ends first. */
@@ -415,17 +429,22 @@ export function savedModelDir(name: string, root = SAVED_MODELS_DIR): string {
   return join(root, name);
 }
 
-/** Saves a trained model and its metadata as `root/<metadata.name>/`, atomically; returns the folder. */
+/**
+ * Saves a trained model and its metadata as `root/<metadata.name>/`, atomically, with the head of its
+ * pretrained branch in `feature_head/` when given; returns the folder.
+ */
 export async function saveGenreModel(
   model: tf.LayersModel,
   metadata: SavedModelMetadata,
   root = SAVED_MODELS_DIR,
   log?: Log,
+  featureHead?: tf.LayersModel,
 ): Promise<string> {
   const dir = savedModelDir(metadata.name, root);
   await Deno.mkdir(root, { recursive: true });
   await writeFolderAtomically(dir, async (tmp) => {
     await saveModelFiles(model, tmp);
+    if (featureHead) await saveModelFiles(featureHead, join(tmp, FEATURE_HEAD_DIR));
     await Deno.writeTextFile(join(tmp, METADATA_JSON), JSON.stringify(metadata, null, 2) + "\n");
   }, savedModelFolderOptions(log));
   return dir;
@@ -465,18 +484,39 @@ export async function writeMetadata(dir: string, metadata: SavedModelMetadata, l
   await writeJsonAtomically(join(dir, METADATA_JSON), metadata);
 }
 
-/** A saved model loaded back: the tfjs model, its metadata and its folder. */
+/** A saved model loaded back: the tfjs model (the CNN), its metadata, its folder and its branch. */
 export interface SavedGenreModel {
   model: tf.LayersModel;
   metadata: SavedModelMetadata;
   dir: string;
+  /** The pretrained branch, for a model that has one (unless loaded without it). */
+  branch?: LoadedBranch;
 }
 
-/** Loads `root/<name>/`; a damaged folder gives a {@linkcode SavedModelError} naming the file. */
+/** A model's pretrained branch loaded back: the frozen network, the trained head and the blend. */
+export interface LoadedBranch {
+  extractor: tf.LayersModel;
+  head: tf.LayersModel;
+  blend: BranchBlend;
+}
+
+/** Frees a loaded model's weights, its branch's too. */
+export function disposeSavedModel(saved: Pick<SavedGenreModel, "model" | "branch">): void {
+  saved.model.dispose();
+  saved.branch?.extractor.dispose();
+  saved.branch?.head.dispose();
+}
+
+/**
+ * Loads `root/<name>/`; a damaged folder gives a {@linkcode SavedModelError} naming the file. Its
+ * pretrained branch comes too unless `options.branch` is false (for uses of the CNN alone: Grad-CAM,
+ * the GAN's quality figures).
+ */
 export async function loadGenreModel(
   name: string,
   root = SAVED_MODELS_DIR,
   log?: Log,
+  options: { branch?: boolean } = {},
 ): Promise<SavedGenreModel> {
   const dir = savedModelDir(name, root);
   await recoverSavedModel(dir, log);
@@ -498,7 +538,13 @@ export async function loadGenreModel(
       `has ${outputs} outputs but metadata.json lists ${metadata.genres.length} genres`,
     );
   }
-  return { model, metadata, dir };
+  if (!metadata.blend || options.branch === false) return { model, metadata, dir };
+  const head = await loadModelFiles(join(dir, FEATURE_HEAD_DIR)).catch((error) => {
+    model.dispose();
+    throw error;
+  });
+  const extractor = await loadFeatureExtractor(metadata.blend.imageSize);
+  return { model, metadata, dir, branch: { extractor, head, blend: metadata.blend } };
 }
 
 /**

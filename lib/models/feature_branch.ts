@@ -1,0 +1,97 @@
+/**
+ * The pretrained branch of a genre model: nsfwjs's frozen MobileNetV2 (mobilenet_v2.ts) reads the poster
+ * at the branch's own size, and a small trained head on its 1,280 pooled features gives a probability
+ * per genre and, for a model with regression heads, the same standardised year and rating outputs as
+ * the CNN. What a model answers is the blend: per output, `(1 - w) * cnn + w * branch`, with the
+ * weights `w` chosen on validation (genre/feature_branch.ts) and stored in metadata.json.
+ *
+ * The head is saved in the model folder (`feature_head/`, a few kilobytes); the network's weights
+ * install with the npm package, so the folder stays small.
+ *
+ * ```ts
+ * import { extractFeatures, headOutputs, loadFeatureExtractor } from "./feature_branch.ts";
+ * import type * as tf from "@tensorflow/tfjs";
+ * import type { GenreData } from "../dataset/types.ts";
+ * declare const head: tf.LayersModel, posters: GenreData; // posters at the branch's size
+ * const extractor = await loadFeatureExtractor({ width: 182, height: 268 });
+ * const { probabilities, heads } = await headOutputs(head, await extractFeatures(extractor, posters));
+ * ```
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { FeatureBranchConfig, Genre, RegressionTarget } from "../config.ts";
+import type { ModelOutputs } from "./blend.ts";
+import type { GenreData } from "../dataset/types.ts";
+import { Progress } from "../util/progress.ts";
+import { loadMobileNetV2Features, MOBILENET_V2_FEATURES } from "./mobilenet_v2.ts";
+
+/** The folder of the branch's head inside a saved model's folder. */
+export const FEATURE_HEAD_DIR = "feature_head";
+
+/** The head on the features: dropout, one sigmoid per genre, and one linear unit per regression target. */
+export function buildFeatureHead(
+  genres: readonly Genre[],
+  targets: readonly RegressionTarget[],
+  config: Pick<FeatureBranchConfig, "dropout">,
+  seed = 42,
+): tf.LayersModel {
+  const input = tf.input({ shape: [MOBILENET_V2_FEATURES] });
+  const dropped = tf.layers.dropout({ rate: config.dropout }).apply(input) as tf.SymbolicTensor;
+  const dense = (units: number, name: string, k: number, activation?: "sigmoid") =>
+    tf.layers.dense({
+      units,
+      name,
+      activation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + k }),
+    }).apply(dropped) as tf.SymbolicTensor;
+  const outputs = [
+    dense(genres.length, "feature_genres", 0, "sigmoid"),
+    ...targets.map((target, k) => dense(1, `feature_${target}`, k + 1)),
+  ];
+  return tf.model({ inputs: input, outputs, name: "feature_head" });
+}
+
+/** The frozen network rebuilt for the branch's poster size. */
+export function loadFeatureExtractor(imageSize: { width: number; height: number }): Promise<tf.LayersModel> {
+  return loadMobileNetV2Features(imageSize);
+}
+
+/** The pooled features of every poster of `data`, row-major `[count, 1280]`, a batch at a time. */
+export async function extractFeatures(
+  extractor: tf.LayersModel,
+  data: GenreData,
+  options: { batchSize?: number; progress?: boolean } = {},
+): Promise<Float32Array> {
+  const count = data.movies.length;
+  const batchSize = options.batchSize ?? 32;
+  const out = new Float32Array(count * MOBILENET_V2_FEATURES);
+  const progress = options.progress === false
+    ? undefined
+    : new Progress(`features ${data.split}`, count, { unit: "images" });
+  for (let from = 0; from < count; from += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, count - from) }, (_, k) => from + k);
+    const features = tf.tidy(() => extractor.predict(data.images(indices)) as tf.Tensor);
+    out.set(await features.data() as Float32Array, from * MOBILENET_V2_FEATURES);
+    features.dispose();
+    progress?.tick(indices.length);
+  }
+  progress?.finish();
+  return out;
+}
+
+/** The head's outputs (dropout off) for row-major `[n, 1280]` features. */
+export async function headOutputs(head: tf.LayersModel, features: Float32Array): Promise<ModelOutputs> {
+  const n = features.length / MOBILENET_V2_FEATURES;
+  const x = tf.tensor2d(features, [n, MOBILENET_V2_FEATURES]);
+  const outputs = head.predict(x);
+  const [genres, ...heads] = Array.isArray(outputs) ? outputs : [outputs];
+  try {
+    return {
+      probabilities: await genres.data() as Float32Array,
+      heads: await Promise.all(heads.map(async (t) => await t.data() as Float32Array)),
+    };
+  } finally {
+    tf.dispose([x, genres, ...heads]);
+  }
+}
