@@ -95,3 +95,32 @@ export async function headOutputs(head: tf.LayersModel, features: Float32Array):
     tf.dispose([x, genres, ...heads]);
   }
 }
+
+/**
+ * The frozen network for `imageSize` as the files a browser's `tf.loadLayersModel` reads: model.json
+ * (naming `weights.bin`) and the float32 weights, built in memory (the page of `serve` gets them so).
+ */
+export async function extractorFiles(
+  imageSize: { width: number; height: number },
+): Promise<{ modelJson: Uint8Array; weights: Uint8Array }> {
+  const extractor = await loadFeatureExtractor(imageSize);
+  let files: { modelJson: Uint8Array; weights: Uint8Array } | undefined;
+  try {
+    await extractor.save(tf.io.withSaveHandler((artifacts) => {
+      const weights = artifacts.weightData
+        ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData))
+        : new Uint8Array();
+      const json = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
+      };
+      files = { modelJson: new TextEncoder().encode(JSON.stringify(json)), weights };
+      return Promise.resolve({ modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) });
+    }));
+  } finally {
+    extractor.dispose();
+  }
+  return files!;
+}

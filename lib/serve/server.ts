@@ -26,6 +26,9 @@ import { join } from "node:path";
 import { PREDICT_DEFAULTS } from "../config.ts";
 import { GENERATOR_RECORD } from "../gan/generator_record.ts";
 import { bundlePageScript } from "./bundle.ts";
+import { extractorFiles, FEATURE_HEAD_DIR } from "../models/feature_branch.ts";
+import { readMetadata } from "../models/saved.ts";
+import { pathExists } from "../util/files.ts";
 
 const PAGE_DIR = new URL("./page/", import.meta.url).pathname;
 const TFJS_BUNDLE = new URL("../../node_modules/@tensorflow/tfjs/dist/tf.min.js", import.meta.url).pathname;
@@ -44,7 +47,10 @@ type Served = { file: string; type: string } | { bytes: Uint8Array; type: string
 
 /** Options of {@linkcode startPageServer}. */
 export interface PageServerOptions {
-  /** The saved model's folder (model.json, weights.bin, metadata.json). */
+  /**
+   * The saved model's folder (model.json, weights.bin, metadata.json, and `feature_head/` for a model
+   * with a pretrained branch, whose frozen network is then served from memory).
+   */
   modelDir: string;
   /**
    * An exported generator's folder (model.json, weights.bin, generator.json; lib/gan/shipped.ts),
@@ -173,6 +179,28 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     ["/model/weights.bin", { file: join(options.modelDir, "weights.bin"), type: "application/octet-stream" }],
     ["/model/metadata.json", { file: join(options.modelDir, "metadata.json"), type: "application/json" }],
   ]);
+  const headDir = join(options.modelDir, FEATURE_HEAD_DIR);
+  if (await pathExists(join(headDir, "model.json"))) {
+    // A model with a pretrained branch: its head from the folder, the frozen network built here
+    // from the npm package at the size metadata.json names.
+    const metadata = await readMetadata(options.modelDir);
+    if (metadata.blend) {
+      const { modelJson, weights } = await extractorFiles(metadata.blend.imageSize);
+      routes.set("/model/feature_head/model.json", {
+        file: join(headDir, "model.json"),
+        type: "application/json",
+      });
+      routes.set("/model/feature_head/weights.bin", {
+        file: join(headDir, "weights.bin"),
+        type: "application/octet-stream",
+      });
+      routes.set("/model/feature_extractor/model.json", { bytes: modelJson, type: "application/json" });
+      routes.set("/model/feature_extractor/weights.bin", {
+        bytes: weights,
+        type: "application/octet-stream",
+      });
+    }
+  }
   if (options.generatorDir) {
     const dir = options.generatorDir;
     routes.set("/generator/model.json", { file: join(dir, "model.json"), type: "application/json" });

@@ -4,7 +4,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { DEFAULT_DATASET, imageSize } from "../../lib/config.ts";
+import { DEFAULT_DATASET, DEFAULT_FEATURE_BRANCH, imageSize } from "../../lib/config.ts";
+import type { BranchBlend } from "../../lib/models/blend.ts";
+import { buildFeatureHead } from "../../lib/models/feature_branch.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import { withRegressionHeads } from "../../lib/models/regression_heads.ts";
 import { type SavedModelMetadata, saveGenreModel } from "../../lib/models/saved.ts";
@@ -23,6 +25,11 @@ export interface FixtureModelOptions {
   seed?: number;
   /** Add year and rating heads (scaled as if the training mean were 2000 ± 10 years and 6.5 ± 1). */
   heads?: boolean;
+  /**
+   * Add an untrained pretrained branch reading posters at this ratio (at least 18: MobileNetV2 strides
+   * by 32), blended at weight 0.5 (0.25 for the heads).
+   */
+  branchRatio?: number;
 }
 
 /** Saves an untrained 7-genre model as `root/<name>/`; returns its metadata. */
@@ -43,16 +50,29 @@ export async function saveFixtureModel(
     trainSeconds: 1,
     imagesPerSecond: 10,
   }));
+  const targets = options.heads ? ["year", "rating"] as const : [];
+  const branch = options.branchRatio === undefined ? undefined : {
+    config: { ...DEFAULT_FEATURE_BRANCH, ratio: options.branchRatio },
+    imageSize: imageSize(options.branchRatio),
+    genreWeight: 0.5,
+    headWeights: targets.map(() => 0.25),
+    validation: Object.fromEntries(
+      ["cnn", "branch", "blend"].map((part) => [part, { meanAveragePrecision: 0.3, mae: {} }]),
+    ) as BranchBlend["validation"],
+  };
   const metadata: SavedModelMetadata = {
     ...fixtureModelMetadata(name, dataset, { backend: tf.getBackend(), history }),
     ...(options.heads
       ? { regression: { year: { mean: 2000, std: 10 }, rating: { mean: 6.5, std: 1 } } }
       : {}),
+    ...(branch ? { blend: branch } : {}),
   };
   const base = buildGenreCnn({ height, width, genres: 7, version: 1, seed: options.seed });
-  const model = options.heads ? withRegressionHeads(base, ["year", "rating"], options.seed) : base;
-  await saveGenreModel(model, metadata, root);
+  const model = options.heads ? withRegressionHeads(base, [...targets], options.seed) : base;
+  const head = branch ? buildFeatureHead(metadata.genres, targets, { dropout: 0 }, options.seed) : undefined;
+  await saveGenreModel(model, metadata, root, undefined, head);
   model.dispose();
+  head?.dispose();
   return metadata;
 }
 

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { DEFAULT_AUGMENT, DEFAULT_DATASET, DEFAULT_MODEL, modelDefaults } from "../../lib/config.ts";
+import {
+  DEFAULT_AUGMENT,
+  DEFAULT_DATASET,
+  DEFAULT_FEATURE_BRANCH,
+  DEFAULT_MODEL,
+  modelDefaults,
+} from "../../lib/config.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
 import {
   checkSavedModel,
@@ -74,6 +80,14 @@ Deno.test("savedModelName is built from the run's parameters", () => {
   assert.equal(
     savedModelName(DEFAULT_DATASET, { ...DEFAULT_MODEL, augment: DEFAULT_AUGMENT }),
     "genres7_ratio30_v1_e2_1977-2017_bce_aug",
+  );
+  assert.equal(
+    savedModelName(DEFAULT_DATASET, { ...v4, featureBranch: undefined }),
+    "genres7_ratio30_v4_e30_1977-2017_bce_year_rating_nobranch",
+  );
+  assert.equal(
+    savedModelName(DEFAULT_DATASET, { ...DEFAULT_MODEL, featureBranch: DEFAULT_FEATURE_BRANCH }),
+    "genres7_ratio30_v1_e2_1977-2017_bce_branch",
   );
 });
 

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { decodeRgb } from "../../lib/images/resize.ts";
-import { loadGenreModel } from "../../lib/models/saved.ts";
+import { disposeSavedModel, loadGenreModel } from "../../lib/models/saved.ts";
+import { predictPoster } from "../../lib/evaluation/predict.ts";
 import { openPosterPage, readBars, waitForMap, withBrowserPage } from "../../lib/serve/browser.ts";
 import { startPageServer } from "../../lib/serve/server.ts";
 import { makeJpeg } from "../fixtures.ts";
@@ -64,5 +65,54 @@ Deno.test("in Chromium, a poster set in the file picker gets genre bars, year an
     await server.shutdown();
     await Deno.remove(root, { recursive: true });
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("in Chromium, a model with a pretrained branch answers with the same blend as Deno", async () => {
+  const root = await Deno.makeTempDir();
+  await saveFixtureModel(root, "b", { seed: 5, heads: true, branchRatio: 20 });
+  const poster = join(root, "poster.png");
+  await Deno.writeFile(
+    poster,
+    await makeJpeg({ width: 182, height: 268, color: [40, 90, 200], kind: "png" }),
+  );
+  const server = await startPageServer({ modelDir: join(root, "b"), port: 0 });
+  try {
+    const bars = await withBrowserPage(async (page) => {
+      await openPosterPage(page, `http://127.0.0.1:${server.addr.port}/`, poster);
+      return await readBars(page);
+    });
+    const saved = await loadGenreModel("b", root);
+    const blend = saved.branch!.blend;
+    const { probabilities } = await predictPoster(
+      saved,
+      await decodeRgb(poster, saved.metadata.imageSize),
+      await decodeRgb(poster, blend.imageSize),
+    );
+    const cnnOnly = await predictPoster(
+      { ...saved, branch: undefined },
+      await decodeRgb(poster, saved.metadata.imageSize),
+    );
+    disposeSavedModel(saved);
+    assert.equal(bars.length, 7);
+    for (const bar of bars) {
+      const j = (saved.metadata.genres as string[]).indexOf(bar.genre);
+      assert.ok(
+        Math.abs(bar.probability - probabilities[j]) < 0.01,
+        `${bar.genre}: page ${bar.probability}, Deno ${probabilities[j]}`,
+      );
+    }
+    // The branch moved the answer: the page did not show the CNN alone.
+    assert.ok(
+      bars.some((bar) =>
+        Math.abs(
+          bar.probability - cnnOnly.probabilities[(saved.metadata.genres as string[]).indexOf(bar.genre)],
+        ) > 0.02
+      ),
+      "the blend differs from the CNN alone",
+    );
+  } finally {
+    await server.shutdown();
+    await Deno.remove(root, { recursive: true });
   }
 });

@@ -13,6 +13,7 @@ import { type ActivationMap, gradCam, heatmapRgba } from "../../inference/gradca
 import { PREDICT_DEFAULTS } from "../../config.ts";
 import { type RegressionEstimates, regressionEstimates } from "../../models/targets.ts";
 import type { SavedModelMetadata } from "../../models/saved.ts";
+import { blendOutputs, type ModelOutputs } from "../../models/blend.ts";
 import { setUpMakePoster } from "./make.ts";
 
 const tf = (globalThis as unknown as { tf: typeof Tf }).tf;
@@ -32,6 +33,8 @@ interface Shown {
 }
 
 let model: Tf.LayersModel | undefined;
+/** A model's pretrained branch (metadata.json `blend`): the frozen network and the head on its features. */
+let branch: { extractor: Tf.LayersModel; head: Tf.LayersModel } | undefined;
 let metadata: SavedModelMetadata | undefined;
 let shown: Shown | undefined;
 
@@ -51,6 +54,12 @@ async function loadModel(): Promise<void> {
     if (!response.ok) throw new Error(`model/metadata.json: HTTP ${response.status}`);
     metadata = await response.json() as SavedModelMetadata;
     model = await tf.loadLayersModel("model/model.json");
+    if (metadata.blend) {
+      branch = {
+        extractor: await tf.loadLayersModel("model/feature_extractor/model.json"),
+        head: await tf.loadLayersModel("model/feature_head/model.json"),
+      };
+    }
     setStatus(
       `Model ${metadata.name} (${metadata.genres.length} genres), TensorFlow.js on ${tf.getBackend()}.`,
       "ready",
@@ -58,6 +67,28 @@ async function loadModel(): Promise<void> {
   } catch (error) {
     setStatus(`The model could not be loaded: ${(error as Error).message}`, "error");
   }
+}
+
+/** The whole poster stretched to `size`, as lib/images/resize.ts does (fit: fill), in [0, 1]. */
+function posterTensor(bitmap: ImageBitmap, size: { width: number; height: number }): Tf.Tensor4D {
+  const canvas = new OffscreenCanvas(size.width, size.height);
+  const context = canvas.getContext("2d")!;
+  context.imageSmoothingQuality = "high";
+  context.drawImage(bitmap, 0, 0, size.width, size.height);
+  return tf.tidy(() =>
+    tf.browser.fromPixels(context.getImageData(0, 0, size.width, size.height)).toFloat().div(255).expandDims(
+      0,
+    ) as Tf.Tensor4D
+  );
+}
+
+/** A network's outputs for one input: the first as probabilities, the others as heads. */
+async function outputsOf(network: Tf.LayersModel, input: Tf.Tensor): Promise<ModelOutputs> {
+  const out = network.predict(input);
+  const tensors = Array.isArray(out) ? out : [out as Tf.Tensor];
+  const [first, ...rest] = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(tensors);
+  return { probabilities: first, heads: rest };
 }
 
 /** Decodes a file the browser can read as an image; undefined (and a message) when it can't. */
@@ -84,22 +115,18 @@ async function predictFile(file: File): Promise<void> {
     return;
   }
   setStatus(`Reading ${file.name}…`, "busy");
-  const { width, height } = metadata.imageSize;
-  // The whole poster stretched to the model's size, as lib/images/resize.ts does (fit: fill).
-  const small = new OffscreenCanvas(width, height);
-  const context = small.getContext("2d")!;
-  context.imageSmoothingQuality = "high";
-  context.drawImage(bitmap, 0, 0, width, height);
-  const image = tf.tidy(() =>
-    tf.browser.fromPixels(context.getImageData(0, 0, width, height)).toFloat().div(255).expandDims(
-      0,
-    ) as Tf.Tensor4D
-  );
-  const outputs = model.predict(image);
-  const tensors = Array.isArray(outputs) ? outputs : [outputs as Tf.Tensor];
-  const probabilities = await tensors[0].data() as Float32Array;
-  const estimates = regressionEstimates(metadata, await Promise.all(tensors.slice(1).map((t) => t.data())));
-  tf.dispose(tensors);
+  const image = posterTensor(bitmap, metadata.imageSize);
+  const cnn = await outputsOf(model, image);
+  let outputs = cnn;
+  if (branch && metadata.blend) {
+    // The branch reads the poster at its own size; the answer is the blend, as in Deno.
+    const large = posterTensor(bitmap, metadata.blend.imageSize);
+    const features = tf.tidy(() => branch!.extractor.predict(large) as Tf.Tensor);
+    outputs = blendOutputs(cnn, await outputsOf(branch.head, features), metadata.blend);
+    tf.dispose([large, features]);
+  }
+  const { probabilities } = outputs;
+  const estimates = regressionEstimates(metadata, outputs.heads);
   shown?.image.dispose();
   shown = { probabilities, maps: new Map(), image };
   posterCanvas.width = camCanvas.width = 273;
