@@ -106,6 +106,12 @@ const FLAGS = {
     type: "boolean",
     help: "conditional: no AC-GAN head (by default the discriminator also names the genres and decade)",
   },
+  "class-weight": {
+    type: "number",
+    help: "conditional: weight of the AC-GAN head's loss in the generator's (how hard it is pushed to " +
+      "make the asked genre and decade recognisable)",
+    default: 1,
+  },
   "average-decay": {
     type: "number",
     help: "decay of the generator weight average that samples come from (0: off)",
@@ -201,6 +207,10 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   if (flags["no-classifier"] && !flags.conditional) {
     throw new UsageError("--no-classifier needs --conditional: only conditional runs have the AC-GAN head.");
   }
+  const classWeight = flags["class-weight"]!;
+  if (!(classWeight >= 0 && Number.isFinite(classWeight))) {
+    throw new UsageError(`--class-weight needs a number of 0 or more, got ${classWeight}.`);
+  }
   const averageDecay = flags["average-decay"]!;
   if (!(averageDecay >= 0 && averageDecay < 1)) {
     throw new UsageError(`--average-decay needs a number from 0 (off) to below 1, got ${averageDecay}.`);
@@ -265,7 +275,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           generatorConditioning,
           auxiliaryClassifier: !flags["no-classifier"],
         },
-        objective: { loss, realLabel, averageDecay, augment },
+        objective: { loss, realLabel, averageDecay, augment, ...(classWeight !== 1 ? { classWeight } : {}) },
         ...training,
         resume: flags.resume ?? false,
         backend: backend.name,

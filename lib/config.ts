@@ -480,6 +480,11 @@ export interface GanObjective {
   averageDecay: number;
   /** What the discriminator's inputs, real and generated, go through (DiffAugment); all three by default. */
   augment?: readonly Augmentation[];
+  /**
+   * Weight of the AC-GAN head's loss in the generator's (how hard it is pushed to make the asked genre
+   * and decade recognisable); absent means 1, as runs before it existed trained.
+   */
+  classWeight?: number;
 }
 
 /**

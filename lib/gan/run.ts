@@ -70,6 +70,8 @@ export interface RunMetadata {
     averageDecay: number;
     /** DiffAugment's transforms; absent in runs made before it existed, which trained without. */
     augment?: readonly Augmentation[];
+    /** The generator's AC-GAN loss weight; absent: 1. */
+    classWeight?: number;
     sampleRate: number;
     seed: number;
   };

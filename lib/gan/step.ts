@@ -46,7 +46,7 @@ export function trainStep(
   conditions: tf.Tensor2D | undefined,
   latentDim: number,
   noiseSeed: number,
-  objective: Pick<GanObjective, "loss" | "realLabel" | "augment"> = DEFAULT_OBJECTIVE,
+  objective: Pick<GanObjective, "loss" | "realLabel" | "augment" | "classWeight"> = DEFAULT_OBJECTIVE,
 ): Omit<StepRecord, "step" | "epoch"> {
   const hinge = objective.loss === "hinge";
   const policy = objective.augment ?? DEFAULT_OBJECTIVE.augment ?? [];
@@ -96,7 +96,10 @@ export function trainStep(
         const adversarial = hinge
           ? logit.mean().neg()
           : tf.losses.sigmoidCrossEntropy(tf.onesLike(logit), logit);
-        return (classes ? adversarial.add(classifierLoss(conditions!, classes)) : adversarial) as tf.Scalar;
+        const classWeight = objective.classWeight ?? 1;
+        return (classes
+          ? adversarial.add(classifierLoss(conditions!, classes).mul(classWeight))
+          : adversarial) as tf.Scalar;
       },
       true,
       trainable(nets.generator),

@@ -61,6 +61,7 @@ export function modelCardMarkdown(input: ModelCardInput): string {
     "",
     `- ${describeModelConfig(m.model)}; ${m.history.length} epochs trained, the weights of epoch ` +
       `${m.bestEpoch} kept (lowest validation loss)${m.stoppedEarly ? ", stopped early" : ""}.`,
+    ...branchLines(m),
     `- Chosen on the validation split only; the decision threshold ${f3(m.threshold)} too.`,
     `- Made by \`${input.trainedBy.command}\` at commit ${input.trainedBy.commit}, on the ${m.backend} ` +
       `backend (${(m.timings.trainSeconds / 60).toFixed(1)} min of training steps).`,
@@ -137,7 +138,10 @@ export function modelCardMarkdown(input: ModelCardInput): string {
       `. ${biased.genre} is the genre it leans to: first on ${pct(biased.top)} of posters, true on ` +
       `${pct(biased.truth)}` +
       (never.length ? `; never first: ${never.map((t) => t.genre).join(", ")}.` : "."),
-    `- It sees ${m.imageSize.width}x${m.imageSize.height} pixels: small text (titles, credits) is mostly lost.`,
+    m.blend
+      ? `- The CNN sees ${m.imageSize.width}x${m.imageSize.height} pixels and the branch ` +
+        `${m.blend.imageSize.width}x${m.blend.imageSize.height}; neither reads the text (titles, credits).`
+      : `- It sees ${m.imageSize.width}x${m.imageSize.height} pixels: small text (titles, credits) is mostly lost.`,
     `- Only the ${m.genres.length} genres above; films of ${m.dataset.minYear}-${m.dataset.maxYear}, mostly ` +
       "American posters; a poster from elsewhere or another era is outside what it learnt.",
     "- Year and rating come from the poster alone; a poster says little about a film's rating.",
@@ -147,9 +151,40 @@ export function modelCardMarkdown(input: ModelCardInput): string {
     "- The posters are film-studio artwork, copyright of their owners; the labels come from IMDb via Kaggle.",
     "  The data is research-only and is not in this repository; only the trained weights are.",
     "- The weights are numbers learnt from that data: use them for learning and research.",
+    ...(m.blend
+      ? [
+        "- The branch's frozen network is the MobileNetV2 that the npm package nsfwjs 4.4 (MIT licence) " +
+        "bundles; its weights install with that package and are not in this folder.",
+      ]
+      : []),
     "",
   );
   return lines.join("\n");
+}
+
+/** The recipe's lines on a pretrained branch: what it is, its weights in the blend and why. */
+function branchLines(m: ModelCardInput["metadata"]): string[] {
+  const blend = m.blend;
+  if (!blend) return [];
+  const { cnn, branch, blend: both } = blend.validation;
+  const targets = Object.keys(both.mae);
+  const figures = (part: typeof cnn) =>
+    [
+      `mAP ${f3(part.meanAveragePrecision)}`,
+      ...targets.map((t) => `${t} MAE ${part.mae[t as "year"]?.toFixed(2)}`),
+    ]
+      .join(", ");
+  return [
+    `- A pretrained branch: the MobileNetV2 that nsfwjs 4.4 bundles (ImageNet-initialised, then fine-tuned by ` +
+    `nsfwjs's authors on 5 content classes), frozen, reads the poster at ${blend.imageSize.width}x` +
+    `${blend.imageSize.height}; a head on its 1,280 pooled features (dropout ${blend.config.dropout}, Adam ` +
+    `${blend.config.learningRate}, ${blend.config.epochs} epochs) gives genres` +
+    (targets.length ? ` and ${targets.join(" and ")}` : "") + ".",
+    `- The answer is the blend \`(1 - w) * CNN + w * branch\`, w chosen on validation: ${blend.genreWeight} for ` +
+    "the genres" + targets.map((t, k) => `, ${blend.headWeights[k]} for ${t}`).join("") +
+    ". On validation: " +
+    `the CNN ${figures(cnn)}; the branch ${figures(branch)}; the blend ${figures(both)}.`,
+  ];
 }
 
 /** Where the card of a model folder is written. */

@@ -491,6 +491,28 @@ Deno.test("trainStep: an AC-GAN head with DiffAugment trains, and its classifier
   tf.dispose([...outputs, real, conditions]);
 });
 
+Deno.test("trainStep: the class weight scales only the generator's AC-GAN loss", () => {
+  const shape = { width: 8, height: 12, latentDim: 16, filters: 4, conditionSize: CONDITION_SIZE };
+  const real = tf.randomUniform([4, 12, 8, 3], -1, 1, "float32", 1) as tf.Tensor4D;
+  const conditions = tf.tensor2d(
+    Array.from({ length: 4 }, (_, i) => Array.from(conditionVector(GENRES[i], 1990))),
+  );
+  const step = (classWeight: number) => {
+    const objective = { ...DEFAULT_OBJECTIVE, classWeight };
+    const nets = newNetworks(shape, 5, objective);
+    const record = trainStep(nets, real, conditions, 16, 0, objective);
+    for (const net of [nets.generator, nets.discriminator, nets.average]) net?.dispose();
+    return record;
+  };
+  const [none, one, three] = [step(0), step(1), step(3)];
+  // The discriminator's step does not see the weight (its losses differ only in the last digits).
+  assert.ok(Math.abs(one.dLoss - three.dLoss) < 1e-2, `${one.dLoss} ${three.dLoss}`);
+  assert.ok(none.gLoss < one.gLoss && one.gLoss < three.gLoss, `${none.gLoss} ${one.gLoss} ${three.gLoss}`);
+  // The generator's loss is adversarial + weight x classifier: linear in the weight.
+  assert.ok(Math.abs((three.gLoss - none.gLoss) - 3 * (one.gLoss - none.gLoss)) < 1e-2);
+  tf.dispose([real, conditions]);
+});
+
 Deno.test("classifierLoss: low when the logits name the conditions, high when they name others", () => {
   const target = tf.tensor2d([Array.from(conditionVector(["Drama"], 1990))]);
   const right = target.mul(20).sub(10) as tf.Tensor2D;
