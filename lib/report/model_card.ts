@@ -179,7 +179,7 @@ function branchLines(m: ModelCardInput["metadata"]): string[] {
     `nsfwjs's authors on 5 content classes), frozen, reads the poster at ${blend.imageSize.width}x` +
     `${blend.imageSize.height}; a head on its 1,280 pooled features (dropout ${blend.config.dropout}, Adam ` +
     `${blend.config.learningRate}, ${blend.config.epochs} epochs) gives genres` +
-    (targets.length ? ` and ${targets.join(" and ")}` : "") + ".",
+    (targets.length ? `, ${targets.join(" and ")}` : "") + ".",
     `- The answer is the blend \`(1 - w) * CNN + w * branch\`, w chosen on validation: ${blend.genreWeight} for ` +
     "the genres" + targets.map((t, k) => `, ${blend.headWeights[k]} for ${t}`).join("") +
     ". On validation: " +
