@@ -21,7 +21,13 @@ import { BLEND_WEIGHTS, type FeatureBranchConfig, imageSize } from "../config.ts
 import type { GenreData, Movie } from "../dataset/types.ts";
 import { branchFeatures } from "../evaluation/predict.ts";
 import { multiLabelMetrics } from "../evaluation/metrics.ts";
-import { type BlendFigures, type BranchBlend, mix, type ModelOutputs } from "../models/blend.ts";
+import {
+  type BlendFigures,
+  blendOutputs,
+  type BranchBlend,
+  mix,
+  type ModelOutputs,
+} from "../models/blend.ts";
 import { buildFeatureHead, headOutputs, loadFeatureExtractor } from "../models/feature_branch.ts";
 import { binaryCrossEntropy } from "../models/losses.ts";
 import { MOBILENET_V2_FEATURES } from "../models/mobilenet_v2.ts";
@@ -84,10 +90,7 @@ export async function trainFeatureBranch(
   return {
     head,
     blend,
-    validation: {
-      probabilities: mix(cnnValidation.probabilities, branch.probabilities, blend.genreWeight),
-      heads: cnnValidation.heads.map((values, k) => mix(values, branch.heads[k], blend.headWeights[k])),
-    },
+    validation: blendOutputs(cnnValidation, branch, blend),
   };
 }
 
@@ -163,10 +166,7 @@ export function chooseBlend(
     meanAveragePrecision: map(outputs.probabilities),
     mae: Object.fromEntries(targets.map((target, k) => [target, mae(k, outputs.heads[k])])),
   });
-  const blended = {
-    probabilities: mix(cnn.probabilities, branch.probabilities, genreWeight),
-    heads: cnn.heads.map((values, k) => mix(values, branch.heads[k], headWeights[k])),
-  };
+  const blended = blendOutputs(cnn, branch, { genreWeight, headWeights });
   return {
     config,
     imageSize: size,
