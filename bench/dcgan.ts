@@ -93,6 +93,7 @@ export function peerArguments(dcganCase: DcganCase, options: BenchOptions): stri
     ["--generator-conditioning", shape.generatorConditioning!],
     ["--augment", (dcganCase.objective.augment ?? []).join(",")],
     ["--average-decay", String(dcganCase.objective.averageDecay)],
+    ["--class-weight", String(dcganCase.objective.classWeight)],
     ["--task", taskOf(dcganCase)],
   ].flat();
 }

@@ -225,6 +225,8 @@ def main():
                         help="conditional generator: conditional batch norm too, or the input only")
     parser.add_argument("--augment", default="", help=f"comma-separated, of {','.join(AUGMENTATIONS)}")
     parser.add_argument("--average-decay", type=float, default=0.0, help="0: no weight average")
+    parser.add_argument("--class-weight", type=float, default=1.0,
+                        help="weight of the classifier's loss in the generator's")
     parser.add_argument("--task", default="dcgan-train", help="the record's task")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="0 keeps PyTorch's default")
@@ -285,7 +287,7 @@ def main():
         on_generated, classes = judge(generator(noise, conditions), 2)
         g_loss = bce(on_generated, ones)
         if classes is not None:
-            g_loss = g_loss + classifier_loss(conditions, classes)
+            g_loss = g_loss + args.class_weight * classifier_loss(conditions, classes)
         g_loss.backward()
         g_optimizer.step()
         disc.requires_grad_(True)

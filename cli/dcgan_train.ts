@@ -110,7 +110,7 @@ const FLAGS = {
     type: "number",
     help: "conditional: weight of the AC-GAN head's loss in the generator's (how hard it is pushed to " +
       "make the asked genre and decade recognisable)",
-    default: 1,
+    default: DEFAULT_OBJECTIVE.classWeight,
   },
   "average-decay": {
     type: "number",
@@ -275,7 +275,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           generatorConditioning,
           auxiliaryClassifier: !flags["no-classifier"],
         },
-        objective: { loss, realLabel, averageDecay, augment, ...(classWeight !== 1 ? { classWeight } : {}) },
+        objective: { loss, realLabel, averageDecay, augment, classWeight },
         ...training,
         resume: flags.resume ?? false,
         backend: backend.name,

@@ -481,22 +481,24 @@ export interface GanObjective {
   /** What the discriminator's inputs, real and generated, go through (DiffAugment); all three by default. */
   augment?: readonly Augmentation[];
   /**
-   * Weight of the AC-GAN head's loss in the generator's (how hard it is pushed to make the asked genre
-   * and decade recognisable); absent means 1, as runs before it existed trained.
+   * Weight of the AC-GAN head's loss in the generator's: how hard it is pushed to make the asked genre
+   * and decade recognisable (runs before it was recorded trained at 1).
    */
-  classWeight?: number;
+  classWeight: number;
 }
 
 /**
  * Defaults: cross-entropy with real posters at 0.9, samples from a 0.999 weight average, and every
  * DiffAugment transform (a few thousand posters are too few for an unaugmented discriminator: it
- * learns them by heart and stops teaching the generator).
+ * learns them by heart and stops teaching the generator). The AC-GAN loss counts 4 times in the
+ * generator's: at 1 the same noise gave nearly the same poster whatever was asked (docs/dcgan.md).
  */
 export const DEFAULT_OBJECTIVE: GanObjective = {
   loss: "bce",
   realLabel: 0.9,
   averageDecay: 0.999,
   augment: ["color", "translation", "cutout"],
+  classWeight: 4,
 };
 
 /**

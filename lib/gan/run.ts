@@ -70,8 +70,8 @@ export interface RunMetadata {
     averageDecay: number;
     /** DiffAugment's transforms; absent in runs made before it existed, which trained without. */
     augment?: readonly Augmentation[];
-    /** The generator's AC-GAN loss weight; absent: 1. */
-    classWeight?: number;
+    /** The generator's AC-GAN loss weight. */
+    classWeight: number;
     sampleRate: number;
     seed: number;
   };
@@ -159,12 +159,18 @@ function fillGeneratorConditioning(record: StoredRun): StoredRun {
   return { ...record, shape: { generatorConditioning: "input", ...record.shape } };
 }
 
+/** Format 5 → 6. Runs from before the class weight was recorded weighed the AC-GAN loss at 1. */
+function fillClassWeight(record: StoredRun): StoredRun {
+  return { ...record, training: { ...record.training, classWeight: record.training.classWeight ?? 1 } };
+}
+
 /** The upgrade steps of run records: `RUN_UPGRADES[n - 1]` takes format n to n + 1. */
 const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
   fillPosterShapeAndObjective,
   fillAugmentAndClassifier,
   fillDecayEpochs,
   fillGeneratorConditioning,
+  fillClassWeight,
 ];
 
 /** The format of the run records {@linkcode writeRunMetadata} writes (metadata.json's `format`). */

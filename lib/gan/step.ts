@@ -96,9 +96,8 @@ export function trainStep(
         const adversarial = hinge
           ? logit.mean().neg()
           : tf.losses.sigmoidCrossEntropy(tf.onesLike(logit), logit);
-        const classWeight = objective.classWeight ?? 1;
         return (classes
-          ? adversarial.add(classifierLoss(conditions!, classes).mul(classWeight))
+          ? adversarial.add(classifierLoss(conditions!, classes).mul(objective.classWeight))
           : adversarial) as tf.Scalar;
       },
       true,

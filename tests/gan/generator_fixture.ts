@@ -70,6 +70,7 @@ export async function makeFixtureRun(
       realLabel: 0.9,
       averageDecay: 0.999,
       augment: [],
+      classWeight: 4,
       sampleRate: 10,
       seed: 1,
     },

@@ -61,8 +61,12 @@ const AUGMENTED = {
 };
 /** Format 4: the learning-rate decay recorded. */
 const DECAYED = { ...AUGMENTED, training: { ...AUGMENTED.training, decayEpochs: 5 } };
-/** Format 5, today's: how the generator takes the condition recorded. */
-const CURRENT = { ...DECAYED, shape: { ...DECAYED.shape, generatorConditioning: "modulated" } };
+/** Format 5: how the generator takes the condition recorded. */
+const CONDITIONED = { ...DECAYED, shape: { ...DECAYED.shape, generatorConditioning: "modulated" } };
+/** Format 6, today's: the generator's class weight recorded. */
+const CURRENT = { ...CONDITIONED, training: { ...CONDITIONED.training, classWeight: 4 } };
+/** What runs of formats 1-5 weighed the AC-GAN loss at. */
+const CLASS_WEIGHT = { classWeight: 1 };
 /** What a generator of formats 1-4 did with the condition. */
 const INPUT_ONLY = { generatorConditioning: "input" };
 
@@ -84,7 +88,15 @@ const UPGRADED = [
         auxiliaryClassifier: false,
         ...INPUT_ONLY,
       },
-      training: { ...TRAINING, loss: "bce", realLabel: 0.9, averageDecay: 0, augment: [], decayEpochs: 0 },
+      training: {
+        ...TRAINING,
+        loss: "bce",
+        realLabel: 0.9,
+        averageDecay: 0,
+        augment: [],
+        decayEpochs: 0,
+        ...CLASS_WEIGHT,
+      },
     },
   },
   {
@@ -93,7 +105,7 @@ const UPGRADED = [
     expected: {
       ...POSTER,
       shape: { ...POSTER.shape, auxiliaryClassifier: false, ...INPUT_ONLY },
-      training: { ...POSTER.training, augment: [], decayEpochs: 0 },
+      training: { ...POSTER.training, augment: [], decayEpochs: 0, ...CLASS_WEIGHT },
     },
   },
   {
@@ -102,15 +114,28 @@ const UPGRADED = [
     expected: {
       ...AUGMENTED,
       shape: { ...AUGMENTED.shape, ...INPUT_ONLY },
-      training: { ...AUGMENTED.training, decayEpochs: 0 },
+      training: { ...AUGMENTED.training, decayEpochs: 0, ...CLASS_WEIGHT },
     },
   },
-  { stored: DECAYED, format: 4, expected: { ...DECAYED, shape: { ...DECAYED.shape, ...INPUT_ONLY } } },
-  { stored: CURRENT, format: 5, expected: CURRENT },
+  {
+    stored: DECAYED,
+    format: 4,
+    expected: {
+      ...DECAYED,
+      shape: { ...DECAYED.shape, ...INPUT_ONLY },
+      training: { ...DECAYED.training, ...CLASS_WEIGHT },
+    },
+  },
+  {
+    stored: CONDITIONED,
+    format: 5,
+    expected: { ...CONDITIONED, training: { ...CONDITIONED.training, ...CLASS_WEIGHT } },
+  },
+  { stored: CURRENT, format: 6, expected: CURRENT },
 ];
 
-Deno.test("run records are written in today's format, which is 5", async () => {
-  assert.equal(RUN_FORMAT, 5);
+Deno.test("run records are written in today's format, which is 6", async () => {
+  assert.equal(RUN_FORMAT, 6);
   const runDir = await Deno.makeTempDir();
   try {
     await writeRunMetadata(runDir, CURRENT as RunMetadata);
@@ -150,9 +175,9 @@ Deno.test("an old run's metadata.json reads in today's format, and is written ba
 });
 
 Deno.test("a numbered record is upgraded from its own format only", () => {
-  // Numbered format 5 with no decay recorded: nothing is filled in (today's runs always record it).
+  // Numbered format 6 with no decay recorded: nothing is filled in (today's runs always record it).
   const { decayEpochs: _, ...training } = CURRENT.training;
-  assert.equal(upgradeRunRecord({ ...CURRENT, training, format: 5 }).training.decayEpochs, undefined);
+  assert.equal(upgradeRunRecord({ ...CURRENT, training, format: 6 }).training.decayEpochs, undefined);
 });
 
 Deno.test("a run record of a newer or unknown format is refused, naming the file", async () => {
@@ -163,7 +188,7 @@ Deno.test("a run record of a newer or unknown format is refused, naming the file
       JSON.stringify({ ...CURRENT, format: RUN_FORMAT + 1 }),
     );
     await assert.rejects(() => readRunMetadata(runDir), (error: Error) => {
-      assert.ok(error.message.startsWith(`${join(runDir, "metadata.json")}: it is format 6, newer than`));
+      assert.ok(error.message.startsWith(`${join(runDir, "metadata.json")}: it is format 7, newer than`));
       return true;
     });
     assert.throws(() => upgradeRunRecord({ ...CURRENT, format: 0 }), /format 0 is no run-record format/);

@@ -356,7 +356,7 @@ Deno.test("hinge loss, spectral norm, transposed convolutions, no average: train
           spectralNorm: true,
           conditioning: "input",
         },
-        objective: { loss: "hinge", realLabel: 1, averageDecay: 0 },
+        objective: { loss: "hinge", realLabel: 1, averageDecay: 0, classWeight: 1 },
         ...extra,
       });
     const whole = await trainDcgan(variant(join(root, "whole")));
