@@ -78,6 +78,8 @@ export interface SplitPredictions {
   probabilities: Float32Array;
   /** The training loss on the split. */
   loss: number;
+  /** Each regression head's raw (standardised) output per film, for a model with heads. */
+  heads: Float32Array[];
 }
 
 /** One model's evaluation. */
@@ -176,7 +178,7 @@ export async function evaluateSavedModel(
       });
       checkFinite(dir, "validation", predicted);
       validation = {
-        ...splitPredictions(data, predicted.probabilities, predicted.loss),
+        ...splitPredictions(data, predicted),
         split: "validation",
       };
     }
@@ -187,7 +189,7 @@ export async function evaluateSavedModel(
       split,
       posters,
       test: evaluation,
-      testPredictions: { split, genres, movies, labels, probabilities, loss: evaluation.loss },
+      testPredictions: { split, genres, movies, labels, probabilities, loss: evaluation.loss, heads },
       ...(validation ? { validation } : {}),
       named: await predictNamedTitles(saved, catalog, dataset),
       sample: sampleLines(
@@ -233,9 +235,10 @@ export function regressionErrors(
   return errors;
 }
 
-function splitPredictions(data: GenreData, probabilities: Float32Array, loss: number): SplitPredictions {
+function splitPredictions(data: GenreData, predicted: Predictions): SplitPredictions {
   const { split, genres, movies, labels } = data;
-  return { split, genres, movies, labels, probabilities, loss };
+  const { probabilities, loss, heads } = predicted;
+  return { split, genres, movies, labels, probabilities, loss, heads };
 }
 
 /**
