@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ALL_GENRES, type DcganShape, DECADE_CHECK } from "../config.ts";
+import { ALL_GENRES, type DcganShape, DECADE_CHECK, GENRE_HIT_SAMPLES } from "../config.ts";
 import {
   buildGenerator,
   CONDITION_LAYOUT,
@@ -16,6 +16,7 @@ import {
 } from "../models/dcgan.ts";
 import { loadModelFiles, modelFolderOptions } from "../models/saved.ts";
 import { recoverFolder } from "../util/files.ts";
+import { concatenate } from "../util/arrays.ts";
 import { seededRandom } from "../util/random.ts";
 import { frechetDistance } from "./frechet.ts";
 import {
@@ -57,7 +58,10 @@ export interface RealReference {
   sampleConditions: Float32Array[];
   /** CNN genre indices to ask the conditional model for, with decades to pair them with. */
   askedGenres: { cnnIndex: number; decades: number[] }[];
-  /** The CNN's top-genre rate on real posters of the asked genres: mean over genres, and per genre. */
+  /**
+   * The CNN's top-genre rate on real posters of the asked genres (both halves: `rows` and `floorRows`):
+   * mean over genres, and per genre.
+   */
   genreHitsReal: number;
   genreHitsRealPerGenre: Record<string, number>;
   /** The real posters' share of energy at the generator's tile frequencies (tiling.ts). */
@@ -66,8 +70,8 @@ export interface RealReference {
   rows: number[];
   floorRows: number[];
   /**
-   * With a CNN that estimates years: its mean estimate for real posters of each of {@linkcode DECADE_CHECK}'s
-   * decades, and the conditions of those posters (whose genres the generated ones are asked for).
+   * With a CNN that estimates years: its mean estimate for real posters (both halves) of each of
+   * {@linkcode DECADE_CHECK}'s decades, and the conditions of those posters (whose genres the generated ones are asked for).
    */
   decades?: { real: [number, number]; conditions: Float32Array[] };
 }
@@ -111,33 +115,34 @@ export function realReference(
       picked.length;
     batch.dispose();
   }
-  const frechetFloor = frechetDistance(real.features, outputsOf(otherHalf).features);
+  const floor = outputsOf(otherHalf);
+  const frechetFloor = frechetDistance(real.features, floor.features);
+  // The real references (genre hits, decades) read both halves: twice the posters of each genre.
+  const both = [...rows, ...otherHalf];
+  const bothScores = concatenate([real.scores, floor.scores], Float32Array);
+  const bothYears = real.years && floor.years
+    ? concatenate([real.years, floor.years], Float32Array)
+    : undefined;
   // Genres the CNN knows and the set has; the real reference asks the CNN about real posters of each.
   const askedGenres: RealReference["askedGenres"] = [];
   const realAsked: number[] = [];
   const realRows: number[] = [];
   cnn.genres.forEach((genre, cnnIndex) => {
     const g = ALL_GENRES.indexOf(genre as typeof ALL_GENRES[number]);
-    const having = rows.filter((row) => conditions[row][g] === 1);
+    const having = both.flatMap((row, k) => conditions[row][g] === 1 ? [k] : []);
     if (g < 0 || having.length < 2) return;
-    const decades = having.map((row) =>
-      DECADES[conditions[row].indexOf(1, ALL_GENRES.length) - ALL_GENRES.length]
-    );
+    const decades = having.map((k) => decadeOfCondition(conditions[both[k]]));
     askedGenres.push({ cnnIndex, decades });
-    for (const row of having) {
+    for (const k of having) {
       realAsked.push(cnnIndex);
-      realRows.push(rows.indexOf(row));
+      realRows.push(k);
     }
   });
-  const realScores = new Float32Array(realRows.length * cnn.genres.length);
-  realRows.forEach((row, k) =>
-    realScores.set(
-      real.scores.subarray(row * cnn.genres.length, (row + 1) * cnn.genres.length),
-      k * cnn.genres.length,
-    )
-  );
+  const genres = cnn.genres.length;
+  const realScores = new Float32Array(realRows.length * genres);
+  realRows.forEach((k, i) => realScores.set(bothScores.subarray(k * genres, (k + 1) * genres), i * genres));
   const realRate = topGenreRate(realScores, realAsked, cnn.genres);
-  const decades = real.years ? realDecades(real.years, rows.map((row) => conditions[row])) : undefined;
+  const decades = bothYears ? realDecades(bothYears, both.map((row) => conditions[row])) : undefined;
   return {
     ...(decades ? { decades } : {}),
     features: real.features,
@@ -345,7 +350,7 @@ function genreHits(
   generator: tf.LayersModel,
   settings: QualitySettings,
 ): GenreHits {
-  const perGenre = 32;
+  const perGenre = GENRE_HIT_SAMPLES;
   const asked: number[] = [];
   const conditionRows: Float32Array[] = [];
   for (const { cnnIndex, decades } of real.askedGenres) {
