@@ -82,6 +82,10 @@ const FLAGS = {
     help: "how the conditional generator takes the condition: modulated (conditional batch norm) or input",
     default: DEFAULT_DCGAN_SHAPE.generatorConditioning,
   },
+  "skip-excitation": {
+    type: "boolean",
+    help: "FastGAN's skip-layer excitation in the generator: coarse maps gate the fine maps' channels",
+  },
   upsampling: {
     type: "string",
     help: "generator upsampling: resize (nearest 2x + 3x3 conv) or transposed (the paper's)",
@@ -273,6 +277,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           spectralNorm: flags["spectral-norm"] ?? false,
           conditioning,
           generatorConditioning,
+          skipExcitation: flags["skip-excitation"] ?? false,
           auxiliaryClassifier: !flags["no-classifier"],
         },
         objective: { loss, realLabel, averageDecay, augment, classWeight },

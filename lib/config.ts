@@ -436,6 +436,12 @@ export interface DcganShape {
    */
   generatorConditioning?: GeneratorConditioning;
   /**
+   * FastGAN's skip-layer excitation (Liu et al. 2021) in the generator: each feature map from 16 wide on
+   * is scaled per channel by a sigmoid gate that a small dense network reads off the map 4 times
+   * smaller (pooled to 4 wide), so the coarse layout steers the fine layers directly. Default false.
+   */
+  skipExcitation?: boolean;
+  /**
    * Conditional discriminator with a second head that predicts the real poster's genres and decade
    * (AC-GAN, Odena et al., 2017); the generator is then also scored on whether its poster reads as
    * the asked genre and decade. Default true; unconditional networks have nothing to predict and
@@ -462,6 +468,7 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   spectralNorm: false,
   conditioning: "projection",
   generatorConditioning: "input",
+  skipExcitation: false,
   auxiliaryClassifier: true,
 };
 

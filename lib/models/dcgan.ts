@@ -129,6 +129,9 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
   x = applied(tf.layers.reshape({ targetShape: [baseHeight, baseWidth, channels], name: "to_base" }))(x);
   x = modulate(applied(batchNorm("project_bn"))(x), "project_bn");
   x = applied(tf.layers.reLU({ name: "project_relu" }))(x);
+  // Feature maps by level (0: the base map), the sources of skip-layer excitation.
+  const levels: tf.SymbolicTensor[] = [x];
+  const excite = resolved.skipExcitation ? skipExcitation((shape.seed ?? 1) + 500) : undefined;
   for (let i = 1; i <= steps; i++) {
     const last = i === steps;
     const side = baseWidth * 2 ** i;
@@ -160,9 +163,45 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
     } else {
       x = modulate(applied(batchNorm(`up${side}_bn`))(x), `up${side}_bn`);
       x = applied(tf.layers.reLU({ name: `up${side}_relu` }))(x);
+      if (excite && i >= 2) x = excite(levels[i - 2], x, side);
+      levels.push(x);
     }
   }
   return tf.model({ inputs, outputs: x, name: condition ? "conditional_generator" : "generator" });
+}
+
+/**
+ * FastGAN's skip-layer excitation: `(source, target, side)` scales each channel of `target` by a
+ * sigmoid gate computed from `source` (a map 4 times smaller, average-pooled to the base map's 4-wide
+ * size and read whole by a dense layer, as FastGAN's 4x4 convolution reads its pooled map). Its own
+ * seeds, so the generator's other layers start as without it.
+ */
+function skipExcitation(seed: number) {
+  let next = seed;
+  const init = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: next++ });
+  return (source: tf.SymbolicTensor, target: tf.SymbolicTensor, side: number): tf.SymbolicTensor => {
+    const name = `sle${side}`;
+    const channels = target.shape.at(-1)!;
+    const factor = source.shape[2]! / 4;
+    let s = factor > 1
+      ? applied(tf.layers.averagePooling2d({ poolSize: factor, strides: factor, name: `${name}_pool` }))(
+        source,
+      )
+      : source;
+    s = applied(tf.layers.flatten({ name: `${name}_flat` }))(s);
+    s = applied(tf.layers.dense({ units: channels, kernelInitializer: init(), name: `${name}_read` }))(s);
+    s = applied(tf.layers.leakyReLU({ alpha: 0.1, name: `${name}_act` }))(s);
+    s = applied(
+      tf.layers.dense({
+        units: channels,
+        activation: "sigmoid",
+        kernelInitializer: init(),
+        name: `${name}_gate`,
+      }),
+    )(s);
+    s = applied(tf.layers.reshape({ targetShape: [1, 1, channels], name: `${name}_map` }))(s);
+    return applied(tf.layers.multiply({ name: `${name}_excited` }))([target, s]);
+  };
 }
 
 /**

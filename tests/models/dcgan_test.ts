@@ -134,6 +134,40 @@ Deno.test("a modulated generator scales and shifts every batch norm by the condi
   input.dispose();
 });
 
+Deno.test("skip-layer excitation gates the 16- and 32-wide maps from the maps 4 times smaller, other layers as without", () => {
+  const noise = tf.randomNormal([2, 8], 0, 1, "float32", 5);
+  const plain = buildGenerator(shape(64, 96));
+  const excited = buildGenerator(shape(64, 96, { skipExcitation: true }));
+  assert.deepEqual(
+    excited.layers.filter((l) => l.name.endsWith("_excited")).map((l) => l.name),
+    ["sle16_excited", "sle32_excited"],
+  );
+  // The 32-wide gate reads the 8-wide map (16 channels at 4 filters) pooled to 4x6, for the 32-wide
+  // map's 4 channels.
+  assert.deepEqual(excited.getLayer("sle32_read").getWeights()[0].shape, [4 * 6 * 16, 4]);
+  assert.equal(plain.layers.filter((l) => l.name.startsWith("sle")).length, 0);
+  // The layers both have start equal, so the gates alone make the posters differ.
+  for (const layer of plain.layers) {
+    const other = excited.getLayer(layer.name);
+    for (const [k, w] of layer.getWeights().entries()) {
+      assert.equal(tf.max(tf.abs(w.sub(other.getWeights()[k]))).dataSync()[0], 0, layer.name);
+    }
+  }
+  const gate = tf.model({
+    inputs: excited.inputs,
+    outputs: excited.getLayer("sle16_gate").output as tf.SymbolicTensor,
+  });
+  const values = (gate.predict(noise) as tf.Tensor).dataSync();
+  assert.ok(values.every((v) => v > 0 && v < 1));
+  const a = plain.predict(noise) as tf.Tensor, b = excited.predict(noise) as tf.Tensor;
+  assert.deepEqual(b.shape, [2, 96, 64, 3]);
+  // Freshly initialised, the posters are faint (weights of N(0, 0.02)): compare against their size.
+  const size = tf.max(tf.abs(a)).dataSync()[0];
+  assert.ok(tf.max(tf.abs(a.sub(b))).dataSync()[0] > 0.1 * size, `${size}`);
+  plain.dispose();
+  excited.dispose();
+});
+
 Deno.test("sizes: 4 x a power of two wide, a multiple of width/4 high; WIDTHxHEIGHT flags", () => {
   assert.deepEqual(upsamplingSteps(64, 96), { steps: 4, baseWidth: 4, baseHeight: 6 });
   assert.deepEqual(upsamplingSteps(128, 192), { steps: 5, baseWidth: 4, baseHeight: 6 });
