@@ -60,6 +60,7 @@ export const PAPER_CASE: DcganCase = {
     filters: options.quick ? 16 : 32,
     conditionSize: 0,
     upsampling: "transposed",
+    skipExcitation: false,
     seed: 1,
   }),
   // The paper's step: no DiffAugment and no weight average, as bench/pytorch_dcgan_peer.py by default.
@@ -91,6 +92,7 @@ export function peerArguments(dcganCase: DcganCase, options: BenchOptions): stri
     ["--condition-size", String(shape.conditionSize)],
     ["--upsampling", shape.upsampling!],
     ["--generator-conditioning", shape.generatorConditioning!],
+    shape.skipExcitation ? ["--skip-excitation"] : [],
     ["--augment", (dcganCase.objective.augment ?? []).join(",")],
     ["--average-decay", String(dcganCase.objective.averageDecay)],
     ["--class-weight", String(dcganCase.objective.classWeight)],
@@ -235,6 +237,7 @@ function describeCase(shape: DcganShape, objective: GanObjective): string {
     shape.conditionSize > 0 && `conditional (${shape.conditionSize})`,
     shape.upsampling !== "transposed" && shape.upsampling,
     shape.conditionSize > 0 && shape.generatorConditioning === "modulated" && "modulated",
+    shape.skipExcitation && "skip-layer excitation",
     policy.length > 0 && `augment ${policy.join("+")}`,
     objective.averageDecay > 0 && `average ${objective.averageDecay}`,
   ].filter(Boolean).join(", ");

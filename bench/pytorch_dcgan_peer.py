@@ -9,9 +9,11 @@ and PyTorch's sit side by side in one run. It prints a JSON array with one bench
 Two cases, each a setting of lib/config.ts:
 - the paper's (the default arguments): unconditional, transposed 4x4 stride-2 convolutions;
 - the recommended conditional run's (`--size 64x96 --condition-size 19 --upsampling resize
-  --generator-conditioning modulated --augment color,translation,cutout --average-decay 0.999`): noise
-  and condition concatenated into the generator, and conditional batch norm (the condition scales and
-  shifts each of its batch norms' outputs), resize-then-convolve upsampling, a projection
+  --generator-conditioning input --skip-excitation --augment color,translation,cutout --average-decay
+  0.999`): noise and condition concatenated into the generator (`modulated`: conditional batch norm
+  besides, the condition scaling and shifting each of its batch norms' outputs), resize-then-convolve
+  upsampling, FastGAN's skip-layer excitation (coarse maps gate the channels of the maps 4 times
+  larger), a projection
   discriminator with an AC-GAN classifier head, DiffAugment on every image the discriminator sees
   (bench/pytorch_diffaugment.py), and the generator's weight average updated after each step
   (lib/gan/ema.ts).
@@ -29,7 +31,8 @@ Threads and arguments follow bench/pytorch_peer.py: one thread by default, `--th
 JSON instead of timing (bench/dcgan.ts checks them against TensorFlow.js's).
 
 Usage: python3 bench/pytorch_dcgan_peer.py [--size 64|WxH] [--filters 32] [--condition-size 0]
-  [--upsampling transposed|resize] [--generator-conditioning modulated|input] [--augment LIST]
+  [--upsampling transposed|resize] [--generator-conditioning modulated|input] [--skip-excitation]
+  [--augment LIST]
   [--average-decay 0] [--task dcgan-train] [--batch 32] [--threads 1] [--quick] [--count-parameters]
 """
 import argparse
@@ -88,20 +91,40 @@ class ConditionalBatchNorm(nn.Module):
         return x + x * gamma + beta
 
 
+class SkipExcitation(nn.Module):
+    """lib/models/dcgan.ts skipExcitation: the source map average-pooled to 4 wide, flattened in
+    TensorFlow.js's (h, w, c) order, dense, leaky ReLU 0.1, dense, sigmoid: a gate per target channel.
+    `level`: which earlier map (0: the base map) is the source."""
+
+    def __init__(self, level, source_channels, source_width, base_height, channels):
+        super().__init__()
+        self.level, self.factor = level, source_width // 4
+        self.read = nn.Linear(base_height * 4 * source_channels, channels)
+        self.gate = nn.Linear(channels, channels)
+
+    def forward(self, source, target):
+        s = F.avg_pool2d(source, self.factor) if self.factor > 1 else source
+        s = s.permute(0, 2, 3, 1).flatten(1)
+        s = torch.sigmoid(self.gate(F.leaky_relu(self.read(s), 0.1)))
+        return target * s[:, :, None, None]
+
+
 class Generator(nn.Module):
     """Dense (noise, and the condition when there is one) to base x 4 x filters*2^(steps-1), batch norm,
     ReLU; then per step either a transposed conv 4x4 stride 2 'same' (padding 1 is TensorFlow's 'same'
     here) or nearest 2x then a 3x3 'same' conv, halving the channels, batch norm + ReLU, the last to
-    RGB with a bias and tanh. `modulated` (conditional only): each batch norm is conditional."""
+    RGB with a bias and tanh. `modulated` (conditional only): each batch norm is conditional.
+    `skip_excitation`: from the 16-wide map on, each map but the RGB one is gated by the map 4 times
+    smaller (SkipExcitation)."""
 
-    def __init__(self, size, filters, condition_size, upsampling, modulated):
+    def __init__(self, size, filters, condition_size, upsampling, modulated, skip_excitation=False):
         super().__init__()
         _, _, steps, self.base_height = parse_size(size)
         self.channels = filters * 2 ** (steps - 1)
         self.project = nn.Linear(LATENT_DIM + condition_size, self.base_height * 4 * self.channels)
         modulation = condition_size if modulated else 0
         layers = [ConditionalBatchNorm(self.channels, modulation), nn.ReLU()]
-        channels = self.channels
+        channels, level_channels = self.channels, [self.channels]
         for i in range(1, steps + 1):
             last = i == steps
             out = 3 if last else channels // 2
@@ -111,14 +134,26 @@ class Generator(nn.Module):
             else:
                 layers.append(nn.ConvTranspose2d(channels, out, 4, stride=2, padding=1, bias=last))
             layers += [nn.Tanh()] if last else [ConditionalBatchNorm(out, modulation), nn.ReLU()]
+            if skip_excitation and not last and i >= 2:
+                source_width = 4 * 2 ** (i - 2)
+                layers.append(SkipExcitation(i - 2, level_channels[i - 2], source_width, self.base_height, out))
+            level_channels.append(out)
             channels = out
         self.body = nn.ModuleList(layers)
 
     def forward(self, noise, condition=None):
         x = noise if condition is None else torch.cat([noise, condition], 1)
         x = self.project(x).view(-1, self.channels, self.base_height, 4)
+        levels = []  # each block's output map, the sources of skip-layer excitation
         for layer in self.body:
-            x = layer(x, condition) if isinstance(layer, ConditionalBatchNorm) else layer(x)
+            if isinstance(layer, ConditionalBatchNorm):
+                x = layer(x, condition)
+            elif isinstance(layer, SkipExcitation):
+                x = levels[-1] = layer(levels[layer.level], x)
+            else:
+                x = layer(x)
+                if isinstance(layer, nn.ReLU):
+                    levels.append(x)
         return x
 
 
@@ -223,6 +258,8 @@ def main():
     parser.add_argument("--upsampling", choices=("transposed", "resize"), default="transposed")
     parser.add_argument("--generator-conditioning", choices=("modulated", "input"), default="modulated",
                         help="conditional generator: conditional batch norm too, or the input only")
+    parser.add_argument("--skip-excitation", action="store_true",
+                        help="FastGAN's skip-layer excitation in the generator")
     parser.add_argument("--augment", default="", help=f"comma-separated, of {','.join(AUGMENTATIONS)}")
     parser.add_argument("--average-decay", type=float, default=0.0, help="0: no weight average")
     parser.add_argument("--class-weight", type=float, default=1.0,
@@ -244,7 +281,8 @@ def main():
     threads = torch.get_num_threads()
     torch.manual_seed(1)
     modulated = args.generator_conditioning == "modulated"
-    generator = Generator(args.size, args.filters, args.condition_size, args.upsampling, modulated)
+    generator = Generator(args.size, args.filters, args.condition_size, args.upsampling, modulated,
+                          args.skip_excitation)
     disc = Discriminator(args.size, args.filters, args.condition_size)
     if args.count_parameters:
         print(json.dumps({"generator": parameter_counts(generator), "discriminator": parameter_counts(disc)}))
@@ -303,6 +341,7 @@ def main():
              + (f", conditional ({args.condition_size})" if args.condition_size else "")
              + (f", {args.upsampling}" if args.upsampling != "transposed" else "")
              + (", modulated" if args.condition_size and modulated else "")
+             + (", skip-layer excitation" if args.skip_excitation else "")
              + (f", augment {'+'.join(policy)}" if policy else "")
              + (f", average {args.average_decay:g}" if average is not None else ""))
     note = (f"PyTorch {torch.__version__.split('+')[0]}, {threads} thread{'s' if threads > 1 else ''}; "

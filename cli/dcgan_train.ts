@@ -84,7 +84,8 @@ const FLAGS = {
   },
   "skip-excitation": {
     type: "boolean",
-    help: "FastGAN's skip-layer excitation in the generator: coarse maps gate the fine maps' channels",
+    help: "FastGAN's skip-layer excitation in the generator: coarse maps gate the fine maps' channels " +
+      `(default ${DEFAULT_DCGAN_SHAPE.skipExcitation ? "on; --skip-excitation=false: off" : "off"})`,
   },
   upsampling: {
     type: "string",
@@ -277,7 +278,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           spectralNorm: flags["spectral-norm"] ?? false,
           conditioning,
           generatorConditioning,
-          skipExcitation: flags["skip-excitation"] ?? false,
+          skipExcitation: flags["skip-excitation"] ?? DEFAULT_DCGAN_SHAPE.skipExcitation,
           auxiliaryClassifier: !flags["no-classifier"],
         },
         objective: { loss, realLabel, averageDecay, augment, classWeight },

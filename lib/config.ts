@@ -438,7 +438,9 @@ export interface DcganShape {
   /**
    * FastGAN's skip-layer excitation (Liu et al. 2021) in the generator: each feature map from 16 wide on
    * is scaled per channel by a sigmoid gate that a small dense network reads off the map 4 times
-   * smaller (pooled to 4 wide), so the coarse layout steers the fine layers directly. Default false.
+   * smaller (pooled to 4 wide), so the coarse layout steers the fine layers directly. Default true:
+   * measured at equal epochs it brought generated posters much nearer real ones for both judges, for
+   * about a tenth more time a step (docs/dcgan.md); runs recorded before it had none.
    */
   skipExcitation?: boolean;
   /**
@@ -468,7 +470,7 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   spectralNorm: false,
   conditioning: "projection",
   generatorConditioning: "input",
-  skipExcitation: false,
+  skipExcitation: true,
   auxiliaryClassifier: true,
 };
 

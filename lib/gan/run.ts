@@ -164,6 +164,11 @@ function fillClassWeight(record: StoredRun): StoredRun {
   return { ...record, training: { ...record.training, classWeight: record.training.classWeight ?? 1 } };
 }
 
+/** Format 6 → 7. Generators from before skip-layer excitation was recorded had none. */
+function fillSkipExcitation(record: StoredRun): StoredRun {
+  return { ...record, shape: { ...record.shape, skipExcitation: record.shape.skipExcitation ?? false } };
+}
+
 /** The upgrade steps of run records: `RUN_UPGRADES[n - 1]` takes format n to n + 1. */
 const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
   fillPosterShapeAndObjective,
@@ -171,6 +176,7 @@ const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
   fillDecayEpochs,
   fillGeneratorConditioning,
   fillClassWeight,
+  fillSkipExcitation,
 ];
 
 /** The format of the run records {@linkcode writeRunMetadata} writes (metadata.json's `format`). */

@@ -69,7 +69,8 @@ Deno.test("bench cdcgan: the case is the recommended run's networks and objectiv
   assert.equal(
     args,
     "--size 64x96 --filters 32 --condition-size 19 --upsampling resize --generator-conditioning input " +
-      "--augment color,translation,cutout --average-decay 0.999 --class-weight 4 --task cdcgan-train",
+      "--skip-excitation --augment color,translation,cutout --average-decay 0.999 --class-weight 4 " +
+      "--task cdcgan-train",
   );
   // Beyond the command's flags (size, filters, --conditional), the networks are the defaults', so a
   // new default reaches the bench without restating it there.
@@ -110,14 +111,18 @@ print(json.dumps([augment(x, p, request["seed"]).permute(0, 2, 3, 1).tolist() fo
 });
 
 Deno.test({
-  name: "bench cdcgan: the peer's generator computes TensorFlow.js's, conditional batch norm included",
+  name:
+    "bench cdcgan: the peer's generator computes TensorFlow.js's, conditional batch norm and skip-layer " +
+    "excitation included",
   ignore: !python,
   async fn() {
     // The modulated generator (`--generator-conditioning modulated`): it holds every layer the input one
-    // has, and the conditional batch norm besides.
+    // has, and the conditional batch norm besides; 64x96, so that one excitation's source is pooled.
     const shape = {
-      ...RECOMMENDED_CASE.shape(options(true)),
+      ...RECOMMENDED_CASE.shape(options(false)),
+      filters: 8,
       generatorConditioning: "modulated" as const,
+      skipExcitation: true,
       seed: 5,
     };
     const generator = buildGenerator(shape);
@@ -140,9 +145,13 @@ Deno.test({
     // (h, w, c) order to (c, h, w), as the peer views them; conv kernels HWIO to OIHW.
     const script = `
 import numpy as np
-from pytorch_dcgan_peer import ConditionalBatchNorm, Generator
-g = Generator(request["size"], request["filters"], request["conditionSize"], "resize", True)
+from pytorch_dcgan_peer import ConditionalBatchNorm, Generator, SkipExcitation
+g = Generator(request["size"], request["filters"], request["conditionSize"], "resize", True, True)
 norms = [m for m in g.body if isinstance(m, ConditionalBatchNorm)]
+gates = [m for m in g.body if isinstance(m, SkipExcitation)]
+gate_names = sorted({l["name"].split("_")[0] for l in request["layers"] if l["name"].startswith("sle")},
+                    key=lambda n: int(n[3:]))
+assert len(gates) == len(gate_names) == 2, (len(gates), gate_names)
 convs = [m for m in g.body if isinstance(m, torch.nn.Conv2d)]
 names = lambda kind: [l["name"] for l in request["layers"] if l["kind"] == kind]
 bn_names, conv_names = names("BatchNormalization"), names("Conv2D")
@@ -162,6 +171,11 @@ for layer in request["layers"]:
         norm = norms[bn_names.index(name)].norm
         for param, array in zip((norm.weight, norm.bias, norm.running_mean, norm.running_var), w):
             put(param, array)
+    elif name.startswith("sle"):
+        gate, _, part = name.partition("_")
+        dense = getattr(gates[gate_names.index(gate)], part)
+        put(dense.weight, w[0].T)
+        put(dense.bias, w[1])
     elif name.endswith(("_gamma", "_beta")):
         bn, _, part = name.rpartition("_")
         dense = getattr(norms[bn_names.index(bn)], part)

@@ -63,12 +63,16 @@ const AUGMENTED = {
 const DECAYED = { ...AUGMENTED, training: { ...AUGMENTED.training, decayEpochs: 5 } };
 /** Format 5: how the generator takes the condition recorded. */
 const CONDITIONED = { ...DECAYED, shape: { ...DECAYED.shape, generatorConditioning: "modulated" } };
-/** Format 6, today's: the generator's class weight recorded. */
-const CURRENT = { ...CONDITIONED, training: { ...CONDITIONED.training, classWeight: 4 } };
+/** Format 6: the generator's class weight recorded. */
+const WEIGHED = { ...CONDITIONED, training: { ...CONDITIONED.training, classWeight: 4 } };
+/** Format 7, today's: the generator's skip-layer excitation recorded. */
+const CURRENT = { ...WEIGHED, shape: { ...WEIGHED.shape, skipExcitation: true } };
 /** What runs of formats 1-5 weighed the AC-GAN loss at. */
 const CLASS_WEIGHT = { classWeight: 1 };
 /** What a generator of formats 1-4 did with the condition. */
 const INPUT_ONLY = { generatorConditioning: "input" };
+/** What generators of formats 1-6 had of skip-layer excitation. */
+const NO_EXCITATION = { skipExcitation: false };
 
 /** Each old generation as today's format reads it. */
 const UPGRADED = [
@@ -87,6 +91,7 @@ const UPGRADED = [
         conditioning: "input",
         auxiliaryClassifier: false,
         ...INPUT_ONLY,
+        ...NO_EXCITATION,
       },
       training: {
         ...TRAINING,
@@ -104,7 +109,7 @@ const UPGRADED = [
     format: 2,
     expected: {
       ...POSTER,
-      shape: { ...POSTER.shape, auxiliaryClassifier: false, ...INPUT_ONLY },
+      shape: { ...POSTER.shape, auxiliaryClassifier: false, ...INPUT_ONLY, ...NO_EXCITATION },
       training: { ...POSTER.training, augment: [], decayEpochs: 0, ...CLASS_WEIGHT },
     },
   },
@@ -113,7 +118,7 @@ const UPGRADED = [
     format: 3,
     expected: {
       ...AUGMENTED,
-      shape: { ...AUGMENTED.shape, ...INPUT_ONLY },
+      shape: { ...AUGMENTED.shape, ...INPUT_ONLY, ...NO_EXCITATION },
       training: { ...AUGMENTED.training, decayEpochs: 0, ...CLASS_WEIGHT },
     },
   },
@@ -122,20 +127,25 @@ const UPGRADED = [
     format: 4,
     expected: {
       ...DECAYED,
-      shape: { ...DECAYED.shape, ...INPUT_ONLY },
+      shape: { ...DECAYED.shape, ...INPUT_ONLY, ...NO_EXCITATION },
       training: { ...DECAYED.training, ...CLASS_WEIGHT },
     },
   },
   {
     stored: CONDITIONED,
     format: 5,
-    expected: { ...CONDITIONED, training: { ...CONDITIONED.training, ...CLASS_WEIGHT } },
+    expected: {
+      ...CONDITIONED,
+      shape: { ...CONDITIONED.shape, ...NO_EXCITATION },
+      training: { ...CONDITIONED.training, ...CLASS_WEIGHT },
+    },
   },
-  { stored: CURRENT, format: 6, expected: CURRENT },
+  { stored: WEIGHED, format: 6, expected: { ...WEIGHED, shape: { ...WEIGHED.shape, ...NO_EXCITATION } } },
+  { stored: CURRENT, format: 7, expected: CURRENT },
 ];
 
-Deno.test("run records are written in today's format, which is 6", async () => {
-  assert.equal(RUN_FORMAT, 6);
+Deno.test("run records are written in today's format, which is 7", async () => {
+  assert.equal(RUN_FORMAT, 7);
   const runDir = await Deno.makeTempDir();
   try {
     await writeRunMetadata(runDir, CURRENT as RunMetadata);
@@ -188,7 +198,11 @@ Deno.test("a run record of a newer or unknown format is refused, naming the file
       JSON.stringify({ ...CURRENT, format: RUN_FORMAT + 1 }),
     );
     await assert.rejects(() => readRunMetadata(runDir), (error: Error) => {
-      assert.ok(error.message.startsWith(`${join(runDir, "metadata.json")}: it is format 7, newer than`));
+      assert.ok(
+        error.message.startsWith(
+          `${join(runDir, "metadata.json")}: it is format ${RUN_FORMAT + 1}, newer than`,
+        ),
+      );
       return true;
     });
     assert.throws(() => upgradeRunRecord({ ...CURRENT, format: 0 }), /format 0 is no run-record format/);

@@ -134,9 +134,9 @@ Deno.test("a modulated generator scales and shifts every batch norm by the condi
   input.dispose();
 });
 
-Deno.test("skip-layer excitation gates the 16- and 32-wide maps from the maps 4 times smaller, other layers as without", () => {
+Deno.test("skip-layer excitation (the default) gates the 16- and 32-wide maps from the maps 4 times smaller", () => {
   const noise = tf.randomNormal([2, 8], 0, 1, "float32", 5);
-  const plain = buildGenerator(shape(64, 96));
+  const plain = buildGenerator(shape(64, 96, { skipExcitation: false }));
   const excited = buildGenerator(shape(64, 96, { skipExcitation: true }));
   assert.deepEqual(
     excited.layers.filter((l) => l.name.endsWith("_excited")).map((l) => l.name),
