@@ -71,7 +71,8 @@ export interface RealReference {
   floorRows: number[];
   /**
    * With a CNN that estimates years: its mean estimate for real posters (both halves) of each of
-   * {@linkcode DECADE_CHECK}'s decades, and the conditions of those posters (whose genres the generated ones are asked for).
+   * {@linkcode DECADE_CHECK}'s decades, and the conditions of those posters (whose genres the generated
+   * ones are asked for).
    */
   decades?: { real: [number, number]; conditions: Float32Array[] };
 }

@@ -177,8 +177,7 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
  * seeds, so the generator's other layers start as without it.
  */
 function skipExcitation(seed: number) {
-  let next = seed;
-  const init = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: next++ });
+  const { init } = initializers(seed);
   return (source: tf.SymbolicTensor, target: tf.SymbolicTensor, side: number): tf.SymbolicTensor => {
     const name = `sle${side}`;
     const channels = target.shape.at(-1)!;
