@@ -87,6 +87,16 @@ const FLAGS = {
     help: "FastGAN's skip-layer excitation in the generator: coarse maps gate the fine maps' channels " +
       `(default ${DEFAULT_DCGAN_SHAPE.skipExcitation ? "on; --skip-excitation=false: off" : "off"})`,
   },
+  reconstruct: {
+    type: "boolean",
+    help: "FastGAN's self-supervised discriminator: decoders rebuild real posters from its feature maps " +
+      `(default ${DEFAULT_DCGAN_SHAPE.reconstruct ? "on; --reconstruct=false: off" : "off"})`,
+  },
+  "full-size-filters": {
+    type: "number",
+    help: "channels of a convolution block at the poster's full size before the RGB one (0: none)",
+    default: DEFAULT_DCGAN_SHAPE.fullSizeFilters,
+  },
   upsampling: {
     type: "string",
     help: "generator upsampling: resize (nearest 2x + 3x3 conv) or transposed (the paper's)",
@@ -221,6 +231,8 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     throw new UsageError(`--average-decay needs a number from 0 (off) to below 1, got ${averageDecay}.`);
   }
   positiveInteger(flags.filters!, "filters");
+  const fullSizeFilters = flags["full-size-filters"]!;
+  if (fullSizeFilters !== 0) positiveInteger(fullSizeFilters, "full-size-filters");
   const training: DcganTrainingConfig = {
     epochs: flags.epochs!,
     decayEpochs: flags["decay-epochs"]!,
@@ -279,6 +291,8 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           conditioning,
           generatorConditioning,
           skipExcitation: flags["skip-excitation"] ?? DEFAULT_DCGAN_SHAPE.skipExcitation,
+          reconstruct: flags.reconstruct ?? DEFAULT_DCGAN_SHAPE.reconstruct,
+          fullSizeFilters,
           auxiliaryClassifier: !flags["no-classifier"],
         },
         objective: { loss, realLabel, averageDecay, augment, classWeight },

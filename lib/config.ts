@@ -444,6 +444,20 @@ export interface DcganShape {
    */
   skipExcitation?: boolean;
   /**
+   * FastGAN's self-supervised discriminator (Liu et al. 2021): two small decoders rebuild each real
+   * poster from the discriminator's own feature maps, the 8-wide map at half size and the 16-wide map
+   * at full size, and their pixel error joins the discriminator's loss, so its features must keep
+   * what a poster looks like rather than only what tells this batch's fakes apart. Only real posters
+   * are rebuilt; the generator never sees the decoders. Default false.
+   */
+  reconstruct?: boolean;
+  /**
+   * Channels of a block (3x3 convolution, batch norm, ReLU) at the poster's full size, between the last
+   * upsampling and the RGB convolution; 0 for none, where the RGB convolution reads the upsampled half-size
+   * maps directly and no layer works at full size.
+   */
+  fullSizeFilters?: number;
+  /**
    * Conditional discriminator with a second head that predicts the real poster's genres and decade
    * (AC-GAN, Odena et al., 2017); the generator is then also scored on whether its poster reads as
    * the asked genre and decade. Default true; unconditional networks have nothing to predict and
@@ -471,6 +485,8 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   conditioning: "projection",
   generatorConditioning: "input",
   skipExcitation: true,
+  reconstruct: false,
+  fullSizeFilters: 0,
   auxiliaryClassifier: true,
 };
 

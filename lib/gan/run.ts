@@ -169,6 +169,21 @@ function fillSkipExcitation(record: StoredRun): StoredRun {
   return { ...record, shape: { ...record.shape, skipExcitation: record.shape.skipExcitation ?? false } };
 }
 
+/**
+ * Format 7 → 8. Discriminators from before the reconstructing one was recorded had no decoders, and
+ * generators no full-size block.
+ */
+function fillReconstructAndFullSize(record: StoredRun): StoredRun {
+  return {
+    ...record,
+    shape: {
+      ...record.shape,
+      reconstruct: record.shape.reconstruct ?? false,
+      fullSizeFilters: record.shape.fullSizeFilters ?? 0,
+    },
+  };
+}
+
 /** The upgrade steps of run records: `RUN_UPGRADES[n - 1]` takes format n to n + 1. */
 const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
   fillPosterShapeAndObjective,
@@ -177,6 +192,7 @@ const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
   fillGeneratorConditioning,
   fillClassWeight,
   fillSkipExcitation,
+  fillReconstructAndFullSize,
 ];
 
 /** The format of the run records {@linkcode writeRunMetadata} writes (metadata.json's `format`). */

@@ -21,7 +21,13 @@ import {
   DEFAULT_OBJECTIVE,
   type GanObjective,
 } from "../config.ts";
-import { buildDiscriminator, buildGenerator, classifierLoss } from "../models/dcgan.ts";
+import {
+  buildDiscriminator,
+  buildGenerator,
+  classifierLoss,
+  reconstructionOutputs,
+  verdictModel,
+} from "../models/dcgan.ts";
 import { augment } from "./augment.ts";
 import type { StepRecord } from "./run.ts";
 
@@ -56,13 +62,23 @@ export function trainStep(
     const withCondition = (x: tf.Tensor) => (conditions ? [x, conditions] : x);
     // The discriminator's verdict on images after augmentation (a distinct draw for each use), split
     // into the real-vs-fake logit and, with an AC-GAN head, the condition's logits.
+    // A reconstructing discriminator rebuilds what it saw of real posters (`rebuild`), and the error
+    // joins its loss; generated posters go to its verdict part only.
     let draws = 0;
-    const judge = (images: tf.Tensor) => {
+    const decoders = reconstructionOutputs(nets.discriminator);
+    const judge = (images: tf.Tensor, rebuild = false) => {
       const seen = augment(images as tf.Tensor4D, policy, noiseSeed * 4 + draws++);
-      const out = nets.discriminator.apply(withCondition(seen), { training: true }) as
-        | tf.Tensor
-        | tf.Tensor[];
-      return Array.isArray(out) ? { logit: out[0], classes: out[1] as tf.Tensor2D } : { logit: out };
+      const model = rebuild ? nets.discriminator : verdictModel(nets.discriminator);
+      const out = model.apply(withCondition(seen), { training: true }) as tf.Tensor | tf.Tensor[];
+      const all = Array.isArray(out) ? out : [out];
+      const verdicts = all.length - (rebuild ? decoders : 0);
+      return {
+        logit: all[0],
+        classes: verdicts > 1 ? all[1] as tf.Tensor2D : undefined,
+        reconstructionError: rebuild && decoders > 0
+          ? reconstructionError(seen as tf.Tensor4D, all.slice(verdicts) as tf.Tensor4D[])
+          : undefined,
+      };
     };
     // Fakes for the discriminator's update are constants: no gradient flows into the generator here.
     const fake = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
@@ -72,7 +88,7 @@ export function trainStep(
     let dFake = tf.scalar(0);
     const dLoss = nets.discriminatorOptimizer.minimize(
       () => {
-        const onReal = judge(real);
+        const onReal = judge(real, true);
         const onFake = judge(fake);
         dReal = tf.keep(tf.sigmoid(onReal.logit).mean());
         dFake = tf.keep(tf.sigmoid(onFake.logit).mean());
@@ -82,9 +98,12 @@ export function trainStep(
             .add(tf.losses.sigmoidCrossEntropy(fakeLabels, onFake.logit));
         // The classifier learns genres and decades from real posters only, so it never learns the
         // generator's mistakes as a genre's look.
-        return (onReal.classes
+        const classified = onReal.classes
           ? adversarial.add(classifierLoss(conditions!, onReal.classes))
-          : adversarial) as tf.Scalar;
+          : adversarial;
+        return (onReal.reconstructionError
+          ? classified.add(onReal.reconstructionError)
+          : classified) as tf.Scalar;
       },
       true,
       trainable(nets.discriminator),
@@ -111,6 +130,18 @@ export function trainStep(
   const [dLoss, gLoss, dReal, dFake] = values.dataSync();
   values.dispose();
   return { dLoss, gLoss, dReal, dFake };
+}
+
+/**
+ * FastGAN's reconstruction loss, with the mean absolute pixel error in place of its perceptual one:
+ * each decoder's image against the poster the discriminator saw, average-pooled to the decoder's size.
+ */
+function reconstructionError(seen: tf.Tensor4D, decoded: tf.Tensor4D[]): tf.Scalar {
+  return tf.addN(decoded.map((image) => {
+    const factor = seen.shape[2] / image.shape[2];
+    const target = factor > 1 ? tf.avgPool(seen, factor, factor, "valid") : seen;
+    return tf.losses.absoluteDifference(target, image);
+  })) as tf.Scalar;
 }
 
 function trainable(model: tf.LayersModel): tf.Variable[] {

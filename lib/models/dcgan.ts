@@ -132,10 +132,12 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
   // Feature maps by level (0: the base map), the sources of skip-layer excitation.
   const levels: tf.SymbolicTensor[] = [x];
   const excite = resolved.skipExcitation ? skipExcitation((shape.seed ?? 1) + 500) : undefined;
+  const fullSize = resolved.fullSizeFilters ?? 0;
   for (let i = 1; i <= steps; i++) {
-    const last = i === steps;
     const side = baseWidth * 2 ** i;
-    channels = last ? 3 : channels / 2;
+    // The RGB output comes from this block, or from its own convolution after a full-size block.
+    const rgb = i === steps && fullSize === 0;
+    channels = rgb ? 3 : i === steps ? fullSize : channels / 2;
     // Batch norm's beta replaces the bias, except on the RGB output.
     if (resize) {
       x = applied(tf.layers.upSampling2d({ size: [2, 2], name: `up${side}_resize` }))(x);
@@ -144,7 +146,7 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
         kernelSize: 3,
         padding: "same",
         kernelInitializer: init(),
-        useBias: last,
+        useBias: rgb,
         name: `up${side}`,
       }))(x);
     } else {
@@ -154,11 +156,11 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
         strides: 2,
         padding: "same",
         kernelInitializer: init(),
-        useBias: last,
+        useBias: rgb,
         name: `up${side}`,
       }))(x);
     }
-    if (last) {
+    if (rgb) {
       x = applied(tf.layers.activation({ activation: "tanh", name: "rgb" }))(x);
     } else {
       x = modulate(applied(batchNorm(`up${side}_bn`))(x), `up${side}_bn`);
@@ -166,6 +168,17 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
       if (excite && i >= 2) x = excite(levels[i - 2], x, side);
       levels.push(x);
     }
+  }
+  if (fullSize > 0) {
+    // Its own seed, so the layers before it start as they would without the block.
+    x = applied(tf.layers.conv2d({
+      filters: 3,
+      kernelSize: 3,
+      padding: "same",
+      kernelInitializer: initializers((shape.seed ?? 1) + 700).init(),
+      name: "to_rgb",
+    }))(x);
+    x = applied(tf.layers.activation({ activation: "tanh", name: "rgb" }))(x);
   }
   return tf.model({ inputs, outputs: x, name: condition ? "conditional_generator" : "generator" });
 }
@@ -207,7 +220,9 @@ function skipExcitation(seed: number) {
  * Builds the discriminator. Inputs: `image` [batch, height, width, 3] in [-1, 1] (and `condition`
  * when conditional); output: one real-vs-fake logit per image, [batch, 1], and with
  * `auxiliaryClassifier` a second output, the condition's logits [batch, conditionSize] (genres as
- * independent sigmoids, decades as one softmax; see {@linkcode classifierLoss}).
+ * independent sigmoids, decades as one softmax; see {@linkcode classifierLoss}). With `reconstruct`, two
+ * more outputs follow, its decoders' rebuilt posters (FastGAN): the 8-wide map decoded to 32 wide and the
+ * 16-wide map to the full size; {@linkcode verdictModel} is the same network without them.
  *
  * Conditioning `projection` adds `<embed(condition), features>` to the logit (Miyato & Koyama): the
  * discriminator scores how well an image fits its condition, so the generator is pushed to make
@@ -242,6 +257,15 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
     );
     x = applied(tf.layers.concatenate({ name: "image_and_condition" }))([image, plane]);
   }
+  const { reconstruct } = resolveShape(shape);
+  if (reconstruct && shape.width < 32) {
+    throw new Error(
+      `A reconstructing discriminator needs posters at least 32 wide (it decodes its 16-wide map); ` +
+        `${sizeName(shape)} is too small: drop --reconstruct or use --size 32x48 or larger.`,
+    );
+  }
+  // The maps the decoders read, by width.
+  const maps = new Map<number, tf.SymbolicTensor>();
   let channels = shape.filters;
   for (let i = 1; i <= steps; i++) {
     const side = shape.width / 2 ** i;
@@ -268,6 +292,7 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
     )(x);
     if (i > 1 && !spectral) x = applied(batchNorm(`down${side}_bn`))(x);
     x = applied(tf.layers.leakyReLU({ alpha: 0.2, name: `down${side}_lrelu` }))(x);
+    maps.set(side, x);
     channels *= 2;
   }
   x = applied(tf.layers.flatten({ name: "features" }))(x);
@@ -285,11 +310,83 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
     if (condition) x = applied(tf.layers.concatenate({ name: "features_and_condition" }))([x, condition]);
     logit = applied(dense(1, "logit"))(x);
   }
+  const verdict = classifier ? [logit, classifier] : [logit];
+  const decoded = reconstruct
+    ? [
+      decoder(maps.get(8)!, 2, `${RECONSTRUCTION}_whole`, (shape.seed ?? 1) + 2000),
+      decoder(
+        maps.get(16)!,
+        Math.log2(shape.width / 16),
+        `${RECONSTRUCTION}_detail`,
+        (shape.seed ?? 1) + 3000,
+      ),
+    ]
+    : [];
+  const outputs = [...verdict, ...decoded];
   return tf.model({
     inputs: condition ? [image, condition] : [image],
-    outputs: classifier ? [logit, classifier] : logit,
+    outputs: outputs.length === 1 ? outputs[0] : outputs,
     name: condition ? "conditional_discriminator" : "discriminator",
   });
+}
+
+/** Name prefix of a reconstructing discriminator's decoder outputs. */
+const RECONSTRUCTION = "reconstruction";
+
+/**
+ * One of FastGAN's decoders, kept small: `levels` times nearest 2x, a 3x3 convolution (32 channels,
+ * halving at each level, at least 8), batch norm and ReLU; then a 1x1 convolution to tanh RGB.
+ */
+function decoder(source: tf.SymbolicTensor, levels: number, name: string, seed: number): tf.SymbolicTensor {
+  const { init } = initializers(seed);
+  let x = source;
+  let channels = 32;
+  for (let level = 1; level <= levels; level++) {
+    const part = `${name}${level}`;
+    x = applied(tf.layers.upSampling2d({ size: [2, 2], name: `${part}_resize` }))(x);
+    x = applied(tf.layers.conv2d({
+      filters: channels,
+      kernelSize: 3,
+      padding: "same",
+      kernelInitializer: init(),
+      useBias: false,
+      name: part,
+    }))(x);
+    x = applied(batchNorm(`${part}_bn`))(x);
+    x = applied(tf.layers.reLU({ name: `${part}_relu` }))(x);
+    channels = Math.max(8, channels / 2);
+  }
+  x = applied(
+    tf.layers.conv2d({ filters: 3, kernelSize: 1, kernelInitializer: init(), name: `${name}_rgb` }),
+  )(x);
+  return applied(tf.layers.activation({ activation: "tanh", name }))(x);
+}
+
+/** How many of a discriminator's outputs are decoders' reconstructions (0 or 2). */
+export function reconstructionOutputs(discriminator: tf.LayersModel): number {
+  return discriminator.outputNames.filter((name) => name.startsWith(RECONSTRUCTION)).length;
+}
+
+const verdictModels = new WeakMap<tf.LayersModel, tf.LayersModel>();
+
+/**
+ * The part of a discriminator that judges: the discriminator itself, or for a reconstructing one the
+ * same layers without the decoders, for generated posters, which are never rebuilt.
+ */
+export function verdictModel(discriminator: tf.LayersModel): tf.LayersModel {
+  const decoders = reconstructionOutputs(discriminator);
+  if (decoders === 0) return discriminator;
+  let model = verdictModels.get(discriminator);
+  if (!model) {
+    const kept = discriminator.outputs.slice(0, discriminator.outputs.length - decoders);
+    model = tf.model({
+      inputs: discriminator.inputs,
+      outputs: kept.length === 1 ? kept[0] : kept,
+      name: `${discriminator.name}_verdict`,
+    });
+    verdictModels.set(discriminator, model);
+  }
+  return model;
 }
 
 /** A decade's first year for a release year (1987 → 1980); throws outside {@linkcode DECADES}. */

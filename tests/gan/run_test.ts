@@ -65,14 +65,18 @@ const DECAYED = { ...AUGMENTED, training: { ...AUGMENTED.training, decayEpochs: 
 const CONDITIONED = { ...DECAYED, shape: { ...DECAYED.shape, generatorConditioning: "modulated" } };
 /** Format 6: the generator's class weight recorded. */
 const WEIGHED = { ...CONDITIONED, training: { ...CONDITIONED.training, classWeight: 4 } };
-/** Format 7, today's: the generator's skip-layer excitation recorded. */
-const CURRENT = { ...WEIGHED, shape: { ...WEIGHED.shape, skipExcitation: true } };
+/** Format 7: the generator's skip-layer excitation recorded. */
+const EXCITED = { ...WEIGHED, shape: { ...WEIGHED.shape, skipExcitation: true } };
+/** Format 8, today's: the discriminator's decoders and the generator's full-size block recorded. */
+const CURRENT = { ...EXCITED, shape: { ...EXCITED.shape, reconstruct: true, fullSizeFilters: 16 } };
 /** What runs of formats 1-5 weighed the AC-GAN loss at. */
 const CLASS_WEIGHT = { classWeight: 1 };
 /** What a generator of formats 1-4 did with the condition. */
 const INPUT_ONLY = { generatorConditioning: "input" };
-/** What generators of formats 1-6 had of skip-layer excitation. */
-const NO_EXCITATION = { skipExcitation: false };
+/** What discriminators of formats 1-7 had of decoders, and their generators of a full-size block. */
+const NO_DECODERS = { reconstruct: false, fullSizeFilters: 0 };
+/** What generators of formats 1-6 had of skip-layer excitation (and of what came after it). */
+const NO_EXCITATION = { skipExcitation: false, ...NO_DECODERS };
 
 /** Each old generation as today's format reads it. */
 const UPGRADED = [
@@ -141,11 +145,12 @@ const UPGRADED = [
     },
   },
   { stored: WEIGHED, format: 6, expected: { ...WEIGHED, shape: { ...WEIGHED.shape, ...NO_EXCITATION } } },
-  { stored: CURRENT, format: 7, expected: CURRENT },
+  { stored: EXCITED, format: 7, expected: { ...EXCITED, shape: { ...EXCITED.shape, ...NO_DECODERS } } },
+  { stored: CURRENT, format: 8, expected: CURRENT },
 ];
 
-Deno.test("run records are written in today's format, which is 7", async () => {
-  assert.equal(RUN_FORMAT, 7);
+Deno.test("run records are written in today's format, which is 8", async () => {
+  assert.equal(RUN_FORMAT, 8);
   const runDir = await Deno.makeTempDir();
   try {
     await writeRunMetadata(runDir, CURRENT as RunMetadata);

@@ -521,3 +521,24 @@ Deno.test("classifierLoss: low when the logits name the conditions, high when th
   assert.ok(good < 0.01 && bad > 5, `${good} ${bad}`);
   tf.dispose([target, right, wrong]);
 });
+
+Deno.test("trainStep: a reconstructing discriminator's decoders learn from real posters only, leaving no tensor behind", () => {
+  const shape = { width: 32, height: 48, latentDim: 4, filters: 2, conditionSize: 0, reconstruct: true };
+  const objective = { ...DEFAULT_OBJECTIVE, augment: [] };
+  const nets = newNetworks(shape, 3, objective);
+  const real = tf.randomUniform([2, 48, 32, 3], -1, 1, "float32", 1) as tf.Tensor4D;
+  const decoderWeights = () =>
+    nets.discriminator.layers.filter((l) => l.name.startsWith("reconstruction")).flatMap((l) =>
+      l.getWeights().map((w) => w.dataSync().slice())
+    );
+  const before = decoderWeights();
+  assert.ok(before.length >= 6, "two decoders with convolutions and batch norms");
+  trainStep(nets, real, undefined, 4, 0, objective);
+  const tensors = tf.memory().numTensors;
+  trainStep(nets, real, undefined, 4, 1, objective);
+  assert.equal(tf.memory().numTensors, tensors);
+  // Only the reconstruction error reaches the decoders: they moved, so it is in the discriminator's loss.
+  const after = decoderWeights();
+  assert.ok(before.some((w, k) => w.some((v, j) => v !== after[k][j])), "the decoders trained");
+  tf.dispose([real]);
+});

@@ -8,7 +8,9 @@ import {
   decadeOf,
   parseDcganSize,
   parseGenre,
+  reconstructionOutputs,
   upsamplingSteps,
+  verdictModel,
 } from "../../lib/models/dcgan.ts";
 import type { DcganShape } from "../../lib/config.ts";
 import { loadModelFiles, saveModelFiles } from "../../lib/models/saved.ts";
@@ -228,4 +230,80 @@ Deno.test("generator and spectrally normalised discriminator saved and loaded ba
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a reconstructing discriminator decodes its 8-wide map at half size and its 16-wide map at full size", async () => {
+  const s = shape(64, 96, { conditionSize: CONDITION_SIZE, auxiliaryClassifier: true, reconstruct: true });
+  const d = buildDiscriminator(s);
+  const plain = buildDiscriminator({ ...s, reconstruct: false });
+  assert.equal(reconstructionOutputs(d), 2);
+  assert.equal(reconstructionOutputs(plain), 0);
+  const images = tf.randomUniform([2, 96, 64, 3], -1, 1, "float32", 4);
+  const condition = tf.tensor2d([...conditionVector(["Drama"], 1990), ...conditionVector(["Horror"], 1980)], [
+    2,
+    CONDITION_SIZE,
+  ]);
+  const outputs = d.predict([images, condition]) as tf.Tensor[];
+  assert.deepEqual(outputs.map((o) => o.shape), [[2, 1], [2, CONDITION_SIZE], [2, 48, 32, 3], [
+    2,
+    96,
+    64,
+    3,
+  ]]);
+  // The verdict part is the same layers without the decoders: same logits, same weights.
+  const verdict = verdictModel(d);
+  assert.equal(verdictModel(d), verdict, "built once");
+  const judged = verdict.predict([images, condition]) as tf.Tensor[];
+  assert.equal(judged.length, 2);
+  assert.deepEqual(Array.from(judged[0].dataSync()), Array.from(outputs[0].dataSync()));
+  assert.equal(verdict.trainableWeights.length, plain.trainableWeights.length);
+  assert.ok(d.trainableWeights.length > plain.trainableWeights.length);
+  // Without decoders the layers start as the plain discriminator's: the decoders draw their own seeds.
+  for (const layer of plain.layers) {
+    for (const [k, w] of layer.getWeights().entries()) {
+      assert.equal(
+        tf.max(tf.abs(w.sub(d.getLayer(layer.name).getWeights()[k]))).dataSync()[0],
+        0,
+        layer.name,
+      );
+    }
+  }
+  // Saved and loaded back, it still decodes (the checkpoint keeps the decoders).
+  const dir = await Deno.makeTempDir();
+  try {
+    await saveModelFiles(d, dir);
+    const loaded = await loadModelFiles(dir);
+    assert.equal(reconstructionOutputs(loaded), 2);
+    const again = loaded.predict([images, condition]) as tf.Tensor[];
+    assert.deepEqual(Array.from(again[3].dataSync()), Array.from(outputs[3].dataSync()));
+    loaded.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.throws(() => buildDiscriminator(shape(16, 24, { reconstruct: true })), /at least 32 wide/);
+  d.dispose();
+  plain.dispose();
+});
+
+Deno.test("a full-size block puts a convolution with batch norm at the poster's size before the RGB one", () => {
+  const noise = tf.randomNormal([2, 8], 0, 1, "float32", 5);
+  const plain = buildGenerator(shape(32, 48));
+  const full = buildGenerator(shape(32, 48, { fullSizeFilters: 6 }));
+  assert.deepEqual(full.getLayer("up32").getWeights()[0].shape, [3, 3, 4, 6]);
+  assert.deepEqual(full.getLayer("to_rgb").getWeights()[0].shape, [3, 3, 6, 3]);
+  assert.ok(full.layers.some((l) => l.name === "up32_bn") && !plain.layers.some((l) => l.name === "up32_bn"));
+  // The layers before it start as without it: the block and its RGB convolution draw their own seeds.
+  for (const layer of plain.layers.filter((l) => !l.name.startsWith("up32"))) {
+    for (const [k, w] of layer.getWeights().entries()) {
+      assert.equal(
+        tf.max(tf.abs(w.sub(full.getLayer(layer.name).getWeights()[k]))).dataSync()[0],
+        0,
+        layer.name,
+      );
+    }
+  }
+  const images = full.predict(noise) as tf.Tensor;
+  assert.deepEqual(images.shape, [2, 48, 32, 3]);
+  assert.ok(images.max().dataSync()[0] <= 1 && images.min().dataSync()[0] >= -1);
+  for (const m of [plain, full]) m.dispose();
 });
