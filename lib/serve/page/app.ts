@@ -14,6 +14,7 @@ import { PREDICT_DEFAULTS } from "../../config.ts";
 import { type RegressionEstimates, regressionEstimates } from "../../models/targets.ts";
 import type { SavedModelMetadata } from "../../models/saved.ts";
 import { blendOutputs, type ModelOutputs } from "../../models/blend.ts";
+import { type RgbImage, shrinkRgb } from "../../images/shrink.ts";
 import { setUpMakePoster } from "./make.ts";
 
 const tf = (globalThis as unknown as { tf: typeof Tf }).tf;
@@ -69,17 +70,36 @@ async function loadModel(): Promise<void> {
   }
 }
 
-/** The whole poster stretched to `size`, as lib/images/resize.ts does (fit: fill), in [0, 1]. */
-function posterTensor(bitmap: ImageBitmap, size: { width: number; height: number }): Tf.Tensor4D {
-  const canvas = new OffscreenCanvas(size.width, size.height);
+/**
+ * The poster's RGB pixels at its own size, transparent parts on white (as lib/images/resize.ts flattens
+ * them).
+ */
+function fullPixels(bitmap: ImageBitmap): RgbImage {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext("2d")!;
-  context.imageSmoothingQuality = "high";
-  context.drawImage(bitmap, 0, 0, size.width, size.height);
-  return tf.tidy(() =>
-    tf.browser.fromPixels(context.getImageData(0, 0, size.width, size.height)).toFloat().div(255).expandDims(
-      0,
-    ) as Tf.Tensor4D
-  );
+  context.drawImage(bitmap, 0, 0);
+  const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  const pixels = new Uint8Array(bitmap.width * bitmap.height * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    const alpha = rgba[i + 3] / 255;
+    for (let c = 0; c < 3; c++) pixels[j + c] = Math.round(rgba[i + c] * alpha + 255 * (1 - alpha));
+  }
+  return { pixels, width: bitmap.width, height: bitmap.height };
+}
+
+/** Whether a file starts as a JPEG does (what decides libvips's shrink-on-load). */
+async function isJpeg(file: File): Promise<boolean> {
+  const head = new Uint8Array(await file.slice(0, 3).arrayBuffer());
+  return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+}
+
+/**
+ * The whole poster stretched to `size` as `predict` shrinks it (lib/images/shrink.ts after libvips; the
+ * canvas's own resize moves the model's answers), in [0, 1].
+ */
+function posterTensor(poster: RgbImage, jpeg: boolean, size: { width: number; height: number }): Tf.Tensor4D {
+  const pixels = Float32Array.from(shrinkRgb(poster, size, { jpeg }));
+  return tf.tidy(() => tf.tensor4d(pixels, [1, size.height, size.width, 3]).div(255) as Tf.Tensor4D);
 }
 
 /** A network's outputs for one input: the first as probabilities, the others as heads. */
@@ -115,12 +135,14 @@ async function predictFile(file: File): Promise<void> {
     return;
   }
   setStatus(`Reading ${file.name}…`, "busy");
-  const image = posterTensor(bitmap, metadata.imageSize);
+  const poster = fullPixels(bitmap);
+  const jpeg = await isJpeg(file);
+  const image = posterTensor(poster, jpeg, metadata.imageSize);
   const cnn = await outputsOf(model, image);
   let outputs = cnn;
   if (branch && metadata.blend) {
     // The branch reads the poster at its own size; the answer is the blend, as in Deno.
-    const large = posterTensor(bitmap, metadata.blend.imageSize);
+    const large = posterTensor(poster, jpeg, metadata.blend.imageSize);
     const features = tf.tidy(() => branch!.extractor.predict(large) as Tf.Tensor);
     outputs = blendOutputs(cnn, await outputsOf(branch.head, features), metadata.blend);
     tf.dispose([large, features]);
