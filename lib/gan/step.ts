@@ -61,9 +61,9 @@ export function trainStep(
     const noise = tf.randomNormal([batch, latentDim], 0, 1, "float32", noiseSeed);
     const withCondition = (x: tf.Tensor) => (conditions ? [x, conditions] : x);
     // The discriminator's verdict on images after augmentation (a distinct draw for each use), split
-    // into the real-vs-fake logit and, with an AC-GAN head, the condition's logits.
-    // A reconstructing discriminator rebuilds what it saw of real posters (`rebuild`), and the error
-    // joins its loss; generated posters go to its verdict part only.
+    // into the real-vs-fake logit and, with an AC-GAN head, the condition's logits. A reconstructing
+    // discriminator also rebuilds what it saw of real posters (`rebuild`), and the error joins its
+    // loss; generated posters go to its verdict part only.
     let draws = 0;
     const decoders = reconstructionOutputs(nets.discriminator);
     const judge = (images: tf.Tensor, rebuild = false) => {
