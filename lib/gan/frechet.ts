@@ -42,6 +42,9 @@ function centred(set: FeatureSet): { mean: Float64Array; scaled: Float64Array } 
  */
 export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Array {
   const a = matrix;
+  if (!a.every(Number.isFinite)) {
+    throw new Error("symmetricEigenvalues: the matrix has values that are not finite.");
+  }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   for (let i = n - 1; i > 0; i--) {
@@ -88,12 +91,19 @@ export function symmetricEigenvalues(matrix: Float64Array, n: number): Float64Ar
   // The sub-diagonal, shifted down for the QL iteration.
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
+  // An off-diagonal value below rounding of the whole matrix splits it there: a relative test alone never
+  // splits between diagonal values that are themselves (nearly) zero, as a rank-deficient Gram matrix has
+  // hundreds of, and the iteration can then underflow instead of converging.
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]));
+  const negligible = Number.EPSILON * norm;
   for (let l = 0; l < n; l++) {
     let iterations = 0;
     let m: number;
     do {
       for (m = l; m < n - 1; m++) {
-        if (Math.abs(e[m]) <= Number.EPSILON * (Math.abs(d[m]) + Math.abs(d[m + 1]))) break;
+        const off = Math.abs(e[m]);
+        if (off <= negligible || off <= Number.EPSILON * (Math.abs(d[m]) + Math.abs(d[m + 1]))) break;
       }
       if (m === l) break;
       if (iterations++ === 60) throw new Error("Eigenvalues did not converge in 60 QL iterations.");

@@ -105,3 +105,16 @@ Deno.test("eigenvalues of a larger symmetric matrix keep its trace and its Frobe
   assert.ok(gramValues.every((v) => v > -1e-9));
   assert.ok(gramValues.slice(inner).every((v) => Math.abs(v) < 1e-9 * gramValues[0]), `${gramValues}`);
 });
+
+Deno.test("symmetricEigenvalues: a block of zeros coupled by numbers near underflow splits off, as rank-deficient Gram matrices have", () => {
+  for (const tiny of [1e-310, 5e-324]) {
+    const n = 40;
+    const a = new Float64Array(n * n);
+    for (let i = 0; i + 1 < n; i++) a[i * n + i + 1] = a[(i + 1) * n + i] = tiny;
+    a[0] = 2;
+    const values = Array.from(symmetricEigenvalues(a, n)).sort((x, y) => y - x);
+    assert.equal(values[0], 2);
+    assert.ok(values.slice(1).every((v) => Math.abs(v) < 1e-300), `${values.slice(1, 4)}`);
+  }
+  assert.throws(() => symmetricEigenvalues(new Float64Array([1, NaN, NaN, 1]), 2), /not finite/);
+});
