@@ -2,14 +2,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import sharp from "sharp";
 import { SHIPPED_MODELS_DIR } from "../../lib/config.ts";
 import { decodeRgb } from "../../lib/images/resize.ts";
 import { disposeSavedModel, loadGenreModel } from "../../lib/models/saved.ts";
 import { predictPoster } from "../../lib/evaluation/predict.ts";
 import { openPosterPage, readBars, waitForMap, withBrowserPage } from "../../lib/serve/browser.ts";
 import { startPageServer } from "../../lib/serve/server.ts";
-import { makeJpeg, testCard } from "../fixtures.ts";
+import { makeJpeg } from "../fixtures.ts";
 import { saveFixtureModel } from "../inference/model_fixture.ts";
 
 await tf.setBackend("cpu");
