@@ -97,22 +97,6 @@ export async function makeJpeg(options: ImageOptions = {}): Promise<Uint8Array<A
   return new Uint8Array(buffer); // a copy: a plain ArrayBuffer, usable as a fetch Response body
 }
 
-/** A poster-like test card: gradients, stripes of several widths, a few hard-edged blocks. */
-export function testCard(width: number, height: number): Uint8Array {
-  const pixels = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      const stripe = Math.floor(x / (1 + Math.floor(y / 40))) % 2;
-      const block = (Math.floor(x / 23) + Math.floor(y / 31)) % 3 === 0;
-      pixels[i] = block ? 230 : Math.round((255 * x) / width);
-      pixels[i + 1] = block ? 20 : Math.round((255 * y) / height);
-      pixels[i + 2] = y < height / 4 ? 200 * stripe + 30 : 90;
-    }
-  }
-  return pixels;
-}
-
 /** A JPEG header followed by garbage: sharp refuses it. */
 export function corruptJpeg(): Uint8Array {
   const bytes = new Uint8Array(600).map((_, i) => (i * 37) % 251);

@@ -140,15 +140,7 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
     channels = rgb ? 3 : i === steps ? fullSize : channels / 2;
     // Batch norm's beta replaces the bias, except on the RGB output.
     if (resize) {
-      x = applied(tf.layers.upSampling2d({ size: [2, 2], name: `up${side}_resize` }))(x);
-      x = applied(tf.layers.conv2d({
-        filters: channels,
-        kernelSize: 3,
-        padding: "same",
-        kernelInitializer: init(),
-        useBias: rgb,
-        name: `up${side}`,
-      }))(x);
+      x = resizeThenConvolve(x, channels, `up${side}`, init(), rgb);
     } else {
       x = applied(tf.layers.conv2dTranspose({
         filters: channels,
@@ -181,6 +173,20 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
     x = applied(tf.layers.activation({ activation: "tanh", name: "rgb" }))(x);
   }
   return tf.model({ inputs, outputs: x, name: condition ? "conditional_generator" : "generator" });
+}
+
+/** Nearest 2x (`<name>_resize`), then a 3x3 'same' convolution (`<name>`): Odena et al.'s upsampling. */
+function resizeThenConvolve(
+  x: tf.SymbolicTensor,
+  filters: number,
+  name: string,
+  kernelInitializer: ReturnType<typeof tf.initializers.randomNormal>,
+  useBias: boolean,
+): tf.SymbolicTensor {
+  x = applied(tf.layers.upSampling2d({ size: [2, 2], name: `${name}_resize` }))(x);
+  return applied(
+    tf.layers.conv2d({ filters, kernelSize: 3, padding: "same", kernelInitializer, useBias, name }),
+  )(x);
 }
 
 /**
@@ -343,15 +349,7 @@ function decoder(source: tf.SymbolicTensor, levels: number, name: string, seed: 
   let channels = 32;
   for (let level = 1; level <= levels; level++) {
     const part = `${name}${level}`;
-    x = applied(tf.layers.upSampling2d({ size: [2, 2], name: `${part}_resize` }))(x);
-    x = applied(tf.layers.conv2d({
-      filters: channels,
-      kernelSize: 3,
-      padding: "same",
-      kernelInitializer: init(),
-      useBias: false,
-      name: part,
-    }))(x);
+    x = resizeThenConvolve(x, channels, part, init(), false);
     x = applied(batchNorm(`${part}_bn`))(x);
     x = applied(tf.layers.reLU({ name: `${part}_relu` }))(x);
     channels = Math.max(8, channels / 2);

@@ -2,9 +2,24 @@ import assert from "node:assert/strict";
 import sharp from "sharp";
 import { decodeRgb } from "../../lib/images/resize.ts";
 import { jpegShrinkOnLoad, shrinkRgb } from "../../lib/images/shrink.ts";
-import { testCard } from "../fixtures.ts";
 
 const SIZE = { width: 55, height: 80 };
+
+/** A poster-like test card: gradients, stripes of several widths, a few hard-edged blocks. */
+function testCard(width: number, height: number): Uint8Array {
+  const pixels = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const stripe = Math.floor(x / (1 + Math.floor(y / 40))) % 2;
+      const block = (Math.floor(x / 23) + Math.floor(y / 31)) % 3 === 0;
+      pixels[i] = block ? 230 : Math.round((255 * x) / width);
+      pixels[i + 1] = block ? 20 : Math.round((255 * y) / height);
+      pixels[i + 2] = y < height / 4 ? 200 * stripe + 30 : 90;
+    }
+  }
+  return pixels;
+}
 
 /** Mean absolute difference of two byte arrays, in levels of 255. */
 function meanDifference(a: Uint8Array, b: Uint8Array): number {
