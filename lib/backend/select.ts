@@ -19,6 +19,7 @@ import {
 } from "./native/mod.ts";
 import { installTapeMemorySaver } from "./tape_memory.ts";
 import { installFastDropout } from "./fast_dropout.ts";
+import { installLazyConvGradients } from "./lazy_conv_gradients.ts";
 import { loadCKernels } from "./native/shim.ts";
 
 /** A backend that was not used, and why. */
@@ -172,6 +173,8 @@ export async function tryBackend(
     installTapeMemorySaver();
     // Dropout masks in one integer loop instead of tfjs's Alea and three kernels (fast_dropout.ts).
     installFastDropout();
+    // Convolutions' backward passes compute only the gradients they use (lazy_conv_gradients.ts).
+    installLazyConvGradients();
     // ReLU and leaky-ReLU gradients in one oneDNN pass on native; tfjs's formulas elsewhere.
     installActivationGradients();
     // Batch norm in training as two oneDNN primitives on native; tfjs's layer code elsewhere.

@@ -23,6 +23,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Augmentation } from "../config.ts";
 import { seededRandom } from "../util/random.ts";
+import { shiftImages } from "../backend/shift_images.ts";
 
 /** The transforms `--augment` accepts, in the order they are applied. */
 export const AUGMENTATIONS: readonly Augmentation[] = ["color", "translation", "cutout"];
@@ -89,34 +90,16 @@ function color(x: tf.Tensor4D, random: () => number): tf.Tensor4D {
   return mixed.reshape([batch, values]).add(spread).reshape(x.shape);
 }
 
-/**
- * `matrices[b]` moves row k to row k + shift_b (zeros come in at the edge): a batch of 0/1 matrices,
- * so a shift is a batched matrix product, differentiable and cheap at these sizes.
- */
-function shiftMatrices(side: number, shifts: number[]): tf.Tensor3D {
-  const values = new Float32Array(shifts.length * side * side);
-  shifts.forEach((shift, b) => {
-    for (let i = 0; i < side; i++) {
-      const from = i - shift;
-      if (from >= 0 && from < side) values[b * side * side + i * side + from] = 1;
-    }
-  });
-  return tf.tensor3d(values, [shifts.length, side, side]);
-}
-
 /** Shifts each image by up to 1/8 of its height and width, filling with zeros (mid-grey). */
 function translate(x: tf.Tensor4D, random: () => number): tf.Tensor4D {
-  const [batch, height, width, channels] = x.shape;
+  const [batch, height, width] = x.shape;
   const shift = (side: number) => {
     const most = Math.floor(side * TRANSLATION_SHARE);
     return Array.from({ length: batch }, () => Math.floor(random() * (2 * most + 1)) - most);
   };
-  const rows = shiftMatrices(height, shift(height));
-  const columns = shiftMatrices(width, shift(width));
-  const byRows = tf.matMul(rows, x.reshape([batch, height, width * channels]));
-  const transposed = byRows.reshape([batch, height, width, channels]).transpose([0, 2, 1, 3]);
-  const byColumns = tf.matMul(columns, transposed.reshape([batch, width, height * channels]));
-  return byColumns.reshape([batch, width, height, channels]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+  // Rows first: the draws' order is part of a seed's meaning (a resumed run repeats its steps).
+  const rows = shift(height);
+  return shiftImages(x, rows, shift(width));
 }
 
 /** Blanks (to zero) a rectangle half the height and width of each image, centred anywhere in it. */

@@ -32,6 +32,7 @@ import {
 } from "./dnnl.ts";
 import { nativeLibs } from "./ffi.ts";
 import { heapPointer } from "./heap.ts";
+import { cKernelsIfLoaded } from "./shim.ts";
 
 /** (x, scale, offset) → (y, batch mean, batch variance). */
 export const BATCH_NORM_TRAINING_KERNEL = "NativeBatchNormTraining";
@@ -119,8 +120,44 @@ function runPlan(
   return made.map(([, t]) => t);
 }
 
+/** Rows and channels of an NHWC (or NC) shape, as the C kernels take them. */
+function rowsAndChannels(shape: number[]): [bigint, bigint] {
+  const channels = shape[shape.length - 1];
+  return [BigInt(shape.reduce((a, b) => a * b, 1) / channels), BigInt(channels)];
+}
+
+/** Fresh float32 outputs of `shapes`, for a C kernel to fill. */
+function cOutputs(backend: BackendWasm, shapes: number[][]): tf.TensorInfo[] {
+  return shapes.map((shape) => backend.makeOutput(shape, "float32"));
+}
+
+/** Throws when a C kernel reports that it could not allocate its scratch memory. */
+function checkC(status: number, name: string): void {
+  if (status !== 0) throw new Error(`${name}: out of memory for its per-channel sums.`);
+}
+
 function trainingKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { shape } = inputs.x!, channels = [shape[shape.length - 1]];
+  const kernels = cKernelsIfLoaded();
+  if (kernels) {
+    const outputs = cOutputs(backend, [shape, channels, channels]);
+    const p = (t: tf.TensorInfo) => heapPointer(backend, t);
+    const [y, mean, variance] = outputs;
+    checkC(
+      kernels.posterlab_batch_norm_forward(
+        p(inputs.x!),
+        p(inputs.scale!),
+        p(inputs.offset!),
+        p(y),
+        p(mean),
+        p(variance),
+        ...rowsAndChannels(shape),
+        attrs!.epsilon as number,
+      ),
+      BATCH_NORM_TRAINING_KERNEL,
+    );
+    return outputs;
+  }
   return runPlan(forwardPlan(shape, attrs!.epsilon as number), backend, inputs, [
     ["y", shape],
     ["mean", channels],
@@ -130,6 +167,28 @@ function trainingKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[]
 
 function gradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { shape } = inputs.x!, channels = [shape[shape.length - 1]];
+  const kernels = cKernelsIfLoaded();
+  if (kernels) {
+    const outputs = cOutputs(backend, [shape, channels, channels]);
+    const p = (t: tf.TensorInfo) => heapPointer(backend, t);
+    const [dx, dscale, doffset] = outputs;
+    checkC(
+      kernels.posterlab_batch_norm_backward(
+        p(inputs.x!),
+        p(inputs.dy!),
+        p(inputs.mean!),
+        p(inputs.variance!),
+        p(inputs.scale!),
+        p(dx),
+        p(dscale),
+        p(doffset),
+        ...rowsAndChannels(shape),
+        attrs!.epsilon as number,
+      ),
+      BATCH_NORM_GRAD_KERNEL,
+    );
+    return outputs;
+  }
   return runPlan(backwardPlan(shape, attrs!.epsilon as number), backend, inputs, [
     ["dx", shape],
     ["dscale", channels],

@@ -10,6 +10,7 @@ import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import { convForwardPlan, DNNL, type PostOp } from "./dnnl.ts";
 import { type ConvAttrs, convGeometry } from "./geometry.ts";
 import { heapPointer } from "./heap.ts";
+import { checkSmallConv, smallConvSizes } from "./small_conv.ts";
 
 /** The oneDNN post-op of a tfjs fused activation; null for none, undefined when oneDNN has none. */
 export function postOpOf(activation: string | undefined, leakyreluAlpha = 0.2): PostOp | null | undefined {
@@ -43,6 +44,21 @@ function runConv(
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1)) return undefined;
   const g = convGeometry(x.shape, filter.shape, attrs);
   if (!g) return undefined;
+  const small = postOp === null ? smallConvSizes(g) : undefined;
+  if (small) {
+    const y = backend.makeOutput([g.batch, g.outHeight, g.outWidth, g.outChannels], "float32");
+    checkSmallConv(
+      small.kernels.posterlab_conv_small_forward(
+        heapPointer(backend, x),
+        heapPointer(backend, filter),
+        bias ? heapPointer(backend, bias) : null,
+        heapPointer(backend, y),
+        ...small.sizes,
+      ),
+      "Conv2D",
+    );
+    return y;
+  }
   const plan = convForwardPlan(g, bias !== undefined, postOp ?? undefined);
   const y = backend.makeOutput([g.batch, g.outHeight, g.outWidth, g.outChannels], "float32");
   plan.run({

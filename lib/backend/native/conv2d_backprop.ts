@@ -9,6 +9,7 @@ import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import { convBackwardDataPlan, convBackwardWeightsPlan, type ConvGeometry } from "./dnnl.ts";
 import { type ConvAttrs, convGeometry } from "./geometry.ts";
 import { heapPointer } from "./heap.ts";
+import { checkSmallConv, smallConvSizes } from "./small_conv.ts";
 
 function dyFits(dy: tf.TensorInfo, g: ConvGeometry): boolean {
   return dy.dtype === "float32" &&
@@ -21,8 +22,8 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
   const g = filter.dtype === "float32" ? convGeometry(attrs.inputShape, filter.shape, attrs) : undefined;
   if (!g || !dyFits(dy, g)) return callShipped("Conv2DBackpropInput", backend, args.inputs, args.attrs ?? {});
-  const plan = convBackwardDataPlan(g);
   const dx = backend.makeOutput([g.batch, g.inHeight, g.inWidth, g.inChannels], "float32");
+  const plan = convBackwardDataPlan(g);
   plan.run({
     dy: heapPointer(backend, dy),
     filter: heapPointer(backend, filter),
@@ -39,8 +40,21 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   if (!g || !dyFits(dy, g)) {
     return callShipped("Conv2DBackpropFilter", backend, args.inputs, args.attrs ?? {});
   }
-  const plan = convBackwardWeightsPlan(g);
   const dw = backend.makeOutput(attrs.filterShape, "float32");
+  const small = smallConvSizes(g);
+  if (small) {
+    checkSmallConv(
+      small.kernels.posterlab_conv_small_backward_filter(
+        heapPointer(backend, x),
+        heapPointer(backend, dy),
+        heapPointer(backend, dw),
+        ...small.sizes,
+      ),
+      "Conv2DBackpropFilter",
+    );
+    return dw;
+  }
+  const plan = convBackwardWeightsPlan(g);
   plan.run({ x: heapPointer(backend, x), dy: heapPointer(backend, dy), dw: heapPointer(backend, dw) });
   return dw;
 }

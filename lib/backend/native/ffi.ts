@@ -2,8 +2,9 @@
  * The one place the native backend talks to C: Deno FFI bindings of oneDNN (`libdnnl.so.2`, Debian
  * `libdnnl2`), OpenBLAS (`libopenblas.so.0`, Debian `libopenblas0-pthread`), the OpenMP runtime
  * oneDNN is built with (`libgomp.so.1`), and the project's own C kernels (c/kernels.c: optimizer
- * steps, upsampling; compiled on first use by shim.ts). oneDNN 2.6's C API passes every struct by pointer, so its
- * descriptors live in ArrayBuffers here.
+ * steps, upsampling, batch norm, convolutions with few output channels; compiled on first use by
+ * shim.ts). oneDNN 2.6's C API passes every struct by pointer, so its descriptors live in
+ * ArrayBuffers here.
  *
  * @example
  * ```ts
@@ -183,6 +184,21 @@ const LIBC_SYMBOLS = {
   free: { parameters: ["pointer"], result: "void" },
 } as const;
 
+/** n, h, w, c, out h, out w, out c, kernel h, kernel w, top and left padding of a small convolution. */
+const SMALL_CONV_SIZES = [
+  "i64",
+  "i64",
+  "i64",
+  "i64",
+  "i64",
+  "i64",
+  "i64",
+  "i64",
+  "i64",
+  "i64",
+  "i64",
+] as const;
+
 /** The project's own C functions (c/kernels.c, compiled by shim.ts). */
 const C_KERNEL_SYMBOLS = {
   posterlab_rmsprop: {
@@ -227,6 +243,34 @@ const C_KERNEL_SYMBOLS = {
   posterlab_upsample_nearest_grad: {
     parameters: ["pointer", "pointer", "i64", "i64", "i64", "i64", "i64", "i64"],
     result: "void",
+  },
+  posterlab_batch_norm_forward: {
+    parameters: ["pointer", "pointer", "pointer", "pointer", "pointer", "pointer", "i64", "i64", "f32"],
+    result: "i32",
+  },
+  posterlab_batch_norm_backward: {
+    parameters: [
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "pointer",
+      "i64",
+      "i64",
+      "f32",
+    ],
+    result: "i32",
+  },
+  posterlab_conv_small_forward: {
+    parameters: ["pointer", "pointer", "pointer", "pointer", ...SMALL_CONV_SIZES],
+    result: "i32",
+  },
+  posterlab_conv_small_backward_filter: {
+    parameters: ["pointer", "pointer", "pointer", ...SMALL_CONV_SIZES],
+    result: "i32",
   },
 } as const;
 

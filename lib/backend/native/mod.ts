@@ -25,6 +25,7 @@ import { ELEMENTWISE_KERNELS } from "./elementwise.ts";
 import { ACTIVATION_GRAD_KERNELS } from "./activation_grad.ts";
 import { BATCH_NORM_KERNELS } from "./batch_norm.ts";
 import { RESIZE_KERNELS } from "./resize.ts";
+import { shiftImagesConfig } from "./shift_images.ts";
 
 export { installActivationGradients } from "./activation_grad.ts";
 export { installNativeBatchNorm } from "./batch_norm.ts";
@@ -50,6 +51,7 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   ...ACTIVATION_GRAD_KERNELS,
   ...BATCH_NORM_KERNELS,
   ...RESIZE_KERNELS,
+  shiftImagesConfig,
 ];
 
 /**

@@ -33,6 +33,12 @@ export const CONV_CASES: Case[] = [
   // DCGAN discriminator at 64x64, 32 filters
   { x: [2, 64, 64, 3], filter: [4, 4, 3, 32], strides: [2, 2], pad: "same" },
   { x: [2, 16, 16, 64], filter: [4, 4, 64, 128], strides: [2, 2], pad: "same" },
+  // few output channels on the C kernels (small_conv.ts): the generator's RGB convolution at 64x96,
+  // batch 1, then other kernel sizes, paddings and channel counts
+  { x: [1, 96, 64, 32], filter: [3, 3, 32, 3], strides: [1, 1], pad: "same" },
+  { x: [2, 9, 7, 16], filter: [3, 2, 16, 1], strides: [1, 1], pad: "valid" },
+  { x: [2, 7, 6, 8], filter: [3, 3, 8, 4], strides: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
+  { x: [1, 5, 4, 24], filter: [5, 5, 24, 2], strides: [1, 1], pad: "same" },
 ];
 
 const label = (c: Case) =>
@@ -80,6 +86,17 @@ for (const [i, activation] of ACTIVATIONS.entries()) {
     );
   });
 }
+
+nativeTest("native FusedConv2D with bias and few output channels (C kernels) matches cpu", async () => {
+  await assertSameOnNative(() =>
+    tf.fused.conv2d({
+      x: randomTensor([2, 12, 8, 32], 3).mul(3) as tf.Tensor4D,
+      filter: randomTensor([3, 3, 32, 3], 4) as tf.Tensor4D,
+      bias: randomTensor([3], 5) as tf.Tensor1D,
+      strides: 1,
+      pad: "same",
+    }), 1e-4);
+});
 
 nativeTest("native FusedConv2D without bias matches cpu", async () => {
   await assertSameOnNative(() =>
