@@ -264,6 +264,10 @@ const C_KERNEL_SYMBOLS = {
     ],
     result: "i32",
   },
+  posterlab_middle_sums: {
+    parameters: ["pointer", "pointer", "i64", "i64", "i64", "f32"],
+    result: "i32",
+  },
   posterlab_conv_small_forward: {
     parameters: ["pointer", "pointer", "pointer", "pointer", ...SMALL_CONV_SIZES],
     result: "i32",

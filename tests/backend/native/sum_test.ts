@@ -8,7 +8,10 @@ const CASES: [number[], number | number[], boolean][] = [
   [[32, 512], 0, false],
   [[7, 9], [1], false], // trailing
   [[3, 4, 5], [-2, -1], true],
-  [[3, 4, 5], [1], false], // middle: the wasm kernels
+  [[3, 4, 5], [1], false], // middle: the C kernels (the wasm kernels without them)
+  [[4, 48, 32, 32], [1, 2], true], // a skip-layer gate's gradient
+  [[2, 3, 4, 5, 6], [2, 3], false],
+  [[3, 4, 5], [0, 2], false], // not contiguous: the wasm kernels
   [[6], 0, false], // everything
   [[2, 80, 55, 32], [0, 1, 2], false], // the genre CNN's first conv at ratio 30
 ];

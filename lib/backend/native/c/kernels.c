@@ -178,6 +178,25 @@ static int channel_sums(const float *a, const float *b, const double *centre, do
   return 0;
 }
 
+/*
+ * x as [outer, m, c]: out[o, k] = scale x the sum over the m rows of x[o, i, k]. A reduction over
+ * leading axes (outer 1: a bias's gradient) or middle ones (over H and W of NHWC: a per-image,
+ * per-channel gate's gradient), on every thread. Returns 0, or -1 out of memory.
+ */
+int posterlab_middle_sums(const float *x, float *out, int64_t outer, int64_t m, int64_t c, float scale) {
+  double *sums = malloc((size_t)(2 * c) * sizeof(double));
+  if (!sums) return -1;
+  for (int64_t o = 0; o < outer; o++) {
+    if (channel_sums(x + o * m * c, NULL, NULL, sums, sums + c, m, c) != 0) {
+      free(sums);
+      return -1;
+    }
+    for (int64_t k = 0; k < c; k++) out[o * c + k] = (float)(sums[k] * scale);
+  }
+  free(sums);
+  return 0;
+}
+
 /* y[i, k] = x[i, k] gain[k] + bias[k], over m rows of c. */
 static void scale_rows(const float *x, const float *gain, const float *bias, float *y, int64_t m, int64_t c) {
 #pragma omp parallel for schedule(static) num_threads(threads_for(m, c))
