@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { setOpenMpWait } from "../lib/backend/native/ffi.ts";
 import { tryBackend } from "../lib/backend/select.ts";
 import { BACKEND_ORDER, type BackendName } from "../lib/config.ts";
 import type { BenchOptions, BenchRecord } from "./types.ts";
@@ -117,9 +118,10 @@ export async function pythonWithTorch(): Promise<string | undefined> {
  * Runs the peer script `bench/<script>` with `args` (its model arguments) on 1 thread (as WASM runs
  * in Deno), then on every core, and returns the records it prints.
  *
- * OpenMP threads wait passively (OMP_WAIT_POLICY=PASSIVE unless set): with its default spin-waiting,
- * 2 threads ran the DCGAN step 5x slower than 1 thread on the project's shared 2-core machine (each
- * thread spins for a partner that another process has descheduled); passive they match 1 thread.
+ * OpenMP threads wait as the native backend's do (lib/backend/native/ffi.ts setOpenMpWait: a short
+ * spin, then sleep): with libgomp's long default spin, 2 threads once ran the DCGAN step 5x slower
+ * than 1 thread on the project's shared 2-core machine (each thread spinning for a partner that
+ * another process had descheduled).
  */
 export async function measurePytorch(
   python: string,
@@ -144,12 +146,12 @@ export async function measurePytorch(
 
 /**
  * What the peer script `bench/<script>` prints on stdout with `args` (its stderr shows through);
- * throws when it fails. OpenMP threads wait passively unless OMP_WAIT_POLICY says otherwise.
+ * throws when it fails. Its OpenMP threads wait as the native backend's do (setOpenMpWait).
  */
 export async function peerOutput(python: string, script: string, args: string[]): Promise<string> {
   const path = new URL(`./${script}`, import.meta.url).pathname;
-  const env = { OMP_WAIT_POLICY: Deno.env.get("OMP_WAIT_POLICY") ?? "PASSIVE" };
-  const result = await new Deno.Command(python, { args: [path, ...args], env, stderr: "inherit" }).output();
+  setOpenMpWait();
+  const result = await new Deno.Command(python, { args: [path, ...args], stderr: "inherit" }).output();
   if (!result.success) {
     throw new Error(`bench/${script} failed (exit ${result.code}); see its output above.`);
   }
