@@ -1,6 +1,6 @@
 /**
  * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64x96] [--seed N]
- *  [--out FILE] [--shipped-dir models]`
+ *  [--truncation 0.7] [--out FILE] [--shipped-dir models]`
  * `deno task dcgan:sample --out-dir DIR [--count 500] [--genre G --decade D] [--force] ...`
  *
  * Asks a conditional DCGAN run for posters of a genre (or several: --genre Action,Sci-Fi) and a decade,
@@ -23,6 +23,7 @@ import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { runFolder } from "../lib/training/run.ts";
 import { describeSource, samplePosters, sampleWithSource } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
+import { checkTruncation } from "../lib/gan/make_posters.ts";
 
 const FLAGS = {
   genre: { type: "list", help: "genre(s) to ask for, e.g. Sci-Fi or Action,Sci-Fi" },
@@ -35,6 +36,12 @@ const FLAGS = {
       `${DEFAULT_DCGAN_SAMPLE.run}, else the first shipped one)`,
   },
   seed: { type: "number", help: "noise seed", default: DEFAULT_DCGAN_SAMPLE.seed },
+  truncation: {
+    type: "number",
+    help: "the truncation trick: the noise times this factor in (0, 1]; below 1, more typical, less " +
+      "varied posters (docs/dcgan.md, 'Truncation')",
+    default: DEFAULT_DCGAN_SAMPLE.truncation,
+  },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
   "out-dir": {
     type: "string",
@@ -65,6 +72,11 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   }
   const { name: backendName, threads } = backendFromArgs(flags);
   flags.genre?.forEach(parseGenre); // a misspelt genre fails before the backend loads
+  try {
+    checkTruncation(flags.truncation!);
+  } catch (error) {
+    throw new UsageError(`--truncation: ${(error as Error).message}`);
+  }
   await initBackend(backendName, { threads });
   const asked = {
     runDir,
@@ -72,6 +84,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     exactName: flags.name !== undefined,
     count: flags.count!,
     seed: flags.seed!,
+    truncation: flags.truncation!,
     ...(flags.genre?.length ? { genres: flags.genre } : {}),
     ...(flags.decade !== undefined ? { decade: flags.decade } : {}),
   };

@@ -656,8 +656,11 @@ export const DECADE_CHECK: readonly [number, number] = [1980, 2000];
  */
 export const GENRE_HIT_SAMPLES = 128;
 
-/** What `deno task dcgan:sample` asks for by default: the recommended conditional run (docs/dcgan.md), one grid of 16. */
-export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64x96", count: 16, seed: 1 } as const;
+/**
+ * What `deno task dcgan:sample` asks for by default: the recommended conditional run (docs/dcgan.md),
+ * one grid of 16, the noise as drawn (truncation 1; docs/dcgan.md, "Truncation", for what 0.7 does).
+ */
+export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64x96", count: 16, seed: 1, truncation: 1 } as const;
 
 /** Test posters `deno task evaluate` prints prediction lines for. */
 export const DEFAULT_EVALUATION_SAMPLE = 12;

@@ -47,11 +47,36 @@ export interface PosterRequest {
   conditions?: readonly Float32Array[];
   count: number;
   seed: number;
+  /** The truncation trick's factor on the noise (checkTruncation); default 1, none. */
+  truncation?: number;
 }
 
-/** `count` noise vectors from N(0, 1), the same for the same seed in Deno and in the browser. */
-export function posterNoise(tf: typeof Tf, count: number, latentDim: number, seed: number): Tf.Tensor2D {
-  return tf.randomNormal([count, latentDim], 0, 1, "float32", seed) as Tf.Tensor2D;
+/** Throws unless `truncation` is a factor in (0, 1] (1: the noise as drawn). */
+export function checkTruncation(truncation: number): void {
+  if (!(truncation > 0 && truncation <= 1)) {
+    throw new Error(
+      `The truncation is a factor in (0, 1] on the noise (1: none, 0.7: closer to typical), got ${truncation}.`,
+    );
+  }
+}
+
+/**
+ * `count` noise vectors from N(0, 1), the same for the same seed in Deno and in the browser, times
+ * `truncation` (BigGAN's truncation trick, Brock et al. 2019, as a scale: below 1, posters nearer the
+ * generator's typical ones, less varied).
+ */
+export function posterNoise(
+  tf: typeof Tf,
+  count: number,
+  latentDim: number,
+  seed: number,
+  truncation = 1,
+): Tf.Tensor2D {
+  checkTruncation(truncation);
+  return tf.tidy(() => {
+    const noise = tf.randomNormal([count, latentDim], 0, 1, "float32", seed) as Tf.Tensor2D;
+    return truncation === 1 ? noise : noise.mul(truncation) as Tf.Tensor2D;
+  });
 }
 
 /** Images in [-1, 1] as int32 bytes 0-255 (rounded, clipped), same shape. */
@@ -102,7 +127,7 @@ export async function* posterBatches(
   }
   const conditions = posterConditions(inputs, request);
   const { latentDim } = inputs;
-  const noise = posterNoise(tf, request.count, latentDim, request.seed);
+  const noise = posterNoise(tf, request.count, latentDim, request.seed, request.truncation);
   try {
     for (let start = 0; start < request.count; start += batchSize) {
       const n = Math.min(batchSize, request.count - start);

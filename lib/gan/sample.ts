@@ -61,6 +61,8 @@ export interface SampleRequest {
   decade?: number;
   count: number;
   seed: number;
+  /** The truncation trick's factor on the noise, in (0, 1]; default 1 (none). */
+  truncation?: number;
   /** Posters per grid row; default the square root of `count`, rounded up. */
   columns?: number;
   /** Output PNG; default `<run>/samples/<genres>_<decade>s_seed<seed>.png`. */
@@ -189,6 +191,7 @@ export async function sampleWithSource(
       decade,
       count: request.count,
       seed: request.seed,
+      truncation: request.truncation ?? 1,
     });
   } finally {
     model.dispose();
@@ -304,7 +307,12 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
     const files: string[] = [];
     let size = { width: 0, height: 0 };
     const progress = new Progress("dcgan:sample", request.count, { unit: "posters" });
-    const batches = posterBatches(tf, model, inputs, { ...poster, count: request.count, seed: request.seed });
+    const batches = posterBatches(tf, model, inputs, {
+      ...poster,
+      count: request.count,
+      seed: request.seed,
+      truncation: request.truncation ?? 1,
+    });
     for await (const batch of batches) {
       const { width, height } = batch;
       size = { width, height };
