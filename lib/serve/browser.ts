@@ -98,19 +98,21 @@ export interface DrawnGrid {
   genre: string;
   decade: number;
   seed: number;
+  truncation: number;
 }
 
 /**
- * Picks `genre` and `decade` (when given), sets the seed (when given), presses "Make posters" and reads
+ * Picks `genre` and `decade` (when given), sets the seed and truncation (when given), presses "Make posters" and reads
  * the grid back from the canvas once drawn. The generator must be ready ({@linkcode waitForGenerator}).
  */
 export async function makePosterGrid(
   page: Page,
-  ask: { genre?: string; decade?: number; seed?: number },
+  ask: { genre?: string; decade?: number; seed?: number; truncation?: number },
 ): Promise<DrawnGrid> {
   if (ask.genre !== undefined) await page.selectOption("#make-genre", ask.genre);
   if (ask.decade !== undefined) await page.selectOption("#make-decade", String(ask.decade));
   if (ask.seed !== undefined) await page.fill("#make-seed", String(ask.seed));
+  if (ask.truncation !== undefined) await page.fill("#make-truncation", String(ask.truncation));
   const before = Number((await page.getAttribute("#make-canvas", "data-drawn")) ?? 0);
   await page.click("#make-button");
   await page.waitForSelector(`#make-canvas[data-drawn="${before + 1}"]`, {
@@ -131,8 +133,17 @@ export async function makePosterGrid(
       genre: canvas.dataset.genre,
       decade: Number(canvas.dataset.decade),
       seed: Number(canvas.dataset.seed),
+      truncation: Number(canvas.dataset.truncation),
     };
-  })()`) as { width: number; height: number; rgb: string; genre: string; decade: number; seed: number };
+  })()`) as {
+    width: number;
+    height: number;
+    rgb: string;
+    genre: string;
+    decade: number;
+    seed: number;
+    truncation: number;
+  };
   const binary = atob(drawn.rgb);
   const pixels = Uint8Array.from(binary, (c) => c.charCodeAt(0));
   return {
@@ -142,5 +153,6 @@ export async function makePosterGrid(
     genre: drawn.genre,
     decade: drawn.decade,
     seed: drawn.seed,
+    truncation: drawn.truncation,
   };
 }

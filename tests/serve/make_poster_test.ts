@@ -43,25 +43,35 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
   const halfServer = await startPageServer({ modelDir: join(root, "m"), generatorDir: halfDir, port: 0 });
   const bare = await startPageServer({ modelDir: join(root, "m"), port: 0 });
   try {
-    const { status, sciFi, romance, again, missing, half } = await withBrowserPage(async (page) => {
-      await page.goto(`http://127.0.0.1:${server.addr.port}/`);
-      const status = await waitForGenerator(page);
-      const sciFi = await makePosterGrid(page, { genre: "Sci-Fi", decade: 1980, seed: 7 });
-      const romance = await makePosterGrid(page, { genre: "Romance", seed: 7 });
-      const again = await makePosterGrid(page, { genre: "Sci-Fi", seed: 8 });
-      await page.goto(`http://127.0.0.1:${bare.addr.port}/`);
-      const missing = await waitForGenerator(page);
-      await page.goto(`http://127.0.0.1:${halfServer.addr.port}/`);
-      await waitForGenerator(page);
-      const half = await makePosterGrid(page, { genre: "Sci-Fi", decade: 1980, seed: 7 });
-      return { status, sciFi, romance, again, missing, half };
-    });
+    const { status, sciFi, romance, again, truncated, refused, missing, half } = await withBrowserPage(
+      async (page) => {
+        await page.goto(`http://127.0.0.1:${server.addr.port}/`);
+        const status = await waitForGenerator(page);
+        const sciFi = await makePosterGrid(page, { genre: "Sci-Fi", decade: 1980, seed: 7 });
+        const romance = await makePosterGrid(page, { genre: "Romance", seed: 7 });
+        const again = await makePosterGrid(page, { genre: "Sci-Fi", seed: 8 });
+        const truncated = await makePosterGrid(page, { genre: "Sci-Fi", seed: 7, truncation: 0.5 });
+        // A truncation outside (0, 1] is refused with a message; no grid is drawn.
+        await page.fill("#make-truncation", "0");
+        await page.click("#make-button");
+        await page.waitForSelector("#make-status[data-state=error]", { timeout: 10_000 });
+        const refused = (await page.textContent("#make-status")) ?? "";
+        await page.goto(`http://127.0.0.1:${bare.addr.port}/`);
+        const missing = await waitForGenerator(page);
+        await page.goto(`http://127.0.0.1:${halfServer.addr.port}/`);
+        await waitForGenerator(page);
+        const half = await makePosterGrid(page, { genre: "Sci-Fi", decade: 1980, seed: 7 });
+        return { status, sciFi, romance, again, truncated, refused, missing, half };
+      },
+    );
     assert.equal(status.state, "ready", status.text);
     assert.match(status.text, /cdcgan32x48: 32x48, 14 genres x 5 decades/);
     const { rows, columns } = MAKE_POSTER_DEFAULTS;
     const { width, height } = FIXTURE_SHAPE;
     assert.deepEqual([sciFi.width, sciFi.height], [columns * (width + 2) + 2, rows * (height + 2) + 2]);
-    assert.deepEqual([sciFi.genre, sciFi.decade, sciFi.seed], ["Sci-Fi", 1980, 7]);
+    assert.deepEqual([sciFi.genre, sciFi.decade, sciFi.seed, sciFi.truncation], ["Sci-Fi", 1980, 7, 1]);
+    assert.equal(truncated.truncation, 0.5);
+    assert.match(refused, /truncation is a factor in \(0, 1\].*got 0\./);
     assert.deepEqual([romance.genre, romance.decade, romance.seed], ["Romance", 1980, 7]);
 
     // Not blank: the posters' pixels spread, and the 16 tiles are not one picture.
@@ -81,20 +91,26 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
     // The same seed for another genre changes the pixels; another seed changes them too.
     assert.ok(difference(sciFi.pixels, romance.pixels).mean > 1, "Sci-Fi and Romance differ");
     assert.ok(difference(sciFi.pixels, again.pixels).mean > 5, "seed 7 and 8 differ");
+    assert.ok(difference(sciFi.pixels, truncated.pixels).mean > 1, "the truncation changes the posters");
 
     // The Deno generator on the same seed and condition, laid out by the same code.
     const { model, record } = await loadShippedGenerator(generatorDir);
-    for (const [grid, genre] of [[sciFi, "Sci-Fi"], [romance, "Romance"]] as const) {
+    const cases = [[sciFi, "Sci-Fi", 1], [romance, "Romance", 1], [truncated, "Sci-Fi", 0.5]] as const;
+    for (const [grid, genre, truncation] of cases) {
       const batch = await makePosters(tf, model, record, {
         genres: [genre],
         decade: 1980,
         count: rows * columns,
         seed: 7,
+        truncation,
       });
       const expected = composeGrid(batch, { rows, columns });
       const { max, mean } = difference(grid.pixels, expected.pixels);
       // Float tolerance: the browser's backend may round a pixel on the other side of .5.
-      assert.ok(max <= 2 && mean < 0.05, `${genre}: browser vs Deno, max ${max}, mean ${mean}`);
+      assert.ok(
+        max <= 2 && mean < 0.05,
+        `${genre} (${truncation}): browser vs Deno, max ${max}, mean ${mean}`,
+      );
     }
     model.dispose();
     // float16 weights: the browser's TF.js reads them as Deno's does.

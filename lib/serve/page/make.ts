@@ -12,7 +12,7 @@ import type * as Tf from "@tensorflow/tfjs";
 import { MAKE_POSTER_DEFAULTS } from "../../config.ts";
 import { composeGrid } from "../../gan/grid_layout.ts";
 import { describeGenerator, type GeneratorRecord } from "../../gan/generator_record.ts";
-import { makePosters } from "../../gan/make_posters.ts";
+import { checkTruncation, makePosters } from "../../gan/make_posters.ts";
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -62,6 +62,7 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
   const genre = element<HTMLSelectElement>("make-genre");
   const decade = element<HTMLSelectElement>("make-decade");
   const seed = element<HTMLInputElement>("make-seed");
+  const truncation = element<HTMLInputElement>("make-truncation");
   const canvas = element<HTMLCanvasElement>("make-canvas");
   const { rows, columns } = MAKE_POSTER_DEFAULTS;
   if (record.condition) {
@@ -85,9 +86,16 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
       decade: record.condition ? Number(decade.value) : 0,
       count: rows * columns,
       seed: Math.floor(Number(seed.value)),
+      truncation: truncation.value.trim() === "" ? 1 : Number(truncation.value),
     };
     if (seed.value.trim() === "" || !Number.isFinite(asked.seed)) {
       setStatus(`The seed must be a whole number, got "${seed.value}".`, "error");
+      return;
+    }
+    try {
+      checkTruncation(asked.truncation);
+    } catch (error) {
+      setStatus((error as Error).message, "error");
       return;
     }
     setStatus(`Drawing ${asked.count} posters…`, "busy");
@@ -105,12 +113,16 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
     canvas.style.setProperty("--grid-width", String(grid.width));
     canvas.getContext("2d")!.putImageData(new ImageData(rgba, grid.width, grid.height), 0, 0);
     const what = record.condition ? `${asked.genres[0]} posters of the ${asked.decade}s` : "posters";
-    element("make-caption").textContent = `${asked.count} ${what}, seed ${asked.seed} (the same seed gives ` +
-      `the same posters, here and in deno task dcgan:sample --seed ${asked.seed})`;
+    const truncated = asked.truncation === 1 ? "" : `, truncation ${asked.truncation}`;
+    const flags = `--seed ${asked.seed}${asked.truncation === 1 ? "" : ` --truncation ${asked.truncation}`}`;
+    element("make-caption").textContent =
+      `${asked.count} ${what}, seed ${asked.seed}${truncated} (the same ` +
+      `seed gives the same posters, here and in deno task dcgan:sample ${flags})`;
     Object.assign(canvas.dataset, {
       genre: asked.genres[0] ?? "",
       decade: String(asked.decade),
       seed: String(asked.seed),
+      truncation: String(asked.truncation),
       drawn: String(++drawn),
     });
     canvas.hidden = false;
