@@ -126,39 +126,43 @@ function rowsAndChannels(shape: number[]): [bigint, bigint] {
   return [BigInt(shape.reduce((a, b) => a * b, 1) / channels), BigInt(channels)];
 }
 
-/** Fresh float32 outputs of `shapes`, for a C kernel to fill. */
-function cOutputs(backend: BackendWasm, shapes: number[][]): tf.TensorInfo[] {
-  return shapes.map((shape) => backend.makeOutput(shape, "float32"));
-}
-
-/** Throws when a C kernel reports that it could not allocate its scratch memory. */
-function checkC(status: number, name: string): void {
-  if (status !== 0) throw new Error(`${name}: out of memory for its per-channel sums.`);
+/**
+ * A batch-norm C kernel's call: allocates its outputs (x's shape, then two per-channel vectors), then
+ * calls `call` with the pointers of the inputs named in `names` followed by the outputs', and x's rows
+ * and channels. A nonzero status (no memory for the per-channel sums) throws.
+ */
+function runC(
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  names: string[],
+  call: (pointers: Deno.PointerValue[], rows: bigint, channels: bigint) => number,
+  kernel: string,
+): tf.TensorInfo[] {
+  const { shape } = inputs.x!, channels = [shape[shape.length - 1]];
+  const outputs = [shape, channels, channels].map((s) => backend.makeOutput(s, "float32"));
+  // Pointers after the outputs are allocated: an allocation may grow the heap and move it.
+  const pointers = [...names.map((name) => inputs[name]!), ...outputs].map((t) => heapPointer(backend, t));
+  if (call(pointers, ...rowsAndChannels(shape)) !== 0) {
+    throw new Error(`${kernel}: out of memory for its per-channel sums.`);
+  }
+  return outputs;
 }
 
 function trainingKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { shape } = inputs.x!, channels = [shape[shape.length - 1]];
-  const kernels = cKernelsIfLoaded();
+  const epsilon = attrs!.epsilon as number, kernels = cKernelsIfLoaded();
   if (kernels) {
-    const outputs = cOutputs(backend, [shape, channels, channels]);
-    const p = (t: tf.TensorInfo) => heapPointer(backend, t);
-    const [y, mean, variance] = outputs;
-    checkC(
-      kernels.posterlab_batch_norm_forward(
-        p(inputs.x!),
-        p(inputs.scale!),
-        p(inputs.offset!),
-        p(y),
-        p(mean),
-        p(variance),
-        ...rowsAndChannels(shape),
-        attrs!.epsilon as number,
-      ),
+    return runC(
+      backend,
+      inputs,
+      ["x", "scale", "offset"],
+      (p, rows, columns) =>
+        // x, scale, offset → y, mean, variance
+        kernels.posterlab_batch_norm_forward(p[0], p[1], p[2], p[3], p[4], p[5], rows, columns, epsilon),
       BATCH_NORM_TRAINING_KERNEL,
     );
-    return outputs;
   }
-  return runPlan(forwardPlan(shape, attrs!.epsilon as number), backend, inputs, [
+  return runPlan(forwardPlan(shape, epsilon), backend, inputs, [
     ["y", shape],
     ["mean", channels],
     ["variance", channels],
@@ -167,29 +171,25 @@ function trainingKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[]
 
 function gradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const { shape } = inputs.x!, channels = [shape[shape.length - 1]];
-  const kernels = cKernelsIfLoaded();
+  const epsilon = attrs!.epsilon as number, kernels = cKernelsIfLoaded();
   if (kernels) {
-    const outputs = cOutputs(backend, [shape, channels, channels]);
-    const p = (t: tf.TensorInfo) => heapPointer(backend, t);
-    const [dx, dscale, doffset] = outputs;
-    checkC(
+    return runC(backend, inputs, ["x", "dy", "mean", "variance", "scale"], (p, rows, columns) =>
+      // x, dy, mean, variance, scale → dx, dscale, doffset
       kernels.posterlab_batch_norm_backward(
-        p(inputs.x!),
-        p(inputs.dy!),
-        p(inputs.mean!),
-        p(inputs.variance!),
-        p(inputs.scale!),
-        p(dx),
-        p(dscale),
-        p(doffset),
-        ...rowsAndChannels(shape),
-        attrs!.epsilon as number,
-      ),
-      BATCH_NORM_GRAD_KERNEL,
-    );
-    return outputs;
+        p[0],
+        p[1],
+        p[2],
+        p[3],
+        p[4],
+        p[5],
+        p[6],
+        p[7],
+        rows,
+        columns,
+        epsilon,
+      ), BATCH_NORM_GRAD_KERNEL);
   }
-  return runPlan(backwardPlan(shape, attrs!.epsilon as number), backend, inputs, [
+  return runPlan(backwardPlan(shape, epsilon), backend, inputs, [
     ["dx", shape],
     ["dscale", channels],
     ["doffset", channels],
