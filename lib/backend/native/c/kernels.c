@@ -1,14 +1,18 @@
 /*
- * posterlab's own C kernels for the native backend, where oneDNN and OpenBLAS have nothing that fits:
- * the fused optimizer steps (one pass over a variable's values, gradient and moments) and
- * nearest-neighbour upsampling. Vectorised by the compiler and split over OpenMP's threads (the same
- * libgomp oneDNN uses, so --threads sets both). lib/backend/native/shim.ts compiles this file with
- * the machine's C compiler on first use; lib/training/adam.ts and rmsprop.ts call the steps and keep
- * their JavaScript loops, which compute the same float32 operations in the same order, for other
- * backends; lib/backend/native/resize.ts calls the upsampling.
+ * posterlab's own C kernels for the native backend, where oneDNN and OpenBLAS have nothing that fits
+ * or run slowly on these shapes: the fused optimizer steps (one pass over a variable's values,
+ * gradient and moments), nearest-neighbour upsampling, batch norm in training, sums over leading or
+ * middle axes, and convolutions with few output channels. Vectorised by the compiler (and, where the
+ * compiler would not, with 8-float vectors) and split over OpenMP's threads (the same libgomp oneDNN
+ * uses, so --threads sets both). lib/backend/native/shim.ts compiles this file with the machine's C
+ * compiler on first use; lib/training/adam.ts and rmsprop.ts call the steps and keep their
+ * JavaScript loops, which compute the same float32 operations in the same order, for other backends;
+ * resize.ts, batch_norm.ts, sum.ts and small_conv.ts call the others, which their tests hold to the
+ * cpu backend within a tolerance.
  *
  * Exact float32 arithmetic (no -ffast-math, no contraction into fused multiply-adds) keeps the
- * results bit-identical to the JavaScript loops: tests/backend/native/optimizer_steps_test.ts.
+ * optimizer steps bit-identical to the JavaScript loops: tests/backend/native/optimizer_steps_test.ts.
+ * Only the small convolutions allow fused multiply-adds (FUSED below).
  */
 #include <math.h>
 #include <stdint.h>
