@@ -96,6 +96,7 @@ function reduce(name: "Sum" | "Mean", args: KernelArgs): tf.TensorInfo {
   return out;
 }
 
+/** Kernel config of the native Sum. */
 export const sumConfig: tf.KernelConfig = {
   kernelName: "Sum",
   backendName: "native",
