@@ -1,13 +1,16 @@
 /**
  * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64x96] [--seed N]
- *  [--truncation 0.7] [--out FILE] [--shipped-dir models]`
+ *  [--candidates 8] [--truncation 0.8] [--out FILE] [--shipped-dir models]`
  * `deno task dcgan:sample --out-dir DIR [--count 500] [--genre G --decade D] [--force] ...`
+ * `deno task dcgan:sample --quality [--inception] [--quality-model NAME] [--candidates K] [--truncation F]`
  *
  * Asks a conditional DCGAN run for posters of a genre (or several: --genre Action,Sci-Fi) and a decade,
  * and writes them as one grid PNG; with --out-dir, one PNG per poster instead (for `deno task fid`),
  * by default with the genres and decades of the generator's own training posters. Without a run of
  * that name (a fresh clone) the generator shipped in models/generators/ answers (`deno task
- * dcgan:export` puts one there); the first line says which. The work is in lib/gan/sample.ts.
+ * dcgan:export` puts one there); the first line says which. With --quality it draws no files: it
+ * measures the posters these flags draw, as a run's quality figures are measured. The work is in
+ * lib/gan/sample.ts and lib/gan/sampling_quality.ts.
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import {
@@ -24,6 +27,9 @@ import { runFolder } from "../lib/training/run.ts";
 import { describeSource, samplePosters, sampleWithSource } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
 import { checkTruncation } from "../lib/gan/make_posters.ts";
+import { checkCandidates } from "../lib/gan/choose_posters.ts";
+import { describeQuality } from "../lib/gan/generator_quality.ts";
+import { measureSampling } from "../lib/gan/sampling_quality.ts";
 
 const FLAGS = {
   genre: { type: "list", help: "genre(s) to ask for, e.g. Sci-Fi or Action,Sci-Fi" },
@@ -42,6 +48,19 @@ const FLAGS = {
       "varied posters (docs/dcgan.md, 'Truncation')",
     default: DEFAULT_DCGAN_SAMPLE.truncation,
   },
+  candidates: {
+    type: "number",
+    help: "draw this many posters for each one asked and keep the one the discriminator's classifier " +
+      "reads most surely as the asked genres and decade; 1: the draw as it comes (docs/dcgan.md, 'Best of K')",
+    default: DEFAULT_DCGAN_SAMPLE.candidates,
+  },
+  quality: {
+    type: "boolean",
+    help: "write no posters: measure the ones these flags draw, as a run's quality figures (the genre " +
+      "CNN's distance, genre hits, decades; needs the generator's training set prepared)",
+  },
+  inception: { type: "boolean", help: "with --quality: also the InceptionV3 distance (minutes on 2 cores)" },
+  "quality-model": { type: "string", help: "with --quality: the saved genre CNN that judges" },
   out: { type: "string", help: "PNG to write (default runs/dcgan/<name>/samples/...)" },
   "out-dir": {
     type: "string",
@@ -62,12 +81,24 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   if (flags._.length) throw new UsageError(`Unexpected argument "${flags._[0]}" (flags start with --).`);
   const runDir = runFolder("dcgan", folderNameFromArgs(flags.name ?? DEFAULT_DCGAN_SAMPLE.run, "name"));
   const outDir = flags["out-dir"];
+  const quality = flags.quality ?? false;
+  if (!quality && (flags.inception || flags["quality-model"])) {
+    throw new UsageError("--inception and --quality-model go with --quality.");
+  }
+  if (quality && (outDir || flags.out || flags.genre?.length || flags.decade !== undefined)) {
+    throw new UsageError(
+      "--quality writes nothing and asks for the training set's own genres and decades: leave out " +
+        "--out, --out-dir, --genre and --decade.",
+    );
+  }
   if (flags.force && !outDir) throw new UsageError("--force goes with --out-dir.");
   if (outDir && (flags.out || flags.columns !== undefined)) {
     throw new UsageError("--out-dir writes one PNG per poster: --out and --columns are for a grid.");
   }
-  if (!outDir && !flags.genre?.length) throw new UsageError("--genre is required, e.g. --genre Sci-Fi.");
-  if (!outDir && flags.decade === undefined) {
+  if (!outDir && !quality && !flags.genre?.length) {
+    throw new UsageError("--genre is required, e.g. --genre Sci-Fi.");
+  }
+  if (!outDir && !quality && flags.decade === undefined) {
     throw new UsageError("--decade is required, e.g. --decade 1980.");
   }
   const { name: backendName, threads } = backendFromArgs(flags);
@@ -77,6 +108,11 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   } catch (error) {
     throw new UsageError(`--truncation: ${(error as Error).message}`);
   }
+  try {
+    checkCandidates(flags.candidates!);
+  } catch (error) {
+    throw new UsageError(`--candidates: ${(error as Error).message}`);
+  }
   await initBackend(backendName, { threads });
   const asked = {
     runDir,
@@ -85,9 +121,28 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     count: flags.count!,
     seed: flags.seed!,
     truncation: flags.truncation!,
+    candidates: flags.candidates!,
     ...(flags.genre?.length ? { genres: flags.genre } : {}),
     ...(flags.decade !== undefined ? { decade: flags.decade } : {}),
   };
+  if (quality) {
+    const { record, source } = await measureSampling({
+      ...asked,
+      inception: flags.inception ?? false,
+      ...(flags["quality-model"] ? { qualityModel: flags["quality-model"] } : {}),
+    });
+    console.log(`generator: ${describeSource(source)}`);
+    console.log(`drawn with ${flags.candidates} candidate(s) per poster, truncation ${flags.truncation}`);
+    console.log(describeQuality(record));
+    const hits = record.genreHits;
+    if (hits?.perGenre) {
+      const rows = Object.entries(hits.perGenre).map(([genre, rate]) =>
+        `${genre} ${rate} (real ${hits.realPerGenre?.[genre] ?? "?"})`
+      );
+      console.log(`asked genre on top, per genre: ${rows.join(", ")}`);
+    }
+    return;
+  }
   if (outDir) {
     const written = await samplePosters({ ...asked, outDir, force: flags.force ?? false });
     console.log(`generator: ${describeSource(written.source)}`);

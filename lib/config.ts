@@ -660,7 +660,13 @@ export const GENRE_HIT_SAMPLES = 128;
  * What `deno task dcgan:sample` asks for by default: the recommended conditional run (docs/dcgan.md),
  * one grid of 16, the noise as drawn (truncation 1; docs/dcgan.md, "Truncation", for what 0.7 does).
  */
-export const DEFAULT_DCGAN_SAMPLE = { run: "cdcgan64x96", count: 16, seed: 1, truncation: 1 } as const;
+export const DEFAULT_DCGAN_SAMPLE = {
+  run: "cdcgan64x96",
+  count: 16,
+  seed: 1,
+  truncation: 1,
+  candidates: 1,
+} as const;
 
 /** Test posters `deno task evaluate` prints prediction lines for. */
 export const DEFAULT_EVALUATION_SAMPLE = 12;
@@ -694,8 +700,8 @@ export const SHIPPED_MODELS_DIR = "models";
 export const SHIPPED_GENERATORS_SUBDIR = "generators";
 
 /**
- * "Make a poster" on the page of `deno task serve`: the grid and the condition it starts with; and the
- * posters per generator call wherever posters are made (lib/gan/make_posters.ts), so that thousands
+ * "Make a poster" on the page of `deno task serve`: the grid, the condition it starts with, and its
+ * truncation and candidates (dcgan:sample's defaults); and the images per generator call wherever posters are made (lib/gan/make_posters.ts), so that thousands
  * (`dcgan:sample --out-dir`) take bounded memory.
  */
 export const MAKE_POSTER_DEFAULTS = {
@@ -704,6 +710,8 @@ export const MAKE_POSTER_DEFAULTS = {
   genre: "Sci-Fi",
   decade: 1980,
   batchSize: 64,
+  truncation: DEFAULT_DCGAN_SAMPLE.truncation,
+  candidates: DEFAULT_DCGAN_SAMPLE.candidates,
 } as const;
 
 /** Defaults of `deno task predict` and `deno task serve`. */

@@ -18,6 +18,9 @@ import { pathExists } from "../util/files.ts";
 import { loadModelFiles } from "../models/saved.ts";
 import { recoverCheckpoint } from "../training/checkpoint.ts";
 import type { Log } from "../util/log.ts";
+import { classifierModel } from "../models/dcgan.ts";
+import { ALL_GENRES } from "../config.ts";
+import type { PosterChooser } from "./choose_posters.ts";
 
 /** The names of the networks and optimizer states in a DCGAN checkpoint. */
 export const GAN_PARTS = {
@@ -44,4 +47,15 @@ export async function samplingPart(
 export async function loadGenerator(checkpointDir: string, log?: Log): Promise<tf.LayersModel> {
   await recoverCheckpoint(checkpointDir, log);
   return loadModelFiles(join(checkpointDir, await samplingPart(checkpointDir)));
+}
+
+/**
+ * The checkpoint's discriminator's classifier as the chooser among candidate posters
+ * (choose_posters.ts); undefined when the run's discriminator has none that reads the poster alone.
+ */
+export async function loadChooser(checkpointDir: string): Promise<PosterChooser | undefined> {
+  const dir = join(checkpointDir, GAN_PARTS.discriminator);
+  if (!(await pathExists(join(dir, "model.json")))) return undefined;
+  const classifier = classifierModel(await loadModelFiles(dir));
+  return classifier ? { classifier, genres: ALL_GENRES.length } : undefined;
 }

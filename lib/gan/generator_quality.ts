@@ -28,6 +28,7 @@ import {
   topGenreRate,
 } from "./quality_cnn.ts";
 import { generate } from "./sample.ts";
+import { candidateNoise, type DrawOptions, drawPosters } from "./choose_posters.ts";
 import { makePosters } from "./make_posters.ts";
 import type { ImageBatch } from "./grid_layout.ts";
 import { type ImageJudge, type JudgedDistance, judgeDistance } from "./inception_distance.ts";
@@ -43,6 +44,17 @@ export interface QualitySettings {
   seed: number;
   /** Real and generated posters per Fréchet distance. */
   qualitySamples: number;
+  /**
+   * How posters are drawn, as `dcgan:sample` draws them: candidates per poster with the classifier that
+   * picks (choose_posters.ts) and the truncation; default one candidate of untruncated noise, the
+   * generator as trained (what a run's own figures measure).
+   */
+  sampling?: Sampling;
+}
+
+/** Candidates per poster, what picks among them, and the truncation factor on the noise. */
+export interface Sampling extends DrawOptions {
+  truncation: number;
 }
 
 /** Real-poster statistics measured once per session: features, the floor, and per-genre top-score rates. */
@@ -189,7 +201,14 @@ function decadeEstimates(
 ): DecadeEstimates {
   const latent = settings.shape.latentDim;
   const count = decades.conditions.length;
-  const noise = tf.randomNormal([count, latent], 0, 1, "float32", settings.seed + 71) as tf.Tensor2D;
+  const candidates = settings.sampling?.candidates ?? 1;
+  const noise = tf.randomNormal(
+    [candidates * count, latent],
+    0,
+    1,
+    "float32",
+    settings.seed + 71,
+  ) as tf.Tensor2D;
   const generated = DECADE_CHECK.map((decade) => {
     const rows = decades.conditions.map((condition) => {
       const asked = condition.slice();
@@ -202,7 +221,12 @@ function decadeEstimates(
       count,
       (start, n) =>
         tf.tidy(() =>
-          generate(generator, noise.slice([start, 0], [n, latent]), conditionTensor(rows, range(start, n)))
+          drawn(
+            generator,
+            candidateNoise(tf, noise, count, start, n, candidates),
+            conditionTensor(rows, range(start, n)),
+            settings,
+          )
         ),
     );
     return mean(years!);
@@ -246,12 +270,19 @@ function generatorDistance(
   const conditional = settings.shape.conditionSize > 0;
   const count = real.sampleConditions.length;
   // The same noise at every checkpoint, so the figures move only because the generator did.
-  const noise = tf.randomNormal([count, latent], 0, 1, "float32", settings.seed + NOISE_SEED) as tf.Tensor2D;
+  const candidates = settings.sampling?.candidates ?? 1;
+  const noise = tf.randomNormal(
+    [candidates * count, latent],
+    0,
+    1,
+    "float32",
+    settings.seed + NOISE_SEED,
+  ) as tf.Tensor2D;
   const generated = collectOutputs(cnn, count, (start, n) =>
     tf.tidy(() => {
-      const z = noise.slice([start, 0], [n, latent]);
+      const z = candidateNoise(tf, noise, count, start, n, candidates);
       const c = conditional ? conditionTensor(real.sampleConditions, range(start, n)) : undefined;
-      const images = generate(generator, z, c, { batchStatistics });
+      const images = drawn(generator, z, c, settings, batchStatistics);
       const { width, height } = settings.shape;
       periodic += periodicEnergy(images.dataSync(), { count: n, width, height }, tilePeriod(settings.shape)) *
         n;
@@ -330,18 +361,39 @@ export async function measureIndependent(
     return { count: rows.length, width, height, pixels: picked };
   };
   // The noise and conditions of generatorDistance: the same posters the CNN's distance saw.
+  const sampling = settings.sampling;
   const generated = await makePosters(tf, generator, {
     latentDim,
     ...(conditionSize > 0 ? { condition: CONDITION_LAYOUT } : {}),
+    ...(sampling?.chooser ? { chooser: sampling.chooser } : {}),
   }, {
     count: real.rows.length,
     seed: settings.seed + NOISE_SEED,
+    ...(sampling ? { candidates: sampling.candidates, truncation: sampling.truncation } : {}),
     ...(conditionSize > 0 ? { conditions: real.sampleConditions } : {}),
   });
   return judgeDistance(judge, pick(real.rows), generated, {
     floorReal: pick(real.floorRows),
     label: "dcgan: InceptionV3",
   });
+}
+
+/**
+ * The generator's posters for `noise` (candidates' rows as choose_posters.ts lays them out) and
+ * `conditions`, drawn as `settings.sampling` says; `batchStatistics` (the generator as trained, one
+ * candidate each) only without sampling.
+ */
+function drawn(
+  generator: tf.LayersModel,
+  noise: tf.Tensor2D,
+  conditions: tf.Tensor2D | undefined,
+  settings: QualitySettings,
+  batchStatistics = false,
+): tf.Tensor4D {
+  const sampling = settings.sampling;
+  if (!sampling) return generate(generator, noise, conditions, { batchStatistics });
+  if (batchStatistics) throw new Error("Batch statistics are measured without sampling settings.");
+  return tf.tidy(() => drawPosters(tf, generator, noise.mul(sampling.truncation), conditions, sampling));
 }
 
 /** Asks the conditional generator for each genre alone (decades as in real posters of that genre). */
@@ -363,8 +415,9 @@ function genreHits(
   const latent = settings.shape.latentDim;
   const { scores } = collectOutputs(cnn, asked.length, (start, n) =>
     tf.tidy(() => {
-      const z = tf.randomNormal([n, latent], 0, 1, "float32", settings.seed + 53 + start);
-      return generate(generator, z as tf.Tensor2D, conditionTensor(conditionRows, range(start, n)));
+      const candidates = settings.sampling?.candidates ?? 1;
+      const z = tf.randomNormal([candidates * n, latent], 0, 1, "float32", settings.seed + 53 + start);
+      return drawn(generator, z as tf.Tensor2D, conditionTensor(conditionRows, range(start, n)), settings);
     }));
   const rate = topGenreRate(scores, asked, cnn.genres);
   const r = (x: number) => Math.round(x * 1e3) / 1e3;

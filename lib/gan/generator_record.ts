@@ -8,6 +8,8 @@
  * models/generators/<run name>/
  *   model.json, weights.bin   the generator (the run's weight average when it keeps one), TF.js layers
  *   generator.json            GeneratorRecord
+ *   classifier/               model.json, weights.bin: the discriminator's classifier, which picks among
+ *                             candidate posters (choose_posters.ts); runs without one have none
  * ```
  *
  * @module
@@ -19,6 +21,9 @@ import type { RunMetadata } from "./run.ts";
 
 /** The record's file name in a shipped generator's folder. */
 export const GENERATOR_RECORD = "generator.json";
+
+/** The subfolder of a shipped generator's folder that holds the classifier choosing among candidates. */
+export const CHOOSER_FOLDER = "classifier";
 
 /** The format {@linkcode GeneratorRecord.format} that this code writes and reads. */
 export const GENERATOR_RECORD_FORMAT = 1;
@@ -66,6 +71,12 @@ export interface GeneratorRecord {
   exported: { at: string; commit?: string };
   /** Bytes of model.json + weights.bin. */
   bytes: number;
+  /**
+   * The discriminator's classifier in {@linkcode CHOOSER_FOLDER}/, stored as the generator is
+   * (`storage.dtype`): a poster to its genres' and decade's logits, which picks the best of several
+   * candidates (choose_posters.ts). Absent when the run's discriminator has no classifier of its own.
+   */
+  classifier?: { folder: string; bytes: number; genres: number };
   /**
    * How weights.bin stores the weights: float32, or float16 (half the bytes; TF.js reads them back as
    * float32). For float16, how far its posters are from the float32 generator's: the largest and mean

@@ -28,11 +28,16 @@ import { MAKE_POSTER_DEFAULTS } from "../config.ts";
 import { conditionFromLayout, type ConditionLayout } from "../models/condition_layout.ts";
 import { concatenate } from "../util/arrays.ts";
 import type { ImageBatch } from "./grid_layout.ts";
+import { candidateNoise, checkCandidates, drawPosters, type PosterChooser } from "./choose_posters.ts";
 
-/** What a generator takes: its noise length and, when conditional, its condition layout. */
+/**
+ * What a generator takes: its noise length and, when conditional, its condition layout; and the
+ * discriminator's classifier that picks among candidates, when it comes with one (choose_posters.ts).
+ */
 export interface GeneratorInputs {
   latentDim: number;
   condition?: ConditionLayout;
+  chooser?: PosterChooser;
 }
 
 /**
@@ -49,6 +54,11 @@ export interface PosterRequest {
   seed: number;
   /** The truncation trick's factor on the noise (checkTruncation); default 1, none. */
   truncation?: number;
+  /**
+   * Candidates drawn per poster, the discriminator's classifier keeping the one that reads most surely
+   * as the asked genres and decade (choose_posters.ts); default 1, the draw as it comes.
+   */
+  candidates?: number;
 }
 
 /** Throws unless `truncation` is a factor in (0, 1] (1: the noise as drawn). */
@@ -111,9 +121,10 @@ export function posterConditions(
 }
 
 /**
- * The posters of a request a batch of `batchSize` at a time, so memory stays bounded however many are
- * asked: the noise is drawn at once and sliced, so the posters are those of one call. The generator
- * runs in inference mode (predict: batch norm's moving statistics, never the batch's own).
+ * The posters of a request a batch at a time (`batchSize` images drawn, candidates included), so memory
+ * stays bounded however many are asked: the noise is drawn at once and sliced, so the posters are those
+ * of one call. The generator runs in inference mode (predict: batch norm's moving statistics, never the
+ * batch's own).
  */
 export async function* posterBatches(
   tf: typeof Tf,
@@ -125,27 +136,36 @@ export async function* posterBatches(
   if (!Number.isInteger(request.count) || request.count < 1) {
     throw new Error(`The count of posters must be a positive whole number, got ${request.count}.`);
   }
+  const candidates = request.candidates ?? 1;
+  checkCandidates(candidates);
   const conditions = posterConditions(inputs, request);
   const { latentDim } = inputs;
-  const noise = posterNoise(tf, request.count, latentDim, request.seed, request.truncation);
+  const { count } = request;
+  const noise = posterNoise(tf, candidates * count, latentDim, request.seed, request.truncation);
+  // Each poster's candidates are drawn together, so a batch holds fewer posters as candidates grow.
+  const perBatch = Math.max(1, Math.floor(batchSize / candidates));
   try {
-    for (let start = 0; start < request.count; start += batchSize) {
-      const n = Math.min(batchSize, request.count - start);
+    for (let start = 0; start < count; start += perBatch) {
+      const n = Math.min(perBatch, count - start);
       const bytes = tf.tidy(() => {
-        const z = noise.slice([start, 0], [n, latentDim]);
-        let given: Tf.Tensor2D | Tf.Tensor2D[] = z;
+        const z = candidateNoise(tf, noise, count, start, n, candidates);
+        let asked: Tf.Tensor2D | undefined;
         if (conditions) {
           const size = conditions[0].length;
           const values = new Float32Array(n * size);
           for (let i = 0; i < n; i++) values.set(conditions[start + i], i * size);
-          given = [z, tf.tensor2d(values, [n, size])];
+          asked = tf.tensor2d(values, [n, size]);
         }
-        return pixelBytes(tf, generator.predict(given) as Tf.Tensor4D);
+        const images = drawPosters(tf, generator, z, asked, {
+          candidates,
+          ...(inputs.chooser ? { chooser: inputs.chooser } : {}),
+        });
+        return pixelBytes(tf, images);
       });
-      const [count, height, width] = bytes.shape;
+      const [drawn, height, width] = bytes.shape;
       const pixels = Uint8Array.from(await bytes.data());
       bytes.dispose();
-      yield { count, height, width, pixels };
+      yield { count: drawn, height, width, pixels };
     }
   } finally {
     noise.dispose();

@@ -9,13 +9,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { basename, join } from "node:path";
 import sharp from "sharp";
+import type { DcganShape } from "../config.ts";
 import { CONDITION_LAYOUT, decadeOf, parseGenre } from "../models/dcgan.ts";
 import { conditionFromLayout, type ConditionLayout } from "../models/condition_layout.ts";
 import { imageFilesIn } from "../images/folder.ts";
 import { writeFileAtomic } from "../util/files.ts";
 import { seededRandom } from "../util/random.ts";
 import { Progress } from "../util/progress.ts";
-import { GAN_PARTS, loadGenerator, samplingPart } from "./checkpoint.ts";
+import { GAN_PARTS, loadChooser, loadGenerator, samplingPart } from "./checkpoint.ts";
 import { writeGrid } from "./grid.ts";
 import type { ImageBatch } from "./grid_layout.ts";
 import { type GeneratorInputs, makePosters, pixelBytes, posterBatches } from "./make_posters.ts";
@@ -63,6 +64,11 @@ export interface SampleRequest {
   seed: number;
   /** The truncation trick's factor on the noise, in (0, 1]; default 1 (none). */
   truncation?: number;
+  /**
+   * Candidates per poster, the discriminator's classifier keeping the one that reads most surely as
+   * asked (choose_posters.ts); default 1, the draw as it comes.
+   */
+  candidates?: number;
   /** Posters per grid row; default the square root of `count`, rounded up. */
   columns?: number;
   /** Output PNG; default `<run>/samples/<genres>_<decade>s_seed<seed>.png`. */
@@ -95,24 +101,32 @@ export function describeSource(source: SampleSource): string {
 }
 
 /** The training set a generator learned from, as its run recorded it (dcgan:prepare's index). */
-interface TrainedOn {
+export interface TrainedOn {
   key: string;
   dataDir: string;
 }
 
-/** A generator opened for a request: the model, its inputs, where it came from and what it learned from. */
-interface OpenGenerator {
+/**
+ * A generator opened for a request: the model, its inputs, where it came from, what it learned from,
+ * and its networks' shape and seed (as its run recorded them; a shipped generator's record may lack
+ * the seed).
+ */
+export interface OpenGenerator {
   model: tf.LayersModel;
   inputs: GeneratorInputs;
   source: SampleSource;
   trainedOn?: TrainedOn;
+  shape: DcganShape;
+  seed?: number;
+  /** How far its training had gone. */
+  position: { step: number; epoch: number };
 }
 
 /**
  * The generator for a request: the run's, else a shipped one. Unconditional generators are refused
  * unless `unconditional` (a folder of posters needs no condition; a grid is of a genre and decade).
  */
-async function openGenerator(request: SampleRequest, unconditional = false): Promise<OpenGenerator> {
+export async function openGenerator(request: SampleRequest, unconditional = false): Promise<OpenGenerator> {
   const refuse = (what: string): never => {
     throw new Error(`${what} is unconditional: train one with --conditional to ask for genres and decades.`);
   };
@@ -122,14 +136,21 @@ async function openGenerator(request: SampleRequest, unconditional = false): Pro
     const checkpoint = runPaths(request.runDir).checkpoint;
     const model = await loadGenerator(checkpoint);
     const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
+    const chooser = metadata.conditional && (request.candidates ?? 1) > 1
+      ? await loadChooser(checkpoint)
+      : undefined;
     return {
       model,
       inputs: {
         latentDim: metadata.shape.latentDim,
         ...(metadata.conditional ? { condition: CONDITION_LAYOUT } : {}),
+        ...(chooser ? { chooser } : {}),
       },
       source: { kind: "run", runDir: request.runDir, step: metadata.step, averaged },
       trainedOn: { key: metadata.dataset.key, dataDir: metadata.dataset.selection.dataDir },
+      shape: metadata.shape,
+      seed: metadata.training.seed,
+      position: { step: metadata.step, epoch: metadata.epoch },
     };
   }
   const name = basename(request.runDir);
@@ -145,18 +166,32 @@ async function openGenerator(request: SampleRequest, unconditional = false): Pro
         `: train one with deno task dcgan:train, or export one with deno task dcgan:export.`,
     );
   }
-  const { model, record } = await loadShippedGenerator(shipped);
+  const { model, record, chooser } = await loadShippedGenerator(shipped);
   if (!record.condition && !unconditional) {
     model.dispose();
+    chooser?.classifier.dispose();
     refuse(`The generator in ${shipped}`);
   }
   const set = record.run?.dataset;
   return {
     model,
-    inputs: { latentDim: record.latentDim, ...(record.condition ? { condition: record.condition } : {}) },
+    inputs: {
+      latentDim: record.latentDim,
+      ...(record.condition ? { condition: record.condition } : {}),
+      ...(chooser ? { chooser } : {}),
+    },
     source: { kind: "shipped", dir: shipped, name: record.name },
+    shape: record.shape,
+    ...(record.run ? { seed: record.run.training.seed } : {}),
+    position: { step: record.run?.step ?? 0, epoch: record.run?.epoch ?? 0 },
     ...(set ? { trainedOn: { key: set.key, dataDir: set.selection.dataDir } } : {}),
   };
+}
+
+/** Frees an opened generator's networks. */
+export function closeGenerator(opened: OpenGenerator): void {
+  opened.model.dispose();
+  opened.inputs.chooser?.classifier.dispose();
 }
 
 function checkCount(count: number): void {
@@ -183,7 +218,8 @@ export async function sampleWithSource(
   }
   const genres = request.genres.map(parseGenre);
   const decade = decadeOf(request.decade);
-  const { model, inputs, source } = await openGenerator(request);
+  const opened = await openGenerator(request);
+  const { model, inputs, source } = opened;
   let images: ImageBatch;
   try {
     images = await makePosters(tf, model, inputs, {
@@ -192,9 +228,10 @@ export async function sampleWithSource(
       count: request.count,
       seed: request.seed,
       truncation: request.truncation ?? 1,
+      candidates: request.candidates ?? 1,
     });
   } finally {
-    model.dispose();
+    closeGenerator(opened);
   }
   const columns = Math.min(request.count, request.columns ?? Math.ceil(Math.sqrt(request.count)));
   const out = request.out ??
@@ -312,6 +349,7 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
       count: request.count,
       seed: request.seed,
       truncation: request.truncation ?? 1,
+      candidates: request.candidates ?? 1,
     });
     for await (const batch of batches) {
       const { width, height } = batch;
@@ -332,6 +370,6 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
     const kept = existing.filter((file) => !files.includes(file)).length;
     return { dir, files, kept, ...size, conditions: asked, source };
   } finally {
-    model.dispose();
+    closeGenerator(opened);
   }
 }

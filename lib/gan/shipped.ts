@@ -27,8 +27,10 @@ import { CONDITION_LAYOUT, resolveShape } from "../models/dcgan.ts";
 import { loadModelFiles, savedModelProblems, saveModelFiles } from "../models/saved.ts";
 import { quantizeFolderToFloat16 } from "../models/float16.ts";
 import { makePosters } from "./make_posters.ts";
-import { GAN_PARTS, loadGenerator, samplingPart } from "./checkpoint.ts";
+import { GAN_PARTS, loadChooser, loadGenerator, samplingPart } from "./checkpoint.ts";
+import type { PosterChooser } from "./choose_posters.ts";
 import {
+  CHOOSER_FOLDER,
   GENERATOR_LICENCE,
   GENERATOR_RECORD,
   GENERATOR_RECORD_FORMAT,
@@ -74,6 +76,7 @@ export async function exportGenerator(
     throw new Error(`${outDir} exists already: pass --force to replace it, or pick another --out.`);
   }
   const model = await loadGenerator(checkpoint);
+  const chooser = await loadChooser(checkpoint);
   try {
     const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
     const shape = resolveShape(metadata.shape);
@@ -116,15 +119,30 @@ export async function exportGenerator(
         await quantizeFolderToFloat16(tmp);
         record.storage.pixelDifference = await float16Difference(model, tmp, record);
       }
-      record.bytes = (await Deno.stat(join(tmp, "model.json"))).size +
-        (await Deno.stat(join(tmp, "weights.bin"))).size;
+      record.bytes = await folderBytes(tmp);
+      if (chooser) {
+        const folder = join(tmp, CHOOSER_FOLDER);
+        await saveModelFiles(chooser.classifier, folder);
+        if (request.float16) await quantizeFolderToFloat16(folder);
+        record.classifier = {
+          folder: CHOOSER_FOLDER,
+          bytes: await folderBytes(folder),
+          genres: chooser.genres,
+        };
+      }
       // Written last: a folder with a generator.json is whole.
       await Deno.writeTextFile(join(tmp, GENERATOR_RECORD), JSON.stringify(record, null, 2) + "\n");
     }, generatorFolderOptions());
     return { dir: outDir, record };
   } finally {
     model.dispose();
+    chooser?.classifier.dispose();
   }
+}
+
+/** Bytes of a model folder's model.json and weights.bin. */
+async function folderBytes(dir: string): Promise<number> {
+  return (await Deno.stat(join(dir, "model.json"))).size + (await Deno.stat(join(dir, "weights.bin"))).size;
 }
 
 /** How far the float16 copy in `dir` draws from `model`: pixel differences over one grid of posters. */
@@ -190,25 +208,32 @@ export async function readGeneratorRecord(dir: string): Promise<GeneratorRecord>
  * when it can be served and loaded.
  */
 export async function generatorProblems(dir: string): Promise<string[]> {
+  let record: GeneratorRecord;
   try {
-    await readGeneratorRecord(dir);
+    record = await readGeneratorRecord(dir);
   } catch (error) {
     return [(error as Error).message];
   }
-  return (await savedModelProblems(dir)).map((problem) => `${dir}: ${problem}`);
+  const folders = [dir, ...(record.classifier ? [join(dir, record.classifier.folder)] : [])];
+  const problems = await Promise.all(folders.map(savedModelProblems));
+  return problems.flatMap((found, i) => found.map((problem) => `${folders[i]}: ${problem}`));
 }
 
-/** A generator folder loaded: the TF.js model and its record. */
+/** A generator folder loaded: the TF.js model, its record, and its classifier when it has one. */
 export interface ShippedGenerator {
   dir: string;
   record: GeneratorRecord;
   model: tf.LayersModel;
+  chooser?: PosterChooser;
 }
 
 /** Loads an exported generator folder; a damaged one gives an error naming the file. */
 export async function loadShippedGenerator(dir: string): Promise<ShippedGenerator> {
   const record = await readGeneratorRecord(dir);
-  return { dir, record, model: await loadModelFiles(dir) };
+  const model = await loadModelFiles(dir);
+  if (!record.classifier) return { dir, record, model };
+  const classifier = await loadModelFiles(join(dir, record.classifier.folder));
+  return { dir, record, model, chooser: { classifier, genres: record.classifier.genres } };
 }
 
 /** The names of the exported generators in `shippedDir`'s generators folder, sorted. */

@@ -387,6 +387,22 @@ export function verdictModel(discriminator: tf.LayersModel): tf.LayersModel {
   return model;
 }
 
+/**
+ * A conditional discriminator's AC-GAN head as a network of its own: poster ([n, height, width, 3] in
+ * [-1, 1]) to condition logits, the layers shared with `discriminator`. Undefined when it has no such
+ * head, or when its head reads the condition too (`conditioning: "input"`, which feeds it as a channel).
+ */
+export function classifierModel(discriminator: tf.LayersModel): tf.LayersModel | undefined {
+  const head = discriminator.layers.find((layer) => layer.name === "classifier");
+  const image = discriminator.inputs.find((input) => input.name.startsWith("image"));
+  if (!head || !image) return undefined;
+  try {
+    return tf.model({ inputs: image, outputs: head.output as tf.SymbolicTensor, name: "poster_classifier" });
+  } catch {
+    return undefined; // the head depends on the condition input
+  }
+}
+
 /** A decade's first year for a release year (1987 → 1980); throws outside {@linkcode DECADES}. */
 export function decadeOf(year: number): number {
   const decade = Math.floor(year / 10) * 10;

@@ -99,20 +99,22 @@ export interface DrawnGrid {
   decade: number;
   seed: number;
   truncation: number;
+  candidates: number;
 }
 
 /**
- * Picks `genre` and `decade` (when given), sets the seed and truncation (when given), presses "Make posters" and reads
+ * Picks `genre` and `decade` (when given), sets the seed, truncation and candidates (when given), presses "Make posters" and reads
  * the grid back from the canvas once drawn. The generator must be ready ({@linkcode waitForGenerator}).
  */
 export async function makePosterGrid(
   page: Page,
-  ask: { genre?: string; decade?: number; seed?: number; truncation?: number },
+  ask: { genre?: string; decade?: number; seed?: number; truncation?: number; candidates?: number },
 ): Promise<DrawnGrid> {
   if (ask.genre !== undefined) await page.selectOption("#make-genre", ask.genre);
   if (ask.decade !== undefined) await page.selectOption("#make-decade", String(ask.decade));
   if (ask.seed !== undefined) await page.fill("#make-seed", String(ask.seed));
   if (ask.truncation !== undefined) await page.fill("#make-truncation", String(ask.truncation));
+  if (ask.candidates !== undefined) await page.fill("#make-candidates", String(ask.candidates));
   const before = Number((await page.getAttribute("#make-canvas", "data-drawn")) ?? 0);
   await page.click("#make-button");
   await page.waitForSelector(`#make-canvas[data-drawn="${before + 1}"]`, {
@@ -134,6 +136,7 @@ export async function makePosterGrid(
       decade: Number(canvas.dataset.decade),
       seed: Number(canvas.dataset.seed),
       truncation: Number(canvas.dataset.truncation),
+      candidates: Number(canvas.dataset.candidates),
     };
   })()`) as {
     width: number;
@@ -143,6 +146,7 @@ export async function makePosterGrid(
     decade: number;
     seed: number;
     truncation: number;
+    candidates: number;
   };
   const binary = atob(drawn.rgb);
   const pixels = Uint8Array.from(binary, (c) => c.charCodeAt(0));
@@ -154,5 +158,6 @@ export async function makePosterGrid(
     decade: drawn.decade,
     seed: drawn.seed,
     truncation: drawn.truncation,
+    candidates: drawn.candidates,
   };
 }

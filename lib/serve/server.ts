@@ -24,7 +24,7 @@
  */
 import { join } from "node:path";
 import { PREDICT_DEFAULTS } from "../config.ts";
-import { GENERATOR_RECORD } from "../gan/generator_record.ts";
+import { CHOOSER_FOLDER, GENERATOR_RECORD } from "../gan/generator_record.ts";
 import { bundlePageScript } from "./bundle.ts";
 import { extractorFiles, FEATURE_HEAD_DIR } from "../models/feature_branch.ts";
 import { readMetadata } from "../models/saved.ts";
@@ -209,6 +209,15 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
       type: "application/octet-stream",
     });
     routes.set("/generator/generator.json", { file: join(dir, GENERATOR_RECORD), type: "application/json" });
+    // The classifier that picks among candidates, when the export has one (generator_record.ts).
+    routes.set(`/generator/${CHOOSER_FOLDER}/model.json`, {
+      file: join(dir, CHOOSER_FOLDER, "model.json"),
+      type: "application/json",
+    });
+    routes.set(`/generator/${CHOOSER_FOLDER}/weights.bin`, {
+      file: join(dir, CHOOSER_FOLDER, "weights.bin"),
+      type: "application/octet-stream",
+    });
   }
   const hostname = options.hostname ?? PREDICT_DEFAULTS.host;
   const port = options.port ?? PREDICT_DEFAULTS.port;

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { type DcganShape, DEFAULT_DCGAN_SHAPE } from "../../lib/config.ts";
-import { buildGenerator, CONDITION_SIZE } from "../../lib/models/dcgan.ts";
+import { buildDiscriminator, buildGenerator, CONDITION_SIZE } from "../../lib/models/dcgan.ts";
 import { GAN_PARTS } from "../../lib/gan/checkpoint.ts";
 import { type RunMetadata, writeRunMetadata } from "../../lib/gan/run.ts";
 import { saveCheckpoint } from "../../lib/training/checkpoint.ts";
@@ -39,6 +39,20 @@ export function randomGenerator(shape: DcganShape = FIXTURE_SHAPE, seed = 11): t
   return generator;
 }
 
+/** A discriminator of `shape` (with its AC-GAN classifier) with seeded random weights, drawn wide. */
+export function randomDiscriminator(shape: DcganShape = FIXTURE_SHAPE, seed = 21): tf.LayersModel {
+  const discriminator = buildDiscriminator(shape);
+  let next = seed;
+  discriminator.setWeights(discriminator.weights.map((w) => {
+    const shape = w.shape as number[];
+    if (/\/moving_variance$/.test(w.originalName)) return tf.ones(shape);
+    if (/\/(moving_mean|beta)$/.test(w.originalName)) return tf.zeros(shape);
+    if (/\/gamma$/.test(w.originalName)) return tf.ones(shape);
+    return tf.randomNormal(shape, 0, 0.3, "float32", next++);
+  }));
+  return discriminator;
+}
+
 /** Writes `runs/dcgan/<name>/` under `root` with a checkpoint and metadata.json; returns the run folder. */
 export async function makeFixtureRun(
   root: string,
@@ -48,12 +62,18 @@ export async function makeFixtureRun(
   const runDir = join(root, "runs", "dcgan", name);
   const generator = randomGenerator(shape, 11);
   const average = randomGenerator(shape, 111);
+  const discriminator = randomDiscriminator(shape);
   await saveCheckpoint(join(runDir, "checkpoint"), {
-    models: { [GAN_PARTS.generator]: generator, [GAN_PARTS.average]: average },
+    models: {
+      [GAN_PARTS.generator]: generator,
+      [GAN_PARTS.average]: average,
+      [GAN_PARTS.discriminator]: discriminator,
+    },
     optimizers: {},
   }, { position: { step: 40, epoch: 2, batchInEpoch: 0, trainSeconds: 12 }, identity: {}, task: {} });
   generator.dispose();
   average.dispose();
+  discriminator.dispose();
   const metadata: RunMetadata = {
     name,
     startedAt: "2026-12-01T10:00:00.000Z",

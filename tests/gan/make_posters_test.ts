@@ -33,3 +33,28 @@ Deno.test("dcgan:sample --truncation outside (0, 1] is a usage error (exit 2) na
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("dcgan:sample's candidates and --quality flags: bad values and clashes are usage errors", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--genre", "Horror", "--decade", "1980", "--candidates", "0"],
+        /--candidates: The candidates .* from 1/,
+      ],
+      [["--genre", "Horror", "--decade", "1980", "--candidates", "2.5"], /--candidates: .*got 2\.5/],
+      [["--quality", "--genre", "Horror"], /--quality writes nothing .* leave out/],
+      [
+        ["--genre", "Horror", "--decade", "1980", "--inception"],
+        /--inception and --quality-model go with --quality/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const output = await finished(startCli("dcgan_sample", cwd, ...args));
+      assert.equal(output.code, 2, args.join(" ") + output.stdout + output.stderr);
+      assert.match(output.stderr, message, args.join(" "));
+    }
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});

@@ -4,7 +4,7 @@ import { finished, startCli } from "../fixtures.ts";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { DEFAULT_DCGAN_SAMPLE } from "../../lib/config.ts";
-import { GAN_PARTS } from "../../lib/gan/checkpoint.ts";
+import { GAN_PARTS, loadChooser } from "../../lib/gan/checkpoint.ts";
 import { GENERATOR_RECORD, type GeneratorRecord } from "../../lib/gan/generator_record.ts";
 import { makePosters, posterBatches } from "../../lib/gan/make_posters.ts";
 import {
@@ -51,6 +51,13 @@ Deno.test("export writes the weight average and a record; it loads back and draw
     const files = ["model.json", "weights.bin"].map((f) => Deno.statSync(join(outDir, f)).size);
     assert.equal(record.bytes, files[0] + files[1]);
     assert.deepEqual(await generatorProblems(outDir), []);
+    // The discriminator's classifier comes along, in its own folder, and chooses as the run's does.
+    assert.equal(record.classifier?.folder, "classifier");
+    assert.equal(record.classifier?.genres, ALL_GENRES.length);
+    const classifierFiles = ["model.json", "weights.bin"].map((f) =>
+      Deno.statSync(join(outDir, "classifier", f)).size
+    );
+    assert.equal(record.classifier?.bytes, classifierFiles[0] + classifierFiles[1]);
 
     // The export is the weight average, not the trained generator: same posters as the average.
     const shipped = await loadShippedGenerator(outDir);
@@ -62,6 +69,13 @@ Deno.test("export writes the weight average and a record; it loads back and draw
     assert.deepEqual(fromShipped, fromAverage);
     assert.notDeepEqual(fromShipped.pixels, fromTrained.pixels);
     assert.deepEqual([fromShipped.count, fromShipped.width, fromShipped.height], [4, 32, 48]);
+    const best = { ...ASK, candidates: 4 };
+    const runChooser = await loadChooser(join(runDir, "checkpoint"));
+    assert.ok(shipped.chooser && runChooser);
+    assert.deepEqual(
+      await makePosters(tf, shipped.model, { ...shipped.record, chooser: shipped.chooser }, best),
+      await makePosters(tf, average, { ...shipped.record, chooser: runChooser }, best),
+    );
     for (const model of [shipped.model, average, trained]) model.dispose();
 
     // float16 storage: half the weights' bytes, read back by TF.js, and the posters' change measured.
@@ -71,6 +85,7 @@ Deno.test("export writes the weight average and a record; it loads back and draw
     assert.equal(half.record.storage.dtype, "float16");
     const weightBytes = (dir: string) => Deno.statSync(join(dir, "weights.bin")).size;
     assert.equal(weightBytes(halfDir), weightBytes(outDir) / 2);
+    assert.equal(weightBytes(join(halfDir, "classifier")), weightBytes(join(outDir, "classifier")) / 2);
     assert.deepEqual(await generatorProblems(halfDir), []);
     const difference = half.record.storage.pixelDifference!;
     assert.deepEqual([difference.posters, difference.genre, difference.decade, difference.seed], [
@@ -168,6 +183,20 @@ Deno.test("dcgan:export then dcgan:sample on a clone without runs: the shipped g
     );
     const png = await Deno.readFile(join(cwd, "grid.png"));
     assert.equal(new DataView(png.buffer).getUint32(16), 2 * (32 + 2) + 2, "2x2 grid of 32-wide posters");
+    // The best of 3 candidates per poster, chosen by the shipped classifier: another grid.
+    const best = await run(
+      cwd,
+      "dcgan_sample",
+      ...args,
+      "--shipped-dir",
+      "shipped",
+      "--out",
+      "best.png",
+      "--candidates",
+      "3",
+    );
+    assert.equal(best.code, 0, best.stderr);
+    assert.notDeepEqual(await Deno.readFile(join(cwd, "best.png")), png);
     // A folder of posters from the shipped generator: the set it records (fixture) is not prepared here,
     // so the training mix is refused with what to do, and a genre and decade work.
     const folderArgs = [
@@ -195,6 +224,22 @@ Deno.test("dcgan:export then dcgan:sample on a clone without runs: the shipped g
     const posters = [...Deno.readDirSync(join(cwd, "posters"))].map((e) => e.name).sort();
     assert.deepEqual(posters, ["poster_0001.png", "poster_0002.png", "poster_0003.png"]);
     // A name that is neither a run nor a shipped generator is an error naming both places.
+    // A shipped generator exported without its classifier can't choose, and says what to do.
+    await Deno.remove(join(cwd, "shipped/generators/g32/classifier"), { recursive: true });
+    const record = JSON.parse(await Deno.readTextFile(join(cwd, "shipped/generators/g32", GENERATOR_RECORD)));
+    delete record.classifier;
+    await Deno.writeTextFile(join(cwd, "shipped/generators/g32", GENERATOR_RECORD), JSON.stringify(record));
+    const noChooser = await run(
+      cwd,
+      "dcgan_sample",
+      ...args,
+      "--shipped-dir",
+      "shipped",
+      "--candidates",
+      "3",
+    );
+    assert.equal(noChooser.code, 1);
+    assert.match(noChooser.stderr, /comes without one: export its run again.*or draw 1 candidate/);
     const missing = await run(cwd, "dcgan_sample", ...args, "--shipped-dir", "shipped", "--name", "other");
     assert.equal(missing.code, 1);
     assert.match(

@@ -43,7 +43,7 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
   const halfServer = await startPageServer({ modelDir: join(root, "m"), generatorDir: halfDir, port: 0 });
   const bare = await startPageServer({ modelDir: join(root, "m"), port: 0 });
   try {
-    const { status, sciFi, romance, again, truncated, refused, missing, half } = await withBrowserPage(
+    const { status, sciFi, romance, again, truncated, best, refused, missing, half } = await withBrowserPage(
       async (page) => {
         await page.goto(`http://127.0.0.1:${server.addr.port}/`);
         const status = await waitForGenerator(page);
@@ -51,6 +51,7 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
         const romance = await makePosterGrid(page, { genre: "Romance", seed: 7 });
         const again = await makePosterGrid(page, { genre: "Sci-Fi", seed: 8 });
         const truncated = await makePosterGrid(page, { genre: "Sci-Fi", seed: 7, truncation: 0.5 });
+        const best = await makePosterGrid(page, { genre: "Sci-Fi", seed: 7, truncation: 1, candidates: 4 });
         // A truncation outside (0, 1] is refused with a message; no grid is drawn.
         await page.fill("#make-truncation", "0");
         await page.click("#make-button");
@@ -61,7 +62,7 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
         await page.goto(`http://127.0.0.1:${halfServer.addr.port}/`);
         await waitForGenerator(page);
         const half = await makePosterGrid(page, { genre: "Sci-Fi", decade: 1980, seed: 7 });
-        return { status, sciFi, romance, again, truncated, refused, missing, half };
+        return { status, sciFi, romance, again, truncated, best, refused, missing, half };
       },
     );
     assert.equal(status.state, "ready", status.text);
@@ -71,6 +72,11 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
     assert.deepEqual([sciFi.width, sciFi.height], [columns * (width + 2) + 2, rows * (height + 2) + 2]);
     assert.deepEqual([sciFi.genre, sciFi.decade, sciFi.seed, sciFi.truncation], ["Sci-Fi", 1980, 7, 1]);
     assert.equal(truncated.truncation, 0.5);
+    assert.deepEqual([best.truncation, best.candidates, sciFi.candidates], [
+      1,
+      4,
+      MAKE_POSTER_DEFAULTS.candidates,
+    ]);
     assert.match(refused, /truncation is a factor in \(0, 1\].*got 0\./);
     assert.deepEqual([romance.genre, romance.decade, romance.seed], ["Romance", 1980, 7]);
 
@@ -92,34 +98,50 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
     assert.ok(difference(sciFi.pixels, romance.pixels).mean > 1, "Sci-Fi and Romance differ");
     assert.ok(difference(sciFi.pixels, again.pixels).mean > 5, "seed 7 and 8 differ");
     assert.ok(difference(sciFi.pixels, truncated.pixels).mean > 1, "the truncation changes the posters");
+    assert.ok(
+      difference(sciFi.pixels, best.pixels).mean > 1,
+      "choosing among candidates changes the posters",
+    );
 
     // The Deno generator on the same seed and condition, laid out by the same code.
-    const { model, record } = await loadShippedGenerator(generatorDir);
-    const cases = [[sciFi, "Sci-Fi", 1], [romance, "Romance", 1], [truncated, "Sci-Fi", 0.5]] as const;
-    for (const [grid, genre, truncation] of cases) {
-      const batch = await makePosters(tf, model, record, {
+    const { model, record, chooser } = await loadShippedGenerator(generatorDir);
+    const cases = [
+      [sciFi, "Sci-Fi", 1, MAKE_POSTER_DEFAULTS.candidates],
+      [romance, "Romance", 1, MAKE_POSTER_DEFAULTS.candidates],
+      [truncated, "Sci-Fi", 0.5, MAKE_POSTER_DEFAULTS.candidates],
+      [best, "Sci-Fi", 1, 4],
+    ] as const;
+    for (const [grid, genre, truncation, candidates] of cases) {
+      const batch = await makePosters(tf, model, { ...record, ...(chooser ? { chooser } : {}) }, {
         genres: [genre],
         decade: 1980,
         count: rows * columns,
         seed: 7,
         truncation,
+        candidates,
       });
       const expected = composeGrid(batch, { rows, columns });
       const { max, mean } = difference(grid.pixels, expected.pixels);
       // Float tolerance: the browser's backend may round a pixel on the other side of .5.
       assert.ok(
         max <= 2 && mean < 0.05,
-        `${genre} (${truncation}): browser vs Deno, max ${max}, mean ${mean}`,
+        `${genre} (${truncation}, ${candidates}): browser vs Deno, max ${max}, mean ${mean}`,
       );
     }
     model.dispose();
     // float16 weights: the browser's TF.js reads them as Deno's does.
     const halfGenerator = await loadShippedGenerator(halfDir);
-    const halfBatch = await makePosters(tf, halfGenerator.model, halfGenerator.record, {
+    const halfInputs = {
+      ...halfGenerator.record,
+      ...(halfGenerator.chooser ? { chooser: halfGenerator.chooser } : {}),
+    };
+    const halfBatch = await makePosters(tf, halfGenerator.model, halfInputs, {
       genres: ["Sci-Fi"],
       decade: 1980,
       count: rows * columns,
       seed: 7,
+      truncation: MAKE_POSTER_DEFAULTS.truncation,
+      candidates: MAKE_POSTER_DEFAULTS.candidates,
     });
     halfGenerator.model.dispose();
     const halfDifference = difference(half.pixels, composeGrid(halfBatch, { rows, columns }).pixels);

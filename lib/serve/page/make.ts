@@ -13,6 +13,7 @@ import { MAKE_POSTER_DEFAULTS } from "../../config.ts";
 import { composeGrid } from "../../gan/grid_layout.ts";
 import { describeGenerator, type GeneratorRecord } from "../../gan/generator_record.ts";
 import { checkTruncation, makePosters } from "../../gan/make_posters.ts";
+import { checkCandidates, type PosterChooser } from "../../gan/choose_posters.ts";
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -42,6 +43,7 @@ function fillSelect(
 export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
   let record: GeneratorRecord;
   let model: Tf.LayersModel;
+  let chooser: PosterChooser | undefined;
   try {
     const response = await fetch("generator/generator.json");
     if (response.status === 404) {
@@ -55,6 +57,12 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
     if (!response.ok) throw new Error(`generator/generator.json: HTTP ${response.status}`);
     record = await response.json() as GeneratorRecord;
     model = await tf.loadLayersModel("generator/model.json");
+    if (record.classifier) {
+      chooser = {
+        classifier: await tf.loadLayersModel(`generator/${record.classifier.folder}/model.json`),
+        genres: record.classifier.genres,
+      };
+    }
   } catch (error) {
     setStatus(`The generator could not be loaded: ${(error as Error).message}`, "error");
     return;
@@ -63,6 +71,11 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
   const decade = element<HTMLSelectElement>("make-decade");
   const seed = element<HTMLInputElement>("make-seed");
   const truncation = element<HTMLInputElement>("make-truncation");
+  const candidates = element<HTMLInputElement>("make-candidates");
+  truncation.value = String(MAKE_POSTER_DEFAULTS.truncation);
+  candidates.value = String(chooser ? MAKE_POSTER_DEFAULTS.candidates : 1);
+  // Without the classifier there is nothing to choose by: one candidate, the field hidden.
+  element("make-candidates-label").hidden = !chooser;
   const canvas = element<HTMLCanvasElement>("make-canvas");
   const { rows, columns } = MAKE_POSTER_DEFAULTS;
   if (record.condition) {
@@ -87,6 +100,7 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
       count: rows * columns,
       seed: Math.floor(Number(seed.value)),
       truncation: truncation.value.trim() === "" ? 1 : Number(truncation.value),
+      candidates: candidates.value.trim() === "" ? 1 : Number(candidates.value),
     };
     if (seed.value.trim() === "" || !Number.isFinite(asked.seed)) {
       setStatus(`The seed must be a whole number, got "${seed.value}".`, "error");
@@ -94,12 +108,13 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
     }
     try {
       checkTruncation(asked.truncation);
+      checkCandidates(asked.candidates);
     } catch (error) {
       setStatus((error as Error).message, "error");
       return;
     }
     setStatus(`Drawing ${asked.count} posters…`, "busy");
-    const batch = await makePosters(tf, model, record, asked);
+    const batch = await makePosters(tf, model, { ...record, ...(chooser ? { chooser } : {}) }, asked);
     const grid = composeGrid(batch, { rows, columns });
     const rgba = new Uint8ClampedArray(grid.width * grid.height * 4);
     for (let i = 0, j = 0; i < grid.pixels.length; i += 3, j += 4) {
@@ -114,15 +129,17 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
     canvas.getContext("2d")!.putImageData(new ImageData(rgba, grid.width, grid.height), 0, 0);
     const what = record.condition ? `${asked.genres[0]} posters of the ${asked.decade}s` : "posters";
     const truncated = asked.truncation === 1 ? "" : `, truncation ${asked.truncation}`;
-    const flags = `--seed ${asked.seed}${asked.truncation === 1 ? "" : ` --truncation ${asked.truncation}`}`;
+    const best = asked.candidates === 1 ? "" : `, each the best of ${asked.candidates}`;
+    const flags = `--seed ${asked.seed} --truncation ${asked.truncation} --candidates ${asked.candidates}`;
     element("make-caption").textContent =
-      `${asked.count} ${what}, seed ${asked.seed}${truncated} (the same ` +
+      `${asked.count} ${what}, seed ${asked.seed}${truncated}${best} (the same ` +
       `seed gives the same posters, here and in deno task dcgan:sample ${flags})`;
     Object.assign(canvas.dataset, {
       genre: asked.genres[0] ?? "",
       decade: String(asked.decade),
       seed: String(asked.seed),
       truncation: String(asked.truncation),
+      candidates: String(asked.candidates),
       drawn: String(++drawn),
     });
     canvas.hidden = false;
