@@ -56,6 +56,12 @@ await runCli("Export a DCGAN run's generator into a folder that ships with poste
     `${dir}: ${(record.bytes / 1e6).toFixed(2)} MB (model.json + weights.bin, ${record.storage.dtype}) and ` +
       `generator.json`,
   );
+  if (record.classifier) {
+    console.log(
+      `${dir}/${record.classifier.folder}: ${(record.classifier.bytes / 1e6).toFixed(2)} MB, the ` +
+        `discriminator's classifier (dcgan:sample --candidates picks with it)`,
+    );
+  }
   const difference = record.storage.pixelDifference;
   if (difference) {
     console.log(
