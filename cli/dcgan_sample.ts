@@ -24,7 +24,7 @@ import {
 } from "../lib/cli_args.ts";
 import { DEFAULT_DCGAN_SAMPLE } from "../lib/config.ts";
 import { runFolder } from "../lib/training/run.ts";
-import { describeSource, samplePosters, sampleWithSource } from "../lib/gan/sample.ts";
+import { describeSampling, describeSource, samplePosters, sampleWithSource } from "../lib/gan/sample.ts";
 import { parseGenre } from "../lib/models/dcgan.ts";
 import { checkTruncation } from "../lib/gan/make_posters.ts";
 import { checkCandidates } from "../lib/gan/choose_posters.ts";
@@ -51,8 +51,8 @@ const FLAGS = {
   candidates: {
     type: "number",
     help: "draw this many posters for each one asked and keep the one the discriminator's classifier " +
-      "reads most surely as the asked genres and decade; 1: the draw as it comes (docs/dcgan.md, 'Best of K')",
-    default: DEFAULT_DCGAN_SAMPLE.candidates,
+      "reads most surely as the asked genres and decade; 1: the draw as it comes (docs/dcgan.md, " +
+      `'Best of K'; default ${DEFAULT_DCGAN_SAMPLE.candidates} when the generator has its classifier, else 1)`,
   },
   quality: {
     type: "boolean",
@@ -109,7 +109,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     throw new UsageError(`--truncation: ${(error as Error).message}`);
   }
   try {
-    checkCandidates(flags.candidates!);
+    if (flags.candidates !== undefined) checkCandidates(flags.candidates);
   } catch (error) {
     throw new UsageError(`--candidates: ${(error as Error).message}`);
   }
@@ -121,18 +121,18 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     count: flags.count!,
     seed: flags.seed!,
     truncation: flags.truncation!,
-    candidates: flags.candidates!,
+    ...(flags.candidates !== undefined ? { candidates: flags.candidates } : {}),
     ...(flags.genre?.length ? { genres: flags.genre } : {}),
     ...(flags.decade !== undefined ? { decade: flags.decade } : {}),
   };
   if (quality) {
-    const { record, source } = await measureSampling({
+    const { record, source, sampling } = await measureSampling({
       ...asked,
       inception: flags.inception ?? false,
       ...(flags["quality-model"] ? { qualityModel: flags["quality-model"] } : {}),
     });
     console.log(`generator: ${describeSource(source)}`);
-    console.log(`drawn with ${flags.candidates} candidate(s) per poster, truncation ${flags.truncation}`);
+    console.log(`posters: ${describeSampling(sampling)}`);
     console.log(describeQuality(record));
     const hits = record.genreHits;
     if (hits?.perGenre) {
@@ -146,6 +146,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   if (outDir) {
     const written = await samplePosters({ ...asked, outDir, force: flags.force ?? false });
     console.log(`generator: ${describeSource(written.source)}`);
+    console.log(`posters: ${describeSampling(written.sampling)}`);
     console.log(
       `${written.files.length} posters (${written.width}x${written.height}, ${written.conditions}): ` +
         `${written.dir}/poster_*.png`,
@@ -155,11 +156,12 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     }
     return;
   }
-  const { out, source } = await sampleWithSource({
+  const { out, source, sampling } = await sampleWithSource({
     ...asked,
     ...(flags.columns !== undefined ? { columns: flags.columns } : {}),
     ...(flags.out ? { out: flags.out } : {}),
   });
   console.log(`generator: ${describeSource(source)}`);
+  console.log(`posters: ${describeSampling(sampling)}`);
   console.log(`${flags.count} ${flags.genre!.join("/")} posters of the ${flags.decade}s: ${out}`);
 });

@@ -49,11 +49,11 @@ export interface QualitySettings {
    * picks (choose_posters.ts) and the truncation; default one candidate of untruncated noise, the
    * generator as trained (what a run's own figures measure).
    */
-  sampling?: Sampling;
+  sampling?: QualitySampling;
 }
 
 /** Candidates per poster, what picks among them, and the truncation factor on the noise. */
-export interface Sampling extends DrawOptions {
+export interface QualitySampling extends DrawOptions {
   truncation: number;
 }
 

@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { basename, join } from "node:path";
 import sharp from "sharp";
-import type { DcganShape } from "../config.ts";
+import { type DcganShape, DEFAULT_DCGAN_SAMPLE } from "../config.ts";
 import { CONDITION_LAYOUT, decadeOf, parseGenre } from "../models/dcgan.ts";
 import { conditionFromLayout, type ConditionLayout } from "../models/condition_layout.ts";
 import { imageFilesIn } from "../images/folder.ts";
@@ -62,11 +62,12 @@ export interface SampleRequest {
   decade?: number;
   count: number;
   seed: number;
-  /** The truncation trick's factor on the noise, in (0, 1]; default 1 (none). */
+  /** The truncation trick's factor on the noise, in (0, 1]; default DEFAULT_DCGAN_SAMPLE's. */
   truncation?: number;
   /**
    * Candidates per poster, the discriminator's classifier keeping the one that reads most surely as
-   * asked (choose_posters.ts); default 1, the draw as it comes.
+   * asked (choose_posters.ts); default DEFAULT_DCGAN_SAMPLE's when the generator has a classifier to
+   * choose with, else 1 (the draw as it comes). More than 1 without a classifier is an error.
    */
   candidates?: number;
   /** Posters per grid row; default the square root of `count`, rounded up. */
@@ -136,7 +137,7 @@ export async function openGenerator(request: SampleRequest, unconditional = fals
     const checkpoint = runPaths(request.runDir).checkpoint;
     const model = await loadGenerator(checkpoint);
     const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
-    const chooser = metadata.conditional && (request.candidates ?? 1) > 1
+    const chooser = metadata.conditional && request.candidates !== 1
       ? await loadChooser(checkpoint)
       : undefined;
     return {
@@ -194,6 +195,30 @@ export function closeGenerator(opened: OpenGenerator): void {
   opened.inputs.chooser?.classifier.dispose();
 }
 
+/** How posters are drawn: candidates per poster and the truncation factor on the noise. */
+export interface Sampling {
+  candidates: number;
+  truncation: number;
+}
+
+/**
+ * A request's sampling: what it asks, else the defaults (DEFAULT_DCGAN_SAMPLE), whose candidates apply
+ * only to a generator that comes with a classifier to choose with.
+ */
+export function requestSampling(request: SampleRequest, opened: OpenGenerator): Sampling {
+  const candidates = request.candidates ??
+    (opened.inputs.chooser ? DEFAULT_DCGAN_SAMPLE.candidates : 1);
+  return { candidates, truncation: request.truncation ?? DEFAULT_DCGAN_SAMPLE.truncation };
+}
+
+/** `each the best of 8 draws (the discriminator's classifier chose), truncation 0.8` and the like. */
+export function describeSampling(sampling: Sampling): string {
+  const draws = sampling.candidates === 1
+    ? "one draw each"
+    : `each the best of ${sampling.candidates} draws (the discriminator's classifier chose)`;
+  return `${draws}, truncation ${sampling.truncation}`;
+}
+
 function checkCount(count: number): void {
   if (!Number.isInteger(count) || count < 1) {
     throw new Error(`--count needs a positive whole number, got ${count}.`);
@@ -211,7 +236,7 @@ export async function sampleConditional(request: SampleRequest): Promise<string>
  */
 export async function sampleWithSource(
   request: SampleRequest,
-): Promise<{ out: string; source: SampleSource }> {
+): Promise<{ out: string; source: SampleSource; sampling: Sampling }> {
   checkCount(request.count);
   if (!request.genres?.length || request.decade === undefined) {
     throw new Error("A grid asks for a genre and a decade: give both (--genre Sci-Fi --decade 1980).");
@@ -220,6 +245,7 @@ export async function sampleWithSource(
   const decade = decadeOf(request.decade);
   const opened = await openGenerator(request);
   const { model, inputs, source } = opened;
+  const sampling = requestSampling(request, opened);
   let images: ImageBatch;
   try {
     images = await makePosters(tf, model, inputs, {
@@ -227,8 +253,7 @@ export async function sampleWithSource(
       decade,
       count: request.count,
       seed: request.seed,
-      truncation: request.truncation ?? 1,
-      candidates: request.candidates ?? 1,
+      ...sampling,
     });
   } finally {
     closeGenerator(opened);
@@ -241,7 +266,7 @@ export async function sampleWithSource(
     columns,
     posterAspect: images.width === images.height,
   });
-  return { out, source };
+  return { out, source, sampling };
 }
 
 /** What {@linkcode samplePosters} wrote. */
@@ -255,8 +280,9 @@ export interface PosterFolder {
   height: number;
   /** What the posters were asked for. */
   conditions: string;
-  /** Which generator drew them. */
+  /** Which generator drew them, and how. */
   source: SampleSource;
+  sampling: Sampling;
 }
 
 /**
@@ -320,6 +346,7 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
   }
   const opened = await openGenerator(request, true);
   const { model, inputs, source } = opened;
+  const sampling = requestSampling(request, opened);
   try {
     const layout = inputs.condition;
     if (!layout && decade !== undefined) {
@@ -348,8 +375,7 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
       ...poster,
       count: request.count,
       seed: request.seed,
-      truncation: request.truncation ?? 1,
-      candidates: request.candidates ?? 1,
+      ...sampling,
     });
     for await (const batch of batches) {
       const { width, height } = batch;
@@ -368,7 +394,7 @@ export async function samplePosters(request: SampleRequest & { outDir: string })
     }
     progress.finish();
     const kept = existing.filter((file) => !files.includes(file)).length;
-    return { dir, files, kept, ...size, conditions: asked, source };
+    return { dir, files, kept, ...size, conditions: asked, source, sampling };
   } finally {
     closeGenerator(opened);
   }

@@ -22,8 +22,10 @@ import {
   closeGenerator,
   describeSource,
   openGenerator,
+  requestSampling,
   type SampleRequest,
   type SampleSource,
+  type Sampling,
 } from "./sample.ts";
 
 /** What `dcgan:sample --quality` asks besides the sampling settings. */
@@ -40,7 +42,7 @@ export interface SamplingQualityRequest extends SampleRequest {
 export async function measureSampling(
   request: SamplingQualityRequest,
   log: Log = createLog(),
-): Promise<{ record: QualityRecord; source: SampleSource }> {
+): Promise<{ record: QualityRecord; source: SampleSource; sampling: Sampling }> {
   const opened = await openGenerator(request, true);
   const cnn = await loadQualityCnn(request.qualityModel).catch((error) => {
     closeGenerator(opened);
@@ -61,15 +63,12 @@ export async function measureSampling(
       );
     });
     const chooser = opened.inputs.chooser;
+    const sampling = requestSampling(request, opened);
     const settings: QualitySettings = {
       shape: opened.shape,
       seed: opened.seed ?? DEFAULT_DCGAN_TRAINING.seed,
       qualitySamples: request.qualitySamples ?? DEFAULT_DCGAN_TRAINING.qualitySamples,
-      sampling: {
-        candidates: request.candidates ?? 1,
-        truncation: request.truncation ?? 1,
-        ...(chooser ? { chooser } : {}),
-      },
+      sampling: { ...sampling, ...(chooser ? { chooser } : {}) },
     };
     const pixels = await imagesAtSize(training, opened.shape);
     const real = realReference(cnn, pixels, opened.shape, setConditions(training), settings);
@@ -83,7 +82,7 @@ export async function measureSampling(
         judge.dispose();
       }
     }
-    return { record, source: opened.source };
+    return { record, source: opened.source, sampling };
   } finally {
     closeGenerator(opened);
     cnn.model.dispose();

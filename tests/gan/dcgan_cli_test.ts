@@ -101,7 +101,7 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
     assert.equal(folder.code, 0, folder.stderr);
     assert.match(
       folder.stdout,
-      /^generator: run runs\/dcgan\/cdcgan8x12 \(its weight average after \d+ steps\)\n5 posters \(8x12, the genres and decades of random posters of y1996-2017_ex-Comedy_r10_8x12\)/,
+      /^generator: run runs\/dcgan\/cdcgan8x12 \(its weight average after \d+ steps\)\nposters: each the best of 8 draws \(the discriminator's classifier chose\), truncation 0\.8\n5 posters \(8x12, the genres and decades of random posters of y1996-2017_ex-Comedy_r10_8x12\)/,
     );
     const written = [...Deno.readDirSync(join(cwd, "gen"))].map((e) => e.name).sort();
     assert.deepEqual(written, [1, 2, 3, 4, 5].map((i) => `poster_000${i}.png`));

@@ -70,7 +70,12 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
     const { rows, columns } = MAKE_POSTER_DEFAULTS;
     const { width, height } = FIXTURE_SHAPE;
     assert.deepEqual([sciFi.width, sciFi.height], [columns * (width + 2) + 2, rows * (height + 2) + 2]);
-    assert.deepEqual([sciFi.genre, sciFi.decade, sciFi.seed, sciFi.truncation], ["Sci-Fi", 1980, 7, 1]);
+    assert.deepEqual([sciFi.genre, sciFi.decade, sciFi.seed, sciFi.truncation], [
+      "Sci-Fi",
+      1980,
+      7,
+      MAKE_POSTER_DEFAULTS.truncation,
+    ]);
     assert.equal(truncated.truncation, 0.5);
     assert.deepEqual([best.truncation, best.candidates, sciFi.candidates], [
       1,
@@ -106,8 +111,8 @@ Deno.test("in Chromium, make a poster draws the generator's grid: right size, by
     // The Deno generator on the same seed and condition, laid out by the same code.
     const { model, record, chooser } = await loadShippedGenerator(generatorDir);
     const cases = [
-      [sciFi, "Sci-Fi", 1, MAKE_POSTER_DEFAULTS.candidates],
-      [romance, "Romance", 1, MAKE_POSTER_DEFAULTS.candidates],
+      [sciFi, "Sci-Fi", MAKE_POSTER_DEFAULTS.truncation, MAKE_POSTER_DEFAULTS.candidates],
+      [romance, "Romance", MAKE_POSTER_DEFAULTS.truncation, MAKE_POSTER_DEFAULTS.candidates],
       [truncated, "Sci-Fi", 0.5, MAKE_POSTER_DEFAULTS.candidates],
       [best, "Sci-Fi", 1, 4],
     ] as const;
