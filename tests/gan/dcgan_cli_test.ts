@@ -1,6 +1,7 @@
 /** `deno task dcgan:prepare`, `dcgan:train` and `dcgan:sample` run as subprocesses on a fixture dataset. */
 import assert from "node:assert/strict";
 import sharp from "sharp";
+import { saveFixtureModel } from "../inference/model_fixture.ts";
 import { join } from "node:path";
 import { finished, makeFixtureDataDir, startCli } from "../fixtures.ts";
 
@@ -115,6 +116,29 @@ Deno.test("prepare → train (conditional, then resumed) → sample, as the READ
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /Horror of the 2000s/);
     assert.notDeepEqual(await Deno.readFile(join(cwd, "gen", written[0])), before, "overwritten");
+    // The quality figures of posters as sampled, the run's own way, written nowhere: as drawn they are the
+    // run's last epoch's (--quality-only, judged by the same small saved CNN); the best of 4 differs.
+    await saveFixtureModel(join(cwd, "saved_models"), "judge", { heads: true });
+    const judged = ["--name", "cdcgan8x12", "--backend", "cpu", "--quality-model", "judge"];
+    const measure = (...extra: string[]) => run(cwd, "dcgan_sample", "--quality", ...judged, ...extra);
+    const remeasured = await run(cwd, "dcgan_train", "--quality-only", ...judged);
+    assert.equal(remeasured.code, 0, remeasured.stderr);
+    const asDrawn = await measure("--candidates", "1", "--truncation", "1");
+    assert.equal(asDrawn.code, 0, asDrawn.stderr);
+    assert.match(asDrawn.stdout, /posters: one draw each, truncation 1\nFréchet distance [\d.]+ \(floor/);
+    const metadata = JSON.parse(await Deno.readTextFile(join(cwd, "runs/dcgan/cdcgan8x12/metadata.json")));
+    const last = metadata.quality.at(-1);
+    assert.match(asDrawn.stdout, new RegExp(`Fréchet distance ${last.frechetDistance} `));
+    assert.match(asDrawn.stdout, /asked genre on top, per genre: \w+ [\d.]+ \(real [\d.]+\)/);
+    const best = await measure("--candidates", "4");
+    assert.equal(best.code, 0, best.stderr);
+    assert.match(best.stdout, /each the best of 4 draws .*truncation 0\.8\n/);
+    assert.doesNotMatch(best.stdout, new RegExp(`Fréchet distance ${last.frechetDistance} `));
+    assert.deepEqual(
+      JSON.parse(await Deno.readTextFile(join(cwd, "runs/dcgan/cdcgan8x12/metadata.json"))),
+      metadata,
+      "--quality writes nothing",
+    );
     const bad = await run(cwd, "dcgan_train", "--size", "48x64");
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--size: DCGAN size 48x64 is not supported/);
