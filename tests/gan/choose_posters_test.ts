@@ -9,10 +9,10 @@ import {
 } from "../../lib/gan/choose_posters.ts";
 import { makePosters, posterBatches } from "../../lib/gan/make_posters.ts";
 import { measureQuality, type QualitySettings, realReference } from "../../lib/gan/generator_quality.ts";
-import type { QualityCnn } from "../../lib/gan/quality_cnn.ts";
 import { ALL_GENRES } from "../../lib/config.ts";
 import { classifierModel, conditionVector, DECADES } from "../../lib/models/dcgan.ts";
 import { FIXTURE_SHAPE, randomDiscriminator, randomGenerator } from "./generator_fixture.ts";
+import { tinyCnn } from "./quality_fixture.ts";
 
 await tf.setBackend("cpu");
 
@@ -121,24 +121,6 @@ Deno.test("posters drawn with candidates a batch at a time are those of one call
   assert.notDeepEqual(whole.pixels, plain.pixels);
   generator.dispose();
 });
-
-/** An 8x8 stand-in for the genre CNN: a 6-unit hidden layer, scores for Drama, Action and Horror. */
-function tinyCnn(): QualityCnn {
-  const input = tf.input({ shape: [8, 8, 3] });
-  const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
-  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
-  const hidden = tf.layers.dense({ units: 6, activation: "relu", kernelInitializer: init(1) })
-    .apply(flat) as tf.SymbolicTensor;
-  const scores = tf.layers.dense({ units: 3, activation: "sigmoid", kernelInitializer: init(2) })
-    .apply(hidden) as tf.SymbolicTensor;
-  return {
-    name: "tiny",
-    genres: ["Drama", "Action", "Horror"],
-    height: 8,
-    width: 8,
-    model: tf.model({ inputs: input, outputs: [hidden, scores] }),
-  };
-}
 
 Deno.test("quality figures drawn with 1 candidate and no truncation are the run's own; with more they move", () => {
   const generator = randomGenerator();

@@ -4,7 +4,6 @@ import sharp from "sharp";
 import { join } from "node:path";
 import { loadGenerator } from "../../lib/gan/checkpoint.ts";
 import type { TrainingSet } from "../../lib/gan/prepare.ts";
-import type { QualityCnn } from "../../lib/gan/quality_cnn.ts";
 import { readRunMetadata, runPaths } from "../../lib/gan/run.ts";
 import { remeasureRun } from "../../lib/gan/generator_quality.ts";
 import type { ImageJudge } from "../../lib/gan/inception_distance.ts";
@@ -16,6 +15,7 @@ import { updateAverage } from "../../lib/gan/ema.ts";
 import { DEFAULT_DCGAN_TRAINING, DEFAULT_OBJECTIVE } from "../../lib/config.ts";
 import { classifierLoss, CONDITION_SIZE, conditionVector } from "../../lib/models/dcgan.ts";
 import { TrainingInterrupted } from "../../lib/training/run.ts";
+import { tinyCnn } from "./quality_fixture.ts";
 
 await tf.setBackend("cpu");
 
@@ -43,34 +43,6 @@ function tinySet(): TrainingSet {
       (_, i) => ({ imdbId: i + 1, year: 1980 + 10 * (i % 4), genres: GENRES[i % 4] }),
     ),
     pixels,
-  };
-}
-
-/** A small stand-in for the genre CNN: 8x8 input, a 6-unit dense layer, 3 genre scores (and a year head). */
-function tinyCnn(withYear = false): QualityCnn {
-  const input = tf.input({ shape: [8, 8, 3] });
-  const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
-  const hidden = tf.layers.dense({
-    units: 6,
-    activation: "relu",
-    kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-  })
-    .apply(flat) as tf.SymbolicTensor;
-  const scores = tf.layers.dense({
-    units: 3,
-    activation: "sigmoid",
-    kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-  })
-    .apply(hidden) as tf.SymbolicTensor;
-  const year = tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
-    .apply(hidden) as tf.SymbolicTensor;
-  return {
-    name: "tiny",
-    genres: ["Drama", "Action", "Horror"],
-    height: 8,
-    width: 8,
-    model: tf.model({ inputs: input, outputs: withYear ? [hidden, scores, year] : [hidden, scores] }),
-    ...(withYear ? { year: { mean: 1995, std: 10 } } : {}),
   };
 }
 
