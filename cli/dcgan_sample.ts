@@ -41,7 +41,10 @@ const FLAGS = {
     help: `conditional run under runs/dcgan/, else the shipped generator of that name (default ` +
       `${DEFAULT_DCGAN_SAMPLE.run}, else the first shipped one)`,
   },
-  seed: { type: "number", help: "noise seed", default: DEFAULT_DCGAN_SAMPLE.seed },
+  seed: {
+    type: "number",
+    help: `noise seed (default ${DEFAULT_DCGAN_SAMPLE.seed}; with --quality: the run's own, so its figures compare)`,
+  },
   truncation: {
     type: "number",
     help: "the truncation trick: the noise times this factor in (0, 1]; below 1, more typical, less " +
@@ -119,7 +122,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     shippedDir: flags["shipped-dir"],
     exactName: flags.name !== undefined,
     count: flags.count!,
-    seed: flags.seed!,
+    seed: flags.seed ?? DEFAULT_DCGAN_SAMPLE.seed,
     truncation: flags.truncation!,
     ...(flags.candidates !== undefined ? { candidates: flags.candidates } : {}),
     ...(flags.genre?.length ? { genres: flags.genre } : {}),
@@ -128,6 +131,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
   if (quality) {
     const { record, source, sampling } = await measureSampling({
       ...asked,
+      ...(flags.seed !== undefined ? { qualitySeed: flags.seed } : {}),
       inception: flags.inception ?? false,
       ...(flags["quality-model"] ? { qualityModel: flags["quality-model"] } : {}),
     });

@@ -36,6 +36,11 @@ export interface SamplingQualityRequest extends SampleRequest {
   qualitySamples?: number;
   /** Also the independent judge (InceptionV3): minutes on 2 cores. */
   inception?: boolean;
+  /**
+   * The seed of the noise and of the real posters picked (default the run's, so the figures compare with
+   * its own); another gives another sample of both, to see how far the figures move.
+   */
+  qualitySeed?: number;
 }
 
 /** Measures the posters a sample request would draw; the figures and which generator drew them. */
@@ -66,7 +71,7 @@ export async function measureSampling(
     const sampling = requestSampling(request, opened);
     const settings: QualitySettings = {
       shape: opened.shape,
-      seed: opened.seed ?? DEFAULT_DCGAN_TRAINING.seed,
+      seed: request.qualitySeed ?? opened.seed ?? DEFAULT_DCGAN_TRAINING.seed,
       qualitySamples: request.qualitySamples ?? DEFAULT_DCGAN_TRAINING.qualitySamples,
       sampling: { ...sampling, ...(chooser ? { chooser } : {}) },
     };
