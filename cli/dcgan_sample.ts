@@ -43,7 +43,8 @@ const FLAGS = {
   },
   seed: {
     type: "number",
-    help: `noise seed (default ${DEFAULT_DCGAN_SAMPLE.seed}; with --quality: the run's own, so its figures compare)`,
+    help:
+      `noise seed (default ${DEFAULT_DCGAN_SAMPLE.seed}; with --quality: the run's own, so its figures compare)`,
   },
   truncation: {
     type: "number",
