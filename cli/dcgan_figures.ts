@@ -27,7 +27,7 @@ const FLAGS = {
 } as const;
 
 await runCli(
-  "Write a DCGAN run's progress strip, final grid and conditional samples as WebP images.",
+  "Write a DCGAN run's progress strip, final grid, conditional samples and best-of-K picture as WebP images.",
   FLAGS,
   async () => {
     const flags = parseArgs(Deno.args, FLAGS);
@@ -50,6 +50,14 @@ await runCli(
       console.log(
         `condition effect ${written.conditionEffect}: the mean pixel change between the two conditions from ` +
           `the same noise, over the change between two noises (0: the condition is ignored)`,
+      );
+    }
+    if (written.bestOfK) {
+      console.log(
+        `${written.bestOfK} (${written.conditions![0].genre} ${
+          written.conditions![0].decade
+        }s: as drawn | as ` +
+          `dcgan:sample draws by default, the same noise)`,
       );
     }
     const last = (await readRunMetadata(runDir))?.quality.at(-1);

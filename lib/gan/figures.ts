@@ -1,7 +1,10 @@
 /**
  * The pictures README.md and docs/dcgan.md show of a run, made from the run folder so they can be remade: the first
  * row of the sample grid at evenly spaced steps (a progress strip), the final grid, and for a
- * conditional run "a Sci-Fi poster from the 1980s" beside "a Romance poster from the 2000s".
+ * conditional run "a Sci-Fi poster from the 1980s" beside "a Romance poster from the 2000s", both as the
+ * generator draws them (one candidate, no truncation, so runs compare), and the first of them as drawn
+ * beside the same noise as `dcgan:sample` draws by default (the best of several, truncated; when the run's
+ * discriminator has the classifier to choose with).
  *
  * @example
  * ```ts
@@ -17,6 +20,7 @@ import { writeFileAtomic } from "../util/files.ts";
 import { pickFrames } from "./video.ts";
 import { readRunMetadata, runPaths } from "./run.ts";
 import { sampleConditional } from "./sample.ts";
+import { loadChooser } from "./checkpoint.ts";
 
 /** What {@linkcode writeRunFigures} wrote. */
 export interface RunFigures {
@@ -35,6 +39,8 @@ export interface RunFigures {
    * gives the same poster for every genre); 1: a new condition changes a poster as much as new noise.
    */
   conditionEffect?: number;
+  /** Conditional runs with a classifier: the first condition as drawn beside `dcgan:sample`'s defaults. */
+  bestOfK?: string;
 }
 
 /** Options of {@linkcode writeRunFigures}. */
@@ -53,7 +59,10 @@ const bytes = (buffer: Uint8Array | ArrayBuffer) => new Uint8Array(buffer as Arr
 /** Noisy samples make big PNGs; lossless-looking WebP is a tenth of the size for the docs. */
 const WEBP = { quality: 90 };
 
-/** Writes the run's figures into `outDir` (dcgan_progress.webp, dcgan_grid_final.webp, dcgan_conditional.webp). */
+/**
+ * Writes the run's figures into `outDir` (dcgan_progress.webp, dcgan_grid_final.webp, and for conditional
+ * runs dcgan_conditional.webp and, with a classifier, dcgan_best_of_k.webp).
+ */
 export async function writeRunFigures(
   runDir: string,
   outDir: string,
@@ -94,17 +103,12 @@ export async function writeRunFigures(
 
   const conditions = options.conditions ??
     [{ genre: "Sci-Fi", decade: 1980 }, { genre: "Romance", decade: 2000 }];
+  const count = options.count ?? 8;
+  const seed = options.seed ?? 1;
   const samples = [];
   for (const { genre, decade } of conditions) {
     samples.push(
-      await sampleConditional({
-        runDir,
-        genres: [genre],
-        decade,
-        count: options.count ?? 8,
-        seed: options.seed ?? 1,
-        columns: 4,
-      }),
+      await sampleConditional({ runDir, genres: [genre], decade, count, seed, columns: 4, ...AS_DRAWN }),
     );
   }
   const [first] = conditions;
@@ -112,10 +116,11 @@ export async function writeRunFigures(
     runDir,
     genres: [first.genre],
     decade: first.decade,
-    count: options.count ?? 8,
-    seed: (options.seed ?? 1) + 1,
+    count,
+    seed: seed + 1,
     columns: 4,
     out: join(paths.samples, `${first.genre}_${first.decade}s_other_noise.png`),
+    ...AS_DRAWN,
   });
   const raw = (path: string) => sharp(path).raw().toBuffer();
   const [a, b, a2] = await Promise.all([raw(samples[0]), raw(samples[1]), raw(otherNoise)]);
@@ -128,24 +133,47 @@ export async function writeRunFigures(
   const conditionEffect = noiseDifference > 0
     ? Math.round((meanDifference(a, b) / noiseDifference) * 100) / 100
     : 0;
-  const sizes = await Promise.all(samples.map((s) => sharp(s).metadata()));
+  const conditional = join(outDir, "dcgan_conditional.webp");
+  await writeFileAtomic(conditional, await sideBySide(samples));
+  const written = { ...figures, conditional, conditions, conditionEffect };
+  if (!(await loadChooser(paths.checkpoint).then((chooser) => (chooser?.classifier.dispose(), chooser)))) {
+    return written;
+  }
+  const best = await sampleConditional({
+    runDir,
+    genres: [first.genre],
+    decade: first.decade,
+    count,
+    seed,
+    columns: 4,
+    out: join(paths.samples, `${first.genre}_${first.decade}s_best_of_k.png`),
+  });
+  const bestOfK = join(outDir, "dcgan_best_of_k.webp");
+  await writeFileAtomic(bestOfK, await sideBySide([samples[0], best]));
+  return { ...written, bestOfK };
+}
+
+/** The generator's own draws: one candidate, no truncation (the figures compare runs, not samplings). */
+const AS_DRAWN = { candidates: 1, truncation: 1 } as const;
+
+/** Grids side by side, 12 pixels apart on white, as WebP. */
+async function sideBySide(paths: string[]): Promise<Uint8Array> {
+  const sizes = await Promise.all(paths.map((p) => sharp(p).metadata()));
   const gap = 12;
   const side = await sharp({
     create: {
-      width: sizes.reduce((w, m) => w + m.width!, 0) + gap * (samples.length - 1),
+      width: sizes.reduce((w, m) => w + m.width!, 0) + gap * (paths.length - 1),
       height: Math.max(...sizes.map((m) => m.height!)),
       channels: 3,
       background: "#ffffff",
     },
   })
-    .composite(samples.map((input, i) => ({
+    .composite(paths.map((input, i) => ({
       input,
       left: sizes.slice(0, i).reduce((w, m) => w + m.width! + gap, 0),
       top: 0,
     })))
     .webp(WEBP)
     .toBuffer();
-  const conditional = join(outDir, "dcgan_conditional.webp");
-  await writeFileAtomic(conditional, bytes(side));
-  return { ...figures, conditional, conditions, conditionEffect };
+  return bytes(side);
 }

@@ -396,6 +396,30 @@ Deno.test("conditional samples: a grid for a genre and decade; unconditional run
       figures.conditionEffect! > 0 && Number.isFinite(figures.conditionEffect),
       `${figures.conditionEffect}`,
     );
+    // The same as drawn: the figures' samples are the generator's own draws, whatever dcgan:sample defaults to.
+    const asDrawn = await sampleConditional({
+      runDir,
+      genres: ["Sci-Fi"],
+      decade: 1980,
+      count: 4,
+      seed: 1,
+      columns: 4,
+      candidates: 1,
+      truncation: 1,
+      out: join(root, "as_drawn.png"),
+    });
+    const samples = runPaths(runDir).samples;
+    assert.deepEqual(
+      await Deno.readFile(join(samples, "Sci-Fi_1980s_seed1.png")),
+      await Deno.readFile(asDrawn),
+    );
+    // The run's discriminator has its classifier, so the best-of-K picture is there: as drawn | the defaults.
+    const best = await sharp(figures.bestOfK!).metadata();
+    assert.deepEqual([best.width, best.height], [pair.width, pair.height]);
+    assert.notDeepEqual(
+      await Deno.readFile(join(samples, "Sci-Fi_1980s_best_of_k.png")),
+      await Deno.readFile(asDrawn),
+    );
     const plain = join(root, "u");
     await trainDcgan(
       options(plain, {
