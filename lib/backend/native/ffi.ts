@@ -236,6 +236,10 @@ const C_KERNEL_SYMBOLS = {
     ],
     result: "void",
   },
+  posterlab_average: {
+    parameters: ["pointer", "pointer", "pointer", "i64", "f32", "f32"],
+    result: "void",
+  },
   posterlab_upsample_nearest: {
     parameters: ["pointer", "pointer", "i64", "i64", "i64", "i64", "i64", "i64"],
     result: "void",

@@ -6,6 +6,7 @@ import { createAdam } from "../../../lib/training/adam.ts";
 import { AdamWOptimizer } from "../../../lib/training/adamw.ts";
 import { createRmsprop } from "../../../lib/training/rmsprop.ts";
 import { nativeSteps } from "../../../lib/training/wasm_heap.ts";
+import { updateAverage } from "../../../lib/gan/ema.ts";
 import { NATIVE_MISSING } from "./native_libs.ts";
 
 const steps = NATIVE_MISSING ? NATIVE_MISSING : loadCKernels();
@@ -63,6 +64,38 @@ for (const [name, optimizer] of OPTIMIZERS) {
     },
   });
 }
+
+/** A weight average after three updates on `backend`: a dense layer of 60,200 weights (past the threads' threshold). */
+async function average(backend: "cpu" | "wasm" | "native"): Promise<Float32Array> {
+  await initBackend(backend, { log: () => {} });
+  const build = () => tf.sequential({ layers: [tf.layers.dense({ units: 200, inputShape: [300] })] });
+  const [avg, model] = [build(), build()];
+  const values = (seed: number) =>
+    avg.weights.map((w, i) => tf.randomNormal(w.shape as number[], 0, 1, "float32", seed + i));
+  avg.setWeights(values(1));
+  for (let step = 0; step < 3; step++) {
+    model.setWeights(values(10 * (step + 1)));
+    updateAverage(avg, model, 0.999, step + 100);
+  }
+  const out = new Float32Array(
+    (await Promise.all(avg.getWeights().map((w) => w.data()))).flatMap((d) => [...d]),
+  );
+  avg.dispose();
+  model.dispose();
+  return out;
+}
+
+Deno.test({
+  name: "the weight average's step in C and in the JavaScript loop gives tfjs's ops' numbers bit for bit",
+  ignore,
+  fn: async () => {
+    const ops = await average("cpu");
+    await initBackend("native", { log: () => {} });
+    assert.ok(nativeSteps(), "the C step is not in use on native");
+    assert.deepEqual(await average("native"), ops);
+    assert.deepEqual(await average("wasm"), ops);
+  },
+});
 
 Deno.test({
   name: "buildCKernels compiles once into its cache folder, and says why without a compiler",

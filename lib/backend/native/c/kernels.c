@@ -1,11 +1,11 @@
 /*
  * posterlab's own C kernels for the native backend, where oneDNN and OpenBLAS have nothing that fits
  * or run slowly on these shapes: the fused optimizer steps (one pass over a variable's values,
- * gradient and moments), nearest-neighbour upsampling, batch norm in training, sums over leading or
+ * gradient and moments) and the weight average's, nearest-neighbour upsampling, batch norm in training, sums over leading or
  * middle axes, and convolutions with few output channels. Vectorised by the compiler (and, where the
  * compiler would not, with 8-float vectors) and split over OpenMP's threads (the same libgomp oneDNN
  * uses, so --threads sets both). lib/backend/native/shim.ts compiles this file with the machine's C
- * compiler on first use; lib/training/adam.ts and rmsprop.ts call the steps and keep their
+ * compiler on first use; lib/training/adam.ts, rmsprop.ts and lib/gan/ema.ts call the steps and keep their
  * JavaScript loops, which compute the same float32 operations in the same order, for other backends;
  * resize.ts, batch_norm.ts, sum.ts and small_conv.ts call the others, which their tests hold to the
  * cpu backend within a tolerance.
@@ -49,6 +49,16 @@ void posterlab_adam(const float *value, const float *gradient, float *first, flo
     const float m_hat = m / correction1, v_hat = v / correction2;
     next[j] = (m_hat / (sqrtf(v_hat) + epsilon)) * step + value[j];
   }
+}
+
+/*
+ * One step of a weight average (the DCGAN generator's): next = average * keep + value * take, as tfjs's
+ * mul, mul and add compute it (each product rounded to float32, then their sum).
+ */
+void posterlab_average(const float *average, const float *value, float *next, int64_t n, float keep,
+                       float take) {
+#pragma omp parallel for schedule(static) if (n >= MIN_PARALLEL)
+  for (int64_t j = 0; j < n; j++) next[j] = average[j] * keep + value[j] * take;
 }
 
 /*
