@@ -171,6 +171,7 @@ const BLAS_SYMBOLS = {
     result: "void",
   },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+  openblas_get_num_threads: { parameters: [], result: "i32" },
   openblas_get_config: { parameters: [], result: "pointer" },
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * BatchMatMul and _FusedMatMul (what tfjs-layers' Dense runs) on OpenBLAS's `cblas_sgemm`, reading
  * both operands in place with any transposition; the fused bias is the product's starting value
- * and the activation one pass over the output. PReLU and other batch broadcasts fall back to the
+ * and the activation one pass over the output. Small products run on one thread ({@linkcode SMALL_GEMM}). PReLU and other batch broadcasts fall back to the
  * wasm kernels.
  *
  * @module
@@ -11,6 +11,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { callShipped, type KernelArgs } from "../wasm_kernels/shipped.ts";
 import { nativeLibs } from "./ffi.ts";
 import { heapPointer } from "./heap.ts";
+import { nativeThreads } from "./threads.ts";
 
 const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
 
@@ -87,6 +88,8 @@ function matMul(
   if (k === 0) return out;
   const { blas } = nativeLibs();
   const [pa, pb, pc] = [heapPointer(backend, a), heapPointer(backend, b), heapPointer(backend, out)];
+  const oneThread = batch * m * n * k < SMALL_GEMM;
+  if (oneThread) blas.openblas_set_num_threads(1);
   for (let i = 0; i < batch; i++) {
     const offA = batchA === 1 ? 0 : i * m * k * 4, offB = batchB === 1 ? 0 : i * k * n * 4;
     blas.cblas_sgemm(
@@ -106,8 +109,17 @@ function matMul(
       n,
     );
   }
+  if (oneThread) blas.openblas_set_num_threads(nativeThreads() || 1);
   return out;
 }
+
+/**
+ * Products of fewer multiply-adds than this run on one OpenBLAS thread. OpenBLAS's workers spin for a
+ * while after each product they share, on the cores oneDNN's threads need for the convolutions that
+ * follow: the recommended DCGAN's step (a dozen dense products of about 4 million multiply-adds) ran
+ * 11% faster with them on one thread, the products themselves no slower (2 cores; docs/speed.md).
+ */
+const SMALL_GEMM = 2 ** 24;
 
 function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };

@@ -1,6 +1,9 @@
+import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { assertSameOnNative, randomTensor } from "../compare.ts";
 import { nativeTest } from "./native_libs.ts";
+import { nativeLibs } from "../../../lib/backend/native/ffi.ts";
+import { nativeThreads } from "../../../lib/backend/native/threads.ts";
 
 const CASES: [number[], number[], boolean, boolean][] = [
   [[3, 5], [5, 7], false, false],
@@ -56,3 +59,22 @@ nativeTest("native _FusedMatMul with transposed operands and no bias matches cpu
     })
   );
 });
+
+nativeTest(
+  "a small product runs on one OpenBLAS thread and gives the threads back; a large one keeps them",
+  async () => {
+    await assertSameOnNative(
+      () => tf.matMul(randomTensor([32, 6144], 7), randomTensor([6144, 19], 8)),
+      1e-4,
+      "small",
+    );
+    const { blas } = nativeLibs();
+    assert.equal(blas.openblas_get_num_threads(), nativeThreads(), "the thread count is restored");
+    await assertSameOnNative(
+      () => tf.matMul(randomTensor([32, 13824], 9), randomTensor([13824, 512], 10)),
+      1e-4,
+      "large",
+    );
+    assert.equal(blas.openblas_get_num_threads(), nativeThreads());
+  },
+);
