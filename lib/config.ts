@@ -704,8 +704,9 @@ export const SHIPPED_GENERATORS_SUBDIR = "generators";
 
 /**
  * "Make a poster" on the page of `deno task serve`: the grid, the condition it starts with, and its
- * truncation and candidates (dcgan:sample's defaults); and the images per generator call wherever posters are made (lib/gan/make_posters.ts), so that thousands
- * (`dcgan:sample --out-dir`) take bounded memory.
+ * truncation and candidates (dcgan:sample's defaults); and the images per generator call wherever
+ * posters are made (lib/gan/make_posters.ts), so that thousands (`dcgan:sample --out-dir`) take bounded
+ * memory.
  */
 export const MAKE_POSTER_DEFAULTS = {
   rows: 4,

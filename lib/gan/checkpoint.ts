@@ -56,6 +56,15 @@ export async function loadGenerator(checkpointDir: string, log?: Log): Promise<t
 export async function loadChooser(checkpointDir: string): Promise<PosterChooser | undefined> {
   const dir = join(checkpointDir, GAN_PARTS.discriminator);
   if (!(await pathExists(join(dir, "model.json")))) return undefined;
-  const classifier = classifierModel(await loadModelFiles(dir));
-  return classifier ? { classifier, genres: ALL_GENRES.length } : undefined;
+  const discriminator = await loadModelFiles(dir);
+  const classifier = classifierModel(discriminator);
+  if (!classifier) {
+    discriminator.dispose();
+    return undefined;
+  }
+  // The classifier shares the discriminator's layers: free the ones it leaves out (the realness logit
+  // and the projection), which nothing else holds.
+  const kept = new Set(classifier.layers);
+  for (const layer of discriminator.layers) if (!kept.has(layer)) layer.dispose();
+  return { classifier, genres: ALL_GENRES.length };
 }

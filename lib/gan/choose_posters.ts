@@ -24,6 +24,7 @@
  * @module
  */
 import type * as Tf from "@tensorflow/tfjs";
+import { DEFAULT_DCGAN_SAMPLE } from "../config.ts";
 
 /**
  * What picks among candidates: a network from a poster ([n, height, width, 3] in [-1, 1]) to condition
@@ -49,6 +50,14 @@ export function checkCandidates(candidates: number): void {
         `got ${candidates}.`,
     );
   }
+}
+
+/**
+ * Candidates per poster when none are asked: DEFAULT_DCGAN_SAMPLE's with a classifier to choose by, else
+ * 1 (the draw as it comes). dcgan:sample and the page both start from it.
+ */
+export function defaultCandidates(chooser: PosterChooser | undefined): number {
+  return chooser ? DEFAULT_DCGAN_SAMPLE.candidates : 1;
 }
 
 /** Most candidates per poster: each costs a generator and a classifier pass. */

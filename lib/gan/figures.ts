@@ -19,8 +19,7 @@ import sharp from "sharp";
 import { writeFileAtomic } from "../util/files.ts";
 import { pickFrames } from "./video.ts";
 import { readRunMetadata, runPaths } from "./run.ts";
-import { sampleConditional } from "./sample.ts";
-import { loadChooser } from "./checkpoint.ts";
+import { sampleConditional, sampleWithSource } from "./sample.ts";
 
 /** What {@linkcode writeRunFigures} wrote. */
 export interface RunFigures {
@@ -136,10 +135,9 @@ export async function writeRunFigures(
   const conditional = join(outDir, "dcgan_conditional.webp");
   await writeFileAtomic(conditional, await sideBySide(samples));
   const written = { ...figures, conditional, conditions, conditionEffect };
-  if (!(await loadChooser(paths.checkpoint).then((chooser) => (chooser?.classifier.dispose(), chooser)))) {
-    return written;
-  }
-  const best = await sampleConditional({
+  // As dcgan:sample draws by default; a run without the classifier draws one candidate each, and the
+  // picture would show the truncation alone, so it is left out.
+  const best = await sampleWithSource({
     runDir,
     genres: [first.genre],
     decade: first.decade,
@@ -148,8 +146,9 @@ export async function writeRunFigures(
     columns: 4,
     out: join(paths.samples, `${first.genre}_${first.decade}s_best_of_k.png`),
   });
+  if (best.sampling.candidates === 1) return written;
   const bestOfK = join(outDir, "dcgan_best_of_k.webp");
-  await writeFileAtomic(bestOfK, await sideBySide([samples[0], best]));
+  await writeFileAtomic(bestOfK, await sideBySide([samples[0], best.out]));
   return { ...written, bestOfK };
 }
 

@@ -20,6 +20,7 @@ import { GAN_PARTS, loadChooser, loadGenerator, samplingPart } from "./checkpoin
 import { writeGrid } from "./grid.ts";
 import type { ImageBatch } from "./grid_layout.ts";
 import { type GeneratorInputs, makePosters, pixelBytes, posterBatches } from "./make_posters.ts";
+import { defaultCandidates } from "./choose_posters.ts";
 import { readSetIndex } from "./prepare.ts";
 import { readRunMetadata, runPaths } from "./run.ts";
 import { findShippedGenerator, loadShippedGenerator, shippedGeneratorsDir } from "./shipped.ts";
@@ -206,8 +207,7 @@ export interface Sampling {
  * only to a generator that comes with a classifier to choose with.
  */
 export function requestSampling(request: SampleRequest, opened: OpenGenerator): Sampling {
-  const candidates = request.candidates ??
-    (opened.inputs.chooser ? DEFAULT_DCGAN_SAMPLE.candidates : 1);
+  const candidates = request.candidates ?? defaultCandidates(opened.inputs.chooser);
   return { candidates, truncation: request.truncation ?? DEFAULT_DCGAN_SAMPLE.truncation };
 }
 

@@ -11,7 +11,9 @@ import { makePosters, posterBatches } from "../../lib/gan/make_posters.ts";
 import { measureQuality, type QualitySettings, realReference } from "../../lib/gan/generator_quality.ts";
 import { ALL_GENRES } from "../../lib/config.ts";
 import { classifierModel, conditionVector, DECADES } from "../../lib/models/dcgan.ts";
-import { FIXTURE_SHAPE, randomDiscriminator, randomGenerator } from "./generator_fixture.ts";
+import { FIXTURE_SHAPE, makeFixtureRun, randomDiscriminator, randomGenerator } from "./generator_fixture.ts";
+import { loadChooser } from "../../lib/gan/checkpoint.ts";
+import { join } from "node:path";
 import { tinyCnn } from "./quality_fixture.ts";
 
 await tf.setBackend("cpu");
@@ -156,4 +158,19 @@ Deno.test("quality figures drawn with 1 candidate and no truncation are the run'
   assert.notEqual(sampled(1, 0.5).frechetDistance, own.frechetDistance);
   generator.dispose();
   cnn.model.dispose();
+});
+
+Deno.test("loadChooser keeps the discriminator's classifier and frees the rest of it", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const runDir = await makeFixtureRun(root);
+    const before = tf.memory().numTensors;
+    const chooser = await loadChooser(join(runDir, "checkpoint"));
+    assert.ok(chooser);
+    assert.ok(!chooser.classifier.layers.some((layer) => layer.name === "logit"));
+    chooser.classifier.dispose();
+    assert.equal(tf.memory().numTensors, before, "the logit and projection weights were left behind");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -13,7 +13,7 @@ import { MAKE_POSTER_DEFAULTS } from "../../config.ts";
 import { composeGrid } from "../../gan/grid_layout.ts";
 import { describeGenerator, type GeneratorRecord } from "../../gan/generator_record.ts";
 import { checkTruncation, makePosters } from "../../gan/make_posters.ts";
-import { checkCandidates, type PosterChooser } from "../../gan/choose_posters.ts";
+import { checkCandidates, defaultCandidates, type PosterChooser } from "../../gan/choose_posters.ts";
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -73,7 +73,7 @@ export async function setUpMakePoster(tf: typeof Tf): Promise<void> {
   const truncation = element<HTMLInputElement>("make-truncation");
   const candidates = element<HTMLInputElement>("make-candidates");
   truncation.value = String(MAKE_POSTER_DEFAULTS.truncation);
-  candidates.value = String(chooser ? MAKE_POSTER_DEFAULTS.candidates : 1);
+  candidates.value = String(defaultCandidates(chooser));
   // Without the classifier there is nothing to choose by: one candidate, the field hidden.
   element("make-candidates-label").hidden = !chooser;
   const canvas = element<HTMLCanvasElement>("make-canvas");
