@@ -1,8 +1,8 @@
 /**
  * BatchMatMul and _FusedMatMul (what tfjs-layers' Dense runs) on OpenBLAS's `cblas_sgemm`, reading
  * both operands in place with any transposition; the fused bias is the product's starting value
- * and the activation one pass over the output. Small products run on one thread ({@linkcode SMALL_GEMM}). PReLU and other batch broadcasts fall back to the
- * wasm kernels.
+ * and the activation one pass over the output. Small products run on one thread ({@linkcode SMALL_GEMM}).
+ * PReLU and other batch broadcasts fall back to the wasm kernels.
  *
  * @module
  */
