@@ -365,6 +365,12 @@ export const MODEL_FLAGS = {
       versionDefaults((c) => c.featureBranch ? "on" : "off")
     })`,
   },
+  "test-time-mirror": {
+    type: "boolean",
+    help: `answers average each poster with its mirror image (default ${
+      versionDefaults((c) => c.testTimeMirror ? "on" : "off")
+    })`,
+  },
   patience: {
     type: "number",
     help: `early stopping: epochs without better val_loss, 0: off (default ${
@@ -392,6 +398,7 @@ const MODEL_SETTING_FLAGS: Record<keyof ModelConfig, keyof typeof MODEL_FLAGS> =
   dropout: "dropout",
   headWeight: "head-weight",
   featureBranch: "feature-branch",
+  testTimeMirror: "test-time-mirror",
 };
 
 /**
@@ -442,6 +449,7 @@ export function modelConfigFromArgs(flags: Flags<typeof MODEL_FLAGS>): ModelConf
       : flags["feature-branch"]
       ? (defaults.featureBranch ?? DEFAULT_FEATURE_BRANCH)
       : undefined,
+    testTimeMirror: flags["test-time-mirror"] ?? defaults.testTimeMirror,
   };
   for (const key of Object.keys(config) as (keyof ModelConfig)[]) {
     if (config[key] === undefined) delete config[key];

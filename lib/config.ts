@@ -181,6 +181,11 @@ export interface ModelConfig {
    * CNN's; absent means the CNN alone (`--feature-branch=false`).
    */
   featureBranch?: FeatureBranchConfig;
+  /**
+   * Answers (evaluate, predict, the page) average each poster's outputs with its mirror image's; the
+   * training and the choices made on validation during it see the poster alone. Absent means off.
+   */
+  testTimeMirror?: boolean;
 }
 
 /**
@@ -299,7 +304,9 @@ export const DEFAULT_AUGMENT: AugmentConfig = {
  * The year and rating heads train with the genres, each at a fifth of the genre loss's weight: at equal
  * weight their two Huber losses outweigh it and pull the shared layers away from the genres. The
  * pretrained branch sees what 55x80 pixels lose and what a few thousand posters cannot teach, so the
- * blend beats either alone. The runs behind these choices are in docs/experiments.md.
+ * blend beats either alone. A poster's mirror image is a second look whose errors differ, so answers
+ * average the two (training keeps posters unmirrored: their text reads one way). The runs behind these
+ * choices are in docs/experiments.md.
  */
 export const RECIPE_V4 = {
   version: 4,
@@ -314,6 +321,7 @@ export const RECIPE_V4 = {
   targets: ["year", "rating"],
   headWeight: 0.2,
   featureBranch: DEFAULT_FEATURE_BRANCH,
+  testTimeMirror: true,
 } satisfies Partial<ModelConfig>;
 
 /**

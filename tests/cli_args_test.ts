@@ -156,6 +156,11 @@ Deno.test("modelConfigFromArgs: the recommended version's defaults unless flags 
   assert.equal(v4.schedule, "constant");
   assert.equal(v4.dropout, 0);
   assert.deepEqual(v4.targets, ["year"]);
+  // Mirrored test views: on for v4 unless turned off, off for v1 unless asked.
+  assert.equal(v4.testTimeMirror, true);
+  assert.equal(model("--test-time-mirror=false").testTimeMirror, false);
+  assert.equal("testTimeMirror" in v1, false);
+  assert.equal(model("--version", "1", "--test-time-mirror").testTimeMirror, true);
 });
 
 Deno.test("modelConfigFromArgs: lib/config.ts's rules as usage errors naming the flags", () => {

@@ -11,7 +11,7 @@
  */
 import { type ModelConfig, optimizerOf, scheduleOf } from "../config.ts";
 
-/** The version, loss, optimizer with its schedule, batch size, augmentation, heads and branch of `config`. */
+/** The version, loss, optimizer with its schedule, batch size, augmentation, heads, branch and test views of `config`. */
 export function describeModelConfig(config: ModelConfig): string {
   const schedule = scheduleOf(config);
   const optimizer = optimizerOf(config) === "adamw"
@@ -23,5 +23,6 @@ export function describeModelConfig(config: ModelConfig): string {
     ? `, heads ${config.targets.join("+")}${config.headWeight !== undefined ? ` x${config.headWeight}` : ""}`
     : "";
   const branch = config.featureBranch ? `, + MobileNetV2 branch at ratio ${config.featureBranch.ratio}` : "";
-  return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}${heads}${branch}`;
+  const views = config.testTimeMirror ? ", answers averaged with the mirror image" : "";
+  return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}${heads}${branch}${views}`;
 }

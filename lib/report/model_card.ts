@@ -63,6 +63,13 @@ export function modelCardMarkdown(input: ModelCardInput): string {
       `${m.bestEpoch} kept (lowest validation loss)${m.stoppedEarly ? ", stopped early" : ""}.`,
     ...branchLines(m),
     `- Chosen on the validation split only; the decision threshold ${f3(m.threshold)} too.`,
+    ...(m.model.testTimeMirror
+      ? [
+        "- Answers average each poster's outputs with its mirror image's (test-time views, the recipe's " +
+        "setting, measured on validation in docs/experiments.md); training and the choices above see each " +
+        "poster once, unmirrored.",
+      ]
+      : []),
     `- Made by \`${input.trainedBy.command}\` at commit ${input.trainedBy.commit}, on the ${m.backend} ` +
       `backend (${(m.timings.trainSeconds / 60).toFixed(1)} min of training steps).`,
     "",

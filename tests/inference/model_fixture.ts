@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { DEFAULT_DATASET, DEFAULT_FEATURE_BRANCH, imageSize } from "../../lib/config.ts";
+import { DEFAULT_DATASET, DEFAULT_FEATURE_BRANCH, DEFAULT_MODEL, imageSize } from "../../lib/config.ts";
 import type { BranchBlend } from "../../lib/models/blend.ts";
 import { buildFeatureHead } from "../../lib/models/feature_branch.ts";
 import { buildGenreCnn } from "../../lib/models/cnn.ts";
@@ -30,6 +30,8 @@ export interface FixtureModelOptions {
    * by 32), blended at weight 0.5 (0.25 for the heads).
    */
   branchRatio?: number;
+  /** Answer with each poster averaged with its mirror image (`model.testTimeMirror`). */
+  testTimeMirror?: boolean;
 }
 
 /** Saves an untrained 7-genre model as `root/<name>/`; returns its metadata. */
@@ -61,7 +63,11 @@ export async function saveFixtureModel(
     ) as BranchBlend["validation"],
   };
   const metadata: SavedModelMetadata = {
-    ...fixtureModelMetadata(name, dataset, { backend: tf.getBackend(), history }),
+    ...fixtureModelMetadata(name, dataset, {
+      backend: tf.getBackend(),
+      history,
+      ...(options.testTimeMirror ? { model: { ...DEFAULT_MODEL, testTimeMirror: true } } : {}),
+    }),
     ...(options.heads
       ? { regression: { year: { mean: 2000, std: 10 }, rating: { mean: 6.5, std: 1 } } }
       : {}),

@@ -55,3 +55,39 @@ Deno.test("a model with a branch loads it, blends it into a poster's answer, and
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a model with testTimeMirror answers a poster with the mean of its and its mirror image's blend", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await saveFixtureModel(root, "m", { heads: true, branchRatio: 20, testTimeMirror: true });
+    const saved = await loadGenreModel("m", root);
+    const { width, height } = saved.metadata.imageSize;
+    const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7) % 256);
+    const large = Uint8Array.from({ length: 36 * 54 * 3 }, (_, i) => (i * 11) % 256);
+    const mirrored = await predictPoster(saved, pixels, large);
+    const plainModel = {
+      ...saved,
+      metadata: { ...saved.metadata, model: { ...saved.metadata.model, testTimeMirror: false } },
+    };
+    const plain = await predictPoster(plainModel, pixels, large);
+    // By hand: each view's blend, then their mean (the blend is linear, so the order does not matter).
+    const flip = (rgb: Uint8Array, w: number, h: number) =>
+      Uint8Array.from(rgb, (_, i) => {
+        const x = Math.floor(i / 3) % w, y = Math.floor(i / 3 / w), c = i % 3;
+        return rgb[(y * w + (w - 1 - x)) * 3 + c];
+      });
+    const other = await predictPoster(plainModel, flip(pixels, width, height), flip(large, 36, 54));
+    for (let j = 0; j < 7; j++) {
+      const mean = (plain.probabilities[j] + other.probabilities[j]) / 2;
+      assert.ok(Math.abs(mirrored.probabilities[j] - mean) < 1e-6, `genre ${j}`);
+    }
+    assert.ok(Math.abs(mirrored.heads[0][0] - (plain.heads[0][0] + other.heads[0][0]) / 2) < 1e-6);
+    assert.ok(
+      plain.probabilities.some((p, j) => Math.abs(p - other.probabilities[j]) > 1e-4),
+      "the views differ",
+    );
+    disposeSavedModel(saved);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -14,6 +14,7 @@ import { PREDICT_DEFAULTS } from "../../config.ts";
 import { type RegressionEstimates, regressionEstimates } from "../../models/targets.ts";
 import type { SavedModelMetadata } from "../../models/saved.ts";
 import { blendOutputs, type ModelOutputs } from "../../models/blend.ts";
+import { chain, type Network, predictViews } from "../../models/test_views.ts";
 import { type RgbImage, shrinkRgb } from "../../images/shrink.ts";
 import { setUpMakePoster } from "./make.ts";
 
@@ -102,10 +103,12 @@ function posterTensor(poster: RgbImage, jpeg: boolean, size: { width: number; he
   return tf.tidy(() => tf.tensor4d(pixels, [1, size.height, size.width, 3]).div(255) as Tf.Tensor4D);
 }
 
-/** A network's outputs for one input: the first as probabilities, the others as heads. */
-async function outputsOf(network: Tf.LayersModel, input: Tf.Tensor): Promise<ModelOutputs> {
-  const out = network.predict(input);
-  const tensors = Array.isArray(out) ? out : [out as Tf.Tensor];
+/**
+ * A network's outputs for one poster, with the model's test-time views: the first as probabilities, the
+ * others as heads.
+ */
+async function outputsOf(network: Network, input: Tf.Tensor4D): Promise<ModelOutputs> {
+  const tensors = predictViews(tf, network, input, metadata?.model.testTimeMirror ?? false);
   const [first, ...rest] = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
   tf.dispose(tensors);
   return { probabilities: first, heads: rest };
@@ -143,9 +146,8 @@ async function predictFile(file: File): Promise<void> {
   if (branch && metadata.blend) {
     // The branch reads the poster at its own size; the answer is the blend, as in Deno.
     const large = posterTensor(poster, jpeg, metadata.blend.imageSize);
-    const features = tf.tidy(() => branch!.extractor.predict(large) as Tf.Tensor);
-    outputs = blendOutputs(cnn, await outputsOf(branch.head, features), metadata.blend);
-    tf.dispose([large, features]);
+    outputs = blendOutputs(cnn, await outputsOf(chain(branch.extractor, branch.head), large), metadata.blend);
+    large.dispose();
   }
   const { probabilities } = outputs;
   const estimates = regressionEstimates(metadata, outputs.heads);
