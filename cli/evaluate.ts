@@ -1,6 +1,6 @@
 /**
  * `deno task evaluate [--model NAME] [--data-dir DIR] [--split test|validation|train|all] [--backend NAME]
- *  [--threads N] [--sample N] [--models-dir DIR]`
+ *  [--threads N] [--sample N] [--models-dir DIR] [--test-time-mirror[=false]]`
  *
  * Runs every saved model (or one) on a split (default test) of its dataset folder or of `--data-dir`
  * (`MovieGenre.csv` and `posters/` are enough: posters are resized on the way), stores test metrics of
@@ -35,6 +35,11 @@ const FLAGS = {
     help: "posters of the judged split to print predictions for",
     default: DEFAULT_EVALUATION_SAMPLE,
   },
+  "test-time-mirror": {
+    type: "boolean",
+    help: "average each poster with its mirror image, or not (=false), whatever the model does; " +
+      "figures judged otherwise than it answers are not stored",
+  },
 } as const;
 
 await runCli("Evaluate saved models on a split (default test).", FLAGS, async () => {
@@ -50,6 +55,7 @@ await runCli("Evaluate saved models on a split (default test).", FLAGS, async ()
     split,
     sampleSize: flags.sample,
     savedModelsDir: flags["models-dir"],
+    testTimeMirror: flags["test-time-mirror"],
   });
   for (const evaluation of results) {
     for (const line of evaluationLines(evaluation)) console.log(line);

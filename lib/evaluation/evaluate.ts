@@ -58,6 +58,11 @@ export interface EvaluateOptions {
   /** Also predict the validation split, into {@linkcode ModelEvaluation.validation} (default false). */
   validation?: boolean;
   /**
+   * Average each poster with its mirror image, or not, whatever the model's config says (default: as it
+   * says). Figures judged otherwise than the model answers are not stored in its metadata.
+   */
+  testTimeMirror?: boolean;
+  /**
    * When evaluating every saved model: called for a damaged model folder, which is then left out so
    * the others still run (default: print the reason). Asking for one model by name throws instead.
    */
@@ -91,6 +96,8 @@ export interface ModelEvaluation {
   split: EvaluationSplit;
   /** Posters judged. */
   posters: number;
+  /** Whether each poster's outputs were averaged with its mirror image's. */
+  mirrored: boolean;
   /** The metrics of the judged split (stored into metadata.json for the test split of the model's own folder). */
   test: TestEvaluation;
   /** The test predictions the metrics come from. */
@@ -111,8 +118,14 @@ export async function evaluateSavedModel(
   name: string,
   options: EvaluateOptions = {},
 ): Promise<ModelEvaluation> {
-  const saved = await loadGenreModel(name, options.savedModelsDir ?? SAVED_MODELS_DIR);
-  const { metadata, dir } = saved;
+  const loaded = await loadGenreModel(name, options.savedModelsDir ?? SAVED_MODELS_DIR);
+  const own = loaded.metadata.model.testTimeMirror ?? false;
+  const views = options.testTimeMirror ?? own;
+  const saved = views === own ? loaded : {
+    ...loaded,
+    metadata: { ...loaded.metadata, model: { ...loaded.metadata.model, testTimeMirror: views } },
+  };
+  const { metadata, dir } = loaded;
   try {
     const split = options.split ?? "test";
     if (!EVALUATION_SPLITS.includes(split)) {
@@ -165,7 +178,7 @@ export async function evaluateSavedModel(
       ...(metadata.regression ? { regression: regressionErrors(movies, heads, metadata.regression) } : {}),
     };
     let updated = metadata;
-    if (split === "test" && resolve(dataset.dataDir) === resolve(metadata.dataset.dataDir)) {
+    if (split === "test" && resolve(dataset.dataDir) === resolve(metadata.dataset.dataDir) && views === own) {
       updated = { ...metadata, test: evaluation };
       await writeMetadata(dir, updated);
     }
@@ -188,6 +201,7 @@ export async function evaluateSavedModel(
       metadata: updated,
       split,
       posters,
+      mirrored: views,
       test: evaluation,
       testPredictions: { split, genres, movies, labels, probabilities, loss: evaluation.loss, heads },
       ...(validation ? { validation } : {}),

@@ -53,12 +53,12 @@ export function perGenreTable(test: TestEvaluation): Table {
  * sample of predictions.
  */
 export function evaluationLines(evaluation: ModelEvaluation): string[] {
-  const { name, test, named, sample, posters, split } = evaluation;
+  const { name, test, named, sample, posters, split, mirrored } = evaluation;
   const what = split === "all" ? "all splits" : `${split} split`;
   const lines = [
     "",
     `== ${name} ==  (${posters.toLocaleString("en-US")} posters judged: ${what} of ${test.dataDir}, ` +
-    `${test.imagesPerSecond.toFixed(0)} images/s)`,
+    `${test.imagesPerSecond.toFixed(0)} images/s${mirrored ? "; each averaged with its mirror image" : ""})`,
     comparisonTable(test).text(),
     "",
     perGenreTable(test).text(),

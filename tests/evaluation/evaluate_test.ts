@@ -226,3 +226,24 @@ Deno.test("evaluate refuses a damaged model (NaN weights, NaN outputs) with its 
   await Deno.remove(root, { recursive: true });
   await Deno.remove(dataDir, { recursive: true });
 });
+
+Deno.test("evaluate --test-time-mirror: judges as asked, stores only figures judged as the model answers", async () => {
+  const ratio = 10;
+  const { dataDir } = await makeFixtureDataDir({ movies: 40, ratio });
+  const root = await Deno.makeTempDir();
+  try {
+    await saveFixtureModel(root, "m", { dataDir, ratio, testTimeMirror: true });
+    const options = { savedModelsDir: root, progress: false, sampleSize: 1 };
+    const oneView = await evaluateSavedModel("m", { ...options, testTimeMirror: false });
+    assert.equal(oneView.mirrored, false);
+    assert.equal((await readMetadata(`${root}/m`)).test, undefined, "not stored: the model answers mirrored");
+    const own = await evaluateSavedModel("m", options);
+    assert.equal(own.mirrored, true);
+    const stored = (await readMetadata(`${root}/m`)).test;
+    assert.ok(stored);
+    assert.equal(stored.model.meanAveragePrecision, own.test.model.meanAveragePrecision);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
