@@ -62,6 +62,14 @@ export function regressionEstimates(
 }
 
 /**
+ * An error in a target's units as printed: years to a hundredth; ratings to a thousandth, since a
+ * poster moves the rating's error by hundredths and goals are set at that grain.
+ */
+export function formatTargetError(target: RegressionTarget, value: number): string {
+  return value.toFixed(target === "rating" ? 3 : 2);
+}
+
+/**
  * The regression targets of a `--targets` list such as `genres,year,rating`, in output order. The
  * list must name `genres` (the model always predicts them); an unknown name is an error naming it.
  */

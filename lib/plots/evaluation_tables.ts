@@ -7,6 +7,8 @@
 import type { ModelEvaluation } from "../evaluation/evaluate.ts";
 import { namedTitleLines } from "../evaluation/named_lines.ts";
 import type { TestEvaluation } from "../models/saved.ts";
+import type { RegressionTarget } from "../config.ts";
+import { formatTargetError } from "../models/targets.ts";
 import { type Table, table } from "./table.ts";
 
 /** Metric | model | frequency baseline, one row per metric. */
@@ -66,8 +68,12 @@ export function evaluationLines(evaluation: ModelEvaluation): string[] {
   for (const [target, r] of Object.entries(test.regression ?? {})) {
     const unit = target === "year" ? " years" : " points";
     lines.push(
-      `${target}: mean absolute error ${r.mae.toFixed(2)}${unit}; baseline (the training mean, ` +
-        `${r.baseline.toFixed(1)}) ${r.baselineMae.toFixed(2)}${unit}; ${r.count} test posters`,
+      `${target}: mean absolute error ${
+        formatTargetError(target as RegressionTarget, r.mae)
+      }${unit}; baseline ` +
+        `(the training mean, ${r.baseline.toFixed(1)}) ${
+          formatTargetError(target as RegressionTarget, r.baselineMae)
+        }${unit}; ${r.count} ${split === "all" ? "posters of all splits" : `${split} posters`}`,
     );
   }
   lines.push(

@@ -11,6 +11,8 @@ import { savedModelDir, type SavedModelMetadata, type TestEvaluation } from "../
 import { type Calibration, calibration } from "../evaluation/calibration.ts";
 import { evaluateSavedModel, type ModelEvaluation } from "../evaluation/evaluate.ts";
 import { describeModelConfig } from "../genre/describe.ts";
+import type { RegressionTarget } from "../config.ts";
+import { formatTargetError } from "../models/targets.ts";
 import { writeFileAtomic } from "../util/files.ts";
 
 /** What a card is made from. */
@@ -112,9 +114,9 @@ export function modelCardMarkdown(input: ModelCardInput): string {
     );
     for (const [target, r] of Object.entries(test.regression)) {
       add(
-        `| ${target} | ${r!.count} | ${r!.mae.toFixed(2)} | ${r!.baselineMae.toFixed(2)} | ${
-          r!.baseline.toFixed(1)
-        } |`,
+        `| ${target} | ${r!.count} | ${formatTargetError(target as RegressionTarget, r!.mae)} | ${
+          formatTargetError(target as RegressionTarget, r!.baselineMae)
+        } | ${r!.baseline.toFixed(1)} |`,
       );
     }
   }
@@ -178,7 +180,9 @@ function branchLines(m: ModelCardInput["metadata"]): string[] {
   const figures = (part: typeof cnn) =>
     [
       `mAP ${f3(part.meanAveragePrecision)}`,
-      ...targets.map((t) => `${t} MAE ${part.mae[t as "year"]?.toFixed(2)}`),
+      ...targets.map((t) =>
+        `${t} MAE ${formatTargetError(t as RegressionTarget, part.mae[t as RegressionTarget]!)}`
+      ),
     ]
       .join(", ");
   return [

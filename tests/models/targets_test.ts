@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  formatTargetError,
   parseTargets,
   regressionEstimates,
   regressionHeads,
@@ -45,4 +46,9 @@ Deno.test("scalings come from the training films that have a value; estimates ar
     { year: 2003, rating: 5 },
   );
   assert.deepEqual(regressionEstimates({}, []), {});
+});
+
+Deno.test("formatTargetError: years to a hundredth, ratings to a thousandth", () => {
+  assert.equal(formatTargetError("year", 5.8759), "5.88");
+  assert.equal(formatTargetError("rating", 0.78474), "0.785");
 });
