@@ -19,6 +19,9 @@ import {
   DEFAULT_DATASET,
   DEFAULT_FEATURE_BRANCH,
   DEFAULT_THREADS,
+  FEATURE_NETWORKS,
+  type FeatureBranchConfig,
+  type FeatureNetwork,
   genreGroup,
   imageSize,
   MAX_POSTER_BYTES,
@@ -361,8 +364,14 @@ export const MODEL_FLAGS = {
   },
   "feature-branch": {
     type: "boolean",
-    help: `blend in a head on the frozen MobileNetV2 (nsfwjs) at full poster size (default ${
+    help: `blend in a head on frozen pretrained networks (nsfwjs) at full poster size (default ${
       versionDefaults((c) => c.featureBranch ? "on" : "off")
+    })`,
+  },
+  "branch-network": {
+    type: "string",
+    help: `the branch's frozen networks: ${FEATURE_NETWORKS.join(" or ")} (default ${
+      versionDefaults((c) => c.featureBranch?.network ?? "none")
     })`,
   },
   "test-time-mirror": {
@@ -444,11 +453,7 @@ export function modelConfigFromArgs(flags: Flags<typeof MODEL_FLAGS>): ModelConf
     augment,
     dropout: flags.dropout ?? defaults.dropout,
     headWeight: flags["head-weight"] ?? defaults.headWeight,
-    featureBranch: flags["feature-branch"] === undefined
-      ? defaults.featureBranch
-      : flags["feature-branch"]
-      ? (defaults.featureBranch ?? DEFAULT_FEATURE_BRANCH)
-      : undefined,
+    featureBranch: featureBranchFromArgs(flags, defaults),
     testTimeMirror: flags["test-time-mirror"] ?? defaults.testTimeMirror,
   };
   for (const key of Object.keys(config) as (keyof ModelConfig)[]) {
@@ -461,6 +466,26 @@ export function modelConfigFromArgs(flags: Flags<typeof MODEL_FLAGS>): ModelConf
     );
   }
   return config;
+}
+
+/** The branch that `--feature-branch` and `--branch-network` ask for, over the version's default. */
+function featureBranchFromArgs(
+  flags: Flags<typeof MODEL_FLAGS>,
+  defaults: ModelConfig,
+): FeatureBranchConfig | undefined {
+  const network = flags["branch-network"];
+  if (network !== undefined && !(FEATURE_NETWORKS as readonly string[]).includes(network)) {
+    throw new UsageError(`--branch-network ${network} is not one of ${FEATURE_NETWORKS.join(", ")}.`);
+  }
+  if (flags["feature-branch"] === false) {
+    if (network !== undefined) {
+      throw new UsageError("--branch-network needs a branch: leave out --feature-branch=false.");
+    }
+    return undefined;
+  }
+  const on = flags["feature-branch"] === true || network !== undefined;
+  const branch = on ? (defaults.featureBranch ?? DEFAULT_FEATURE_BRANCH) : defaults.featureBranch;
+  return branch && network !== undefined ? { ...branch, network: network as FeatureNetwork } : branch;
 }
 
 /** Everything `deno task train` takes; the main job takes these too. */

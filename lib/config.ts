@@ -189,14 +189,35 @@ export interface ModelConfig {
 }
 
 /**
- * The pretrained branch of a genre model: the frozen MobileNetV2 that nsfwjs bundles reads the poster
- * at `ratio` (100: the posters' own 182x268, near the size it was trained at), and a small head on its
- * 1,280 pooled features, trained after the CNN, gives genres, year and rating. The blend weights are
- * chosen on validation among {@linkcode BLEND_WEIGHTS}.
+ * The frozen networks a pretrained branch can read posters with, both from nsfwjs:
+ * - `mobilenet_v2`: MobileNetV2's last convolution, averaged (1,280 features);
+ * - `mobilenet_v2+inception_v3`: those, and InceptionV3's blocks mixed4 to mixed7 (768 channels each),
+ *   each averaged over its map (4,352 features in all). InceptionV3's last blocks learnt nsfwjs's
+ *   five content classes; its middle blocks describe what is in a poster more generally.
+ */
+export const FEATURE_NETWORKS = ["mobilenet_v2", "mobilenet_v2+inception_v3"] as const;
+
+/** A frozen network of a pretrained branch (see {@linkcode FEATURE_NETWORKS}). */
+export type FeatureNetwork = typeof FEATURE_NETWORKS[number];
+
+/** How messages and model cards name a branch's networks, and what the branch reads from them. */
+export const FEATURE_NETWORK_NAMES: Record<FeatureNetwork, { name: string; features: string }> = {
+  "mobilenet_v2": { name: "MobileNetV2", features: "1,280 pooled features" },
+  "mobilenet_v2+inception_v3": {
+    name: "MobileNetV2 + InceptionV3",
+    features: "4,352 pooled features (MobileNetV2's last convolution, InceptionV3's blocks mixed4 to mixed7)",
+  },
+};
+
+/**
+ * The pretrained branch of a genre model: frozen networks that nsfwjs bundles read the poster at `ratio`
+ * (100: the posters' own 182x268, near the size they were trained at), and a small head on their
+ * pooled features, trained after the CNN, gives genres, year and rating. The blend weights are chosen on
+ * validation among {@linkcode BLEND_WEIGHTS}.
  */
 export interface FeatureBranchConfig {
-  /** The frozen network (the only one: nsfwjs's MobileNetV2). */
-  network: "mobilenet_v2";
+  /** The frozen networks (see {@linkcode FEATURE_NETWORKS}). */
+  network: FeatureNetwork;
   /** Poster size the network reads, in percent of 182x268. */
   ratio: number;
   /** Passes of the head over the training features. */
@@ -214,10 +235,11 @@ export interface FeatureBranchConfig {
 /**
  * The branch's defaults. The features are fixed, so the head trains in seconds: many epochs and strong
  * dropout; a narrow Huber loss (nearly absolute error) because the branch is judged by its mean
- * absolute error.
+ * absolute error. Both networks: on validation their features together beat either's alone, and
+ * InceptionV3's middle blocks beat its last one (docs/experiments.md, "Two networks in the branch").
  */
 export const DEFAULT_FEATURE_BRANCH: FeatureBranchConfig = {
-  network: "mobilenet_v2",
+  network: "mobilenet_v2+inception_v3",
   ratio: 100,
   epochs: 60,
   learningRate: 1e-3,

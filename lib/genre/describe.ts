@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type ModelConfig, optimizerOf, scheduleOf } from "../config.ts";
+import { FEATURE_NETWORK_NAMES, type ModelConfig, optimizerOf, scheduleOf } from "../config.ts";
 
 /** The version, loss, optimizer with its schedule, batch size, augmentation, heads, branch and test views of `config`. */
 export function describeModelConfig(config: ModelConfig): string {
@@ -22,7 +22,11 @@ export function describeModelConfig(config: ModelConfig): string {
   const heads = config.targets?.length
     ? `, heads ${config.targets.join("+")}${config.headWeight !== undefined ? ` x${config.headWeight}` : ""}`
     : "";
-  const branch = config.featureBranch ? `, + MobileNetV2 branch at ratio ${config.featureBranch.ratio}` : "";
+  const branch = config.featureBranch
+    ? `, + ${
+      FEATURE_NETWORK_NAMES[config.featureBranch.network].name
+    } branch at ratio ${config.featureBranch.ratio}`
+    : "";
   const views = config.testTimeMirror ? ", answers averaged with the mirror image" : "";
   return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}${heads}${branch}${views}`;
 }

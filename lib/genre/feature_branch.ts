@@ -17,7 +17,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { BLEND_WEIGHTS, type FeatureBranchConfig, imageSize } from "../config.ts";
+import { BLEND_WEIGHTS, FEATURE_NETWORK_NAMES, type FeatureBranchConfig, imageSize } from "../config.ts";
 import type { GenreData, Movie } from "../dataset/types.ts";
 import { branchFeatures } from "../evaluation/predict.ts";
 import { multiLabelMetrics } from "../evaluation/metrics.ts";
@@ -30,7 +30,6 @@ import {
 } from "../models/blend.ts";
 import { buildFeatureHead, headOutputs, loadFeatureExtractor } from "../models/feature_branch.ts";
 import { binaryCrossEntropy } from "../models/losses.ts";
-import { MOBILENET_V2_FEATURES } from "../models/mobilenet_v2.ts";
 import { headTargets, maskedHuber, meanAbsoluteError } from "../models/regression_heads.ts";
 import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
 import { batchIndices, epochOrder, stepsPerEpoch } from "../training/batches.ts";
@@ -67,7 +66,7 @@ export async function trainFeatureBranch(
   const log = options.log ?? ((line: string) => console.error(line));
   const started = performance.now();
   const size = imageSize(config.ratio);
-  const extractor = await loadFeatureExtractor(size);
+  const extractor = await loadFeatureExtractor(size, config.network);
   let trainFeatures: Float32Array, validationFeatures: Float32Array;
   try {
     trainFeatures = await branchFeatures(extractor, train, config.ratio, options);
@@ -76,7 +75,9 @@ export async function trainFeatureBranch(
     extractor.dispose();
   }
   log(
-    `branch: MobileNetV2 features of ${train.movies.length + validation.movies.length} posters at ` +
+    `branch: ${FEATURE_NETWORK_NAMES[config.network].name} features of ${
+      train.movies.length + validation.movies.length
+    } posters at ` +
       `${size.width}x${size.height} in ${formatDuration((performance.now() - started) / 1000)}`,
   );
   const head = await trainFeatureHead(trainFeatures, train, config, options);
@@ -106,9 +107,10 @@ export async function trainFeatureHead(
 ): Promise<tf.LayersModel> {
   const seed = options.seed ?? 42;
   const targets = regressionHeads(options.regression);
-  const head = buildFeatureHead(data.genres, targets, config, seed);
   const n = data.movies.length;
-  const x = tf.tensor2d(features, [n, MOBILENET_V2_FEATURES]);
+  const width = features.length / n;
+  const head = buildFeatureHead(data.genres, targets, config, seed, width);
+  const x = tf.tensor2d(features, [n, width]);
   const y = tf.tensor2d(Float32Array.from(data.labels), [n, data.genres.length]);
   const optimizer = tf.train.adam(config.learningRate);
   try {

@@ -20,11 +20,18 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { FeatureBranchConfig, Genre, RegressionTarget } from "../config.ts";
+import type { FeatureBranchConfig, FeatureNetwork, Genre, RegressionTarget } from "../config.ts";
 import type { ModelOutputs } from "./blend.ts";
 import type { GenreData } from "../dataset/types.ts";
 import { Progress } from "../util/progress.ts";
-import { loadMobileNetV2Features, MOBILENET_V2_FEATURES } from "./mobilenet_v2.ts";
+import {
+  LAST_CONV_OUTPUT,
+  loadMobileNetV2,
+  loadMobileNetV2Features,
+  MOBILENET_V2_FEATURES,
+} from "./mobilenet_v2.ts";
+import { INCEPTION_V3_BRANCH_BLOCKS, INCEPTION_V3_MIN_SIDE, loadInceptionV3 } from "./inception_v3.ts";
+import { pooledFeatures } from "./pooled_features.ts";
 
 /** The folder of the branch's head inside a saved model's folder. */
 export const FEATURE_HEAD_DIR = "feature_head";
@@ -35,8 +42,9 @@ export function buildFeatureHead(
   targets: readonly RegressionTarget[],
   config: Pick<FeatureBranchConfig, "dropout">,
   seed = 42,
+  features = MOBILENET_V2_FEATURES,
 ): tf.LayersModel {
-  const input = tf.input({ shape: [MOBILENET_V2_FEATURES] });
+  const input = tf.input({ shape: [features] });
   const dropped = tf.layers.dropout({ rate: config.dropout }).apply(input) as tf.SymbolicTensor;
   const dense = (units: number, name: string, k: number, activation?: "sigmoid") =>
     tf.layers.dense({
@@ -52,9 +60,35 @@ export function buildFeatureHead(
   return tf.model({ inputs: input, outputs, name: "feature_head" });
 }
 
-/** The frozen network rebuilt for the branch's poster size. */
-export function loadFeatureExtractor(imageSize: { width: number; height: number }): Promise<tf.LayersModel> {
-  return loadMobileNetV2Features(imageSize);
+/**
+ * The branch's frozen networks rebuilt for its poster size, as one extractor (pooled_features.ts):
+ * MobileNetV2's features, then for `mobilenet_v2+inception_v3` InceptionV3's middle blocks'.
+ */
+export async function loadFeatureExtractor(
+  imageSize: { width: number; height: number },
+  network: FeatureNetwork = "mobilenet_v2",
+): Promise<tf.LayersModel> {
+  if (network === "mobilenet_v2") return await loadMobileNetV2Features(imageSize);
+  if (Math.min(imageSize.width, imageSize.height) < INCEPTION_V3_MIN_SIDE) {
+    throw new Error(
+      `InceptionV3 needs posters of at least ${INCEPTION_V3_MIN_SIDE} pixels a side, got ` +
+        `${imageSize.width}x${imageSize.height}: give the branch a ratio of 42 or more.`,
+    );
+  }
+  const [mobileNet, inception] = [await loadMobileNetV2(), await loadInceptionV3()];
+  try {
+    return await pooledFeatures(
+      [
+        { network: mobileNet, layers: [LAST_CONV_OUTPUT] },
+        { network: inception, layers: INCEPTION_V3_BRANCH_BLOCKS, prefix: "inception_" },
+      ],
+      imageSize,
+      "branch_features",
+    );
+  } finally {
+    mobileNet.dispose();
+    inception.dispose();
+  }
 }
 
 /** The pooled features of every poster of `data`, row-major `[count, 1280]`, a batch at a time. */
@@ -65,14 +99,15 @@ export async function extractFeatures(
 ): Promise<Float32Array> {
   const count = data.movies.length;
   const batchSize = options.batchSize ?? 32;
-  const out = new Float32Array(count * MOBILENET_V2_FEATURES);
+  const width = extractor.outputs[0].shape[1]!;
+  const out = new Float32Array(count * width);
   const progress = options.progress === false
     ? undefined
     : new Progress(`features ${data.split}`, count, { unit: "images" });
   for (let from = 0; from < count; from += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, count - from) }, (_, k) => from + k);
     const features = tf.tidy(() => extractor.predict(data.images(indices)) as tf.Tensor);
-    out.set(await features.data() as Float32Array, from * MOBILENET_V2_FEATURES);
+    out.set(await features.data() as Float32Array, from * width);
     features.dispose();
     progress?.tick(indices.length);
   }
@@ -82,8 +117,8 @@ export async function extractFeatures(
 
 /** The head's outputs (dropout off) for row-major `[n, 1280]` features. */
 export async function headOutputs(head: tf.LayersModel, features: Float32Array): Promise<ModelOutputs> {
-  const n = features.length / MOBILENET_V2_FEATURES;
-  const x = tf.tensor2d(features, [n, MOBILENET_V2_FEATURES]);
+  const width = head.inputs[0].shape[1]!;
+  const x = tf.tensor2d(features, [features.length / width, width]);
   const outputs = head.predict(x);
   const [genres, ...heads] = Array.isArray(outputs) ? outputs : [outputs];
   try {
@@ -102,8 +137,9 @@ export async function headOutputs(head: tf.LayersModel, features: Float32Array):
  */
 export async function extractorFiles(
   imageSize: { width: number; height: number },
+  network?: FeatureNetwork,
 ): Promise<{ modelJson: Uint8Array; weights: Uint8Array }> {
-  const extractor = await loadFeatureExtractor(imageSize);
+  const extractor = await loadFeatureExtractor(imageSize, network);
   let files: { modelJson: Uint8Array; weights: Uint8Array } | undefined;
   try {
     await extractor.save(tf.io.withSaveHandler((artifacts) => {

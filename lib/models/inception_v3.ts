@@ -38,11 +38,25 @@ export const INCEPTION_V3_SIZE = 299;
 const LAST_MIXED_BLOCK = "mixed10";
 
 /**
+ * The blocks a genre model's pretrained branch averages (768 channels each, at a sixteenth of the
+ * poster's side): after the first grid reduction, before the second.
+ */
+export const INCEPTION_V3_BRANCH_BLOCKS: readonly string[] = ["mixed4", "mixed5", "mixed6", "mixed7"];
+
+/** The smallest side the network reads: its valid convolutions and pools need 75 pixels. */
+export const INCEPTION_V3_MIN_SIDE = 75;
+
+/** The bundled InceptionV3 as nsfwjs loads it (299x299; the caller disposes it). */
+export function loadInceptionV3(): Promise<tf.LayersModel> {
+  return loadNsfwjsNetwork("InceptionV3", InceptionV3Model);
+}
+
+/**
  * Loads the bundled InceptionV3 as a frozen model from [n, 299, 299, 3] images in [0, 1] to their
  * [n, 2048] features.
  */
 export async function loadInceptionV3Features(): Promise<tf.LayersModel> {
-  const original = await loadNsfwjsNetwork("InceptionV3", InceptionV3Model);
+  const original = await loadInceptionV3();
   // nsfwjs's own head pools mixed10 8x8 (all of it) and flattens; a global pool says so for any size.
   const mixed = original.getLayer(LAST_MIXED_BLOCK).output as tf.SymbolicTensor;
   const pooled = tf.layers.globalAveragePooling2d({}).apply(mixed) as tf.SymbolicTensor;

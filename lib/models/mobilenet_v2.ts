@@ -21,15 +21,20 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { foldBatchNorms, type KerasTopology } from "./fold_batch_norm.ts";
 import { loadNsfwjsNetwork } from "./nsfwjs.ts";
+import { pooledFeatures } from "./pooled_features.ts";
 import { MobileNetV2Model } from "nsfwjs/models/mobilenet_v2";
 
 /** Features per poster: the channels of MobileNetV2's last convolution. */
 export const MOBILENET_V2_FEATURES = 1280;
 
 /** The layer whose output is pooled into the features. */
-const LAST_CONV_OUTPUT = "out_relu";
+export const LAST_CONV_OUTPUT = "out_relu";
+
+/** The bundled MobileNetV2 as nsfwjs loads it (224x224; the caller disposes it). */
+export function loadMobileNetV2(): Promise<tf.LayersModel> {
+  return loadNsfwjsNetwork("MobileNetV2", MobileNetV2Model);
+}
 
 /** Loads the bundled MobileNetV2 rebuilt for `height` x `width` inputs, frozen, ending in 1280 features. */
 export async function loadMobileNetV2Features(
@@ -41,33 +46,15 @@ export async function loadMobileNetV2Features(
         `use --ratio 18 or more.`,
     );
   }
-  const original = await loadNsfwjsNetwork("MobileNetV2", MobileNetV2Model);
+  const original = await loadMobileNetV2();
   try {
-    const topology = original.toJSON(undefined, false) as unknown as KerasTopology;
     // Everything up to the last convolution's ReLU: the pooling and dense head are sized for 224x224.
-    const { config } = topology;
-    config.layers = config.layers.slice(0, config.layers.findIndex((l) => l.name === LAST_CONV_OUTPUT) + 1);
-    config.output_layers = [[LAST_CONV_OUTPUT, 0, 0]];
-    config.layers[0].config.batch_input_shape = [null, size.height, size.width, 3];
     // Frozen, so its batch norms fold into the convolutions: the same features, in a third of the time.
-    const folded = foldBatchNorms(topology, (name) => original.getLayer(name).getWeights());
-    for (const layer of folded.topology.config.layers) {
-      if (layer.class_name === "ReLU" && layer.config.max_value === 6) {
-        layer.class_name = "Activation";
-        layer.config = { name: layer.name, trainable: false, activation: "relu6" };
-      }
-    }
-    const resized = await tf.models.modelFromJSON(
-      { modelTopology: folded.topology as unknown as tf.io.ModelJSON["modelTopology"] } as never,
+    return await pooledFeatures(
+      [{ network: original, layers: [LAST_CONV_OUTPUT] }],
+      size,
+      "mobilenet_v2_features",
     );
-    for (const [name, weights] of folded.weights) {
-      resized.getLayer(name).setWeights(weights);
-      tf.dispose(weights);
-    }
-    const pooled = tf.layers.globalAveragePooling2d({}).apply(resized.outputs[0]) as tf.SymbolicTensor;
-    const extractor = tf.model({ inputs: resized.inputs, outputs: pooled, name: "mobilenet_v2_features" });
-    extractor.trainable = false;
-    return extractor;
   } finally {
     original.dispose();
   }

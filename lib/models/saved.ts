@@ -543,7 +543,7 @@ export async function loadGenreModel(
     model.dispose();
     throw error;
   });
-  const extractor = await loadFeatureExtractor(metadata.blend.imageSize);
+  const extractor = await loadFeatureExtractor(metadata.blend.imageSize, metadata.blend.config.network);
   return { model, metadata, dir, branch: { extractor, head, blend: metadata.blend } };
 }
 

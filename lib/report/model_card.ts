@@ -11,7 +11,7 @@ import { savedModelDir, type SavedModelMetadata, type TestEvaluation } from "../
 import { type Calibration, calibration } from "../evaluation/calibration.ts";
 import { evaluateSavedModel, type ModelEvaluation } from "../evaluation/evaluate.ts";
 import { describeModelConfig } from "../genre/describe.ts";
-import type { RegressionTarget } from "../config.ts";
+import { FEATURE_NETWORK_NAMES, type RegressionTarget } from "../config.ts";
 import { formatTargetError } from "../models/targets.ts";
 import { writeFileAtomic } from "../util/files.ts";
 
@@ -162,8 +162,11 @@ export function modelCardMarkdown(input: ModelCardInput): string {
     "- The weights are numbers learnt from that data: use them for learning and research.",
     ...(m.blend
       ? [
-        "- The branch's frozen network is the MobileNetV2 that the npm package nsfwjs 4.4 (MIT licence) " +
-        "bundles; its weights install with that package and are not in this folder.",
+        `- The branch's frozen networks (${
+          FEATURE_NETWORK_NAMES[m.blend.config.network].name
+        }) are the ones ` +
+        "that the npm package nsfwjs 4.4 (MIT licence) bundles; their weights install with that package and " +
+        "are not in this folder.",
       ]
       : []),
     "",
@@ -176,6 +179,7 @@ function branchLines(m: ModelCardInput["metadata"]): string[] {
   const blend = m.blend;
   if (!blend) return [];
   const { cnn, branch, blend: both } = blend.validation;
+  const network = FEATURE_NETWORK_NAMES[blend.config.network];
   const targets = Object.keys(both.mae);
   const figures = (part: typeof cnn) =>
     [
@@ -186,9 +190,11 @@ function branchLines(m: ModelCardInput["metadata"]): string[] {
     ]
       .join(", ");
   return [
-    `- A pretrained branch: the MobileNetV2 that nsfwjs 4.4 bundles (ImageNet-initialised, then fine-tuned by ` +
-    `nsfwjs's authors on 5 content classes), frozen, reads the poster at ${blend.imageSize.width}x` +
-    `${blend.imageSize.height}; a head on its 1,280 pooled features (dropout ${blend.config.dropout}, Adam ` +
+    `- A pretrained branch: the ${network.name} that nsfwjs 4.4 bundles (ImageNet-initialised, then ` +
+    `fine-tuned by nsfwjs's authors on 5 content classes), frozen, read${
+      network.name.includes("+") ? "" : "s"
+    } the poster at ${blend.imageSize.width}x${blend.imageSize.height}; a head on the ${network.features} ` +
+    `(dropout ${blend.config.dropout}, Adam ` +
     `${blend.config.learningRate}, ${blend.config.epochs} epochs) gives genres` +
     (targets.length ? `, ${targets.join(" and ")}` : "") + ".",
     `- The answer is the blend \`(1 - w) * CNN + w * branch\`, w chosen on validation: ${blend.genreWeight} for ` +

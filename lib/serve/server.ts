@@ -185,7 +185,10 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     // from the npm package at the size metadata.json names.
     const metadata = await readMetadata(options.modelDir);
     if (metadata.blend) {
-      const { modelJson, weights } = await extractorFiles(metadata.blend.imageSize);
+      const { modelJson, weights } = await extractorFiles(
+        metadata.blend.imageSize,
+        metadata.blend.config.network,
+      );
       routes.set("/model/feature_head/model.json", {
         file: join(headDir, "model.json"),
         type: "application/json",

@@ -54,7 +54,7 @@ export async function saveFixtureModel(
   }));
   const targets = options.heads ? ["year", "rating"] as const : [];
   const branch = options.branchRatio === undefined ? undefined : {
-    config: { ...DEFAULT_FEATURE_BRANCH, ratio: options.branchRatio },
+    config: { ...DEFAULT_FEATURE_BRANCH, network: "mobilenet_v2" as const, ratio: options.branchRatio },
     imageSize: imageSize(options.branchRatio),
     genreWeight: 0.5,
     headWeights: targets.map(() => 0.25),
