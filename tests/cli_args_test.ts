@@ -161,6 +161,24 @@ Deno.test("modelConfigFromArgs: the recommended version's defaults unless flags 
   assert.equal(model("--test-time-mirror=false").testTimeMirror, false);
   assert.equal("testTimeMirror" in v1, false);
   assert.equal(model("--version", "1", "--test-time-mirror").testTimeMirror, true);
+  // The branch's networks: both for v4; --branch-network picks, and turns a branch on for v1.
+  assert.equal(v4.featureBranch?.network, "mobilenet_v2+inception_v3");
+  assert.equal(model("--branch-network", "mobilenet_v2").featureBranch?.network, "mobilenet_v2");
+  assert.equal(model("--branch-network", "mobilenet_v2").featureBranch?.epochs, v4.featureBranch?.epochs);
+  assert.equal("featureBranch" in v1, false);
+  assert.equal(
+    model("--version", "1", "--branch-network", "mobilenet_v2").featureBranch?.network,
+    "mobilenet_v2",
+  );
+  assert.equal(model("--feature-branch=false").featureBranch, undefined);
+  assert.throws(
+    () => model("--branch-network", "resnet"),
+    /--branch-network resnet is not one of mobilenet_v2, /,
+  );
+  assert.throws(
+    () => model("--feature-branch=false", "--branch-network", "mobilenet_v2"),
+    /--branch-network needs a branch/,
+  );
 });
 
 Deno.test("modelConfigFromArgs: lib/config.ts's rules as usage errors naming the flags", () => {
