@@ -122,7 +122,7 @@ export async function branchPredictions(
 
 /**
  * The frozen network's features of the films of `data`, read at poster ratio `ratio` (loaded and, where
- * needed, resized here), row-major `[films, 1280]` in `data`'s row order.
+ * needed, resized here), row-major `[films, features]` in `data`'s row order.
  */
 export async function branchFeatures(
   extractor: tf.LayersModel,

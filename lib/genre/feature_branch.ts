@@ -1,6 +1,6 @@
 /**
  * Training a genre model's pretrained branch (models/feature_branch.ts), after its CNN: the frozen
- * network turns each training and validation poster into 1,280 features once, a head learns genres
+ * networks turn each training and validation poster into pooled features once, a head learns genres
  * (and year and rating) from them with Adam, and the blend weights are chosen on validation: the
  * genre weight by mean average precision, each head's by mean absolute error.
  *
@@ -96,7 +96,7 @@ export async function trainFeatureBranch(
 }
 
 /**
- * Trains a head on row-major `[n, 1280]` features of `data`'s films: binary cross-entropy on the genres
+ * Trains a head on row-major `[n, features]` features of `data`'s films: binary cross-entropy on the genres
  * plus each regression target's masked Huber loss, with Adam.
  */
 export async function trainFeatureHead(

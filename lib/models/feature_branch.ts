@@ -1,6 +1,7 @@
 /**
- * The pretrained branch of a genre model: nsfwjs's frozen MobileNetV2 (mobilenet_v2.ts) reads the poster
- * at the branch's own size, and a small trained head on its 1,280 pooled features gives a probability
+ * The pretrained branch of a genre model: frozen networks of nsfwjs (mobilenet_v2.ts, inception_v3.ts, built
+ * as one by pooled_features.ts) read the poster at the branch's own size, and a small trained head on their
+ * pooled features (1,280 for MobileNetV2 alone, 4,352 with InceptionV3) gives a probability
  * per genre and, for a model with regression heads, the same standardised year and rating outputs as
  * the CNN. What a model answers is the blend: per output, `(1 - w) * cnn + w * branch`, with the
  * weights `w` chosen on validation (genre/feature_branch.ts) and stored in metadata.json.
@@ -91,7 +92,7 @@ export async function loadFeatureExtractor(
   }
 }
 
-/** The pooled features of every poster of `data`, row-major `[count, 1280]`, a batch at a time. */
+/** The pooled features of every poster of `data`, row-major `[count, features]`, a batch at a time. */
 export async function extractFeatures(
   extractor: tf.LayersModel,
   data: GenreData,
@@ -115,7 +116,7 @@ export async function extractFeatures(
   return out;
 }
 
-/** The head's outputs (dropout off) for row-major `[n, 1280]` features. */
+/** The head's outputs (dropout off) for row-major `[n, features]` features. */
 export async function headOutputs(head: tf.LayersModel, features: Float32Array): Promise<ModelOutputs> {
   const width = head.inputs[0].shape[1]!;
   const x = tf.tensor2d(features, [features.length / width, width]);
