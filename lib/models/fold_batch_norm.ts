@@ -38,6 +38,7 @@ export interface KerasLayer {
 export interface KerasTopology {
   class_name: string;
   config: {
+    name?: string;
     layers: KerasLayer[];
     input_layers: unknown[];
     output_layers: [string, number, number][];

@@ -76,9 +76,8 @@ export async function pooledFeatures(
     if (pooled.length > 1) layers.push(concatenateLayer(output, pooled));
     const topology: KerasTopology = {
       class_name: "Model",
-      config: { layers, input_layers: inputLayers, output_layers: [[output, 0, 0]] },
+      config: { name, layers, input_layers: inputLayers, output_layers: [[output, 0, 0]] },
     };
-    (topology.config as Record<string, unknown>).name = name;
     const model = await tf.models.modelFromJSON(
       { modelTopology: topology as unknown as tf.io.ModelJSON["modelTopology"] } as never,
     );
