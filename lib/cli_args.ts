@@ -374,6 +374,13 @@ export const MODEL_FLAGS = {
       versionDefaults((c) => c.featureBranch?.network ?? "none")
     })`,
   },
+  "branch-refit": {
+    type: "boolean",
+    help:
+      `once the blend is chosen, train the branch's head again on training and validation posters (default ${
+        versionDefaults((c) => c.featureBranch ? (c.featureBranch.refit ? "on" : "off") : "no branch")
+      })`,
+  },
   "test-time-mirror": {
     type: "boolean",
     help: `answers average each poster with its mirror image (default ${
@@ -468,24 +475,35 @@ export function modelConfigFromArgs(flags: Flags<typeof MODEL_FLAGS>): ModelConf
   return config;
 }
 
-/** The branch that `--feature-branch` and `--branch-network` ask for, over the version's default. */
+/**
+ * The branch that `--feature-branch`, `--branch-network` and `--branch-refit` ask for, over the version's
+ * default.
+ */
 function featureBranchFromArgs(
   flags: Flags<typeof MODEL_FLAGS>,
   defaults: ModelConfig,
 ): FeatureBranchConfig | undefined {
   const network = flags["branch-network"];
+  const refit = flags["branch-refit"];
   if (network !== undefined && !(FEATURE_NETWORKS as readonly string[]).includes(network)) {
     throw new UsageError(`--branch-network ${network} is not one of ${FEATURE_NETWORKS.join(", ")}.`);
   }
   if (flags["feature-branch"] === false) {
-    if (network !== undefined) {
-      throw new UsageError("--branch-network needs a branch: leave out --feature-branch=false.");
+    for (const [flag, value] of [["--branch-network", network], ["--branch-refit", refit]] as const) {
+      if (value !== undefined) {
+        throw new UsageError(`${flag} needs a branch: leave out --feature-branch=false.`);
+      }
     }
     return undefined;
   }
-  const on = flags["feature-branch"] === true || network !== undefined;
+  const on = flags["feature-branch"] === true || network !== undefined || refit !== undefined;
   const branch = on ? (defaults.featureBranch ?? DEFAULT_FEATURE_BRANCH) : defaults.featureBranch;
-  return branch && network !== undefined ? { ...branch, network: network as FeatureNetwork } : branch;
+  if (!branch) return undefined;
+  return {
+    ...branch,
+    ...(network !== undefined ? { network: network as FeatureNetwork } : {}),
+    ...(refit !== undefined ? { refit } : {}),
+  };
 }
 
 /** Everything `deno task train` takes; the main job takes these too. */

@@ -179,6 +179,15 @@ Deno.test("modelConfigFromArgs: the recommended version's defaults unless flags 
     () => model("--feature-branch=false", "--branch-network", "mobilenet_v2"),
     /--branch-network needs a branch/,
   );
+  // The refit: on for v4; --branch-refit=false turns it off, and --branch-refit asks for a branch.
+  assert.equal(v4.featureBranch?.refit, true);
+  assert.equal(model("--branch-refit=false").featureBranch?.refit, false);
+  assert.equal(model("--branch-refit=false").featureBranch?.network, v4.featureBranch?.network);
+  assert.equal(model("--version", "1", "--branch-refit").featureBranch?.refit, true);
+  assert.throws(
+    () => model("--feature-branch=false", "--branch-refit"),
+    /--branch-refit needs a branch/,
+  );
 });
 
 Deno.test("modelConfigFromArgs: lib/config.ts's rules as usage errors naming the flags", () => {

@@ -2,7 +2,8 @@
  * Training a genre model's pretrained branch (models/feature_branch.ts), after its CNN: the frozen
  * networks turn each training and validation poster into pooled features once, a head learns genres
  * (and year and rating) from them with Adam, and the blend weights are chosen on validation: the
- * genre weight by mean average precision, each head's by mean absolute error.
+ * genre weight by mean average precision, each head's by mean absolute error. With the config's
+ * `refit`, the head then trains again on the training and validation features together.
  *
  * ```ts
  * import { DEFAULT_FEATURE_BRANCH } from "../config.ts";
@@ -80,18 +81,67 @@ export async function trainFeatureBranch(
     } posters at ` +
       `${size.width}x${size.height} in ${formatDuration((performance.now() - started) / 1000)}`,
   );
-  const head = await trainFeatureHead(trainFeatures, train, config, options);
-  const branch = await headOutputs(head, validationFeatures);
-  const blend = chooseBlend(validation, cnnValidation, branch, config, size, options.regression);
+  return await fitBranch(
+    { features: trainFeatures, data: train },
+    { features: validationFeatures, data: validation },
+    cnnValidation,
+    config,
+    { ...options, log },
+  );
+}
+
+/** A split's pooled branch features (row-major `[n, features]`) and its films. */
+export interface BranchSplit {
+  features: Float32Array;
+  data: Pick<GenreData, "movies" | "labels" | "genres">;
+}
+
+/**
+ * The head on features already extracted: trained on `train`, the blend chosen on `validation`, then,
+ * with `config.refit`, the head trained again on both splits with the same settings (the returned
+ * blend and validation outputs are still the first head's: those are the ones the choices saw).
+ */
+export async function fitBranch(
+  train: BranchSplit,
+  validation: BranchSplit,
+  cnnValidation: ModelOutputs,
+  config: FeatureBranchConfig,
+  options: Pick<BranchOptions, "regression" | "seed" | "log"> = {},
+): Promise<BranchTraining> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const size = imageSize(config.ratio);
+  let head = await trainFeatureHead(train.features, train.data, config, options);
+  const branch = await headOutputs(head, validation.features);
+  const blend = chooseBlend(validation.data, cnnValidation, branch, config, size, options.regression);
   log(
     `branch: validation mAP ${blend.validation.branch.meanAveragePrecision.toFixed(3)} alone, ` +
       `${blend.validation.blend.meanAveragePrecision.toFixed(3)} blended at weight ${blend.genreWeight} ` +
       `(the CNN ${blend.validation.cnn.meanAveragePrecision.toFixed(3)})`,
   );
+  if (config.refit) {
+    head.dispose();
+    const both = joinSplits(train, validation);
+    head = await trainFeatureHead(both.features, both.data, config, options);
+    log(`branch: head trained again on the ${both.data.movies.length} training and validation posters`);
+  }
   return {
     head,
     blend,
     validation: blendOutputs(cnnValidation, branch, blend),
+  };
+}
+
+/** Two splits' features and films, one after the other. */
+function joinSplits(a: BranchSplit, b: BranchSplit): BranchSplit {
+  const features = new Float32Array(a.features.length + b.features.length);
+  features.set(a.features);
+  features.set(b.features, a.features.length);
+  const labels = new Uint8Array(a.data.labels.length + b.data.labels.length);
+  labels.set(a.data.labels);
+  labels.set(b.data.labels, a.data.labels.length);
+  return {
+    features,
+    data: { movies: [...a.data.movies, ...b.data.movies], labels, genres: a.data.genres },
   };
 }
 
