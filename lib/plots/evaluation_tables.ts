@@ -61,6 +61,12 @@ export function evaluationLines(evaluation: ModelEvaluation): string[] {
     "",
     `== ${name} ==  (${posters.toLocaleString("en-US")} posters judged: ${what} of ${test.dataDir}, ` +
     `${test.imagesPerSecond.toFixed(0)} images/s${mirrored ? "; each averaged with its mirror image" : ""})`,
+    ...(evaluation.metadata.blend?.config.refit && (split === "validation" || split === "all")
+      ? [
+        "note: the branch's head also trained on the validation posters (its refit), so figures on them " +
+        "are not out of sample; the ones the choices saw are in metadata.json, blend.validation",
+      ]
+      : []),
     comparisonTable(test).text(),
     "",
     perGenreTable(test).text(),

@@ -191,9 +191,8 @@ function branchLines(m: ModelCardInput["metadata"]): string[] {
       .join(", ");
   return [
     `- A pretrained branch: the ${network.name} that nsfwjs 4.4 bundles (ImageNet-initialised, then ` +
-    `fine-tuned by nsfwjs's authors on 5 content classes), frozen, read${
-      network.name.includes("+") ? "" : "s"
-    } the poster at ${blend.imageSize.width}x${blend.imageSize.height}; a head on the ${network.features} ` +
+    `fine-tuned by nsfwjs's authors on 5 content classes), frozen, reading the poster at ` +
+    `${blend.imageSize.width}x${blend.imageSize.height}; a head on the ${network.features} ` +
     `(dropout ${blend.config.dropout}, Adam ` +
     `${blend.config.learningRate}, ${blend.config.epochs} epochs) gives genres` +
     (targets.length ? `, ${targets.join(" and ")}` : "") + ".",
@@ -201,6 +200,14 @@ function branchLines(m: ModelCardInput["metadata"]): string[] {
     "the genres" + targets.map((t, k) => `, ${blend.headWeights[k]} for ${t}`).join("") +
     ". On validation: " +
     `the CNN ${figures(cnn)}; the branch ${figures(branch)}; the blend ${figures(both)}.`,
+    ...(blend.config.refit
+      ? [
+        `- Then the head trained again, with the same settings, on the ${m.splitCounts.train} training and ` +
+        `${m.splitCounts.validation} validation posters together; the model answers with that head. The ` +
+        "weights, the threshold and the validation figures above are the first head's, trained on the " +
+        "training posters alone.",
+      ]
+      : []),
   ];
 }
 
