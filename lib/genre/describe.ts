@@ -25,7 +25,9 @@ export function describeModelConfig(config: ModelConfig): string {
   const branch = config.featureBranch
     ? `, + ${
       FEATURE_NETWORK_NAMES[config.featureBranch.network].name
-    } branch at ratio ${config.featureBranch.ratio}`
+    } branch at ratio ${config.featureBranch.ratio}${
+      config.featureBranch.refit ? ", its head refit on train+validation" : ""
+    }`
     : "";
   const views = config.testTimeMirror ? ", answers averaged with the mirror image" : "";
   return `v${config.version}, ${config.loss}, ${optimizer}, batch ${config.batchSize}${augment}${heads}${branch}${views}`;
