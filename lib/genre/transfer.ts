@@ -32,7 +32,8 @@ export interface TransferResult {
 
 /**
  * Extracts features of both splits at their own poster size (`config.ratio` is not used: the splits
- * are already loaded), trains the head on train, and measures it on validation.
+ * are already loaded), trains the head on train, and measures it on validation (`config.refit` is not
+ * used either: the experiment's figure is the validation split's).
  */
 export async function transferExperiment(
   train: GenreData,
