@@ -161,8 +161,12 @@ Deno.test({
           const path = join(dir, poster);
           if (k === 0) await openPosterPage(page, `http://127.0.0.1:${server.addr.port}/`, path);
           else await page.setInputFiles("#poster", path);
+          // Headless Chromium draws with a software GL: the two networks take 5 to 25 s a poster here,
+          // and the first poster also compiles every shader.
           await page.waitForFunction(
             `document.getElementById("file-name").textContent === ${JSON.stringify(poster)}`,
+            undefined,
+            { timeout: 120_000 },
           );
           const bars = await readBars(page);
           const { probabilities } = await predictPoster(
