@@ -34,6 +34,7 @@ import { binaryCrossEntropy } from "../models/losses.ts";
 import { headTargets, maskedHuber, meanAbsoluteError } from "../models/regression_heads.ts";
 import { regressionHeads, type RegressionScalings, unscale } from "../models/targets.ts";
 import { batchIndices, epochOrder, stepsPerEpoch } from "../training/batches.ts";
+import { concatenate } from "../util/arrays.ts";
 import { formatDuration } from "../util/progress.ts";
 import type { Log } from "../util/log.ts";
 
@@ -133,15 +134,13 @@ export async function fitBranch(
 
 /** Two splits' features and films, one after the other. */
 function joinSplits(a: BranchSplit, b: BranchSplit): BranchSplit {
-  const features = new Float32Array(a.features.length + b.features.length);
-  features.set(a.features);
-  features.set(b.features, a.features.length);
-  const labels = new Uint8Array(a.data.labels.length + b.data.labels.length);
-  labels.set(a.data.labels);
-  labels.set(b.data.labels, a.data.labels.length);
   return {
-    features,
-    data: { movies: [...a.data.movies, ...b.data.movies], labels, genres: a.data.genres },
+    features: concatenate([a.features, b.features], Float32Array),
+    data: {
+      movies: [...a.data.movies, ...b.data.movies],
+      labels: concatenate([a.data.labels, b.data.labels], Uint8Array),
+      genres: a.data.genres,
+    },
   };
 }
 
