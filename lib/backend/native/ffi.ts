@@ -281,6 +281,10 @@ const C_KERNEL_SYMBOLS = {
     parameters: ["pointer", "pointer", "pointer", ...SMALL_CONV_SIZES],
     result: "i32",
   },
+  posterlab_depthwise_backward_input: {
+    parameters: ["pointer", "pointer", "pointer", ...Array<"i64">(15).fill("i64")],
+    result: "i32",
+  },
 } as const;
 
 /** The C kernels' symbols. */

@@ -18,6 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import { castConfig, identityConfig } from "./alias.ts";
 import { conv2DConfig, fusedConv2DConfig } from "./conv2d.ts";
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from "./conv2d_backprop.ts";
+import { depthwiseBackpropInputConfig } from "./depthwise_backprop.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { maxPoolConfig, maxPoolGradConfig } from "./max_pool.ts";
 import { meanConfig, sumConfig } from "./sum.ts";
@@ -41,6 +42,7 @@ export const NATIVE_KERNELS: tf.KernelConfig[] = [
   fusedConv2DConfig,
   conv2DBackpropInputConfig,
   conv2DBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
   batchMatMulConfig,
   fusedMatMulConfig,
   maxPoolConfig,

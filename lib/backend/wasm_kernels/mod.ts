@@ -10,6 +10,7 @@ import { captureShipped } from "./shipped.ts";
 import { batchMatMulConfig } from "./batch_mat_mul.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
+import { depthwiseBackpropInputConfig } from "./depthwise_backprop_input.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { meanConfig } from "./mean.ts";
 import { sumConfig } from "./sum.ts";
@@ -20,6 +21,7 @@ import { transposeConfig } from "./transpose.ts";
 export const WASM_KERNELS: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  depthwiseBackpropInputConfig,
   batchMatMulConfig,
   transposeConfig,
   maxPoolGradConfig,

@@ -8,7 +8,13 @@ import { NO_C_KERNELS } from "../../../lib/backend/native/shim.ts";
 import { nativeTest } from "./native_libs.ts";
 
 const HERE = new URL(".", import.meta.url);
-const FILES = ["batch_norm_test.ts", "sum_test.ts", "resize_test.ts", "conv2d_test.ts"];
+const FILES = [
+  "batch_norm_test.ts",
+  "sum_test.ts",
+  "resize_test.ts",
+  "conv2d_test.ts",
+  "depthwise_backprop_test.ts",
+];
 
 async function run(args: string[]): Promise<{ success: boolean; output: string }> {
   const result = await new Deno.Command(Deno.execPath(), {

@@ -2,7 +2,8 @@
  * posterlab's own C kernels for the native backend, where oneDNN and OpenBLAS have nothing that fits
  * or run slowly on these shapes: the fused optimizer steps (one pass over a variable's values,
  * gradient and moments) and the weight average's, nearest-neighbour upsampling, batch norm in
- * training, sums over leading or middle axes, and convolutions with few output channels. Vectorised by
+ * training, sums over leading or middle axes, convolutions with few output channels and the input's
+ * gradient of depthwise convolutions. Vectorised by
  * the compiler (and, where the compiler would not, with 8-float vectors) and split over OpenMP's
  * threads (the same libgomp oneDNN uses, so --threads sets both). lib/backend/native/shim.ts compiles
  * this file with the machine's C compiler on first use; lib/training/adam.ts, rmsprop.ts and
@@ -491,5 +492,49 @@ FUSED int posterlab_conv_small_backward_filter(const float *x, const float *dy, 
         dfilter[(tap * c + k) * oc + o] = total;
       }
   free(part);
+  return 0;
+}
+
+/*
+ * The input's gradient of a depthwise convolution (tfjs's DepthwiseConv2dNativeBackpropInput), NHWC with
+ * [kh, kw, c, m] filters (m outputs per input channel), any stride, padding and dilation: each output
+ * pixel's gradient is scattered back onto the input pixels its taps read, the channels innermost so the
+ * compiler vectorises them. Images split over the threads, each writing only its own. oneDNN would run it
+ * as a grouped convolution; it is cheap enough here that a loop beats building a primitive per shape.
+ * Frozen pretrained networks (MobileNetV2) need it to pass a loss's gradient back to their input.
+ */
+FUSED int posterlab_depthwise_backward_input(const float *dy, const float *filter, float *dx, int64_t n,
+                                             int64_t h, int64_t w, int64_t c, int64_t m, int64_t oh, int64_t ow,
+                                             int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
+                                             int64_t dilation_h, int64_t dilation_w, int64_t pad_top,
+                                             int64_t pad_left) {
+  if (n < 0 || h <= 0 || w <= 0 || c <= 0 || m <= 0 || stride_h <= 0 || stride_w <= 0) return 1;
+  const int64_t oc = c * m;
+#pragma omp parallel for schedule(static) if (n * h * w * c >= MIN_PARALLEL)
+  for (int64_t b = 0; b < n; b++) {
+    float *image = dx + b * h * w * c;
+    for (int64_t i = 0; i < h * w * c; i++) image[i] = 0.0f;
+    for (int64_t y = 0; y < oh; y++) {
+      for (int64_t x = 0; x < ow; x++) {
+        const float *g = dy + ((b * oh + y) * ow + x) * oc;
+        for (int64_t ky = 0; ky < kh; ky++) {
+          const int64_t iy = y * stride_h + ky * dilation_h - pad_top;
+          if (iy < 0 || iy >= h) continue;
+          for (int64_t kx = 0; kx < kw; kx++) {
+            const int64_t ix = x * stride_w + kx * dilation_w - pad_left;
+            if (ix < 0 || ix >= w) continue;
+            float *out = image + (iy * w + ix) * c;
+            const float *taps = filter + (ky * kw + kx) * oc;
+            if (m == 1) {
+              for (int64_t k = 0; k < c; k++) out[k] += g[k] * taps[k];
+            } else {
+              for (int64_t k = 0; k < c; k++)
+                for (int64_t q = 0; q < m; q++) out[k] += g[k * m + q] * taps[k * m + q];
+            }
+          }
+        }
+      }
+    }
+  }
   return 0;
 }

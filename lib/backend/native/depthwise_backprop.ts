@@ -1,0 +1,72 @@
+/**
+ * DepthwiseConv2dNativeBackpropInput on the native backend: the C kernel
+ * (`posterlab_depthwise_backward_input`, c/kernels.c), the images split over the threads; without the C
+ * kernels, the wasm backend's loop (wasm_kernels/depthwise_backprop_input.ts), which computes the same.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { KernelArgs } from "../wasm_kernels/shipped.ts";
+import { depthwiseBackpropInto, depthwiseGeometry } from "../wasm_kernels/depthwise_backprop_input.ts";
+import { heapPointer } from "./heap.ts";
+import { cKernelsIfLoaded } from "./shim.ts";
+
+function depthwiseBackpropInput(args: KernelArgs): tf.TensorInfo {
+  const { backend } = args;
+  const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const g = depthwiseGeometry(args);
+  const dx = backend.makeOutput([g.batch, g.inHeight, g.inWidth, g.inChannels], "float32");
+  const kernels = cKernelsIfLoaded();
+  if (!kernels) {
+    const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    depthwiseBackpropInto(heap(dy), heap(filter), heap(dx), g);
+    return dx;
+  }
+  const status = kernels.posterlab_depthwise_backward_input(
+    heapPointer(backend, dy),
+    heapPointer(backend, filter),
+    heapPointer(backend, dx),
+    ...[
+      g.batch,
+      g.inHeight,
+      g.inWidth,
+      g.inChannels,
+      g.multiplier,
+      g.outHeight,
+      g.outWidth,
+      g.filterHeight,
+      g.filterWidth,
+      g.strideHeight,
+      g.strideWidth,
+      g.dilationHeight,
+      g.dilationWidth,
+      g.padTop,
+      g.padLeft,
+    ].map(BigInt) as [
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+    ],
+  );
+  if (status !== 0) throw new Error(`DepthwiseConv2dNativeBackpropInput: the C kernel refused its shapes.`);
+  return dx;
+}
+
+/** The kernel, for the native backend's kernel list. */
+export const depthwiseBackpropInputConfig: tf.KernelConfig = {
+  kernelName: "DepthwiseConv2dNativeBackpropInput",
+  backendName: "native",
+  kernelFunc: depthwiseBackpropInput as unknown as tf.KernelFunc,
+};
