@@ -549,6 +549,11 @@ export interface GanObjective {
    * and decade recognisable (runs before it was recorded trained at 1).
    */
   classWeight: number;
+  /**
+   * A second discriminator on a frozen pretrained network's features at four scales (projected GAN,
+   * lib/models/projected_discriminator.ts), its loss beside the DCGAN discriminator's. Absent: off.
+   */
+  projected?: boolean;
 }
 
 /**

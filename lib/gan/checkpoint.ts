@@ -6,6 +6,7 @@
  * runs/dcgan/<name>/checkpoint/
  *   generator/, discriminator/                 the networks
  *   generator_average/                         the weight average (runs that keep one)
+ *   projected_discriminator/                   the heads on pretrained features (runs that have them)
  *   generator_adam.*, discriminator_adam.*     Adam moments and iteration count
  *   state.json                                 the position and the parts' names
  * ```
@@ -27,6 +28,7 @@ export const GAN_PARTS = {
   generator: "generator",
   discriminator: "discriminator",
   average: "generator_average",
+  projected: "projected_discriminator",
   generatorAdam: "generator_adam",
   discriminatorAdam: "discriminator_adam",
 } as const;

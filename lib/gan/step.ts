@@ -28,6 +28,7 @@ import {
   reconstructionOutputs,
   verdictModel,
 } from "../models/dcgan.ts";
+import { buildProjectedHeads, projectedLogits } from "../models/projected_discriminator.ts";
 import { augment } from "./augment.ts";
 import type { StepRecord } from "./run.ts";
 
@@ -40,6 +41,11 @@ export interface GanNetworks {
   discriminatorOptimizer: FusedAdamOptimizer;
   /** The moving average of the generator's weights (ema.ts), which samples come from when present. */
   average?: tf.LayersModel;
+  /**
+   * The discriminator on pretrained features (models/projected_discriminator.ts), when the run has one:
+   * the frozen network's maps and the trained heads, which the discriminator's optimizer trains too.
+   */
+  projected?: { maps: tf.LayersModel; heads: tf.LayersModel };
 }
 
 /**
@@ -74,6 +80,10 @@ export function trainStep(
       const verdicts = all.length - (rebuild ? decoders : 0);
       return {
         logit: all[0],
+        // The pretrained features' discriminators see the same augmented posters.
+        projected: nets.projected
+          ? projectedLogits(nets.projected.maps, nets.projected.heads, seen, conditions)
+          : undefined,
         classes: verdicts > 1 ? all[1] as tf.Tensor2D : undefined,
         reconstructionError: rebuild && decoders > 0
           ? reconstructionError(seen as tf.Tensor4D, all.slice(verdicts) as tf.Tensor4D[])
@@ -82,8 +92,6 @@ export function trainStep(
     };
     // Fakes for the discriminator's update are constants: no gradient flows into the generator here.
     const fake = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
-    const realLabels = tf.fill([batch, 1], objective.realLabel);
-    const fakeLabels = tf.zeros([batch, 1]);
     let dReal = tf.scalar(0);
     let dFake = tf.scalar(0);
     const dLoss = nets.discriminatorOptimizer.minimize(
@@ -92,10 +100,16 @@ export function trainStep(
         const onFake = judge(fake);
         dReal = tf.keep(tf.sigmoid(onReal.logit).mean());
         dFake = tf.keep(tf.sigmoid(onFake.logit).mean());
-        const adversarial = hinge
-          ? tf.relu(tf.sub(1, onReal.logit)).mean().add(tf.relu(tf.add(1, onFake.logit)).mean())
-          : tf.losses.sigmoidCrossEntropy(realLabels, onReal.logit)
-            .add(tf.losses.sigmoidCrossEntropy(fakeLabels, onFake.logit));
+        const verdictLoss = (real: tf.Tensor, fake: tf.Tensor) =>
+          hinge
+            ? tf.relu(tf.sub(1, real)).mean().add(tf.relu(tf.add(1, fake)).mean())
+            : tf.losses.sigmoidCrossEntropy(tf.fill(real.shape, objective.realLabel), real)
+              .add(tf.losses.sigmoidCrossEntropy(tf.zerosLike(fake), fake));
+        const own = verdictLoss(onReal.logit, onFake.logit);
+        // Each scale's discriminator has its loss; their mean counts as much as the DCGAN's own.
+        const adversarial = onReal.projected
+          ? own.add(verdictLoss(onReal.projected, onFake.projected!))
+          : own;
         // The classifier learns genres and decades from real posters only, so it never learns the
         // generator's mistakes as a genre's look.
         const classified = onReal.classes
@@ -106,15 +120,15 @@ export function trainStep(
           : classified) as tf.Scalar;
       },
       true,
-      trainable(nets.discriminator),
+      [...trainable(nets.discriminator), ...(nets.projected ? trainable(nets.projected.heads) : [])],
     )!;
     const gLoss = nets.generatorOptimizer.minimize(
       () => {
         const generated = nets.generator.apply(withCondition(noise), { training: true }) as tf.Tensor;
-        const { logit, classes } = judge(generated);
-        const adversarial = hinge
-          ? logit.mean().neg()
-          : tf.losses.sigmoidCrossEntropy(tf.onesLike(logit), logit);
+        const { logit, classes, projected } = judge(generated);
+        const fooling = (verdict: tf.Tensor) =>
+          hinge ? verdict.mean().neg() : tf.losses.sigmoidCrossEntropy(tf.onesLike(verdict), verdict);
+        const adversarial = projected ? fooling(logit).add(fooling(projected)) : fooling(logit);
         return (classes
           ? adversarial.add(classifierLoss(conditions!, classes).mul(objective.classWeight))
           : adversarial) as tf.Scalar;
@@ -157,6 +171,7 @@ export function newNetworks(
   seed: number,
   objective: GanObjective,
   adam: Pick<DcganTrainingConfig, "learningRate" | "beta1"> = DEFAULT_DCGAN_TRAINING,
+  maps?: tf.LayersModel,
 ): GanNetworks {
   const generator = buildGenerator({ ...shape, seed });
   const nets: GanNetworks = {
@@ -165,6 +180,14 @@ export function newNetworks(
     generatorOptimizer: createAdam(adam.learningRate, adam.beta1),
     discriminatorOptimizer: createAdam(adam.learningRate, adam.beta1),
   };
+  if (objective.projected) {
+    if (!maps) {
+      throw new Error(
+        "A run with the projected discriminator needs the pretrained maps (loadPretrainedMaps).",
+      );
+    }
+    nets.projected = { maps, heads: buildProjectedHeads(maps, shape.conditionSize, seed) };
+  }
   if (objective.averageDecay > 0) {
     nets.average = buildGenerator({ ...shape, seed });
     nets.average.setWeights(generator.getWeights());
@@ -175,6 +198,8 @@ export function newNetworks(
 /** Releases the networks and optimizers. */
 export function disposeNetworks(nets: GanNetworks): void {
   nets.average?.dispose();
+  nets.projected?.heads.dispose();
+  nets.projected?.maps.dispose();
   nets.generator.dispose();
   nets.discriminator.dispose();
   nets.generatorOptimizer.dispose();

@@ -22,6 +22,7 @@ import {
 } from "../config.ts";
 import { conditionVector, DECADES, sizeName } from "../models/dcgan.ts";
 import { modelFolderOptions, saveModelFiles } from "../models/saved.ts";
+import { loadPretrainedMaps } from "../models/projected_discriminator.ts";
 import { writeFolderAtomically } from "../util/files.ts";
 import type { LoadedCheckpoint, Position } from "../training/checkpoint.ts";
 import { type TrainingTask, trainLoop } from "../training/loop.ts";
@@ -178,9 +179,11 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
     saved: LoadedCheckpoint | undefined,
     stepsPerEpoch: number,
   ): Promise<DcganTask> => {
+    // The frozen network is never in the checkpoint: it installs with nsfwjs.
+    const maps = objective.projected ? await loadPretrainedMaps(shape) : undefined;
     const nets = saved
-      ? await restoredNetworks(saved, options)
-      : newNetworks(shape, options.seed, objective, options);
+      ? await restoredNetworks(saved, options, maps)
+      : newNetworks(shape, options.seed, objective, options, maps);
     const run = record = saved
       ? resumedMetadata((await readRunMetadata(options.runDir))!, saved.state.position, options)
       : newMetadata(options, stepsPerEpoch, grid);
@@ -292,6 +295,7 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
           [GAN_PARTS.generator]: nets.generator,
           [GAN_PARTS.discriminator]: nets.discriminator,
           ...(nets.average ? { [GAN_PARTS.average]: nets.average } : {}),
+          ...(nets.projected ? { [GAN_PARTS.projected]: nets.projected.heads } : {}),
         },
         optimizers: {
           [GAN_PARTS.generatorAdam]: nets.generatorOptimizer,
@@ -366,8 +370,20 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
 }
 
 /** The networks of a checkpoint, with fresh Adam optimizers holding its moments. */
-async function restoredNetworks(saved: LoadedCheckpoint, options: DcganTrainOptions): Promise<GanNetworks> {
+async function restoredNetworks(
+  saved: LoadedCheckpoint,
+  options: DcganTrainOptions,
+  maps: tf.LayersModel | undefined,
+): Promise<GanNetworks> {
+  const heads = saved.models[GAN_PARTS.projected];
+  if (!maps !== !heads) {
+    throw new Error(
+      `${options.runDir} was trained ${heads ? "with" : "without"} the projected discriminator: resume it ` +
+        `${heads ? "with" : "without"} --projected.`,
+    );
+  }
   const nets: GanNetworks = {
+    ...(maps && heads ? { projected: { maps, heads } } : {}),
     generator: saved.models[GAN_PARTS.generator],
     discriminator: saved.models[GAN_PARTS.discriminator],
     generatorOptimizer: createAdam(options.learningRate, options.beta1),

@@ -89,6 +89,28 @@ export async function pooledFeatures(
   }
 }
 
+/**
+ * One network's layers' outputs as they are, not averaged: a frozen model from `[n, size.height,
+ * size.width, channels]` images to one map per layer, in the order given (the discriminator on
+ * pretrained features, projected_discriminator.ts, reads maps at several scales).
+ */
+export async function featureMaps(
+  source: FeatureSource,
+  size: { height: number; width: number },
+): Promise<tf.LayersModel> {
+  const part = rebuilt(source, size);
+  try {
+    const model = await tf.models.modelFromJSON(
+      { modelTopology: part.topology as unknown as tf.io.ModelJSON["modelTopology"] } as never,
+    );
+    for (const [layer, values] of part.weights) model.getLayer(layer).setWeights(values);
+    model.trainable = false;
+    return model;
+  } finally {
+    for (const values of part.weights.values()) tf.dispose(values);
+  }
+}
+
 /** A source's network cut after its last contributing layer, rebuilt for `size`, batch norms folded. */
 function rebuilt(source: FeatureSource, size: { height: number; width: number }) {
   const topology = source.network.toJSON(undefined, false) as unknown as KerasTopology;
