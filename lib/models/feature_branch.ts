@@ -33,6 +33,7 @@ import {
 } from "./mobilenet_v2.ts";
 import { INCEPTION_V3_BRANCH_BLOCKS, INCEPTION_V3_MIN_SIDE, loadInceptionV3 } from "./inception_v3.ts";
 import { pooledFeatures } from "./pooled_features.ts";
+import { fromNetworks } from "./nsfwjs.ts";
 
 /** The folder of the branch's head inside a saved model's folder. */
 export const FEATURE_HEAD_DIR = "feature_head";
@@ -76,20 +77,15 @@ export async function loadFeatureExtractor(
         `${imageSize.width}x${imageSize.height}: give the branch a ratio of 42 or more.`,
     );
   }
-  const [mobileNet, inception] = [await loadMobileNetV2(), await loadInceptionV3()];
-  try {
-    return await pooledFeatures(
+  return await fromNetworks([loadMobileNetV2(), loadInceptionV3()], (mobileNet, inception) =>
+    pooledFeatures(
       [
         { network: mobileNet, layers: [LAST_CONV_OUTPUT] },
         { network: inception, layers: INCEPTION_V3_BRANCH_BLOCKS, prefix: "inception_" },
       ],
       imageSize,
       "branch_features",
-    );
-  } finally {
-    mobileNet.dispose();
-    inception.dispose();
-  }
+    ));
 }
 
 /** The pooled features of every poster of `data`, row-major `[count, features]`, a batch at a time. */

@@ -25,7 +25,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { loadNsfwjsNetwork } from "./nsfwjs.ts";
+import { fromNetworks, loadNsfwjsNetwork } from "./nsfwjs.ts";
 import { pooledFeatures } from "./pooled_features.ts";
 import { InceptionV3Model } from "nsfwjs/models/inception_v3";
 
@@ -57,19 +57,13 @@ export function loadInceptionV3(): Promise<tf.LayersModel> {
  * [n, 2048] features.
  */
 export async function loadInceptionV3Features(): Promise<tf.LayersModel> {
-  const original = await loadInceptionV3();
-  try {
-    // nsfwjs's own head pools mixed10 8x8 (all of it) and flattens: the same means. Frozen, so its
-    // batch norms fold into the convolutions, which makes a batch about a third faster.
-    const size = { height: INCEPTION_V3_SIZE, width: INCEPTION_V3_SIZE };
-    return await pooledFeatures(
-      [{ network: original, layers: [LAST_MIXED_BLOCK] }],
-      size,
-      "inception_v3_features",
-    );
-  } finally {
-    original.dispose();
-  }
+  // nsfwjs's own head pools mixed10 8x8 (all of it) and flattens: the same means. Frozen, so its
+  // batch norms fold into the convolutions, which makes a batch about a third faster.
+  const size = { height: INCEPTION_V3_SIZE, width: INCEPTION_V3_SIZE };
+  return await fromNetworks(
+    [loadInceptionV3()],
+    (network) => pooledFeatures([{ network, layers: [LAST_MIXED_BLOCK] }], size, "inception_v3_features"),
+  );
 }
 
 /**

@@ -21,7 +21,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { loadNsfwjsNetwork } from "./nsfwjs.ts";
+import { fromNetworks, loadNsfwjsNetwork } from "./nsfwjs.ts";
 import { pooledFeatures } from "./pooled_features.ts";
 import { MobileNetV2Model } from "nsfwjs/models/mobilenet_v2";
 
@@ -46,16 +46,10 @@ export async function loadMobileNetV2Features(
         `use --ratio 18 or more.`,
     );
   }
-  const original = await loadMobileNetV2();
-  try {
-    // Everything up to the last convolution's ReLU: the pooling and dense head are sized for 224x224.
-    // Frozen, so its batch norms fold into the convolutions: the same features, in a third of the time.
-    return await pooledFeatures(
-      [{ network: original, layers: [LAST_CONV_OUTPUT] }],
-      size,
-      "mobilenet_v2_features",
-    );
-  } finally {
-    original.dispose();
-  }
+  // Everything up to the last convolution's ReLU: the pooling and dense head are sized for 224x224.
+  // Frozen, so its batch norms fold into the convolutions: the same features, in a third of the time.
+  return await fromNetworks(
+    [loadMobileNetV2()],
+    (network) => pooledFeatures([{ network, layers: [LAST_CONV_OUTPUT] }], size, "mobilenet_v2_features"),
+  );
 }

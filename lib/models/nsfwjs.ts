@@ -25,3 +25,22 @@ export async function loadNsfwjsNetwork(name: string, definition: unknown): Prom
     console.info = info;
   }
 }
+
+/**
+ * What `build` makes from the loaded `networks` (a feature extractor, which holds its own copies of
+ * the weights); the networks are disposed afterwards, whatever happens.
+ */
+export async function fromNetworks<T>(
+  networks: Promise<tf.LayersModel>[],
+  build: (...loaded: tf.LayersModel[]) => Promise<T>,
+): Promise<T> {
+  const settled = await Promise.allSettled(networks);
+  const loaded = settled.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
+  try {
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return await build(...loaded);
+  } finally {
+    for (const network of loaded) network.dispose();
+  }
+}

@@ -24,6 +24,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { loadMobileNetV2 } from "./mobilenet_v2.ts";
 import { featureMaps } from "./pooled_features.ts";
+import { fromNetworks } from "./nsfwjs.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
 
 /** MobileNetV2's layers read, at strides 4, 8, 16 and 32 (24, 32, 96 and 160 channels). */
@@ -34,12 +35,10 @@ export const PROJECTED_CHANNELS = 64;
 
 /** The frozen MobileNetV2 for `size` posters, from images in [0, 1] to its maps at {@linkcode PROJECTED_LAYERS}. */
 export async function loadPretrainedMaps(size: { width: number; height: number }): Promise<tf.LayersModel> {
-  const network = await loadMobileNetV2();
-  try {
-    return await featureMaps({ network, layers: PROJECTED_LAYERS }, size);
-  } finally {
-    network.dispose();
-  }
+  return await fromNetworks(
+    [loadMobileNetV2()],
+    (network) => featureMaps({ network, layers: PROJECTED_LAYERS }, size),
+  );
 }
 
 /**
