@@ -92,6 +92,10 @@ const FLAGS = {
     help: "FastGAN's self-supervised discriminator: decoders rebuild real posters from its feature maps " +
       `(default ${DEFAULT_DCGAN_SHAPE.reconstruct ? "on; --reconstruct=false: off" : "off"})`,
   },
+  style: {
+    type: "boolean",
+    help: "a StyleGAN2-style generator: a mapping network and modulated convolutions in place of batch norm",
+  },
   "full-size-filters": {
     type: "number",
     help: "channels of a convolution block at the poster's full size before the RGB one (0: none)",
@@ -297,6 +301,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           skipExcitation: flags["skip-excitation"] ?? DEFAULT_DCGAN_SHAPE.skipExcitation,
           reconstruct: flags.reconstruct ?? DEFAULT_DCGAN_SHAPE.reconstruct,
           fullSizeFilters,
+          style: flags.style ?? false,
           auxiliaryClassifier: !flags["no-classifier"],
         },
         objective: {

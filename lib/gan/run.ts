@@ -72,6 +72,8 @@ export interface RunMetadata {
     augment?: readonly Augmentation[];
     /** The generator's AC-GAN loss weight. */
     classWeight: number;
+    /** A second discriminator on pretrained features (GanObjective.projected). */
+    projected?: boolean;
     sampleRate: number;
     seed: number;
   };
@@ -184,6 +186,15 @@ function fillReconstructAndFullSize(record: StoredRun): StoredRun {
   };
 }
 
+/** Format 8 → 9. Runs from before the style generator and the projected discriminator had neither. */
+function fillStyleAndProjected(record: StoredRun): StoredRun {
+  return {
+    ...record,
+    shape: { ...record.shape, style: record.shape.style ?? false },
+    training: { ...record.training, projected: record.training.projected ?? false },
+  };
+}
+
 /** The upgrade steps of run records: `RUN_UPGRADES[n - 1]` takes format n to n + 1. */
 const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
   fillPosterShapeAndObjective,
@@ -193,6 +204,7 @@ const RUN_UPGRADES: readonly ((record: StoredRun) => StoredRun)[] = [
   fillClassWeight,
   fillSkipExcitation,
   fillReconstructAndFullSize,
+  fillStyleAndProjected,
 ];
 
 /** The format of the run records {@linkcode writeRunMetadata} writes (metadata.json's `format`). */

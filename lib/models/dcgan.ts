@@ -12,6 +12,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { buildStyleGenerator } from "./style_generator.ts";
 import { ALL_GENRES, type DcganShape, DEFAULT_DCGAN_SHAPE, type Genre } from "../config.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
 import { conditionFromLayout, type ConditionLayout } from "./condition_layout.ts";
@@ -99,6 +100,21 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
   const { steps, baseWidth, baseHeight } = upsamplingSteps(shape.width, shape.height);
   const { init } = initializers(shape.seed ?? 1);
   const resolved = resolveShape(shape);
+  if (resolved.style) {
+    if ((resolved.fullSizeFilters ?? 0) > 0 || resolved.generatorConditioning === "modulated") {
+      throw new Error(
+        "The style generator has no full-size block and no conditional batch norm: drop those flags.",
+      );
+    }
+    return buildStyleGenerator({
+      ...shape,
+      steps,
+      baseWidth,
+      baseHeight,
+      seed: shape.seed ?? 1,
+      excite: resolved.skipExcitation ? skipExcitation((shape.seed ?? 1) + 500) : undefined,
+    });
+  }
   const resize = resolved.upsampling === "resize";
   const noise = tf.input({ shape: [shape.latentDim], name: "noise" });
   const condition = shape.conditionSize > 0

@@ -67,14 +67,22 @@ const CONDITIONED = { ...DECAYED, shape: { ...DECAYED.shape, generatorConditioni
 const WEIGHED = { ...CONDITIONED, training: { ...CONDITIONED.training, classWeight: 4 } };
 /** Format 7: the generator's skip-layer excitation recorded. */
 const EXCITED = { ...WEIGHED, shape: { ...WEIGHED.shape, skipExcitation: true } };
-/** Format 8, today's: the discriminator's decoders and the generator's full-size block recorded. */
-const CURRENT = { ...EXCITED, shape: { ...EXCITED.shape, reconstruct: true, fullSizeFilters: 16 } };
+/** Format 8: the discriminator's decoders and the generator's full-size block recorded. */
+const DECODED = { ...EXCITED, shape: { ...EXCITED.shape, reconstruct: true, fullSizeFilters: 16 } };
+/** Format 9, today's: the style generator and the projected discriminator recorded. */
+const CURRENT = {
+  ...DECODED,
+  shape: { ...DECODED.shape, style: true },
+  training: { ...DECODED.training, projected: true },
+};
 /** What runs of formats 1-5 weighed the AC-GAN loss at. */
 const CLASS_WEIGHT = { classWeight: 1 };
 /** What a generator of formats 1-4 did with the condition. */
 const INPUT_ONLY = { generatorConditioning: "input" };
+/** What generators of formats 1-8 were of the style generator. */
+const NO_STYLE = { style: false };
 /** What discriminators of formats 1-7 had of decoders, and their generators of a full-size block. */
-const NO_DECODERS = { reconstruct: false, fullSizeFilters: 0 };
+const NO_DECODERS = { reconstruct: false, fullSizeFilters: 0, ...NO_STYLE };
 /** What generators of formats 1-6 had of skip-layer excitation (and of what came after it). */
 const NO_EXCITATION = { skipExcitation: false, ...NO_DECODERS };
 
@@ -146,11 +154,17 @@ const UPGRADED = [
   },
   { stored: WEIGHED, format: 6, expected: { ...WEIGHED, shape: { ...WEIGHED.shape, ...NO_EXCITATION } } },
   { stored: EXCITED, format: 7, expected: { ...EXCITED, shape: { ...EXCITED.shape, ...NO_DECODERS } } },
-  { stored: CURRENT, format: 8, expected: CURRENT },
-];
+  { stored: DECODED, format: 8, expected: { ...DECODED, shape: { ...DECODED.shape, ...NO_STYLE } } },
+  { stored: CURRENT, format: 9, expected: CURRENT },
+].map(({ stored, format, expected }) => ({
+  stored,
+  format,
+  // No run of formats 1-8 had the projected discriminator.
+  expected: format < 9 ? { ...expected, training: { ...expected.training, projected: false } } : expected,
+}));
 
-Deno.test("run records are written in today's format, which is 8", async () => {
-  assert.equal(RUN_FORMAT, 8);
+Deno.test("run records are written in today's format, which is 9", async () => {
+  assert.equal(RUN_FORMAT, 9);
   const runDir = await Deno.makeTempDir();
   try {
     await writeRunMetadata(runDir, CURRENT as RunMetadata);
