@@ -499,7 +499,8 @@ export interface DcganShape {
   /**
    * A StyleGAN2-style generator (lib/models/style_generator.ts): a mapping network makes a style vector
    * of the noise and the condition, and modulated convolutions it steers replace the generator's batch
-   * norms. Default false.
+   * norms. Measured at equal epochs, it collapsed towards one layout and fell behind by both judges
+   * (docs/dcgan.md), so it is off by default.
    */
   style?: boolean;
   /**

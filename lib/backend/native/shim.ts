@@ -1,10 +1,10 @@
 /**
  * The native backend's own C code (lib/backend/native/c/kernels.c: the fused Adam and RMSprop steps,
  * nearest-neighbour upsampling and its gradient, batch norm in training, sums over leading or middle
- * axes, convolutions with few output channels), compiled from source with the machine's C compiler on
- * first use, never committed as a binary. oneDNN has no optimizer primitive, and the JavaScript loops
- * the steps replace ran single-threaded at about 7 ns a weight: 52 ms a step for the genre CNN v1's
- * 7.1M weights at ratio 30. `POSTERLAB_NO_C_KERNELS=1` runs without them, on their fallbacks (to
+ * axes, convolutions with few output channels, the depthwise convolution's input gradient), compiled
+ * from source with the machine's C compiler on first use, never committed as a binary. oneDNN has no
+ * optimizer primitive, and the JavaScript loops the steps replace ran single-threaded at about 7 ns a
+ * weight: 52 ms a step for the genre CNN v1's 7.1M weights at ratio 30. `POSTERLAB_NO_C_KERNELS=1` runs without them, on their fallbacks (to
  * tell a fault in a C kernel from the rest; the tests run the native kernels' tests that way too).
  *
  * The library goes to `.cache/native/` in the project, named by a hash of the source, the compiler
@@ -48,7 +48,8 @@ export const C_COMPILER_FLAGS = [
 
 /** What runs instead when the C kernels cannot be built. */
 const FALLBACK =
-  "optimizer steps in JavaScript, upsampling on wasm, batch norm and convolutions on oneDNN, sums on OpenBLAS";
+  "optimizer steps in JavaScript, upsampling on wasm, batch norm and convolutions on oneDNN, sums on OpenBLAS, " +
+  "the depthwise gradient in JavaScript";
 
 /** The environment variable that turns the C kernels off when it is 1. */
 export const NO_C_KERNELS = "POSTERLAB_NO_C_KERNELS";

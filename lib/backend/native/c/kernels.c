@@ -3,14 +3,13 @@
  * or run slowly on these shapes: the fused optimizer steps (one pass over a variable's values,
  * gradient and moments) and the weight average's, nearest-neighbour upsampling, batch norm in
  * training, sums over leading or middle axes, convolutions with few output channels and the input's
- * gradient of depthwise convolutions. Vectorised by
- * the compiler (and, where the compiler would not, with 8-float vectors) and split over OpenMP's
- * threads (the same libgomp oneDNN uses, so --threads sets both). lib/backend/native/shim.ts compiles
- * this file with the machine's C compiler on first use; lib/training/adam.ts, rmsprop.ts and
- * lib/gan/ema.ts call the steps and keep their JavaScript loops, which compute the same float32
- * operations in the same order, for other backends;
- * resize.ts, batch_norm.ts, sum.ts and small_conv.ts call the others, which their tests hold to the
- * cpu backend within a tolerance.
+ * gradient of depthwise convolutions. Vectorised by the compiler (and, where the compiler would not,
+ * with 8-float vectors) and split over OpenMP's threads (the same libgomp oneDNN uses, so --threads
+ * sets both). lib/backend/native/shim.ts compiles this file with the machine's C compiler on first
+ * use; lib/training/adam.ts, rmsprop.ts and lib/gan/ema.ts call the steps and keep their JavaScript
+ * loops, which compute the same float32 operations in the same order, for other backends; resize.ts,
+ * batch_norm.ts, sum.ts, small_conv.ts and depthwise_backprop.ts call the others, which their tests
+ * hold to the cpu backend within a tolerance.
  *
  * Exact float32 arithmetic (no -ffast-math, no contraction into fused multiply-adds) keeps the
  * optimizer steps bit-identical to the JavaScript loops: tests/backend/native/optimizer_steps_test.ts.
