@@ -1,6 +1,6 @@
 /**
  * `deno task dcgan:sample --genre Sci-Fi --decade 1980 [--count 16] [--name cdcgan64x96] [--seed N]
- *  [--candidates 8] [--truncation 0.8] [--out FILE] [--shipped-dir models]`
+ *  [--candidates 8] [--truncation 0.8] [--epoch N] [--out FILE] [--shipped-dir models]`
  * `deno task dcgan:sample --out-dir DIR [--count 500] [--genre G --decade D] [--force] ...`
  * `deno task dcgan:sample --quality [--inception] [--quality-model NAME] [--candidates K] [--truncation F]`
  *
@@ -57,6 +57,10 @@ const FLAGS = {
     help: "draw this many posters for each one asked and keep the one the discriminator's classifier " +
       "reads most surely as the asked genres and decade; 1: the draw as it comes (docs/dcgan.md, " +
       `'Best of K'; default ${DEFAULT_DCGAN_SAMPLE.candidates} when the generator has its classifier, else 1)`,
+  },
+  epoch: {
+    type: "number",
+    help: "a run's generator as saved at the end of this epoch, not its latest (one candidate per poster)",
   },
   quality: {
     type: "boolean",
@@ -126,6 +130,7 @@ await runCli("Generate posters of a genre and decade with a conditional DCGAN.",
     seed: flags.seed ?? DEFAULT_DCGAN_SAMPLE.seed,
     truncation: flags.truncation!,
     ...(flags.candidates !== undefined ? { candidates: flags.candidates } : {}),
+    ...(flags.epoch !== undefined ? { epoch: flags.epoch } : {}),
     ...(flags.genre?.length ? { genres: flags.genre } : {}),
     ...(flags.decade !== undefined ? { decade: flags.decade } : {}),
   };

@@ -13,7 +13,8 @@ import { type DcganShape, DEFAULT_DCGAN_SAMPLE } from "../config.ts";
 import { CONDITION_LAYOUT, decadeOf, parseGenre } from "../models/dcgan.ts";
 import { conditionFromLayout, type ConditionLayout } from "../models/condition_layout.ts";
 import { imageFilesIn } from "../images/folder.ts";
-import { writeFileAtomic } from "../util/files.ts";
+import { pathExists, writeFileAtomic } from "../util/files.ts";
+import { loadModelFiles } from "../models/saved.ts";
 import { seededRandom } from "../util/random.ts";
 import { Progress } from "../util/progress.ts";
 import { GAN_PARTS, loadChooser, loadGenerator, samplingPart } from "./checkpoint.ts";
@@ -22,7 +23,7 @@ import type { ImageBatch } from "./grid_layout.ts";
 import { type GeneratorInputs, makePosters, pixelBytes, posterBatches } from "./make_posters.ts";
 import { defaultCandidates } from "./choose_posters.ts";
 import { readSetIndex } from "./prepare.ts";
-import { readRunMetadata, runPaths } from "./run.ts";
+import { readRunMetadata, type RunMetadata, runPaths } from "./run.ts";
 import { findShippedGenerator, loadShippedGenerator, shippedGeneratorsDir } from "./shipped.ts";
 
 /**
@@ -86,11 +87,16 @@ export interface SampleRequest {
   shippedDir?: string;
   /** The run's name was asked for (--name), so no other shipped generator may answer. */
   exactName?: boolean;
+  /**
+   * Sample the generator the run saved at the end of this epoch (`generators/epoch_NNN/`) instead of its
+   * latest; one candidate only, since the run keeps only its latest discriminator to choose with.
+   */
+  epoch?: number;
 }
 
 /** Which generator answered a sample request. */
 export type SampleSource =
-  | { kind: "run"; runDir: string; step: number; averaged: boolean }
+  | { kind: "run"; runDir: string; step: number; averaged: boolean; epoch?: number }
   | { kind: "shipped"; dir: string; name: string };
 
 /** `runs/dcgan/x (the weight average after 100 steps)` or `x [shipped with posterlab] (models/...)`. */
@@ -98,8 +104,51 @@ export function describeSource(source: SampleSource): string {
   return source.kind === "run"
     ? `run ${source.runDir} (${
       source.averaged ? "its weight average" : "its generator"
-    } after ${source.step} steps)`
+    } after ${source.step} steps${
+      source.epoch === undefined ? "" : `, as saved at the end of epoch ${source.epoch}`
+    })`
     : `${source.name} [shipped with posterlab] (${source.dir})`;
+}
+
+/** A run's generator as it was saved at the end of `epoch` (the weight average when the run keeps one). */
+async function openEpochGenerator(
+  runDir: string,
+  metadata: RunMetadata,
+  epoch: number,
+  candidates: number | undefined,
+): Promise<OpenGenerator> {
+  if (candidates !== undefined && candidates !== 1) {
+    throw new Error(
+      `--epoch draws one candidate per poster: the run keeps only its latest discriminator, whose classifier ` +
+        `did not judge epoch ${epoch}'s generator. Leave out --candidates or give --candidates 1.`,
+    );
+  }
+  const dir = runPaths(runDir).epochGenerator(epoch);
+  if (!Number.isInteger(epoch) || epoch < 1 || !(await pathExists(join(dir, "model.json")))) {
+    throw new Error(
+      `${runDir} has no generator of epoch ${epoch}: it saved one at the end of each of epochs 1 to ` +
+        `${metadata.epoch} (generators/epoch_NNN/).`,
+    );
+  }
+  const model = await loadModelFiles(dir);
+  return {
+    model,
+    inputs: {
+      latentDim: metadata.shape.latentDim,
+      ...(metadata.conditional ? { condition: CONDITION_LAYOUT } : {}),
+    },
+    source: {
+      kind: "run",
+      runDir,
+      step: epoch * metadata.dataset.stepsPerEpoch,
+      averaged: metadata.training.averageDecay > 0,
+      epoch,
+    },
+    trainedOn: { key: metadata.dataset.key, dataDir: metadata.dataset.selection.dataDir },
+    shape: metadata.shape,
+    seed: metadata.training.seed,
+    position: { step: epoch * metadata.dataset.stepsPerEpoch, epoch },
+  };
 }
 
 /** The training set a generator learned from, as its run recorded it (dcgan:prepare's index). */
@@ -133,6 +182,15 @@ export async function openGenerator(request: SampleRequest, unconditional = fals
     throw new Error(`${what} is unconditional: train one with --conditional to ask for genres and decades.`);
   };
   const metadata = await readRunMetadata(request.runDir);
+  if (request.epoch !== undefined && !metadata) {
+    throw new Error(
+      `--epoch needs a run: ${request.runDir} has no metadata.json (a shipped generator has no epochs).`,
+    );
+  }
+  if (metadata && request.epoch !== undefined) {
+    if (!metadata.conditional && !unconditional) refuse(`Run ${request.runDir}`);
+    return await openEpochGenerator(request.runDir, metadata, request.epoch, request.candidates);
+  }
   if (metadata) {
     if (!metadata.conditional && !unconditional) refuse(`Run ${request.runDir}`);
     const checkpoint = runPaths(request.runDir).checkpoint;

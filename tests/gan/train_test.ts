@@ -7,7 +7,7 @@ import type { TrainingSet } from "../../lib/gan/prepare.ts";
 import { readRunMetadata, runPaths } from "../../lib/gan/run.ts";
 import { remeasureRun } from "../../lib/gan/generator_quality.ts";
 import type { ImageJudge } from "../../lib/gan/inception_distance.ts";
-import { sampleConditional } from "../../lib/gan/sample.ts";
+import { describeSource, sampleConditional, sampleWithSource } from "../../lib/gan/sample.ts";
 import { writeRunFigures } from "../../lib/gan/figures.ts";
 import { type DcganTrainOptions, trainDcgan } from "../../lib/gan/train.ts";
 import { newNetworks, trainStep } from "../../lib/gan/step.ts";
@@ -352,6 +352,32 @@ Deno.test("hinge loss, spectral norm, transposed convolutions, no average: train
         /^Cannot resume .*parts: /.test(error.message) &&
         /training\.loss: "hinge" → "bce"/.test(error.message) &&
         /shape\.spectralNorm: true → false/.test(error.message),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("dcgan:sample --epoch: the generator a run saved at that epoch's end, one candidate", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const runDir = join(root, "c");
+    await trainDcgan(options(runDir, { epochs: 2 }));
+    const ask = { runDir, genres: ["Drama"], decade: 1990, count: 4, seed: 1, candidates: 1, truncation: 1 };
+    const latest = await sampleWithSource({ ...ask, out: join(root, "latest.png") });
+    const first = await sampleWithSource({ ...ask, epoch: 1, out: join(root, "first.png") });
+    const last = await sampleWithSource({ ...ask, epoch: 2, out: join(root, "last.png") });
+    assert.match(describeSource(first.source), /after 4 steps, as saved at the end of epoch 1\)$/);
+    // The last epoch's saved generator is the run's latest (its weight average); the first is another.
+    assert.deepEqual(await Deno.readFile(last.out), await Deno.readFile(latest.out));
+    assert.notDeepEqual(await Deno.readFile(first.out), await Deno.readFile(latest.out));
+    await assert.rejects(
+      () => sampleWithSource({ ...ask, epoch: 3 }),
+      /has no generator of epoch 3: .* epochs 1 to 2/,
+    );
+    await assert.rejects(
+      () => sampleWithSource({ ...ask, epoch: 1, candidates: 4 }),
+      /--epoch draws one candidate per poster/,
     );
   } finally {
     await Deno.remove(root, { recursive: true });
