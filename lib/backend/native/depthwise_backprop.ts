@@ -15,50 +15,38 @@ function depthwiseBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { backend } = args;
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const g = depthwiseGeometry(args);
-  const dx = backend.makeOutput([g.batch, g.inHeight, g.inWidth, g.inChannels], "float32");
+  const dx = backend.makeOutput(g.info.inShape, "float32");
   const kernels = cKernelsIfLoaded();
   if (!kernels) {
     const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
     depthwiseBackpropInto(heap(dy), heap(filter), heap(dx), g);
     return dx;
   }
-  const status = kernels.posterlab_depthwise_backward_input(
+  const { info: i, multiplier } = g;
+  const sizes = [
+    i.batchSize,
+    i.inHeight,
+    i.inWidth,
+    i.inChannels,
+    multiplier,
+    i.outHeight,
+    i.outWidth,
+    i.filterHeight,
+    i.filterWidth,
+    i.strideHeight,
+    i.strideWidth,
+    i.dilationHeight,
+    i.dilationWidth,
+    i.padInfo.top,
+    i.padInfo.left,
+  ].map(BigInt);
+  // The symbol takes the three pointers and these 15 sizes, in this order (ffi.ts).
+  const scatter = kernels.posterlab_depthwise_backward_input as unknown as (...args: unknown[]) => number;
+  const status = scatter(
     heapPointer(backend, dy),
     heapPointer(backend, filter),
     heapPointer(backend, dx),
-    ...[
-      g.batch,
-      g.inHeight,
-      g.inWidth,
-      g.inChannels,
-      g.multiplier,
-      g.outHeight,
-      g.outWidth,
-      g.filterHeight,
-      g.filterWidth,
-      g.strideHeight,
-      g.strideWidth,
-      g.dilationHeight,
-      g.dilationWidth,
-      g.padTop,
-      g.padLeft,
-    ].map(BigInt) as [
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-    ],
+    ...sizes,
   );
   if (status !== 0) throw new Error(`DepthwiseConv2dNativeBackpropInput: the C kernel refused its shapes.`);
   return dx;

@@ -10,24 +10,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { type KernelArgs, values } from "./shipped.ts";
 
-/** What the scatter needs of a depthwise convolution's geometry (tfjs's Conv2DInfo, depthwise). */
+/** A depthwise convolution's geometry (tfjs's, depthwise) and its outputs per input channel. */
 export interface DepthwiseGeometry {
-  batch: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  /** Outputs per input channel. */
+  info: tf.backend_util.Conv2DInfo;
   multiplier: number;
-  outHeight: number;
-  outWidth: number;
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  padTop: number;
-  padLeft: number;
 }
 
 /** The geometry of the kernel call `args` (attrs inputShape, strides, pad, dilations; the filter's shape). */
@@ -43,23 +29,7 @@ export function depthwiseGeometry(args: KernelArgs): DepthwiseGeometry {
     attrs.dimRoundingMode,
     true,
   );
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    multiplier: filter.shape[3],
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    dilationHeight: info.dilationHeight,
-    dilationWidth: info.dilationWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
+  return { info, multiplier: filter.shape[3] };
 }
 
 /** dx (NHWC, zeroed here) from dy and the `[kh, kw, c, m]` filter of a depthwise convolution of geometry `g`. */
@@ -67,20 +37,21 @@ export function depthwiseBackpropInto(
   dy: Float32Array,
   filter: Float32Array,
   dx: Float32Array,
-  g: DepthwiseGeometry,
+  { info: g, multiplier: m }: DepthwiseGeometry,
 ): void {
-  const c = g.inChannels, m = g.multiplier, oc = c * m;
+  const c = g.inChannels, oc = c * m;
+  const { top, left } = g.padInfo;
   dx.fill(0);
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = 0; b < g.batchSize; b++) {
     const image = b * g.inHeight * g.inWidth * c;
     for (let y = 0; y < g.outHeight; y++) {
       for (let x = 0; x < g.outWidth; x++) {
         const from = ((b * g.outHeight + y) * g.outWidth + x) * oc;
         for (let ky = 0; ky < g.filterHeight; ky++) {
-          const iy = y * g.strideHeight + ky * g.dilationHeight - g.padTop;
+          const iy = y * g.strideHeight + ky * g.dilationHeight - top;
           if (iy < 0 || iy >= g.inHeight) continue;
           for (let kx = 0; kx < g.filterWidth; kx++) {
-            const ix = x * g.strideWidth + kx * g.dilationWidth - g.padLeft;
+            const ix = x * g.strideWidth + kx * g.dilationWidth - left;
             if (ix < 0 || ix >= g.inWidth) continue;
             const to = image + (iy * g.inWidth + ix) * c;
             const taps = (ky * g.filterWidth + kx) * oc;
@@ -100,7 +71,7 @@ function depthwiseBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { backend } = args;
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const g = depthwiseGeometry(args);
-  const out = backend.makeOutput([g.batch, g.inHeight, g.inWidth, g.inChannels], "float32");
+  const out = backend.makeOutput(g.info.inShape, "float32");
   // Views after the allocation: growing the heap would detach earlier ones.
   depthwiseBackpropInto(values(backend, dy), values(backend, filter), values(backend, out), g);
   return out;
