@@ -84,3 +84,28 @@ Deno.test("fid: real posters go down to the generated size; distance, floor and 
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("fid --network mobilenet_v2: MobileNetV2 reads the images at their own size; too small is refused", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    await images(join(cwd, "real"), 6, 40, 60, "srgb");
+    await images(join(cwd, "gen"), 3, 32, 48, "png");
+    await images(join(cwd, "tiny"), 3, 8, 12, "png");
+    const run = await fid(cwd, "real", "gen", "--floor", "--network", "mobilenet_v2", "--backend", "wasm");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /^network: +MobileNetV2 \(nsfwjs 4\.4: .*\), at the images' own size, 1280 features/,
+    );
+    assert.match(run.stdout, /compared at 32x48 \(read at that size\)/);
+    const figure = (name: string) => Number(new RegExp(`${name}: +([\\d.]+)`).exec(run.stdout)?.[1]);
+    assert.ok(figure("distance") > 0 && figure("floor") > 0, run.stdout);
+    const tiny = await fid(cwd, "real", "tiny", "--network", "mobilenet_v2");
+    assert.equal(tiny.code, 2);
+    assert.match(tiny.stderr, /--network mobilenet_v2 needs images of at least 32x32 .* compare at 8x12/);
+    const unknown = await fid(cwd, "real", "gen", "--network", "vgg");
+    assert.match(unknown.stderr, /--network vgg is unknown: use inception_v3 or mobilenet_v2/);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
