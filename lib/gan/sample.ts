@@ -110,13 +110,36 @@ export function describeSource(source: SampleSource): string {
     : `${source.name} [shipped with posterlab] (${source.dir})`;
 }
 
+/** Which of a run's generators answers, and how far its training had gone. */
+interface RunGenerator {
+  model: tf.LayersModel;
+  averaged: boolean;
+  step: number;
+  /** Set when the generator is one the run saved at an epoch's end rather than its latest. */
+  epoch?: number;
+  chooser?: GeneratorInputs["chooser"];
+}
+
+/** The run's latest generator (its weight average when it keeps one), with its classifier unless one candidate is asked. */
+async function latestRunGenerator(
+  runDir: string,
+  metadata: RunMetadata,
+  candidates?: number,
+): Promise<RunGenerator> {
+  const checkpoint = runPaths(runDir).checkpoint;
+  const model = await loadGenerator(checkpoint);
+  const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
+  const chooser = metadata.conditional && candidates !== 1 ? await loadChooser(checkpoint) : undefined;
+  return { model, averaged, step: metadata.step, ...(chooser ? { chooser } : {}) };
+}
+
 /** A run's generator as it was saved at the end of `epoch` (the weight average when the run keeps one). */
-async function openEpochGenerator(
+async function epochRunGenerator(
   runDir: string,
   metadata: RunMetadata,
   epoch: number,
   candidates: number | undefined,
-): Promise<OpenGenerator> {
+): Promise<RunGenerator> {
   if (candidates !== undefined && candidates !== 1) {
     throw new Error(
       `--epoch draws one candidate per poster: the run keeps only its latest discriminator, whose classifier ` +
@@ -130,24 +153,11 @@ async function openEpochGenerator(
         `${metadata.epoch} (generators/epoch_NNN/).`,
     );
   }
-  const model = await loadModelFiles(dir);
   return {
-    model,
-    inputs: {
-      latentDim: metadata.shape.latentDim,
-      ...(metadata.conditional ? { condition: CONDITION_LAYOUT } : {}),
-    },
-    source: {
-      kind: "run",
-      runDir,
-      step: epoch * metadata.dataset.stepsPerEpoch,
-      averaged: metadata.training.averageDecay > 0,
-      epoch,
-    },
-    trainedOn: { key: metadata.dataset.key, dataDir: metadata.dataset.selection.dataDir },
-    shape: metadata.shape,
-    seed: metadata.training.seed,
-    position: { step: epoch * metadata.dataset.stepsPerEpoch, epoch },
+    model: await loadModelFiles(dir),
+    averaged: metadata.training.averageDecay > 0,
+    step: epoch * metadata.dataset.stepsPerEpoch,
+    epoch,
   };
 }
 
@@ -187,18 +197,11 @@ export async function openGenerator(request: SampleRequest, unconditional = fals
       `--epoch needs a run: ${request.runDir} has no metadata.json (a shipped generator has no epochs).`,
     );
   }
-  if (metadata && request.epoch !== undefined) {
-    if (!metadata.conditional && !unconditional) refuse(`Run ${request.runDir}`);
-    return await openEpochGenerator(request.runDir, metadata, request.epoch, request.candidates);
-  }
   if (metadata) {
     if (!metadata.conditional && !unconditional) refuse(`Run ${request.runDir}`);
-    const checkpoint = runPaths(request.runDir).checkpoint;
-    const model = await loadGenerator(checkpoint);
-    const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
-    const chooser = metadata.conditional && request.candidates !== 1
-      ? await loadChooser(checkpoint)
-      : undefined;
+    const { model, averaged, step, epoch, chooser } = request.epoch === undefined
+      ? await latestRunGenerator(request.runDir, metadata, request.candidates)
+      : await epochRunGenerator(request.runDir, metadata, request.epoch, request.candidates);
     return {
       model,
       inputs: {
@@ -206,11 +209,17 @@ export async function openGenerator(request: SampleRequest, unconditional = fals
         ...(metadata.conditional ? { condition: CONDITION_LAYOUT } : {}),
         ...(chooser ? { chooser } : {}),
       },
-      source: { kind: "run", runDir: request.runDir, step: metadata.step, averaged },
+      source: {
+        kind: "run",
+        runDir: request.runDir,
+        step,
+        averaged,
+        ...(epoch !== undefined ? { epoch } : {}),
+      },
       trainedOn: { key: metadata.dataset.key, dataDir: metadata.dataset.selection.dataDir },
       shape: metadata.shape,
       seed: metadata.training.seed,
-      position: { step: metadata.step, epoch: metadata.epoch },
+      position: { step, epoch: epoch ?? metadata.epoch },
     };
   }
   const name = basename(request.runDir);

@@ -375,11 +375,11 @@ async function restoredNetworks(
   options: DcganTrainOptions,
   maps: tf.LayersModel | undefined,
 ): Promise<GanNetworks> {
+  // The resume check has matched --projected to the run's record; the heads come from its checkpoint.
   const heads = saved.models[GAN_PARTS.projected];
-  if (!maps !== !heads) {
+  if (maps && !heads) {
     throw new Error(
-      `${options.runDir} was trained ${heads ? "with" : "without"} the projected discriminator: resume it ` +
-        `${heads ? "with" : "without"} --projected.`,
+      `${options.runDir}'s checkpoint has no ${GAN_PARTS.projected}/: delete the run to start over.`,
     );
   }
   const nets: GanNetworks = {
