@@ -18,6 +18,7 @@ import {
 } from "../lib/cli_args.ts";
 import {
   type Augmentation,
+  dcganGrowthProblems,
   type DcganTrainingConfig,
   dcganTrainingProblems,
   DEFAULT_DATASET,
@@ -100,6 +101,15 @@ const FLAGS = {
     type: "number",
     help: "channels of a convolution block at the poster's full size before the RGB one (0: none)",
     default: DEFAULT_DCGAN_SHAPE.fullSizeFilters,
+  },
+  "grow-from": {
+    type: "string",
+    help: "progressive growing: start at this smaller poster size (e.g. 16x24) and grow by 2x to --size",
+  },
+  "grow-epochs": {
+    type: "number",
+    help: "progressive growing: epochs each smaller size trains (the next fades in over half as many)",
+    default: DEFAULT_DCGAN_SHAPE.growEpochs,
   },
   upsampling: {
     type: "string",
@@ -239,6 +249,28 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     throw new UsageError(`--average-decay needs a number from 0 (off) to below 1, got ${averageDecay}.`);
   }
   positiveInteger(flags.filters!, "filters");
+  let growFrom = 0;
+  if (flags["grow-from"] !== undefined) {
+    let from: { width: number; height: number };
+    try {
+      from = parseDcganSize(flags["grow-from"]);
+    } catch (error) {
+      throw new UsageError(`--grow-from: ${(error as Error).message}`);
+    }
+    if (from.width * size.height !== from.height * size.width) {
+      throw new UsageError(
+        `--grow-from ${sizeName(from)} is not the shape of --size ${sizeName(size)}: use a smaller poster ` +
+          `of the same shape, such as ${sizeName({ width: size.width / 4, height: size.height / 4 })}.`,
+      );
+    }
+    growFrom = from.width;
+  }
+  const growth = { width: size.width, growFrom, growEpochs: flags["grow-epochs"]! };
+  const [growthProblem] = dcganGrowthProblems(growth, flags.epochs!);
+  if (growthProblem) {
+    const flag = growthProblem.setting === "growFrom" ? "grow-from" : "grow-epochs";
+    throw new UsageError(`--${flag} ${growthProblem.problem}`);
+  }
   const fullSizeFilters = flags["full-size-filters"]!;
   if (fullSizeFilters !== 0) positiveInteger(fullSizeFilters, "full-size-filters");
   const training: DcganTrainingConfig = {
@@ -303,6 +335,8 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           fullSizeFilters,
           style: flags.style ?? false,
           auxiliaryClassifier: !flags["no-classifier"],
+          growFrom,
+          growEpochs: growth.growEpochs,
         },
         objective: {
           loss,

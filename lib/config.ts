@@ -510,6 +510,15 @@ export interface DcganShape {
    * ignore it.
    */
   auxiliaryClassifier?: boolean;
+  /**
+   * Progressive growing (Karras et al. 2018): the poster width training starts at (8, 16 or 32 for
+   * 64x96; the height keeps the poster's shape), 0 for none. Each size trains `growEpochs` epochs, then
+   * the next, twice as large, joins the networks, fading in over half as many; the full size trains to the
+   * end. Default 0.
+   */
+  growFrom?: number;
+  /** Epochs each size below the full one trains when growing. Default 2. */
+  growEpochs?: number;
   /** Seed for the weight initialisers, so two builds start equal. */
   seed?: number;
 }
@@ -535,6 +544,8 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   fullSizeFilters: 0,
   style: false,
   auxiliaryClassifier: true,
+  growFrom: 0,
+  growEpochs: 2,
 };
 
 /** The adversarial loss: the paper's cross-entropy, or the hinge loss (Lim & Ye; SAGAN, BigGAN). */
@@ -665,6 +676,36 @@ export function dcganTrainingProblems(config: DcganTrainingConfig): SettingProbl
     problems.push({ setting: "beta1", problem: `must be from 0 to below 1, got ${beta1}.` });
   }
   return problems;
+}
+
+/**
+ * The rules of progressive growing (`growFrom`, `growEpochs` of {@linkcode DcganShape}) for a run of
+ * `epochs`: the first width a smaller poster of the same shape, and every size before the full one done
+ * with epochs left for the full size. Empty when growing is off or every rule holds.
+ */
+export function dcganGrowthProblems(
+  shape: Pick<DcganShape, "width" | "growFrom" | "growEpochs">,
+  epochs: number,
+): SettingProblem<DcganShape>[] {
+  const from = shape.growFrom ?? 0;
+  if (from === 0) return [];
+  const smaller = Math.log2(shape.width / from);
+  if (!(Number.isInteger(smaller) && smaller >= 1 && from >= 8)) {
+    return [{
+      setting: "growFrom",
+      problem:
+        `must be a width of 8 or more that halves ${shape.width} a whole number of times, got ${from}.`,
+    }];
+  }
+  const each = shape.growEpochs ?? 2;
+  if (!(Number.isInteger(each) && each >= 1 && each * smaller < epochs)) {
+    return [{
+      setting: "growEpochs",
+      problem: `must be a whole number of at least 1 that leaves epochs for the full size: ${smaller} ` +
+        `smaller sizes x ${each} must be below the run's ${epochs} epochs.`,
+    }];
+  }
+  return [];
 }
 
 /**

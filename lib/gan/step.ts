@@ -30,6 +30,7 @@ import {
 } from "../models/dcgan.ts";
 import { buildProjectedHeads, projectedLogits } from "../models/projected_discriminator.ts";
 import { augment } from "./augment.ts";
+import { type Growth, growthLevels } from "./growth.ts";
 import type { StepRecord } from "./run.ts";
 
 /** The networks and optimizers a run trains. */
@@ -46,6 +47,8 @@ export interface GanNetworks {
    * the frozen network's maps and the trained heads, which the discriminator's optimizer trains too.
    */
   projected?: { maps: tf.LayersModel; heads: tf.LayersModel };
+  /** A growing run's layers and level (growth.ts); the networks above are those of its level. */
+  growth?: Growth;
 }
 
 /**
@@ -173,12 +176,24 @@ export function newNetworks(
   adam: Pick<DcganTrainingConfig, "learningRate" | "beta1"> = DEFAULT_DCGAN_TRAINING,
   maps?: tf.LayersModel,
 ): GanNetworks {
-  const generator = buildGenerator({ ...shape, seed });
+  // A growing run starts at its smallest size, each network's layers kept to grow from.
+  const growth: Growth | undefined = (shape.growFrom ?? 0) > 0
+    ? {
+      level: growthLevels(shape).fromLevel,
+      generator: new Map(),
+      discriminator: new Map(),
+      ...(objective.averageDecay > 0 ? { average: new Map() } : {}),
+    }
+    : undefined;
+  const at = (layers?: Map<string, tf.layers.Layer>) =>
+    growth && layers ? { level: growth.level, fromLevel: growth.level, layers } : undefined;
+  const generator = buildGenerator({ ...shape, seed }, at(growth?.generator));
   const nets: GanNetworks = {
     generator,
-    discriminator: buildDiscriminator({ ...shape, seed }),
+    discriminator: buildDiscriminator({ ...shape, seed }, at(growth?.discriminator)),
     generatorOptimizer: createAdam(adam.learningRate, adam.beta1),
     discriminatorOptimizer: createAdam(adam.learningRate, adam.beta1),
+    ...(growth ? { growth } : {}),
   };
   if (objective.projected) {
     if (!maps) {
@@ -189,7 +204,7 @@ export function newNetworks(
     nets.projected = { maps, heads: buildProjectedHeads(maps, shape.conditionSize, seed) };
   }
   if (objective.averageDecay > 0) {
-    nets.average = buildGenerator({ ...shape, seed });
+    nets.average = buildGenerator({ ...shape, seed }, at(growth?.average));
     nets.average.setWeights(generator.getWeights());
   }
   return nets;

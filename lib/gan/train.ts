@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { linearDecayTailAt } from "../training/schedule.ts";
 import {
   ALL_GENRES,
+  dcganGrowthProblems,
   type DcganShape,
   type DcganTrainingConfig,
   dcganTrainingProblems,
@@ -33,6 +34,7 @@ import { createAdam } from "../training/adam.ts";
 import { GAN_PARTS } from "./checkpoint.ts";
 import { writeGrid } from "./grid.ts";
 import { updateAverage } from "./ema.ts";
+import { builtLevel, growthPhase, growTo, layersOf, setFade } from "./growth.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { describeQuality, measureIndependent, measureQuality, realReference } from "./generator_quality.ts";
 import { describeJudged, type ImageJudge } from "./inception_distance.ts";
@@ -169,7 +171,7 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
   const { shape, set } = options;
   const objective = options.objective ?? DEFAULT_OBJECTIVE;
   const conditional = shape.conditionSize > 0;
-  const problems = dcganTrainingProblems(options);
+  const problems = [...dcganTrainingProblems(options), ...dcganGrowthProblems(shape, options.epochs)];
   if (problems.length) throw new Error(problems.map((p) => `${p.setting} ${p.problem}`).join(" "));
   const conditions = setConditions(set);
   const grid = gridInputs(options, conditions);
@@ -264,6 +266,11 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
         return rate;
       },
       step({ indices, position, seed, learningRate }) {
+        if (nets.growth) {
+          const phase = growthPhase(shape, stepsPerEpoch, position.step);
+          growTo(nets, shape, phase.level);
+          setFade(nets, phase.alpha);
+        }
         const real = imageBatch(pixels, shape, indices);
         const cond = conditional ? conditionTensor(conditions, indices) : undefined;
         const losses = trainStep(nets, real, cond, shape.latentDim, seed, objective);
@@ -382,13 +389,27 @@ async function restoredNetworks(
       `${options.runDir}'s checkpoint has no ${GAN_PARTS.projected}/: delete the run to start over.`,
     );
   }
+  const generator = saved.models[GAN_PARTS.generator];
+  const discriminator = saved.models[GAN_PARTS.discriminator];
+  const average = saved.models[GAN_PARTS.average];
   const nets: GanNetworks = {
     ...(maps && heads ? { projected: { maps, heads } } : {}),
-    generator: saved.models[GAN_PARTS.generator],
-    discriminator: saved.models[GAN_PARTS.discriminator],
+    generator,
+    discriminator,
     generatorOptimizer: createAdam(options.learningRate, options.beta1),
     discriminatorOptimizer: createAdam(options.learningRate, options.beta1),
-    ...(saved.models[GAN_PARTS.average] ? { average: saved.models[GAN_PARTS.average] } : {}),
+    ...(average ? { average } : {}),
+    // A growing run grows on from the layers its checkpoint holds, at the level it was saved at.
+    ...((options.shape.growFrom ?? 0) > 0
+      ? {
+        growth: {
+          level: builtLevel(generator),
+          generator: layersOf(generator),
+          discriminator: layersOf(discriminator),
+          ...(average ? { average: layersOf(average) } : {}),
+        },
+      }
+      : {}),
   };
   await nets.generatorOptimizer.setWeights(saved.optimizers[GAN_PARTS.generatorAdam]);
   await nets.discriminatorOptimizer.setWeights(saved.optimizers[GAN_PARTS.discriminatorAdam]);

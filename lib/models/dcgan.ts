@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { buildStyleGenerator } from "./style_generator.ts";
 import { ALL_GENRES, type DcganShape, DEFAULT_DCGAN_SHAPE, type Genre } from "../config.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
+import { FadeIn } from "./fade_in.ts";
 import { conditionFromLayout, type ConditionLayout } from "./condition_layout.ts";
 
 /** Release decades the conditional model knows, as the first year of each. */
@@ -76,10 +77,38 @@ function initializers(seed: number) {
 /** Batch norm as in DCGAN (momentum 0.9 so the moving statistics used when sampling catch up fast). */
 const batchNorm = (name: string) => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
 
-const applied = (layer: { apply(x: tf.SymbolicTensor | tf.SymbolicTensor[]): unknown }) =>
-(
-  x: tf.SymbolicTensor | tf.SymbolicTensor[],
-) => layer.apply(x) as tf.SymbolicTensor;
+type Applied = (layer: tf.layers.Layer) => (x: tf.SymbolicTensor | tf.SymbolicTensor[]) => tf.SymbolicTensor;
+
+/**
+ * `applied(layer)(x)`: the layer applied to `x`. With `layers` (a growing network's, growth.ts), a layer of
+ * a name already there is that one, so every size of a growing network shares its weights.
+ */
+function appliedWith(layers?: Map<string, tf.layers.Layer>): Applied {
+  return (layer) => (x) => {
+    let shared = layers?.get(layer.name);
+    if (!shared) {
+      shared = layer;
+      layers?.set(layer.name, layer);
+    }
+    return shared.apply(x) as tf.SymbolicTensor;
+  };
+}
+
+const applied = appliedWith();
+
+/**
+ * Progressive growing (Karras et al. 2018), as one of its networks is built: the networks at `level`
+ * (the number of 2x steps above the 4-wide base map that run), fading in from the level below when it
+ * is above `fromLevel`, the level training starts at; `layers` holds every layer built so far, by name.
+ * Smaller levels still take and give posters at full size: the generator's image is scaled up (nearest)
+ * and the discriminator average-pools its input, so the step, the samples and the checkpoints are the
+ * same at every level.
+ */
+export interface GrowthLevel {
+  level: number;
+  fromLevel: number;
+  layers: Map<string, tf.layers.Layer>;
+}
 
 /**
  * `shape` with each setting it leaves out at its default, as the networks are built and a run records
@@ -96,10 +125,13 @@ export function resolveShape(shape: DcganShape): DcganShape {
  * Builds the generator. Inputs: `noise` [batch, latentDim] (and `condition` [batch, conditionSize]
  * when conditional); output [batch, height, width, 3] in [-1, 1].
  */
-export function buildGenerator(shape: DcganShape): tf.LayersModel {
+export function buildGenerator(shape: DcganShape, growth?: GrowthLevel): tf.LayersModel {
   const { steps, baseWidth, baseHeight } = upsamplingSteps(shape.width, shape.height);
   const { init } = initializers(shape.seed ?? 1);
   const resolved = resolveShape(shape);
+  const applied = appliedWith(growth?.layers);
+  const top = growth?.level ?? steps;
+  if (growth && resolved.style) throw new Error("The style generator does not grow: drop one of the two.");
   if (resolved.style) {
     if ((resolved.fullSizeFilters ?? 0) > 0 || resolved.generatorConditioning === "modulated") {
       throw new Error(
@@ -112,7 +144,7 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
       baseWidth,
       baseHeight,
       seed: shape.seed ?? 1,
-      excite: resolved.skipExcitation ? skipExcitation((shape.seed ?? 1) + 500) : undefined,
+      excite: resolved.skipExcitation ? skipExcitation((shape.seed ?? 1) + 500, applied) : undefined,
     });
   }
   const resize = resolved.upsampling === "resize";
@@ -147,16 +179,16 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
   x = applied(tf.layers.reLU({ name: "project_relu" }))(x);
   // Feature maps by level (0: the base map), the sources of skip-layer excitation.
   const levels: tf.SymbolicTensor[] = [x];
-  const excite = resolved.skipExcitation ? skipExcitation((shape.seed ?? 1) + 500) : undefined;
+  const excite = resolved.skipExcitation ? skipExcitation((shape.seed ?? 1) + 500, applied) : undefined;
   const fullSize = resolved.fullSizeFilters ?? 0;
-  for (let i = 1; i <= steps; i++) {
+  for (let i = 1; i <= top; i++) {
     const side = baseWidth * 2 ** i;
     // The RGB output comes from this block, or from its own convolution after a full-size block.
     const rgb = i === steps && fullSize === 0;
     channels = rgb ? 3 : i === steps ? fullSize : channels / 2;
     // Batch norm's beta replaces the bias, except on the RGB output.
     if (resize) {
-      x = resizeThenConvolve(x, channels, `up${side}`, init(), rgb);
+      x = resizeThenConvolve(x, channels, `up${side}`, init(), rgb, applied);
     } else {
       x = applied(tf.layers.conv2dTranspose({
         filters: channels,
@@ -177,7 +209,7 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
       levels.push(x);
     }
   }
-  if (fullSize > 0) {
+  if (fullSize > 0 && top === steps) {
     // Its own seed, so the layers before it start as they would without the block.
     x = applied(tf.layers.conv2d({
       filters: 3,
@@ -188,7 +220,42 @@ export function buildGenerator(shape: DcganShape): tf.LayersModel {
     }))(x);
     x = applied(tf.layers.activation({ activation: "tanh", name: "rgb" }))(x);
   }
+  if (growth) x = grownImage(shape, growth, levels, top < steps ? undefined : x, applied);
   return tf.model({ inputs, outputs: x, name: condition ? "conditional_generator" : "generator" });
+}
+
+/**
+ * A growing generator's image at its level: the level's own RGB (`image` at the full size, else a 1x1
+ * convolution of its maps), faded in from the level below's while it joins, scaled up to the full size.
+ */
+function grownImage(
+  shape: DcganShape,
+  growth: GrowthLevel,
+  levels: tf.SymbolicTensor[],
+  image: tf.SymbolicTensor | undefined,
+  applied: Applied,
+): tf.SymbolicTensor {
+  const { steps, baseWidth } = upsamplingSteps(shape.width, shape.height);
+  const { level } = growth;
+  const side = baseWidth * 2 ** level;
+  // Its own seeds, so a level's RGB layer starts the same whenever it is built.
+  const toRgb = (at: number) => {
+    const { init } = initializers((shape.seed ?? 1) + 800 + at);
+    const name = `rgb${baseWidth * 2 ** at}`;
+    const rgb = applied(tf.layers.conv2d({ filters: 3, kernelSize: 1, kernelInitializer: init(), name }));
+    return applied(tf.layers.activation({ activation: "tanh", name: `${name}_tanh` }))(rgb(levels[at]));
+  };
+  let x = image ?? toRgb(level);
+  if (level > growth.fromLevel) {
+    const old = applied(tf.layers.upSampling2d({ size: [2, 2], name: `fade${side}_old_resize` }))(
+      toRgb(level - 1),
+    );
+    x = applied(new FadeIn({ name: `fade${side}` }))([old, x]);
+  }
+  const factor = 2 ** (steps - level);
+  return factor === 1
+    ? x
+    : applied(tf.layers.upSampling2d({ size: [factor, factor], name: `grow${side}_to_full` }))(x);
 }
 
 /** Nearest 2x (`<name>_resize`), then a 3x3 'same' convolution (`<name>`): Odena et al.'s upsampling. */
@@ -198,6 +265,7 @@ function resizeThenConvolve(
   name: string,
   kernelInitializer: ReturnType<typeof tf.initializers.randomNormal>,
   useBias: boolean,
+  applied: Applied,
 ): tf.SymbolicTensor {
   x = applied(tf.layers.upSampling2d({ size: [2, 2], name: `${name}_resize` }))(x);
   return applied(
@@ -211,7 +279,7 @@ function resizeThenConvolve(
  * size and read whole by a dense layer, as FastGAN's 4x4 convolution reads its pooled map). Its own
  * seeds, so the generator's other layers start as without it.
  */
-function skipExcitation(seed: number) {
+function skipExcitation(seed: number, applied: Applied) {
   const { init } = initializers(seed);
   return (source: tf.SymbolicTensor, target: tf.SymbolicTensor, side: number): tf.SymbolicTensor => {
     const name = `sle${side}`;
@@ -251,11 +319,18 @@ function skipExcitation(seed: number) {
  * genres look different. `input` feeds the condition as a fourth image channel (a learned dense
  * plane) and beside the features.
  */
-export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
+export function buildDiscriminator(shape: DcganShape, growth?: GrowthLevel): tf.LayersModel {
   const { steps } = upsamplingSteps(shape.width, shape.height);
   const ids = initializers((shape.seed ?? 1) + 1000);
   const init = ids.init;
-  const { spectralNorm: spectral, conditioning, auxiliaryClassifier } = resolveShape(shape);
+  const { spectralNorm: spectral, conditioning, auxiliaryClassifier, reconstruct } = resolveShape(shape);
+  const applied = appliedWith(growth?.layers);
+  if (growth && (reconstruct || (shape.conditionSize > 0 && conditioning === "input"))) {
+    throw new Error(
+      "A growing discriminator takes the condition by projection and rebuilds nothing: drop --reconstruct " +
+        "and --conditioning input, or growing.",
+    );
+  }
   const image = tf.input({ shape: [shape.height, shape.width, 3], name: "image" });
   const condition = shape.conditionSize > 0
     ? tf.input({ shape: [shape.conditionSize], name: "condition" })
@@ -279,7 +354,6 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
     );
     x = applied(tf.layers.concatenate({ name: "image_and_condition" }))([image, plane]);
   }
-  const { reconstruct } = resolveShape(shape);
   if (reconstruct && shape.width < 32) {
     throw new Error(
       `A reconstructing discriminator needs posters at least 32 wide (it decodes its 16-wide map); ` +
@@ -288,8 +362,12 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
   }
   // The maps the decoders read, by width.
   const maps = new Map<number, tf.SymbolicTensor>();
-  let channels = shape.filters;
-  for (let i = 1; i <= steps; i++) {
+  // A growing network's first block reads a smaller poster, through its level's 1x1 convolution.
+  const first = steps - (growth?.level ?? steps) + 1;
+  const grown = growth ? grownInput(shape, growth, x, applied) : undefined;
+  if (grown) x = grown.image;
+  let channels = shape.filters * 2 ** (first - 1);
+  for (let i = first; i <= steps; i++) {
     const side = shape.width / 2 ** i;
     const name = `down${side}`;
     x = applied(
@@ -314,6 +392,7 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
     )(x);
     if (i > 1 && !spectral) x = applied(batchNorm(`down${side}_bn`))(x);
     x = applied(tf.layers.leakyReLU({ alpha: 0.2, name: `down${side}_lrelu` }))(x);
+    if (i === first && grown?.old) x = applied(new FadeIn({ name: `fade${side * 2}` }))([grown.old, x]);
     maps.set(side, x);
     channels *= 2;
   }
@@ -352,6 +431,43 @@ export function buildDiscriminator(shape: DcganShape): tf.LayersModel {
   });
 }
 
+/**
+ * What a growing discriminator's first block reads at its level: the full-size poster average-pooled to
+ * the level's size, through the level's 1x1 convolution to the maps the block above would have given
+ * (none at the full size, where the first block reads RGB); and while the level fades in, the old path,
+ * the poster at half that size through the level below's 1x1 convolution.
+ */
+function grownInput(
+  shape: DcganShape,
+  growth: GrowthLevel,
+  image: tf.SymbolicTensor,
+  applied: Applied,
+): { image: tf.SymbolicTensor; old?: tf.SymbolicTensor } {
+  const { steps, baseWidth } = upsamplingSteps(shape.width, shape.height);
+  const pooled = (factor: number, name: string) =>
+    factor === 1
+      ? image
+      : applied(tf.layers.averagePooling2d({ poolSize: factor, strides: factor, name }))(image);
+  // The maps a level's 1x1 convolution gives: what the down block above that level gives.
+  const fromRgb = (level: number, x: tf.SymbolicTensor) => {
+    // Its own seed, so a level's layer starts the same whenever it is built.
+    const seed = (shape.seed ?? 1) + 1800 + level;
+    const filters = shape.filters * 2 ** (steps - level - 1);
+    const name = `from_rgb${baseWidth * 2 ** level}`;
+    const conv = resolveShape(shape).spectralNorm
+      ? new SpectralConv2D({ filters, kernelSize: 1, strides: 1, useBias: true, seed, name })
+      : tf.layers.conv2d({ filters, kernelSize: 1, kernelInitializer: initializers(seed).init(), name });
+    return applied(tf.layers.leakyReLU({ alpha: 0.2, name: `${name}_lrelu` }))(applied(conv)(x));
+  };
+  const { level } = growth;
+  const side = baseWidth * 2 ** level;
+  const at = pooled(2 ** (steps - level), `grow${side}_from_full`);
+  const old = level > growth.fromLevel
+    ? fromRgb(level - 1, pooled(2 ** (steps - level + 1), `fade${side}_old_pool`))
+    : undefined;
+  return { image: level === steps ? at : fromRgb(level, at), old };
+}
+
 /** Name prefix of a reconstructing discriminator's decoder outputs. */
 const RECONSTRUCTION = "reconstruction";
 
@@ -365,7 +481,7 @@ function decoder(source: tf.SymbolicTensor, levels: number, name: string, seed: 
   let channels = 32;
   for (let level = 1; level <= levels; level++) {
     const part = `${name}${level}`;
-    x = resizeThenConvolve(x, channels, part, init(), false);
+    x = resizeThenConvolve(x, channels, part, init(), false, applied);
     x = applied(batchNorm(`${part}_bn`))(x);
     x = applied(tf.layers.reLU({ name: `${part}_relu` }))(x);
     channels = Math.max(8, channels / 2);

@@ -56,6 +56,23 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     (this as unknown as AdamState).learningRate = learningRate;
   }
 
+  /**
+   * The variables this optimizer updates change from `before` to `after` (a growing network,
+   * lib/gan/growth.ts). tfjs keeps Adam's moments by position in the variable list, so each
+   * variable's moments move to its new position; a new variable starts from zero moments, and the
+   * moments of one no longer updated are released.
+   */
+  moveMoments(before: tf.Variable[], after: tf.Variable[]): void {
+    const state = this as unknown as AdamState;
+    const move = (moments: Moment[], suffix: string) => {
+      const moved = after.map((v) => moments[before.indexOf(v)] ?? zeroMoment(`${v.name}/${suffix}`, v));
+      tf.dispose(moments.filter((m, i) => m && !after.includes(before[i])).map((m) => m.variable));
+      return moved;
+    };
+    state.accumulatedFirstMoment = move(state.accumulatedFirstMoment, "m");
+    state.accumulatedSecondMoment = move(state.accumulatedSecondMoment, "v");
+  }
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {
     if (!onWasmHeap()) {
       super.applyGradients(variableGradients);

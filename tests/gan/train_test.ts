@@ -564,3 +564,55 @@ Deno.test("trainStep: a reconstructing discriminator's decoders learn from real 
   assert.ok(before.some((w, k) => w.some((v, j) => v !== after[k][j])), "the decoders trained");
   tf.dispose([real]);
 });
+
+Deno.test("a growing run starts small, grows a size, and resumes across the growth exactly", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    // 4 steps an epoch: epoch 1 at 8x12, then 16x24 fading in over 2 steps, to the end of epoch 3.
+    const growing = (runDir: string, extra: Partial<DcganTrainOptions> = {}) =>
+      options(runDir, {
+        shape: {
+          width: 16,
+          height: 24,
+          latentDim: 4,
+          filters: 4,
+          conditionSize: CONDITION_SIZE,
+          growFrom: 8,
+        },
+        epochs: 3,
+        ...extra,
+      });
+    const shape = { ...growing("").shape, growEpochs: 1 };
+    const whole = await trainDcgan(growing(join(root, "whole"), { shape }));
+    assert.equal(whole.metadata.shape.growFrom, 8);
+    assert.equal(whole.metadata.step, 12);
+    assert.ok(whole.metadata.history.every((h) => Number.isFinite(h.dLoss) && Number.isFinite(h.gLoss)));
+    // Its last generator is the full size's, no longer drawing 2x2 blocks.
+    const generator = await loadGenerator(runPaths(join(root, "whole")).checkpoint);
+    const images = generator.predict([tf.randomNormal([2, 4]), tf.zeros([2, CONDITION_SIZE])]) as tf.Tensor4D;
+    const blocks = tf.image.resizeNearestNeighbor(tf.avgPool(images, 2, 2, "valid"), [24, 16]);
+    assert.ok(tf.abs(blocks.sub(images)).max().dataSync()[0] > 1e-3);
+    generator.dispose();
+    // Stopped after epoch 1 (the small size's last step), resumed: it grows as the whole run did.
+    const stop = new AbortController();
+    const parts = join(root, "parts");
+    await assert.rejects(
+      () =>
+        trainDcgan(
+          growing(parts, { shape, signal: stop.signal, onStep: (s) => s.step === 4 && stop.abort() }),
+        ),
+      TrainingInterrupted,
+    );
+    const resumed = await trainDcgan(growing(parts, { shape, resume: true }));
+    assert.deepEqual(resumed.metadata.history, whole.metadata.history);
+    const [a, b] = [await generatorWeights(parts), await generatorWeights(join(root, "whole"))];
+    assert.equal(a.length, b.length);
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), "resumed weights differ");
+    await assert.rejects(
+      () => trainDcgan(growing(join(root, "short"), { shape: { ...shape, growEpochs: 3 } })),
+      /growEpochs must be a whole number of at least 1 that leaves epochs for the full size/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
