@@ -70,7 +70,7 @@ export function layersOf(model: tf.LayersModel): Map<string, tf.layers.Layer> {
   );
 }
 
-/** The level a growing network was built at: its largest upsampling (or, for 4-wide maps, down) block. */
+/** The level a growing generator was built at, from its widest upsampling block (`up<width>`). */
 export function builtLevel(generator: tf.LayersModel): number {
   const sides = generator.layers.map((layer) => /^up(\d+)$/.exec(layer.name)?.[1]).filter((s) => s);
   return Math.log2(Math.max(...sides.map(Number)) / 4);
@@ -118,4 +118,23 @@ export function setFade(nets: GanNetworks, alpha: number): void {
   for (const model of [nets.generator, nets.discriminator, nets.average]) {
     for (const layer of model?.layers ?? []) if (layer instanceof FadeIn) layer.alpha = alpha;
   }
+}
+
+/**
+ * A grown generator as the plain network of its full size, with the same weights and without the fade-in
+ * or the smaller sizes' RGB layers: what `dcgan:export` ships, so TensorFlow.js in the page needs no
+ * layer of posterlab's own. Throws unless it has grown to the full size and finished fading in.
+ */
+export function plainGenerator(grown: tf.LayersModel, shape: DcganShape): tf.LayersModel {
+  const fade = grown.layers.find((layer) => layer instanceof FadeIn) as FadeIn | undefined;
+  if (builtLevel(grown) !== growthLevels(shape).fullLevel || (fade && fade.alpha < 1)) {
+    throw new Error(
+      `This generator has not grown to ${shape.width}x${shape.height} yet: train its run to the end first.`,
+    );
+  }
+  const plain = buildGenerator({ ...shape, growFrom: 0 });
+  for (const layer of plain.layers) {
+    if (layer.getClassName() !== "InputLayer") layer.setWeights(grown.getLayer(layer.name).getWeights());
+  }
+  return plain;
 }

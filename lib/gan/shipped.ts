@@ -28,6 +28,7 @@ import { loadModelFiles, savedModelProblems, saveModelFiles } from "../models/sa
 import { quantizeFolderToFloat16 } from "../models/float16.ts";
 import { makePosters } from "./make_posters.ts";
 import { GAN_PARTS, loadChooser, loadGenerator, samplingPart } from "./checkpoint.ts";
+import { plainGenerator } from "./growth.ts";
 import type { PosterChooser } from "./choose_posters.ts";
 import {
   CHOOSER_FOLDER,
@@ -75,7 +76,11 @@ export async function exportGenerator(
   if (!request.force && await pathExists(outDir)) {
     throw new Error(`${outDir} exists already: pass --force to replace it, or pick another --out.`);
   }
-  const model = await loadGenerator(checkpoint);
+  const loaded = await loadGenerator(checkpoint);
+  // A grown generator ships as the plain network of its full size.
+  const grew = (metadata.shape.growFrom ?? 0) > 0;
+  const model = grew ? plainGenerator(loaded, resolveShape(metadata.shape)) : loaded;
+  if (grew) loaded.dispose();
   const chooser = await loadChooser(checkpoint);
   try {
     const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;

@@ -221,6 +221,13 @@ Deno.test("dcgan:train, dcgan:sample, dcgan:export and dcgan:figures take a plai
     const stray = await run(cwd, "dcgan_train", "-e", "3");
     assert.equal(stray.code, 2);
     assert.match(stray.stderr, /Unknown flag -e/);
+    // Growing: a smaller poster of the same shape, and epochs left for the full size.
+    const shape = await run(cwd, "dcgan_train", "--grow-from", "16x32");
+    assert.equal(shape.code, 2);
+    assert.match(shape.stderr, /--grow-from 16x32 is not the shape of --size 64x96: .*such as 16x24/);
+    const short = await run(cwd, "dcgan_train", "--grow-from", "16x24", "--epochs", "4");
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /--grow-epochs .*2 smaller sizes x 2 must be below the run's 4 epochs/);
     assert.deepEqual([...Deno.readDirSync(cwd)], [], "nothing written, inside or outside runs/");
   } finally {
     await Deno.remove(cwd, { recursive: true });

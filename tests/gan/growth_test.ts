@@ -4,7 +4,7 @@ import { dcganGrowthProblems, type DcganShape, DEFAULT_OBJECTIVE } from "../../l
 import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
 import { FadeIn } from "../../lib/models/fade_in.ts";
 import { loadModelFiles, saveModelFiles } from "../../lib/models/saved.ts";
-import { growthPhase, growTo, setFade } from "../../lib/gan/growth.ts";
+import { growthPhase, growTo, plainGenerator, setFade } from "../../lib/gan/growth.ts";
 import { disposeNetworks, newNetworks, trainStep } from "../../lib/gan/step.ts";
 
 await tf.setBackend("cpu");
@@ -86,7 +86,7 @@ Deno.test("a growing network gives full-size posters at every level, and a new s
   }
 });
 
-Deno.test("a growing generator saves and loads with its fade-in's alpha", async () => {
+Deno.test("a growing generator saves and loads with its fade-in's alpha, and is not plain while fading", async () => {
   const nets = newNetworks(SHAPE, 5, DEFAULT_OBJECTIVE);
   const dir = await Deno.makeTempDir();
   try {
@@ -101,6 +101,8 @@ Deno.test("a growing generator saves and loads with its fade-in's alpha", async 
     const b = (loaded.predict(noise) as tf.Tensor).dataSync();
     assert.deepEqual(Array.from(a), Array.from(b));
     loaded.dispose();
+    // Still fading in, it is no plain full-size network yet.
+    assert.throws(() => plainGenerator(nets.generator, SHAPE), /has not grown to 16x24 yet/);
   } finally {
     disposeNetworks(nets);
     await Deno.remove(dir, { recursive: true });

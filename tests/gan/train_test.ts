@@ -15,6 +15,7 @@ import { updateAverage } from "../../lib/gan/ema.ts";
 import { DEFAULT_DCGAN_TRAINING, DEFAULT_OBJECTIVE } from "../../lib/config.ts";
 import { classifierLoss, CONDITION_SIZE, conditionVector } from "../../lib/models/dcgan.ts";
 import { TrainingInterrupted } from "../../lib/training/run.ts";
+import { exportGenerator, loadShippedGenerator } from "../../lib/gan/shipped.ts";
 import { tinyCnn } from "./quality_fixture.ts";
 
 await tf.setBackend("cpu");
@@ -589,10 +590,20 @@ Deno.test("a growing run starts small, grows a size, and resumes across the grow
     assert.ok(whole.metadata.history.every((h) => Number.isFinite(h.dLoss) && Number.isFinite(h.gLoss)));
     // Its last generator is the full size's, no longer drawing 2x2 blocks.
     const generator = await loadGenerator(runPaths(join(root, "whole")).checkpoint);
-    const images = generator.predict([tf.randomNormal([2, 4]), tf.zeros([2, CONDITION_SIZE])]) as tf.Tensor4D;
+    const inputs = [tf.randomNormal([2, 4], 0, 1, "float32", 3), tf.zeros([2, CONDITION_SIZE])];
+    const images = generator.predict(inputs) as tf.Tensor4D;
     const blocks = tf.image.resizeNearestNeighbor(tf.avgPool(images, 2, 2, "valid"), [24, 16]);
     assert.ok(tf.abs(blocks.sub(images)).max().dataSync()[0] > 1e-3);
     generator.dispose();
+    // Exported, it is the plain full-size network with the same weights: no fade-in for the page to know.
+    const { dir } = await exportGenerator({ runDir: join(root, "whole"), outDir: join(root, "shipped") });
+    const shipped = await loadShippedGenerator(dir);
+    assert.ok(shipped.model.layers.every((layer) => layer.getClassName() !== "FadeIn"));
+    assert.ok(!shipped.model.layers.some((layer) => layer.name === "rgb8"));
+    const again = (shipped.model.predict(inputs) as tf.Tensor).dataSync();
+    assert.ok(Array.from(images.dataSync()).every((v, i) => Math.abs(v - again[i]) < 1e-6));
+    shipped.model.dispose();
+    shipped.chooser?.classifier.dispose();
     // Stopped after epoch 1 (the small size's last step), resumed: it grows as the whole run did.
     const stop = new AbortController();
     const parts = join(root, "parts");
