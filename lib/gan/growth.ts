@@ -138,3 +138,30 @@ export function plainGenerator(grown: tf.LayersModel, shape: DcganShape): tf.Lay
   }
   return plain;
 }
+
+const fullSizeViews = new WeakMap<tf.LayersModel, tf.LayersModel>();
+
+/**
+ * A growing generator seen at the full size of `shape`: its posters scaled up (nearest), the same layers,
+ * so the grids, quality figures and epoch snapshots of every level are full-size posters. The generator
+ * itself once it works at the full size.
+ */
+export function atFullSize(generator: tf.LayersModel, shape: Pick<DcganShape, "width">): tf.LayersModel {
+  const width = generator.outputs[0].shape[2]!;
+  if (width === shape.width) return generator;
+  let view = fullSizeViews.get(generator);
+  if (!view) {
+    const factor = shape.width / width;
+    const scaled = tf.layers.upSampling2d({ size: [factor, factor], name: `grown${width}_to_full` })
+      .apply(generator.outputs[0]) as tf.SymbolicTensor;
+    view = tf.model({ inputs: generator.inputs, outputs: scaled, name: generator.name });
+    fullSizeViews.set(generator, view);
+  }
+  return view;
+}
+
+/** A batch of full-size real posters at the size `generator` works at (average-pooled). */
+export function atGeneratorSize(real: tf.Tensor4D, generator: tf.LayersModel): tf.Tensor4D {
+  const factor = real.shape[2] / generator.outputs[0].shape[2]!;
+  return factor === 1 ? real : tf.avgPool(real, factor, factor, "valid");
+}

@@ -34,7 +34,7 @@ import { createAdam } from "../training/adam.ts";
 import { GAN_PARTS } from "./checkpoint.ts";
 import { writeGrid } from "./grid.ts";
 import { updateAverage } from "./ema.ts";
-import { builtLevel, growthPhase, growTo, layersOf, setFade } from "./growth.ts";
+import { atFullSize, atGeneratorSize, builtLevel, growthPhase, growTo, layersOf, setFade } from "./growth.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { describeQuality, measureIndependent, measureQuality, realReference } from "./generator_quality.ts";
 import { describeJudged, type ImageJudge } from "./inception_distance.ts";
@@ -229,7 +229,8 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
           `real posters, ${options.qualityCnn!.name} CNN)`,
       );
     }
-    const sampler = () => nets.average ?? nets.generator;
+    // A growing run's smaller sizes are shown and measured scaled up to the full size.
+    const sampler = () => atFullSize(nets.average ?? nets.generator, shape);
     const writeSampleGrid = async (step: number) => {
       const images = tf.tidy(() => generate(sampler(), grid.noise, grid.conditions));
       const batch = toImageBatch(images);
@@ -243,7 +244,7 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
         sampler(),
         options,
         position,
-        nets.generator,
+        atFullSize(nets.generator, shape),
       );
       run.quality.push(figures);
       log(`\ndcgan: epoch ${position.epoch} quality: ${describeQuality(figures)}`);
@@ -271,11 +272,12 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
           growTo(nets, shape, phase.level);
           setFade(nets, phase.alpha);
         }
-        const real = imageBatch(pixels, shape, indices);
+        const posters = imageBatch(pixels, shape, indices);
+        const real = atGeneratorSize(posters, nets.generator);
         const cond = conditional ? conditionTensor(conditions, indices) : undefined;
         const losses = trainStep(nets, real, cond, shape.latentDim, seed, objective);
         if (nets.average) updateAverage(nets.average, nets.generator, objective.averageDecay, position.step);
-        tf.dispose([real, cond].filter((t) => t !== undefined));
+        tf.dispose([posters, real, cond].filter((t) => t !== undefined));
         const stepRecord = { step: position.step + 1, epoch: position.epoch + 1, ...round(losses) };
         run.history.push(stepRecord);
         options.onStep?.(stepRecord);

@@ -100,9 +100,8 @@ const applied = appliedWith();
  * Progressive growing (Karras et al. 2018), as one of its networks is built: the networks at `level`
  * (the number of 2x steps above the 4-wide base map that run), fading in from the level below when it
  * is above `fromLevel`, the level training starts at; `layers` holds every layer built so far, by name.
- * Smaller levels still take and give posters at full size: the generator's image is scaled up (nearest)
- * and the discriminator average-pools its input, so the step, the samples and the checkpoints are the
- * same at every level.
+ * A level's networks make and judge posters of its own size, `4·2^level` wide: the small sizes' steps
+ * cost what their pixels cost.
  */
 export interface GrowthLevel {
   level: number;
@@ -226,7 +225,7 @@ export function buildGenerator(shape: DcganShape, growth?: GrowthLevel): tf.Laye
 
 /**
  * A growing generator's image at its level: the level's own RGB (`image` at the full size, else a 1x1
- * convolution of its maps), faded in from the level below's while it joins, scaled up to the full size.
+ * convolution of its maps), faded in from the level below's, scaled up, while it joins.
  */
 function grownImage(
   shape: DcganShape,
@@ -235,7 +234,7 @@ function grownImage(
   image: tf.SymbolicTensor | undefined,
   applied: Applied,
 ): tf.SymbolicTensor {
-  const { steps, baseWidth } = upsamplingSteps(shape.width, shape.height);
+  const { baseWidth } = upsamplingSteps(shape.width, shape.height);
   const { level } = growth;
   const side = baseWidth * 2 ** level;
   // Its own seeds, so a level's RGB layer starts the same whenever it is built.
@@ -252,10 +251,7 @@ function grownImage(
     );
     x = applied(new FadeIn({ name: `fade${side}` }))([old, x]);
   }
-  const factor = 2 ** (steps - level);
-  return factor === 1
-    ? x
-    : applied(tf.layers.upSampling2d({ size: [factor, factor], name: `grow${side}_to_full` }))(x);
+  return x;
 }
 
 /** Nearest 2x (`<name>_resize`), then a 3x3 'same' convolution (`<name>`): Odena et al.'s upsampling. */
@@ -331,7 +327,9 @@ export function buildDiscriminator(shape: DcganShape, growth?: GrowthLevel): tf.
         "and --conditioning input, or growing.",
     );
   }
-  const image = tf.input({ shape: [shape.height, shape.width, 3], name: "image" });
+  // A growing network's level reads posters of its own size.
+  const scale = 2 ** (steps - (growth?.level ?? steps));
+  const image = tf.input({ shape: [shape.height / scale, shape.width / scale, 3], name: "image" });
   const condition = shape.conditionSize > 0
     ? tf.input({ shape: [shape.conditionSize], name: "condition" })
     : undefined;
@@ -432,10 +430,10 @@ export function buildDiscriminator(shape: DcganShape, growth?: GrowthLevel): tf.
 }
 
 /**
- * What a growing discriminator's first block reads at its level: the full-size poster average-pooled to
- * the level's size, through the level's 1x1 convolution to the maps the block above would have given
- * (none at the full size, where the first block reads RGB); and while the level fades in, the old path,
- * the poster at half that size through the level below's 1x1 convolution.
+ * What a growing discriminator's first block reads at its level: the poster through the level's 1x1
+ * convolution to the maps the block above would have given (none at the full size, where the first block
+ * reads RGB); and while the level fades in, the old path, the poster average-pooled to half its size
+ * through the level below's 1x1 convolution.
  */
 function grownInput(
   shape: DcganShape,
@@ -444,10 +442,6 @@ function grownInput(
   applied: Applied,
 ): { image: tf.SymbolicTensor; old?: tf.SymbolicTensor } {
   const { steps, baseWidth } = upsamplingSteps(shape.width, shape.height);
-  const pooled = (factor: number, name: string) =>
-    factor === 1
-      ? image
-      : applied(tf.layers.averagePooling2d({ poolSize: factor, strides: factor, name }))(image);
   // The maps a level's 1x1 convolution gives: what the down block above that level gives.
   const fromRgb = (level: number, x: tf.SymbolicTensor) => {
     // Its own seed, so a level's layer starts the same whenever it is built.
@@ -461,11 +455,10 @@ function grownInput(
   };
   const { level } = growth;
   const side = baseWidth * 2 ** level;
-  const at = pooled(2 ** (steps - level), `grow${side}_from_full`);
-  const old = level > growth.fromLevel
-    ? fromRgb(level - 1, pooled(2 ** (steps - level + 1), `fade${side}_old_pool`))
-    : undefined;
-  return { image: level === steps ? at : fromRgb(level, at), old };
+  const half = () =>
+    applied(tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name: `fade${side}_old_pool` }))(image);
+  const old = level > growth.fromLevel ? fromRgb(level - 1, half()) : undefined;
+  return { image: level === steps ? image : fromRgb(level, image), old };
 }
 
 /** Name prefix of a reconstructing discriminator's decoder outputs. */

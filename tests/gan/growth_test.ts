@@ -4,7 +4,14 @@ import { dcganGrowthProblems, type DcganShape, DEFAULT_OBJECTIVE } from "../../l
 import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
 import { FadeIn } from "../../lib/models/fade_in.ts";
 import { loadModelFiles, saveModelFiles } from "../../lib/models/saved.ts";
-import { growthPhase, growTo, plainGenerator, setFade } from "../../lib/gan/growth.ts";
+import {
+  atFullSize,
+  atGeneratorSize,
+  growthPhase,
+  growTo,
+  plainGenerator,
+  setFade,
+} from "../../lib/gan/growth.ts";
 import { disposeNetworks, newNetworks, trainStep } from "../../lib/gan/step.ts";
 
 await tf.setBackend("cpu");
@@ -42,7 +49,7 @@ Deno.test("dcganGrowthProblems: a width that halves the full one, and epochs lef
   assert.match(short.problem, /2 smaller sizes x 2 must be below the run's 4 epochs/);
 });
 
-Deno.test("a growing network gives full-size posters at every level, and a new size fades in from the old", () => {
+Deno.test("a growing network works at its level's size, and a new size fades in from the old", () => {
   const nets = newNetworks(SHAPE, 5, DEFAULT_OBJECTIVE);
   try {
     const noise = tf.randomNormal([3, 4], 0, 1, "float32", 1);
@@ -52,24 +59,29 @@ Deno.test("a growing network gives full-size posters at every level, and a new s
     const judge = (images: tf.Tensor) =>
       (nets.discriminator.apply([images, condition], { training: false }) as tf.Tensor[])[0];
     const small = draw(nets.generator);
-    assert.deepEqual(small.shape, [3, 24, 16, 3]);
-    // At 8x12 each pixel is drawn as a 2x2 block of the full size.
-    const blocks = tf.image.resizeNearestNeighbor(tf.avgPool(small, 2, 2, "valid"), [24, 16]);
-    assert.ok(tf.abs(blocks.sub(small)).max().dataSync()[0] < 1e-6);
+    assert.deepEqual(small.shape, [3, 12, 8, 3]);
+    // Seen at the full size, each of its pixels is a 2x2 block.
+    const full = draw(atFullSize(nets.generator, SHAPE));
+    assert.deepEqual(full.shape, [3, 24, 16, 3]);
+    assert.deepEqual(Array.from(tf.avgPool(full, 2, 2, "valid").dataSync()), Array.from(small.dataSync()));
     const smallVerdict = judge(small).dataSync();
     const project = nets.growth!.generator.get("project")!;
-    // One step at the small size, then the next size joins: the same layers, fading in from alpha 0.
+    // One step at the small size (real posters pooled to it), then the next size joins: the same layers,
+    // fading in from alpha 0.
     const real = tf.randomUniform([3, 24, 16, 3], -1, 1, "float32", 2) as tf.Tensor4D;
-    trainStep(nets, real, condition as tf.Tensor2D, 4, 9);
-    const trained = draw(nets.generator).dataSync();
+    trainStep(nets, atGeneratorSize(real, nets.generator), condition as tf.Tensor2D, 4, 9);
+    const trained = draw(atFullSize(nets.generator, SHAPE)).dataSync();
     const trainedVerdict = judge(small).dataSync();
     growTo(nets, SHAPE, 2);
     setFade(nets, 0);
     assert.equal(nets.growth!.generator.get("project"), project);
     assert.ok(nets.generator.layers.includes(project));
     assert.ok(nets.generator.layers.some((layer) => layer instanceof FadeIn));
+    assert.equal(atFullSize(nets.generator, SHAPE), nets.generator);
     assert.deepEqual(Array.from(draw(nets.generator).dataSync()), Array.from(trained));
-    assert.deepEqual(Array.from(judge(small).dataSync()), Array.from(trainedVerdict));
+    // The discriminator too: a poster scaled up 2x gets the small size's verdict.
+    const smallUp = tf.image.resizeNearestNeighbor(small, [24, 16]);
+    assert.deepEqual(Array.from(judge(smallUp).dataSync()), Array.from(trainedVerdict));
     assert.notDeepEqual(Array.from(trainedVerdict), Array.from(smallVerdict));
     // The average grows too, its new layers starting as the generator's.
     assert.equal(nets.average!.weights.length, nets.generator.weights.length);
