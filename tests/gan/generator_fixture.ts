@@ -24,6 +24,17 @@ export const FIXTURE_SHAPE: DcganShape = {
   seed: 5,
 };
 
+/** Growing networks for tests of progressive growing: 8x12 for an epoch, then 16x24. */
+export const GROWING_SHAPE: DcganShape = {
+  width: 16,
+  height: 24,
+  latentDim: 4,
+  filters: 4,
+  conditionSize: CONDITION_SIZE,
+  growFrom: 8,
+  growEpochs: 1,
+};
+
 /** A generator of `shape` with seeded random weights (see the module's note). */
 export function randomGenerator(shape: DcganShape = FIXTURE_SHAPE, seed = 11): tf.LayersModel {
   const generator = buildGenerator(shape);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { dcganGrowthProblems, type DcganShape, DEFAULT_OBJECTIVE } from "../../lib/config.ts";
+import { dcganGrowthProblems, DEFAULT_OBJECTIVE } from "../../lib/config.ts";
 import { CONDITION_SIZE } from "../../lib/models/dcgan.ts";
 import { FadeIn } from "../../lib/models/fade_in.ts";
 import { loadModelFiles, saveModelFiles } from "../../lib/models/saved.ts";
@@ -13,18 +13,11 @@ import {
   setFade,
 } from "../../lib/gan/growth.ts";
 import { disposeNetworks, newNetworks, trainStep } from "../../lib/gan/step.ts";
+import { GROWING_SHAPE } from "./generator_fixture.ts";
 
 await tf.setBackend("cpu");
 
-const SHAPE: DcganShape = {
-  width: 16,
-  height: 24,
-  latentDim: 4,
-  filters: 4,
-  conditionSize: CONDITION_SIZE,
-  growFrom: 8,
-  growEpochs: 1,
-};
+const SHAPE = GROWING_SHAPE;
 
 Deno.test("growthPhase: each smaller size its epochs, each larger one fading in over half as many", () => {
   const poster = { width: 64, height: 96, growFrom: 16, growEpochs: 2 };

@@ -17,6 +17,7 @@ import { classifierLoss, CONDITION_SIZE, conditionVector } from "../../lib/model
 import { TrainingInterrupted } from "../../lib/training/run.ts";
 import { exportGenerator, loadShippedGenerator } from "../../lib/gan/shipped.ts";
 import { tinyCnn } from "./quality_fixture.ts";
+import { GROWING_SHAPE } from "./generator_fixture.ts";
 
 await tf.setBackend("cpu");
 
@@ -570,21 +571,10 @@ Deno.test("a growing run starts small, grows a size, and resumes across the grow
   const root = await Deno.makeTempDir();
   try {
     // 4 steps an epoch: epoch 1 at 8x12, then 16x24 fading in over 2 steps, to the end of epoch 3.
+    const shape = GROWING_SHAPE;
     const growing = (runDir: string, extra: Partial<DcganTrainOptions> = {}) =>
-      options(runDir, {
-        shape: {
-          width: 16,
-          height: 24,
-          latentDim: 4,
-          filters: 4,
-          conditionSize: CONDITION_SIZE,
-          growFrom: 8,
-        },
-        epochs: 3,
-        ...extra,
-      });
-    const shape = { ...growing("").shape, growEpochs: 1 };
-    const whole = await trainDcgan(growing(join(root, "whole"), { shape }));
+      options(runDir, { shape, epochs: 3, ...extra });
+    const whole = await trainDcgan(growing(join(root, "whole")));
     assert.equal(whole.metadata.shape.growFrom, 8);
     assert.equal(whole.metadata.step, 12);
     assert.ok(whole.metadata.history.every((h) => Number.isFinite(h.dLoss) && Number.isFinite(h.gLoss)));
@@ -610,11 +600,11 @@ Deno.test("a growing run starts small, grows a size, and resumes across the grow
     await assert.rejects(
       () =>
         trainDcgan(
-          growing(parts, { shape, signal: stop.signal, onStep: (s) => s.step === 4 && stop.abort() }),
+          growing(parts, { signal: stop.signal, onStep: (s) => s.step === 4 && stop.abort() }),
         ),
       TrainingInterrupted,
     );
-    const resumed = await trainDcgan(growing(parts, { shape, resume: true }));
+    const resumed = await trainDcgan(growing(parts, { resume: true }));
     assert.deepEqual(resumed.metadata.history, whole.metadata.history);
     const [a, b] = [await generatorWeights(parts), await generatorWeights(join(root, "whole"))];
     assert.equal(a.length, b.length);
