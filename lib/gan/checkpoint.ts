@@ -54,11 +54,17 @@ export async function loadGenerator(checkpointDir: string, log?: Log): Promise<t
 /**
  * The checkpoint's discriminator's classifier as the chooser among candidate posters
  * (choose_posters.ts); undefined when the run's discriminator has none that reads the poster alone.
+ * `plain` turns a grown discriminator into the plain network of its full size (growth.ts), for export.
  */
-export async function loadChooser(checkpointDir: string): Promise<PosterChooser | undefined> {
+export async function loadChooser(
+  checkpointDir: string,
+  plain?: (discriminator: tf.LayersModel) => tf.LayersModel,
+): Promise<PosterChooser | undefined> {
   const dir = join(checkpointDir, GAN_PARTS.discriminator);
   if (!(await pathExists(join(dir, "model.json")))) return undefined;
-  const discriminator = await loadModelFiles(dir);
+  const loaded = await loadModelFiles(dir);
+  const discriminator = plain ? plain(loaded) : loaded;
+  if (plain) loaded.dispose();
   const classifier = classifierModel(discriminator);
   if (!classifier) {
     discriminator.dispose();

@@ -126,13 +126,29 @@ export function setFade(nets: GanNetworks, alpha: number): void {
  * layer of posterlab's own. Throws unless it has grown to the full size and finished fading in.
  */
 export function plainGenerator(grown: tf.LayersModel, shape: DcganShape): tf.LayersModel {
+  const full = builtLevel(grown) === growthLevels(shape).fullLevel;
+  return plainCopy(grown, full, shape, () => buildGenerator({ ...shape, growFrom: 0 }));
+}
+
+/** The same for a grown discriminator (whose classifier `dcgan:export` ships beside the generator). */
+export function plainDiscriminator(grown: tf.LayersModel, shape: DcganShape): tf.LayersModel {
+  const full = grown.inputs[0].shape[2] === shape.width;
+  return plainCopy(grown, full, shape, () => buildDiscriminator({ ...shape, growFrom: 0 }));
+}
+
+function plainCopy(
+  grown: tf.LayersModel,
+  full: boolean,
+  shape: DcganShape,
+  build: () => tf.LayersModel,
+): tf.LayersModel {
   const fade = grown.layers.find((layer) => layer instanceof FadeIn) as FadeIn | undefined;
-  if (builtLevel(grown) !== growthLevels(shape).fullLevel || (fade && fade.alpha < 1)) {
+  if (!full || (fade && fade.alpha < 1)) {
     throw new Error(
-      `This generator has not grown to ${shape.width}x${shape.height} yet: train its run to the end first.`,
+      `This network has not grown to ${shape.width}x${shape.height} yet: train its run to the end first.`,
     );
   }
-  const plain = buildGenerator({ ...shape, growFrom: 0 });
+  const plain = build();
   for (const layer of plain.layers) {
     if (layer.getClassName() !== "InputLayer") layer.setWeights(grown.getLayer(layer.name).getWeights());
   }

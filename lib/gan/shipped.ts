@@ -28,7 +28,7 @@ import { loadModelFiles, savedModelProblems, saveModelFiles } from "../models/sa
 import { quantizeFolderToFloat16 } from "../models/float16.ts";
 import { makePosters } from "./make_posters.ts";
 import { GAN_PARTS, loadChooser, loadGenerator, samplingPart } from "./checkpoint.ts";
-import { plainGenerator } from "./growth.ts";
+import { plainDiscriminator, plainGenerator } from "./growth.ts";
 import type { PosterChooser } from "./choose_posters.ts";
 import {
   CHOOSER_FOLDER,
@@ -77,11 +77,14 @@ export async function exportGenerator(
     throw new Error(`${outDir} exists already: pass --force to replace it, or pick another --out.`);
   }
   const loaded = await loadGenerator(checkpoint);
-  // A grown generator ships as the plain network of its full size.
-  const grew = (metadata.shape.growFrom ?? 0) > 0;
-  const model = grew ? plainGenerator(loaded, resolveShape(metadata.shape)) : loaded;
-  if (grew) loaded.dispose();
-  const chooser = await loadChooser(checkpoint);
+  // A grown run's networks ship as the plain networks of its full size.
+  const grown = (metadata.shape.growFrom ?? 0) > 0 ? resolveShape(metadata.shape) : undefined;
+  const model = grown ? plainGenerator(loaded, grown) : loaded;
+  if (grown) loaded.dispose();
+  const chooser = await loadChooser(
+    checkpoint,
+    grown ? (discriminator) => plainDiscriminator(discriminator, grown) : undefined,
+  );
   try {
     const averaged = await samplingPart(checkpoint) === GAN_PARTS.average;
     const shape = resolveShape(metadata.shape);

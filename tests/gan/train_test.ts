@@ -589,6 +589,8 @@ Deno.test("a growing run starts small, grows a size, and resumes across the grow
     const { dir } = await exportGenerator({ runDir: join(root, "whole"), outDir: join(root, "shipped") });
     const shipped = await loadShippedGenerator(dir);
     assert.ok(shipped.model.layers.every((layer) => layer.getClassName() !== "FadeIn"));
+    assert.ok(shipped.chooser, "the discriminator's classifier ships too");
+    assert.ok(shipped.chooser.classifier.layers.every((layer) => layer.getClassName() !== "FadeIn"));
     assert.ok(!shipped.model.layers.some((layer) => layer.name === "rgb8"));
     const again = (shipped.model.predict(inputs) as tf.Tensor).dataSync();
     assert.ok(Array.from(images.dataSync()).every((v, i) => Math.abs(v - again[i]) < 1e-6));
