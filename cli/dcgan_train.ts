@@ -266,7 +266,16 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     growFrom = from.width;
   }
   const growth = { width: size.width, growFrom, growEpochs: flags["grow-epochs"]! };
-  const [growthProblem] = dcganGrowthProblems(growth, flags.epochs!);
+  const [growthProblem] = dcganGrowthProblems(
+    {
+      ...growth,
+      style: flags.style,
+      reconstruct: flags.reconstruct,
+      conditioning: flags.conditional ? conditioning : undefined,
+    },
+    flags.epochs!,
+    { projected: flags.projected },
+  );
   if (growthProblem) {
     const flag = growthProblem.setting === "growFrom" ? "grow-from" : "grow-epochs";
     throw new UsageError(`--${flag} ${growthProblem.problem}`);

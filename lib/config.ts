@@ -680,15 +680,27 @@ export function dcganTrainingProblems(config: DcganTrainingConfig): SettingProbl
 
 /**
  * The rules of progressive growing (`growFrom`, `growEpochs` of {@linkcode DcganShape}) for a run of
- * `epochs`: the first width a smaller poster of the same shape, and every size before the full one done
- * with epochs left for the full size. Empty when growing is off or every rule holds.
+ * `epochs`: none of the parts that work at the full size only, the first width a smaller poster of the same
+ * shape, and every size before the full one done with epochs left for the full size. Empty when growing is
+ * off or every rule holds.
  */
 export function dcganGrowthProblems(
-  shape: Pick<DcganShape, "width" | "growFrom" | "growEpochs">,
+  shape: Pick<DcganShape, "width" | "growFrom" | "growEpochs" | "style" | "reconstruct" | "conditioning">,
   epochs: number,
+  objective: Pick<GanObjective, "projected"> = {},
 ): SettingProblem<DcganShape>[] {
   const from = shape.growFrom ?? 0;
   if (from === 0) return [];
+  // These read or make the poster at its full size only.
+  const fixed = [
+    shape.style && "the style generator",
+    shape.reconstruct && "the reconstructing discriminator",
+    shape.conditioning === "input" && "the condition as an input channel",
+    objective.projected && "the projected discriminator",
+  ].filter((what) => what);
+  if (fixed.length) {
+    return [{ setting: "growFrom", problem: `cannot go with ${fixed.join(" or ")}: drop one of them.` }];
+  }
   const smaller = Math.log2(shape.width / from);
   if (!(Number.isInteger(smaller) && smaller >= 1 && from >= 8)) {
     return [{

@@ -21,7 +21,7 @@ import {
   DEFAULT_OBJECTIVE,
   type GanObjective,
 } from "../config.ts";
-import { conditionVector, DECADES, sizeName } from "../models/dcgan.ts";
+import { conditionVector, DECADES, resolveShape, sizeName } from "../models/dcgan.ts";
 import { modelFolderOptions, saveModelFiles } from "../models/saved.ts";
 import { loadPretrainedMaps } from "../models/projected_discriminator.ts";
 import { writeFolderAtomically } from "../util/files.ts";
@@ -171,7 +171,10 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
   const { shape, set } = options;
   const objective = options.objective ?? DEFAULT_OBJECTIVE;
   const conditional = shape.conditionSize > 0;
-  const problems = [...dcganTrainingProblems(options), ...dcganGrowthProblems(shape, options.epochs)];
+  const problems = [
+    ...dcganTrainingProblems(options),
+    ...dcganGrowthProblems(resolveShape(shape), options.epochs, objective),
+  ];
   if (problems.length) throw new Error(problems.map((p) => `${p.setting} ${p.problem}`).join(" "));
   const conditions = setConditions(set);
   const grid = gridInputs(options, conditions);

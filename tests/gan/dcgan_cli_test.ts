@@ -228,6 +228,12 @@ Deno.test("dcgan:train, dcgan:sample, dcgan:export and dcgan:figures take a plai
     const short = await run(cwd, "dcgan_train", "--grow-from", "16x24", "--epochs", "4");
     assert.equal(short.code, 2);
     assert.match(short.stderr, /--grow-epochs .*2 smaller sizes x 2 must be below the run's 4 epochs/);
+    const projected = await run(cwd, "dcgan_train", "--grow-from", "32x48", "--projected");
+    assert.equal(projected.code, 2);
+    assert.match(
+      projected.stderr,
+      /--grow-from cannot go with the projected discriminator: drop one of them/,
+    );
     assert.deepEqual([...Deno.readDirSync(cwd)], [], "nothing written, inside or outside runs/");
   } finally {
     await Deno.remove(cwd, { recursive: true });

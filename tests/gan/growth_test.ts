@@ -37,6 +37,16 @@ Deno.test("dcganGrowthProblems: a width that halves the full one, and epochs lef
   assert.match(dcganGrowthProblems({ width: 64, growFrom: 24 }, 10)[0].problem, /halves 64.*got 24/);
   assert.match(dcganGrowthProblems({ width: 64, growFrom: 64 }, 10)[0].problem, /got 64/);
   assert.match(dcganGrowthProblems({ width: 64, growFrom: 4 }, 10)[0].problem, /8 or more/);
+  // The parts that work at the full size only.
+  assert.match(
+    dcganGrowthProblems({ width: 64, growFrom: 16, reconstruct: true }, 10, { projected: true })[0].problem,
+    /cannot go with the reconstructing discriminator or the projected discriminator/,
+  );
+  assert.match(
+    dcganGrowthProblems({ width: 64, growFrom: 16, style: true }, 10)[0].problem,
+    /style generator/,
+  );
+  assert.deepEqual(dcganGrowthProblems({ width: 64, growFrom: 16, conditioning: "projection" }, 10), []);
   const [short] = dcganGrowthProblems({ width: 64, growFrom: 16, growEpochs: 2 }, 4);
   assert.equal(short.setting, "growEpochs");
   assert.match(short.problem, /2 smaller sizes x 2 must be below the run's 4 epochs/);
