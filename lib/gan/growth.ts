@@ -18,6 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { DcganShape } from "../config.ts";
 import { buildDiscriminator, buildGenerator, type GrowthLevel, upsamplingSteps } from "../models/dcgan.ts";
 import { FadeIn } from "../models/fade_in.ts";
+import { trainableVariables } from "../training/trainable.ts";
 import type { GanNetworks } from "./step.ts";
 
 /** What a step of a growing run trains: the networks' level, and the share of its newest size. */
@@ -86,16 +87,18 @@ export function growTo(nets: GanNetworks, shape: DcganShape, level: number): voi
   if (level === growth.level) return;
   const { fromLevel } = growthLevels(shape);
   const at = (layers: Map<string, tf.layers.Layer>): GrowthLevel => ({ level, fromLevel, layers });
-  const trainable = (model: tf.LayersModel) => model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const before = { generator: trainable(nets.generator), discriminator: trainable(nets.discriminator) };
+  const before = {
+    generator: trainableVariables(nets.generator),
+    discriminator: trainableVariables(nets.discriminator),
+  };
   const generator = buildGenerator(shape, at(growth.generator));
   const discriminator = buildDiscriminator(shape, at(growth.discriminator));
-  nets.generatorOptimizer.moveMoments(before.generator, trainable(generator));
+  nets.generatorOptimizer.moveMoments(before.generator, trainableVariables(generator));
   // The discriminator's optimizer also trains the projected heads, after the discriminator's own weights.
-  const heads = nets.projected ? trainable(nets.projected.heads) : [];
+  const heads = nets.projected ? trainableVariables(nets.projected.heads) : [];
   nets.discriminatorOptimizer.moveMoments(
     [...before.discriminator, ...heads],
-    [...trainable(discriminator), ...heads],
+    [...trainableVariables(discriminator), ...heads],
   );
   nets.generator.dispose();
   nets.discriminator.dispose();
@@ -149,9 +152,7 @@ function plainCopy(
     );
   }
   const plain = build();
-  for (const layer of plain.layers) {
-    if (layer.getClassName() !== "InputLayer") layer.setWeights(grown.getLayer(layer.name).getWeights());
-  }
+  for (const [name, layer] of layersOf(plain)) layer.setWeights(grown.getLayer(name).getWeights());
   return plain;
 }
 

@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createAdam, type FusedAdamOptimizer } from "../training/adam.ts";
+import { trainableVariables } from "../training/trainable.ts";
 import {
   type DcganShape,
   type DcganTrainingConfig,
@@ -123,7 +124,10 @@ export function trainStep(
           : classified) as tf.Scalar;
       },
       true,
-      [...trainable(nets.discriminator), ...(nets.projected ? trainable(nets.projected.heads) : [])],
+      [
+        ...trainableVariables(nets.discriminator),
+        ...(nets.projected ? trainableVariables(nets.projected.heads) : []),
+      ],
     )!;
     const gLoss = nets.generatorOptimizer.minimize(
       () => {
@@ -137,7 +141,7 @@ export function trainStep(
           : adversarial) as tf.Scalar;
       },
       true,
-      trainable(nets.generator),
+      trainableVariables(nets.generator),
     )!;
     const stacked = tf.stack([dLoss, gLoss, dReal, dFake]);
     // Kept so they outlive minimize()'s scope; tidy leaves kept tensors alone.
@@ -159,10 +163,6 @@ function reconstructionError(seen: tf.Tensor4D, decoded: tf.Tensor4D[]): tf.Scal
     const target = factor > 1 ? tf.avgPool(seen, factor, factor, "valid") : seen;
     return tf.losses.absoluteDifference(target, image);
   })) as tf.Scalar;
-}
-
-function trainable(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
 /**

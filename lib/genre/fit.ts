@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { trainableVariables } from "../training/trainable.ts";
 import * as tf from "@tensorflow/tfjs";
 import { dirname } from "node:path";
 import { DEFAULT_CHECKPOINT_EVERY_BATCHES, type ModelConfig, type RegressionTarget } from "../config.ts";
@@ -159,7 +160,7 @@ export async function fitGenreModel(
       heads,
       config.seed,
     );
-    const variables = net.trainableWeights.map((w) => w.read() as tf.Variable);
+    const variables = trainableVariables(net);
     return {
       setLearningRate: beforeStep,
       async step({ indices, position, seed }) {
