@@ -16,6 +16,7 @@ import { buildStyleGenerator } from "./style_generator.ts";
 import { ALL_GENRES, type DcganShape, DEFAULT_DCGAN_SHAPE, type Genre } from "../config.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
 import { FadeIn } from "./fade_in.ts";
+import { type Applied, appliedWith } from "./applied_layer.ts";
 import { conditionFromLayout, type ConditionLayout } from "./condition_layout.ts";
 
 /** Release decades the conditional model knows, as the first year of each. */
@@ -76,23 +77,6 @@ function initializers(seed: number) {
 
 /** Batch norm as in DCGAN (momentum 0.9 so the moving statistics used when sampling catch up fast). */
 const batchNorm = (name: string) => tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
-
-type Applied = (layer: tf.layers.Layer) => (x: tf.SymbolicTensor | tf.SymbolicTensor[]) => tf.SymbolicTensor;
-
-/**
- * `applied(layer)(x)`: the layer applied to `x`. With `layers` (a growing network's, growth.ts), a layer of
- * a name already there is that one, so every size of a growing network shares its weights.
- */
-function appliedWith(layers?: Map<string, tf.layers.Layer>): Applied {
-  return (layer) => (x) => {
-    let shared = layers?.get(layer.name);
-    if (!shared) {
-      shared = layer;
-      layers?.set(layer.name, layer);
-    }
-    return shared.apply(x) as tf.SymbolicTensor;
-  };
-}
 
 const applied = appliedWith();
 

@@ -10,6 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { appliedWith } from "./applied_layer.ts";
 import { ModulatedConv2D } from "./modulated_conv.ts";
 
 /** Width of the mapping network's layers and of the style vector. */
@@ -30,10 +31,7 @@ export interface StyleGeneratorParts {
   excite?: (source: tf.SymbolicTensor, target: tf.SymbolicTensor, side: number) => tf.SymbolicTensor;
 }
 
-const applied = (layer: { apply(x: tf.SymbolicTensor | tf.SymbolicTensor[]): unknown }) =>
-(
-  x: tf.SymbolicTensor | tf.SymbolicTensor[],
-) => layer.apply(x) as tf.SymbolicTensor;
+const applied = appliedWith();
 
 /** Inputs `noise` (and `condition`), output [n, height, width, 3] in [-1, 1], as the DCGAN generator's. */
 export function buildStyleGenerator(parts: StyleGeneratorParts): tf.LayersModel {
