@@ -33,6 +33,7 @@ import { makePosters } from "./make_posters.ts";
 import type { ImageBatch } from "./grid_layout.ts";
 import { type ImageJudge, type JudgedDistance, judgeDistance } from "./inception_distance.ts";
 import { periodicEnergy } from "./tiling.ts";
+import { spreadOverReal } from "./spread.ts";
 import { conditionTensor, imageBatch, setConditions } from "./tensors.ts";
 import { imagesAtSize, type TrainingSet } from "./prepare.ts";
 import { readRunMetadata, runPaths, writeRunMetadata } from "./run.ts";
@@ -264,7 +265,7 @@ function generatorDistance(
   generator: tf.LayersModel,
   settings: QualitySettings,
   batchStatistics = false,
-): { distance: number; tiling: number } {
+): { distance: number; tiling: number; decadeSpread?: Record<string, number> } {
   let periodic = 0;
   const latent = settings.shape.latentDim;
   const conditional = settings.shape.conditionSize > 0;
@@ -289,9 +290,15 @@ function generatorDistance(
       return images;
     }));
   noise.dispose();
+  const decadeSpread = conditional
+    ? Object.fromEntries(
+      spreadOverReal(real.features, generated.features, real.sampleConditions.map(decadeOfCondition)),
+    )
+    : undefined;
   return {
     distance: round3(frechetDistance(real.features, generated.features)),
     tiling: Math.round((periodic / count / Math.max(real.periodicEnergy, 1e-12)) * 100) / 100,
+    ...(decadeSpread ? { decadeSpread } : {}),
   };
 }
 
@@ -309,7 +316,7 @@ export function measureQuality(
   state: { step: number; epoch: number },
   raw?: tf.LayersModel,
 ): QualityRecord {
-  const { distance, tiling } = generatorDistance(cnn, real, generator, settings);
+  const { distance, tiling, decadeSpread } = generatorDistance(cnn, real, generator, settings);
   const figures: QualityRecord = {
     step: state.step,
     epoch: state.epoch,
@@ -320,6 +327,7 @@ export function measureQuality(
     realSamples: real.features.count,
     generatedSamples: real.sampleConditions.length,
     tiling,
+    ...(decadeSpread ? { decadeSpread } : {}),
   };
   if (raw) {
     figures.frechetVariants = {
@@ -447,6 +455,11 @@ export function describeQuality(q: QualityRecord): string {
     ? `; trained generator ${q.frechetVariants.rawMovingStatistics}, with batch statistics ${q.frechetVariants.rawBatchStatistics}`
     : "";
   const tiling = q.tiling === undefined ? "" : `, tiling ${q.tiling}x the real posters'`;
+  const spread = q.decadeSpread
+    ? `, spread ${
+      Object.entries(q.decadeSpread).map(([decade, x]) => `${decade}s ${x}`).join(" ")
+    } x the real`
+    : "";
   const judged = q.independent
     ? `; InceptionV3 distance ${q.independent.distance} (floor ${q.independent.floor}: ${q.independent.overFloor}x)`
     : "";
@@ -455,7 +468,7 @@ export function describeQuality(q: QualityRecord): string {
     ? `, year estimate ${d.decades[0]}s ${d.generated[0]} vs ${d.decades[1]}s ${d.generated[1]} (real ` +
       `${d.real[0]} vs ${d.real[1]}: ${d.gapRatio}x the real gap)`
     : "";
-  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${tiling}${hits}${decades}${judged}`;
+  return `Fréchet distance ${q.frechetDistance} (${floor}${q.cnn} CNN, ${q.realSamples} real vs ${q.generatedSamples} generated${variants})${tiling}${spread}${hits}${decades}${judged}`;
 }
 
 /**

@@ -63,6 +63,12 @@ export interface QualityRecord {
    * own amount, well above 1 a visible grid of repeated blobs or a checkerboard.
    */
   tiling?: number;
+  /**
+   * Conditional model: each decade's spread of features over the real posters' of that decade
+   * (spread.ts), by decade ("1980": 0.9): well below 1 means that decade is drawn as few posters
+   * whatever the noise, which the distance over all decades hides.
+   */
+  decadeSpread?: Record<string, number>;
   /** Conditional model only. */
   genreHits?: GenreHits;
   /**
