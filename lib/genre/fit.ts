@@ -11,7 +11,6 @@
  *
  * @module
  */
-import { trainableVariables } from "../training/trainable.ts";
 import * as tf from "@tensorflow/tfjs";
 import { dirname } from "node:path";
 import { DEFAULT_CHECKPOINT_EVERY_BATCHES, type ModelConfig, type RegressionTarget } from "../config.ts";
@@ -21,6 +20,7 @@ import { multiLabelMetrics } from "../evaluation/metrics.ts";
 import { predictGenres, type Predictions } from "../evaluation/predict.ts";
 import { augmentBatch } from "./augment.ts";
 import { stepsPerEpoch } from "../training/batches.ts";
+import { trainableVariables } from "../training/trainable.ts";
 import { seededRandom } from "../util/random.ts";
 import type { LoadedCheckpoint } from "../training/checkpoint.ts";
 import type { RunLock } from "../training/run.ts";
