@@ -18,7 +18,7 @@ import { loadModelFiles, modelFolderOptions } from "../models/saved.ts";
 import { recoverFolder } from "../util/files.ts";
 import { concatenate } from "../util/arrays.ts";
 import { seededRandom } from "../util/random.ts";
-import { frechetDistance } from "./frechet.ts";
+import { type FeatureSet, frechetDistance } from "./frechet.ts";
 import {
   collectOutputs,
   type DecadeEstimates,
@@ -265,7 +265,7 @@ function generatorDistance(
   generator: tf.LayersModel,
   settings: QualitySettings,
   batchStatistics = false,
-): { distance: number; tiling: number; decadeSpread?: Record<string, number> } {
+): { distance: number; tiling: number; features: FeatureSet } {
   let periodic = 0;
   const latent = settings.shape.latentDim;
   const conditional = settings.shape.conditionSize > 0;
@@ -290,15 +290,10 @@ function generatorDistance(
       return images;
     }));
   noise.dispose();
-  const decadeSpread = conditional
-    ? Object.fromEntries(
-      spreadOverReal(real.features, generated.features, real.sampleConditions.map(decadeOfCondition)),
-    )
-    : undefined;
   return {
     distance: round3(frechetDistance(real.features, generated.features)),
     tiling: Math.round((periodic / count / Math.max(real.periodicEnergy, 1e-12)) * 100) / 100,
-    ...(decadeSpread ? { decadeSpread } : {}),
+    features: generated.features,
   };
 }
 
@@ -316,7 +311,12 @@ export function measureQuality(
   state: { step: number; epoch: number },
   raw?: tf.LayersModel,
 ): QualityRecord {
-  const { distance, tiling, decadeSpread } = generatorDistance(cnn, real, generator, settings);
+  const { distance, tiling, features } = generatorDistance(cnn, real, generator, settings);
+  const decadeSpread = settings.shape.conditionSize > 0
+    ? Object.fromEntries(
+      spreadOverReal(real.features, features, real.sampleConditions.map(decadeOfCondition)),
+    )
+    : undefined;
   const figures: QualityRecord = {
     step: state.step,
     epoch: state.epoch,

@@ -25,7 +25,11 @@ export function groupSpread(features: FeatureSet, groups: readonly number[]): Ma
     throw new Error(`groupSpread: ${groups.length} group labels for ${count} feature vectors.`);
   }
   const members = new Map<number, number[]>();
-  groups.forEach((g, i) => members.set(g, [...members.get(g) ?? [], i]));
+  groups.forEach((g, i) => {
+    const rows = members.get(g);
+    if (rows) rows.push(i);
+    else members.set(g, [i]);
+  });
   const spread = new Map<number, number>();
   for (const [group, rows] of members) {
     if (rows.length < 2) continue;
