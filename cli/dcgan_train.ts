@@ -141,6 +141,11 @@ const FLAGS = {
       "make the asked genre and decade recognisable)",
     default: DEFAULT_OBJECTIVE.classWeight,
   },
+  "decade-weight": {
+    type: "number",
+    help: "conditional: weight of the decade's part of that loss, where it should differ from " +
+      "--class-weight (the genres' part)",
+  },
   projected: {
     type: "boolean",
     help: "a second discriminator on a frozen MobileNetV2's features at four scales (projected GAN)",
@@ -243,6 +248,10 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
   const classWeight = flags["class-weight"]!;
   if (!(classWeight >= 0 && Number.isFinite(classWeight))) {
     throw new UsageError(`--class-weight needs a number of 0 or more, got ${classWeight}.`);
+  }
+  const decadeWeight = flags["decade-weight"];
+  if (decadeWeight !== undefined && !(decadeWeight >= 0 && Number.isFinite(decadeWeight))) {
+    throw new UsageError(`--decade-weight needs a number of 0 or more, got ${decadeWeight}.`);
   }
   const averageDecay = flags["average-decay"]!;
   if (!(averageDecay >= 0 && averageDecay < 1)) {
@@ -353,6 +362,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           averageDecay,
           augment,
           classWeight,
+          ...(decadeWeight === undefined ? {} : { decadeWeight }),
           projected: flags.projected ?? false,
         },
         ...training,

@@ -569,6 +569,11 @@ export interface GanObjective {
    */
   classWeight: number;
   /**
+   * Weight of the decade's part of that loss, when it should differ from the genres' (`classWeight`
+   * when absent): the decade part is what pulled the smallest decade together at high weights.
+   */
+  decadeWeight?: number;
+  /**
    * A second discriminator on a frozen pretrained network's features at four scales (projected GAN,
    * lib/models/projected_discriminator.ts), its loss beside the DCGAN discriminator's. Measured at equal
    * epochs and at equal time, it did not bring posters nearer real ones by the independent judge and

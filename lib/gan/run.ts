@@ -72,6 +72,8 @@ export interface RunMetadata {
     augment?: readonly Augmentation[];
     /** The generator's AC-GAN loss weight. */
     classWeight: number;
+    /** The weight of its decade part, where it differs (GanObjective.decadeWeight). */
+    decadeWeight?: number;
     /** A second discriminator on pretrained features (GanObjective.projected). */
     projected?: boolean;
     sampleRate: number;

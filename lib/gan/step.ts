@@ -62,7 +62,8 @@ export function trainStep(
   conditions: tf.Tensor2D | undefined,
   latentDim: number,
   noiseSeed: number,
-  objective: Pick<GanObjective, "loss" | "realLabel" | "augment" | "classWeight"> = DEFAULT_OBJECTIVE,
+  objective: Pick<GanObjective, "loss" | "realLabel" | "augment" | "classWeight" | "decadeWeight"> =
+    DEFAULT_OBJECTIVE,
 ): Omit<StepRecord, "step" | "epoch"> {
   const hinge = objective.loss === "hinge";
   const policy = objective.augment ?? DEFAULT_OBJECTIVE.augment ?? [];
@@ -137,7 +138,10 @@ export function trainStep(
           hinge ? verdict.mean().neg() : tf.losses.sigmoidCrossEntropy(tf.onesLike(verdict), verdict);
         const adversarial = projected ? fooling(logit).add(fooling(projected)) : fooling(logit);
         return (classes
-          ? adversarial.add(classifierLoss(conditions!, classes).mul(objective.classWeight))
+          ? adversarial.add(classifierLoss(conditions!, classes, {
+            genres: objective.classWeight,
+            decade: objective.decadeWeight ?? objective.classWeight,
+          }))
           : adversarial) as tf.Scalar;
       },
       true,

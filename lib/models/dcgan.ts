@@ -543,16 +543,20 @@ export function parseGenre(name: string): Genre {
 
 /**
  * AC-GAN's classification loss for condition vectors `conditions` (multi-hot genres, one-hot decade)
- * and the discriminator's classifier logits: the genres' mean sigmoid cross-entropy plus the decade's
- * softmax cross-entropy.
+ * and the discriminator's classifier logits: the genres' mean sigmoid cross-entropy times
+ * `weights.genres` plus the decade's softmax cross-entropy times `weights.decade` (both 1 by default).
  */
-export function classifierLoss(conditions: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
+export function classifierLoss(
+  conditions: tf.Tensor2D,
+  logits: tf.Tensor2D,
+  weights: { genres: number; decade: number } = { genres: 1, decade: 1 },
+): tf.Scalar {
   return tf.tidy(() => {
     const genres = ALL_GENRES.length;
     const decades = conditions.shape[1] - genres;
     const [genreTargets, decadeTargets] = tf.split(conditions, [genres, decades], 1);
     const [genreLogits, decadeLogits] = tf.split(logits, [genres, decades], 1);
-    return tf.losses.sigmoidCrossEntropy(genreTargets, genreLogits)
-      .add(tf.losses.softmaxCrossEntropy(decadeTargets, decadeLogits)) as tf.Scalar;
+    return tf.losses.sigmoidCrossEntropy(genreTargets, genreLogits).mul(weights.genres)
+      .add(tf.losses.softmaxCrossEntropy(decadeTargets, decadeLogits).mul(weights.decade)) as tf.Scalar;
   });
 }

@@ -549,6 +549,18 @@ Deno.test("classifierLoss: low when the logits name the conditions, high when th
   tf.dispose([target, right, wrong]);
 });
 
+Deno.test("classifierLoss: its weights scale the genres' part and the decade's part apart", () => {
+  const target = tf.tensor2d([Array.from(conditionVector(["Drama"], 1990))]);
+  const logits = tf.randomNormal(target.shape, 0, 2, "float32", 7) as tf.Tensor2D;
+  const loss = (genres: number, decade: number) =>
+    classifierLoss(target, logits, { genres, decade }).dataSync()[0];
+  const [genrePart, decadePart] = [loss(1, 0), loss(0, 1)];
+  assert.ok(genrePart > 0 && decadePart > 0, `${genrePart} ${decadePart}`);
+  assert.ok(Math.abs(classifierLoss(target, logits).dataSync()[0] - (genrePart + decadePart)) < 1e-5);
+  assert.ok(Math.abs(loss(4, 2) - (4 * genrePart + 2 * decadePart)) < 1e-4);
+  tf.dispose([target, logits]);
+});
+
 Deno.test("trainStep: a reconstructing discriminator's decoders learn from real posters only, leaving no tensor behind", () => {
   const shape = { width: 32, height: 48, latentDim: 4, filters: 2, conditionSize: 0, reconstruct: true };
   const objective = { ...DEFAULT_OBJECTIVE, augment: [] };
