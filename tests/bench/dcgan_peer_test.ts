@@ -69,7 +69,7 @@ Deno.test("bench cdcgan: the case is the recommended run's networks and objectiv
   assert.equal(
     args,
     "--size 64x96 --filters 32 --condition-size 19 --upsampling resize --generator-conditioning input " +
-      "--skip-excitation --augment color,translation,cutout --average-decay 0.999 --class-weight 2 " +
+      "--skip-excitation --augment color,translation,cutout --average-decay 0.999 --class-weight 3 " +
       "--task cdcgan-train",
   );
   // Beyond the command's flags (size, filters, --conditional), the networks are the defaults', so a
