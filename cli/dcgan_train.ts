@@ -59,6 +59,10 @@ const FLAGS = {
     help: "Adam's learning rate of both networks (Radford et al.)",
     default: DEFAULTS.learningRate,
   },
+  "discriminator-learning-rate": {
+    type: "number",
+    help: "the discriminator's own learning rate (two time-scales; default: --learning-rate)",
+  },
   beta1: { type: "number", help: "Adam's first-moment decay (Radford et al.)", default: DEFAULTS.beta1 },
   rows: { type: "number", help: "rows of the sample grid", default: DEFAULTS.gridRows },
   columns: { type: "number", help: "columns of the sample grid", default: DEFAULTS.gridColumns },
@@ -193,6 +197,7 @@ const TRAINING_FLAGS: Record<keyof DcganTrainingConfig, string> = {
   decayEpochs: "decay-epochs",
   batchSize: "batch",
   learningRate: "learning-rate",
+  discriminatorLearningRate: "discriminator-learning-rate",
   beta1: "beta1",
   gridRows: "rows",
   gridColumns: "columns",
@@ -296,6 +301,9 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     decayEpochs: flags["decay-epochs"]!,
     batchSize: flags.batch!,
     learningRate: flags["learning-rate"]!,
+    ...(flags["discriminator-learning-rate"] !== undefined
+      ? { discriminatorLearningRate: flags["discriminator-learning-rate"] }
+      : {}),
     beta1: flags.beta1!,
     gridRows: flags.rows!,
     gridColumns: flags.columns!,

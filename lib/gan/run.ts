@@ -61,6 +61,8 @@ export interface RunMetadata {
     epochs: number;
     batchSize: number;
     learningRate: number;
+    /** The discriminator's, where it differs (DcganTrainingConfig.discriminatorLearningRate). */
+    discriminatorLearningRate?: number;
     beta1: number;
     /** Epochs at the end whose learning rate decays to 0; absent in runs made before it existed (0). */
     decayEpochs?: number;

@@ -40,6 +40,9 @@ export function newMetadata(
       epochs: options.epochs,
       batchSize: options.batchSize,
       learningRate: options.learningRate,
+      ...(options.discriminatorLearningRate !== undefined
+        ? { discriminatorLearningRate: options.discriminatorLearningRate }
+        : {}),
       beta1: options.beta1,
       decayEpochs: options.decayEpochs,
       ...DEFAULT_OBJECTIVE,

@@ -177,7 +177,8 @@ export function newNetworks(
   shape: DcganShape,
   seed: number,
   objective: GanObjective,
-  adam: Pick<DcganTrainingConfig, "learningRate" | "beta1"> = DEFAULT_DCGAN_TRAINING,
+  adam: Pick<DcganTrainingConfig, "learningRate" | "discriminatorLearningRate" | "beta1"> =
+    DEFAULT_DCGAN_TRAINING,
   maps?: tf.LayersModel,
 ): GanNetworks {
   // A growing run starts at its smallest size, each network's layers kept to grow from.
@@ -196,7 +197,7 @@ export function newNetworks(
     generator,
     discriminator: buildDiscriminator({ ...shape, seed }, at(growth?.discriminator)),
     generatorOptimizer: createAdam(adam.learningRate, adam.beta1),
-    discriminatorOptimizer: createAdam(adam.learningRate, adam.beta1),
+    discriminatorOptimizer: createAdam(adam.discriminatorLearningRate ?? adam.learningRate, adam.beta1),
     ...(growth ? { growth } : {}),
   };
   if (objective.projected) {

@@ -262,11 +262,14 @@ async function trainLockedDcgan(options: DcganTrainOptions, lock: RunLock): Prom
       totalSteps: stepsPerEpoch * options.epochs,
       decaySteps: stepsPerEpoch * options.decayEpochs,
     };
+    const discriminatorPeak = options.discriminatorLearningRate ?? options.learningRate;
     return {
       setLearningRate(step) {
         const rate = linearDecayTailAt(schedule, step);
         nets.generatorOptimizer.setLearningRate(rate);
-        nets.discriminatorOptimizer.setLearningRate(rate);
+        nets.discriminatorOptimizer.setLearningRate(
+          linearDecayTailAt({ ...schedule, peak: discriminatorPeak }, step),
+        );
         return rate;
       },
       step({ indices, position, seed, learningRate }) {
@@ -402,7 +405,10 @@ async function restoredNetworks(
     generator,
     discriminator,
     generatorOptimizer: createAdam(options.learningRate, options.beta1),
-    discriminatorOptimizer: createAdam(options.learningRate, options.beta1),
+    discriminatorOptimizer: createAdam(
+      options.discriminatorLearningRate ?? options.learningRate,
+      options.beta1,
+    ),
     ...(average ? { average } : {}),
     // A growing run grows on from the layers its checkpoint holds, at the level it was saved at.
     ...((options.shape.growFrom ?? 0) > 0

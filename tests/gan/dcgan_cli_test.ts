@@ -224,6 +224,9 @@ Deno.test("dcgan:train, dcgan:sample, dcgan:export and dcgan:figures take a plai
     const weight = await run(cwd, "dcgan_train", "--conditional", "--decade-weight", "-1");
     assert.equal(weight.code, 2);
     assert.match(weight.stderr, /--decade-weight needs a number of 0 or more, got -1/);
+    const rate = await run(cwd, "dcgan_train", "--discriminator-learning-rate", "0");
+    assert.equal(rate.code, 2);
+    assert.match(rate.stderr, /--discriminator-learning-rate must be above 0, got 0/);
     // Growing: a smaller poster of the same shape, and epochs left for the full size.
     const shape = await run(cwd, "dcgan_train", "--grow-from", "16x32");
     assert.equal(shape.code, 2);

@@ -318,6 +318,52 @@ Deno.test("a learning-rate decay changes only its last epochs' steps, and a resu
   }
 });
 
+Deno.test("a discriminator learning rate of its own: recorded, changes the steps, resumes exactly and only as it was", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const rate = DEFAULT_DCGAN_TRAINING.learningRate;
+    const losses = (h: { dLoss: number; gLoss: number }[]) => h.map((r) => [r.dLoss, r.gLoss]);
+    const plain = await trainDcgan(options(join(root, "plain"), { decayEpochs: 1 }));
+    const same = await trainDcgan(
+      options(join(root, "same"), { decayEpochs: 1, discriminatorLearningRate: rate }),
+    );
+    assert.deepEqual(losses(same.metadata.history), losses(plain.metadata.history));
+    assert.equal(plain.metadata.training.discriminatorLearningRate, undefined);
+    const fast = (runDir: string, extra: Partial<DcganTrainOptions> = {}) =>
+      options(runDir, { decayEpochs: 1, discriminatorLearningRate: 4 * rate, ...extra });
+    const whole = await trainDcgan(fast(join(root, "whole")));
+    assert.equal(whole.metadata.training.discriminatorLearningRate, 4 * rate);
+    assert.equal(whole.metadata.training.learningRate, rate);
+    // The first step's discriminator loss comes before any update; its generator loss after the first
+    // discriminator update. A schedule that set both networks to the generator's rate before each step
+    // would repeat `plain` throughout.
+    assert.equal(whole.metadata.history[0].dLoss, plain.metadata.history[0].dLoss);
+    for (const step of [0, 1, whole.metadata.history.length - 1]) {
+      assert.notDeepEqual(losses([whole.metadata.history[step]]), losses([plain.metadata.history[step]]));
+    }
+    const stop = new AbortController();
+    await assert.rejects(
+      () =>
+        trainDcgan(
+          fast(join(root, "parts"), { signal: stop.signal, onStep: (s) => s.step === 3 && stop.abort() }),
+        ),
+      TrainingInterrupted,
+    );
+    await assert.rejects(
+      () => trainDcgan(options(join(root, "parts"), { decayEpochs: 1, resume: true })),
+      /training\.discriminatorLearningRate: 0\.0008 → unset/,
+    );
+    const resumed = await trainDcgan(fast(join(root, "parts"), { resume: true }));
+    assert.deepEqual(resumed.metadata.history, whole.metadata.history);
+    await assert.rejects(
+      () => trainDcgan(fast(join(root, "bad"), { discriminatorLearningRate: 0 })),
+      /discriminatorLearningRate must be above 0, got 0/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("hinge loss, spectral norm, transposed convolutions, no average: trains and resumes exactly", async () => {
   const root = await Deno.makeTempDir();
   try {
