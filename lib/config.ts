@@ -665,9 +665,10 @@ export interface SettingProblem<T> {
  */
 export function dcganTrainingProblems(config: DcganTrainingConfig): SettingProblem<DcganTrainingConfig>[] {
   const problems: SettingProblem<DcganTrainingConfig>[] = [];
-  const wholeAtLeast = (setting: keyof DcganTrainingConfig, min: number) => {
+  type WholeSetting = "epochs" | "batchSize" | "sampleRate" | "gridRows" | "gridColumns" | "qualitySamples";
+  const wholeAtLeast = (setting: WholeSetting | "checkpointEvery", min: number) => {
     const value = config[setting];
-    if (!(Number.isInteger(value) && value! >= min)) {
+    if (!(Number.isInteger(value) && value >= min)) {
       problems.push({ setting, problem: `must be a whole number of at least ${min}, got ${value}.` });
     }
   };
