@@ -144,19 +144,19 @@ export function parseArgs<T extends FlagSpecs>(
   return result as Flags<T>;
 }
 
-/** The `--help` text of `specs`, one flag a line. */
+/** The `--help` text of `specs`, one flag a line, the help texts in one column past the longest flag. */
 export function usage(specs: FlagSpecs): string {
-  return Object.entries(specs)
-    .map(([name, spec]) => {
-      const value = spec.type === "boolean"
-        ? ""
-        : spec.type === "list"
-        ? " A,B,..."
-        : ` ${spec.type.toUpperCase()}`;
-      const fallback = spec.default !== undefined ? ` (default ${spec.default})` : "";
-      return `  --${name}${value}`.padEnd(28) + spec.help + fallback;
-    })
-    .join("\n");
+  const rows = Object.entries(specs).map(([name, spec]) => {
+    const value = spec.type === "boolean"
+      ? ""
+      : spec.type === "list"
+      ? " A,B,..."
+      : ` ${spec.type.toUpperCase()}`;
+    const fallback = spec.default !== undefined ? ` (default ${spec.default})` : "";
+    return { flag: `  --${name}${value}`, help: spec.help + fallback };
+  });
+  const width = Math.max(28, ...rows.map((row) => row.flag.length + 2));
+  return rows.map((row) => row.flag.padEnd(width) + row.help).join("\n");
 }
 
 /** The dataset flags every command that reads the dataset takes. */

@@ -240,3 +240,13 @@ Deno.test("TRAIN_FLAGS: one --models-dir, defaults from lib/config.ts in the hel
   );
   assert.match(help, /--optimizer STRING +rmsprop or adamw \(default v1-3: rmsprop, v4: adamw\)/);
 });
+
+Deno.test("usage: a flag longer than the column still leaves a space before its help, and the column is shared", () => {
+  const help = usage({
+    short: { type: "boolean", help: "a short flag" },
+    "discriminator-learning-rate": { type: "number", help: "its own rate" },
+  });
+  const lines = help.split("\n");
+  assert.match(lines[1], /--discriminator-learning-rate NUMBER +its own rate/);
+  assert.equal(lines[0].indexOf("a short flag"), lines[1].indexOf("its own rate"));
+});
