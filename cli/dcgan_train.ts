@@ -64,6 +64,10 @@ const FLAGS = {
     help: "the discriminator's own learning rate (two time-scales; default: --learning-rate)",
   },
   beta1: { type: "number", help: "Adam's first-moment decay (Radford et al.)", default: DEFAULTS.beta1 },
+  beta2: {
+    type: "number",
+    help: "Adam's second-moment decay for both networks (default 0.999, Adam's own; SAGAN's is 0.9)",
+  },
   rows: { type: "number", help: "rows of the sample grid", default: DEFAULTS.gridRows },
   columns: { type: "number", help: "columns of the sample grid", default: DEFAULTS.gridColumns },
   "sample-rate": {
@@ -199,6 +203,7 @@ const TRAINING_FLAGS: Record<keyof DcganTrainingConfig, string> = {
   learningRate: "learning-rate",
   discriminatorLearningRate: "discriminator-learning-rate",
   beta1: "beta1",
+  beta2: "beta2",
   gridRows: "rows",
   gridColumns: "columns",
   sampleRate: "sample-rate",
@@ -305,6 +310,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
       ? { discriminatorLearningRate: flags["discriminator-learning-rate"] }
       : {}),
     beta1: flags.beta1!,
+    ...(flags.beta2 !== undefined ? { beta2: flags.beta2 } : {}),
     gridRows: flags.rows!,
     gridColumns: flags.columns!,
     sampleRate: flags["sample-rate"]!,

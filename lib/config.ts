@@ -614,6 +614,11 @@ export interface DcganTrainingConfig {
   learningRate: number;
   beta1: number;
   /**
+   * Adam's second-moment decay for both networks, where it differs from Adam's own 0.999 (Radford et al.
+   * keep it); SAGAN trains its projection discriminator's two time-scales with beta1 0 and beta2 0.9.
+   */
+  beta2?: number;
+  /**
    * The discriminator's own learning rate, where it differs from `learningRate`: two time-scales
    * (Heusel et al. 2017; SAGAN and BigGAN train the discriminator 4 times faster). Absent, both networks
    * learn at `learningRate`; the decay scales the two alike.
@@ -678,7 +683,7 @@ export function dcganTrainingProblems(config: DcganTrainingConfig): SettingProbl
     wholeAtLeast(key, 1);
   }
   wholeAtLeast("checkpointEvery", 0);
-  const { decayEpochs, epochs, learningRate, discriminatorLearningRate, beta1 } = config;
+  const { decayEpochs, epochs, learningRate, discriminatorLearningRate, beta1, beta2 } = config;
   if (!(Number.isInteger(decayEpochs) && decayEpochs >= 0 && decayEpochs <= epochs)) {
     problems.push({
       setting: "decayEpochs",
@@ -692,8 +697,12 @@ export function dcganTrainingProblems(config: DcganTrainingConfig): SettingProbl
       problems.push({ setting, problem: `must be above 0, got ${rate}.` });
     }
   }
-  if (!(beta1 >= 0 && beta1 < 1)) {
-    problems.push({ setting: "beta1", problem: `must be from 0 to below 1, got ${beta1}.` });
+  const decays = { beta1, beta2 };
+  for (const setting of ["beta1", "beta2"] as const) {
+    const decay = decays[setting];
+    if (decay !== undefined && !(decay >= 0 && decay < 1)) {
+      problems.push({ setting, problem: `must be from 0 to below 1, got ${decay}.` });
+    }
   }
   return problems;
 }

@@ -64,6 +64,8 @@ export interface RunMetadata {
     /** The discriminator's, where it differs (DcganTrainingConfig.discriminatorLearningRate). */
     discriminatorLearningRate?: number;
     beta1: number;
+    /** Adam's second-moment decay, where it differs from 0.999 (DcganTrainingConfig.beta2). */
+    beta2?: number;
     /** Epochs at the end whose learning rate decays to 0; absent in runs made before it existed (0). */
     decayEpochs?: number;
     /** The objective (train.ts's GanObjective). */

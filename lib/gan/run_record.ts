@@ -44,6 +44,7 @@ export function newMetadata(
         ? { discriminatorLearningRate: options.discriminatorLearningRate }
         : {}),
       beta1: options.beta1,
+      ...(options.beta2 !== undefined ? { beta2: options.beta2 } : {}),
       decayEpochs: options.decayEpochs,
       ...DEFAULT_OBJECTIVE,
       ...objective,

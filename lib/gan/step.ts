@@ -177,7 +177,7 @@ export function newNetworks(
   shape: DcganShape,
   seed: number,
   objective: GanObjective,
-  adam: Pick<DcganTrainingConfig, "learningRate" | "discriminatorLearningRate" | "beta1"> =
+  adam: Pick<DcganTrainingConfig, "learningRate" | "discriminatorLearningRate" | "beta1" | "beta2"> =
     DEFAULT_DCGAN_TRAINING,
   maps?: tf.LayersModel,
 ): GanNetworks {
@@ -196,8 +196,12 @@ export function newNetworks(
   const nets: GanNetworks = {
     generator,
     discriminator: buildDiscriminator({ ...shape, seed }, at(growth?.discriminator)),
-    generatorOptimizer: createAdam(adam.learningRate, adam.beta1),
-    discriminatorOptimizer: createAdam(adam.discriminatorLearningRate ?? adam.learningRate, adam.beta1),
+    generatorOptimizer: createAdam(adam.learningRate, adam.beta1, adam.beta2),
+    discriminatorOptimizer: createAdam(
+      adam.discriminatorLearningRate ?? adam.learningRate,
+      adam.beta1,
+      adam.beta2,
+    ),
     ...(growth ? { growth } : {}),
   };
   if (objective.projected) {

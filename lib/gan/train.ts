@@ -404,10 +404,11 @@ async function restoredNetworks(
     ...(maps && heads ? { projected: { maps, heads } } : {}),
     generator,
     discriminator,
-    generatorOptimizer: createAdam(options.learningRate, options.beta1),
+    generatorOptimizer: createAdam(options.learningRate, options.beta1, options.beta2),
     discriminatorOptimizer: createAdam(
       options.discriminatorLearningRate ?? options.learningRate,
       options.beta1,
+      options.beta2,
     ),
     ...(average ? { average } : {}),
     // A growing run grows on from the layers its checkpoint holds, at the level it was saved at.

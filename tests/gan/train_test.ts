@@ -318,6 +318,31 @@ Deno.test("a learning-rate decay changes only its last epochs' steps, and a resu
   }
 });
 
+Deno.test("Adam's beta2: Adam's own 0.999 unless given, recorded when given, changes the steps", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const losses = (h: { dLoss: number; gLoss: number }[]) => h.map((r) => [r.dLoss, r.gLoss]);
+    const plain = await trainDcgan(options(join(root, "plain")));
+    const same = await trainDcgan(options(join(root, "same"), { beta2: 0.999 }));
+    assert.deepEqual(losses(same.metadata.history), losses(plain.metadata.history));
+    assert.equal(plain.metadata.training.beta2, undefined);
+    const sagan = await trainDcgan(options(join(root, "sagan"), { beta2: 0.9 }));
+    assert.equal(sagan.metadata.training.beta2, 0.9);
+    const last = sagan.metadata.history.length - 1;
+    assert.notDeepEqual(losses([sagan.metadata.history[last]]), losses([plain.metadata.history[last]]));
+    await assert.rejects(
+      () => trainDcgan(options(join(root, "plain"), { beta2: 0.9, resume: true })),
+      /training\.beta2: unset → 0\.9/,
+    );
+    await assert.rejects(
+      () => trainDcgan(options(join(root, "bad"), { beta2: 1 })),
+      /beta2 must be from 0 to below 1, got 1/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("a discriminator learning rate of its own: recorded, changes the steps, resumes exactly and only as it was", async () => {
   const root = await Deno.makeTempDir();
   try {
