@@ -86,8 +86,10 @@ export function peerArguments(dcganCase: DcganCase, options: BenchOptions): stri
   if (spectralNorm || dcganCase.objective.loss !== "bce") {
     throw new Error(`bench: the PyTorch peer has batch norm and the cross-entropy loss only.`);
   }
-  if (shape.reconstruct || (shape.fullSizeFilters ?? 0) > 0) {
-    throw new Error(`bench: the PyTorch peer has no reconstructing discriminator and no full-size block.`);
+  if (shape.reconstruct || shape.minibatchStd || (shape.fullSizeFilters ?? 0) > 0) {
+    throw new Error(
+      `bench: the PyTorch peer has no reconstructing discriminator, minibatch deviation or full-size block.`,
+    );
   }
   return [
     ["--size", `${shape.width}x${shape.height}`],

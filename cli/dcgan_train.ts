@@ -101,6 +101,11 @@ const FLAGS = {
     help: "FastGAN's self-supervised discriminator: decoders rebuild real posters from its feature maps " +
       `(default ${DEFAULT_DCGAN_SHAPE.reconstruct ? "on; --reconstruct=false: off" : "off"})`,
   },
+  "minibatch-std": {
+    type: "boolean",
+    help: "ProGAN's minibatch standard deviation: the discriminator sees how varied each group of 4 is " +
+      `(default ${DEFAULT_DCGAN_SHAPE.minibatchStd ? "on; --minibatch-std=false: off" : "off"})`,
+  },
   style: {
     type: "boolean",
     help: "a StyleGAN2-style generator: a mapping network and modulated convolutions in place of batch norm",
@@ -364,6 +369,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           generatorConditioning,
           skipExcitation: flags["skip-excitation"] ?? DEFAULT_DCGAN_SHAPE.skipExcitation,
           reconstruct: flags.reconstruct ?? DEFAULT_DCGAN_SHAPE.reconstruct,
+          minibatchStd: flags["minibatch-std"] ?? DEFAULT_DCGAN_SHAPE.minibatchStd,
           fullSizeFilters,
           style: flags.style ?? false,
           auxiliaryClassifier: !flags["no-classifier"],

@@ -491,6 +491,12 @@ export interface DcganShape {
    */
   reconstruct?: boolean;
   /**
+   * ProGAN's minibatch standard deviation (Karras et al. 2018) in the discriminator: before its last
+   * block, one more channel holds how much each group of 4 posters of the batch differ, so a generator
+   * that draws too few kinds of poster can be told apart (lib/models/minibatch_std.ts). Default false.
+   */
+  minibatchStd?: boolean;
+  /**
    * Channels of a block (3x3 convolution, batch norm, ReLU) at the poster's full size, between the last
    * upsampling and the RGB convolution; 0 for none, where the RGB convolution reads the upsampled half-size
    * maps directly and no layer works at full size.
@@ -541,6 +547,7 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   generatorConditioning: "input",
   skipExcitation: true,
   reconstruct: false,
+  minibatchStd: false,
   fullSizeFilters: 0,
   style: false,
   auxiliaryClassifier: true,

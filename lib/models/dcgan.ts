@@ -16,6 +16,7 @@ import { buildStyleGenerator } from "./style_generator.ts";
 import { ALL_GENRES, type DcganShape, DEFAULT_DCGAN_SHAPE, type Genre } from "../config.ts";
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
 import { FadeIn } from "./fade_in.ts";
+import { MinibatchStd } from "./minibatch_std.ts";
 import { type Applied, appliedWith } from "./applied_layer.ts";
 import { conditionFromLayout, type ConditionLayout } from "./condition_layout.ts";
 
@@ -303,7 +304,10 @@ export function buildDiscriminator(shape: DcganShape, growth?: GrowthLevel): tf.
   const { steps } = upsamplingSteps(shape.width, shape.height);
   const ids = initializers((shape.seed ?? 1) + 1000);
   const init = ids.init;
-  const { spectralNorm: spectral, conditioning, auxiliaryClassifier, reconstruct } = resolveShape(shape);
+  const { spectralNorm: spectral, conditioning, auxiliaryClassifier, reconstruct, minibatchStd } =
+    resolveShape(
+      shape,
+    );
   const applied = appliedWith(growth?.layers);
   if (growth && (reconstruct || (shape.conditionSize > 0 && conditioning === "input"))) {
     throw new Error(
@@ -352,6 +356,7 @@ export function buildDiscriminator(shape: DcganShape, growth?: GrowthLevel): tf.
   for (let i = first; i <= steps; i++) {
     const side = shape.width / 2 ** i;
     const name = `down${side}`;
+    if (i === steps && minibatchStd) x = applied(new MinibatchStd({ name: "minibatch_std" }))(x);
     x = applied(
       spectral
         ? new SpectralConv2D({

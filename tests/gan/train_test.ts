@@ -389,7 +389,7 @@ Deno.test("a discriminator learning rate of its own: recorded, changes the steps
   }
 });
 
-Deno.test("hinge loss, spectral norm, transposed convolutions, no average: trains and resumes exactly", async () => {
+Deno.test("hinge loss, spectral norm, transposed convolutions, minibatch deviation, no average: trains and resumes exactly", async () => {
   const root = await Deno.makeTempDir();
   try {
     const variant = (runDir: string, extra: Partial<DcganTrainOptions> = {}) =>
@@ -403,6 +403,7 @@ Deno.test("hinge loss, spectral norm, transposed convolutions, no average: train
           upsampling: "transposed",
           spectralNorm: true,
           conditioning: "input",
+          minibatchStd: true,
         },
         objective: { loss: "hinge", realLabel: 1, averageDecay: 0, classWeight: 1 },
         ...extra,
@@ -427,7 +428,8 @@ Deno.test("hinge loss, spectral norm, transposed convolutions, no average: train
       (error: Error) =>
         /^Cannot resume .*parts: /.test(error.message) &&
         /training\.loss: "hinge" → "bce"/.test(error.message) &&
-        /shape\.spectralNorm: true → false/.test(error.message),
+        /shape\.spectralNorm: true → false/.test(error.message) &&
+        /shape\.minibatchStd: true → false/.test(error.message),
     );
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -539,7 +541,18 @@ Deno.test("conditional samples: a grid for a genre and decade; unconditional run
 });
 
 Deno.test("trainStep leaves no tensor behind (conditional, with the weight average's update)", () => {
-  const shape = { width: 8, height: 12, latentDim: 16, filters: 4, conditionSize: CONDITION_SIZE };
+  for (const minibatchStd of [false, true]) leavesNoTensor(minibatchStd);
+});
+
+function leavesNoTensor(minibatchStd: boolean) {
+  const shape = {
+    width: 8,
+    height: 12,
+    latentDim: 16,
+    filters: 4,
+    conditionSize: CONDITION_SIZE,
+    minibatchStd,
+  };
   const nets = newNetworks(shape, 2, DEFAULT_OBJECTIVE);
   const step = (i: number) => {
     trainStep(nets, real, conditions, 16, i);
@@ -550,9 +563,9 @@ Deno.test("trainStep leaves no tensor behind (conditional, with the weight avera
   step(0); // the optimizers create their moments on the first step
   const before = tf.memory().numTensors;
   for (let i = 1; i <= 3; i++) step(i);
-  assert.equal(tf.memory().numTensors, before);
+  assert.equal(tf.memory().numTensors, before, `minibatch deviation ${minibatchStd}`);
   tf.dispose([real, conditions]);
-});
+}
 
 Deno.test("trainStep: an AC-GAN head with DiffAugment trains, and its classifier learns the real posters' conditions", () => {
   const shape = {
