@@ -544,15 +544,11 @@ Deno.test("trainStep leaves no tensor behind (conditional, with the weight avera
   for (const minibatchStd of [false, true]) leavesNoTensor(minibatchStd);
 });
 
+/** The conditional networks of the step tests: 8x12 posters, 4 filters. */
+const SMALL_CONDITIONAL = { width: 8, height: 12, latentDim: 16, filters: 4, conditionSize: CONDITION_SIZE };
+
 function leavesNoTensor(minibatchStd: boolean) {
-  const shape = {
-    width: 8,
-    height: 12,
-    latentDim: 16,
-    filters: 4,
-    conditionSize: CONDITION_SIZE,
-    minibatchStd,
-  };
+  const shape = { ...SMALL_CONDITIONAL, minibatchStd };
   const nets = newNetworks(shape, 2, DEFAULT_OBJECTIVE);
   const step = (i: number) => {
     trainStep(nets, real, conditions, 16, i);
@@ -568,14 +564,7 @@ function leavesNoTensor(minibatchStd: boolean) {
 }
 
 Deno.test("trainStep: an AC-GAN head with DiffAugment trains, and its classifier learns the real posters' conditions", () => {
-  const shape = {
-    width: 8,
-    height: 12,
-    latentDim: 16,
-    filters: 4,
-    conditionSize: CONDITION_SIZE,
-    auxiliaryClassifier: true,
-  };
+  const shape = { ...SMALL_CONDITIONAL, auxiliaryClassifier: true };
   const objective = { ...DEFAULT_OBJECTIVE, augment: ["color", "translation", "cutout"] as const };
   const nets = newNetworks(shape, 3, objective);
   const real = tf.randomUniform([8, 12, 8, 3], -1, 1, "float32", 1) as tf.Tensor4D;
@@ -603,7 +592,7 @@ Deno.test("trainStep: an AC-GAN head with DiffAugment trains, and its classifier
 });
 
 Deno.test("trainStep: the class weight scales only the generator's AC-GAN loss", () => {
-  const shape = { width: 8, height: 12, latentDim: 16, filters: 4, conditionSize: CONDITION_SIZE };
+  const shape = SMALL_CONDITIONAL;
   const real = tf.randomUniform([4, 12, 8, 3], -1, 1, "float32", 1) as tf.Tensor4D;
   const conditions = tf.tensor2d(
     Array.from({ length: 4 }, (_, i) => Array.from(conditionVector(GENRES[i], 1990))),
