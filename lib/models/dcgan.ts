@@ -304,10 +304,8 @@ export function buildDiscriminator(shape: DcganShape, growth?: GrowthLevel): tf.
   const { steps } = upsamplingSteps(shape.width, shape.height);
   const ids = initializers((shape.seed ?? 1) + 1000);
   const init = ids.init;
-  const { spectralNorm: spectral, conditioning, auxiliaryClassifier, reconstruct, minibatchStd } =
-    resolveShape(
-      shape,
-    );
+  const resolved = resolveShape(shape);
+  const { spectralNorm: spectral, conditioning, auxiliaryClassifier, reconstruct, minibatchStd } = resolved;
   const applied = appliedWith(growth?.layers);
   if (growth && (reconstruct || (shape.conditionSize > 0 && conditioning === "input"))) {
     throw new Error(

@@ -15,7 +15,7 @@
  * import { MinibatchStd } from "./minibatch_std.ts";
  * const layer = new MinibatchStd({ groupSize: 2 });
  * const maps = tf.tensor4d([0, 2, 1, 1], [2, 1, 1, 2]);
- * const out = layer.apply(maps) as tf.Tensor; // [2, 1, 1, 3]; the last channel is (1 + 0) / 2 = 0.5
+ * const out = layer.apply(maps) as tf.Tensor; // [2, 1, 1, 3]; both features differ by 0.5: the last channel is 0.5
  * ```
  *
  * @module
