@@ -23,7 +23,7 @@ import {
   SHIPPED_MODELS_DIR,
 } from "../config.ts";
 import { pathExists, readTextIfExists, recoverFolder, writeFolderAtomically } from "../util/files.ts";
-import { CONDITION_LAYOUT, resolveShape } from "../models/dcgan.ts";
+import { CONDITION_LAYOUT, portableGenerator, resolveShape } from "../models/dcgan.ts";
 import { loadModelFiles, savedModelProblems, saveModelFiles } from "../models/saved.ts";
 import { quantizeFolderToFloat16 } from "../models/float16.ts";
 import { makePosters } from "./make_posters.ts";
@@ -79,8 +79,11 @@ export async function exportGenerator(
   const loaded = await loadGenerator(checkpoint);
   // A grown run's networks ship as the plain networks of its full size.
   const grown = (metadata.shape.growFrom ?? 0) > 0 ? resolveShape(metadata.shape) : undefined;
-  const model = grown ? plainGenerator(loaded, grown) : loaded;
+  const plain = grown ? plainGenerator(loaded, grown) : loaded;
   if (grown) loaded.dispose();
+  // Made of TensorFlow.js's own layers, so the page's TensorFlow.js loads it.
+  const model = portableGenerator(plain, resolveShape(metadata.shape));
+  plain.dispose();
   const chooser = await loadChooser(
     checkpoint,
     grown ? (discriminator) => plainDiscriminator(discriminator, grown) : undefined,

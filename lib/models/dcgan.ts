@@ -17,6 +17,7 @@ import { ALL_GENRES, type DcganShape, DEFAULT_DCGAN_SHAPE, type Genre } from "..
 import { SpectralConv2D, SpectralDense } from "./spectral_norm.ts";
 import { FadeIn } from "./fade_in.ts";
 import { MinibatchStd } from "./minibatch_std.ts";
+import { ResizeConv2D } from "./resize_conv.ts";
 import { type Applied, appliedWith } from "./applied_layer.ts";
 import { conditionFromLayout, type ConditionLayout } from "./condition_layout.ts";
 
@@ -95,6 +96,18 @@ export interface GrowthLevel {
 }
 
 /**
+ * `generator` (of `shape`, grown to its full size if it grows) rebuilt in the portable layout of
+ * {@linkcode GeneratorLayout}, with its weights: what `dcgan:export` ships.
+ */
+export function portableGenerator(generator: tf.LayersModel, shape: DcganShape): tf.LayersModel {
+  const portable = buildGenerator({ ...shape, growFrom: 0 }, undefined, { portable: true });
+  for (const layer of portable.layers) {
+    if (layer.weights.length > 0) layer.setWeights(generator.getLayer(layer.name).getWeights());
+  }
+  return portable;
+}
+
+/**
  * `shape` with each setting it leaves out at its default, as the networks are built and a run records
  * them; an unconditional discriminator has nothing for a classifier head to predict, so it has none.
  */
@@ -105,11 +118,25 @@ export function resolveShape(shape: DcganShape): DcganShape {
   return { ...full, auxiliaryClassifier: shape.conditionSize > 0 && full.auxiliaryClassifier === true };
 }
 
+/** How {@linkcode buildGenerator} lays out its layers; the function it computes is the same. */
+export interface GeneratorLayout {
+  /**
+   * Resize-then-convolve as TensorFlow.js's own `upSampling2d` and `conv2d` layers, which any TensorFlow.js
+   * (the page's in the browser) loads, instead of one {@linkcode ResizeConv2D} each, which is 2.25x
+   * fewer multiplications and trains faster. Their weights are the same and named the same.
+   */
+  portable?: boolean;
+}
+
 /**
  * Builds the generator. Inputs: `noise` [batch, latentDim] (and `condition` [batch, conditionSize]
  * when conditional); output [batch, height, width, 3] in [-1, 1].
  */
-export function buildGenerator(shape: DcganShape, growth?: GrowthLevel): tf.LayersModel {
+export function buildGenerator(
+  shape: DcganShape,
+  growth?: GrowthLevel,
+  layout: GeneratorLayout = {},
+): tf.LayersModel {
   const { steps, baseWidth, baseHeight } = upsamplingSteps(shape.width, shape.height);
   const { init } = initializers(shape.seed ?? 1);
   const resolved = resolveShape(shape);
@@ -172,7 +199,7 @@ export function buildGenerator(shape: DcganShape, growth?: GrowthLevel): tf.Laye
     channels = rgb ? 3 : i === steps ? fullSize : channels / 2;
     // Batch norm's beta replaces the bias, except on the RGB output.
     if (resize) {
-      x = resizeThenConvolve(x, channels, `up${side}`, init(), rgb, applied);
+      x = resizeThenConvolve(x, channels, `up${side}`, init(), rgb, applied, layout.portable);
     } else {
       x = applied(tf.layers.conv2dTranspose({
         filters: channels,
@@ -239,7 +266,10 @@ function grownImage(
   return x;
 }
 
-/** Nearest 2x (`<name>_resize`), then a 3x3 'same' convolution (`<name>`): Odena et al.'s upsampling. */
+/**
+ * Nearest 2x, then a 3x3 'same' convolution (Odena et al.'s upsampling): one {@linkcode ResizeConv2D}
+ * `<name>`, or when `portable` TensorFlow.js's `upSampling2d` (`<name>_resize`) and `conv2d` (`<name>`).
+ */
 function resizeThenConvolve(
   x: tf.SymbolicTensor,
   filters: number,
@@ -247,7 +277,9 @@ function resizeThenConvolve(
   kernelInitializer: ReturnType<typeof tf.initializers.randomNormal>,
   useBias: boolean,
   applied: Applied,
+  portable = false,
 ): tf.SymbolicTensor {
+  if (!portable) return applied(new ResizeConv2D({ filters, kernelInitializer, useBias, name }))(x);
   x = applied(tf.layers.upSampling2d({ size: [2, 2], name: `${name}_resize` }))(x);
   return applied(
     tf.layers.conv2d({ filters, kernelSize: 3, padding: "same", kernelInitializer, useBias, name }),

@@ -161,8 +161,9 @@ gate_names = sorted({l["name"].split("_")[0] for l in request["layers"] if l["na
                     key=lambda n: int(n[3:]))
 assert len(gates) == len(gate_names) == 2, (len(gates), gate_names)
 convs = [m for m in g.body if isinstance(m, torch.nn.Conv2d)]
-names = lambda kind: [l["name"] for l in request["layers"] if l["kind"] == kind]
-bn_names, conv_names = names("BatchNormalization"), names("Conv2D")
+names = lambda *kinds: [l["name"] for l in request["layers"] if l["kind"] in kinds]
+# ResizeConv2D is TensorFlow.js's nearest 2x and 3x3 convolution in one layer; the peer's are two.
+bn_names, conv_names = names("BatchNormalization"), names("Conv2D", "ResizeConv2D")
 c, h = g.channels, g.base_height
 def arrays(layer):
     return [np.array(w["values"], dtype=np.float32).reshape(w["shape"]) for w in layer["weights"]]

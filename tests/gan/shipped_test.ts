@@ -51,6 +51,12 @@ Deno.test("export writes the weight average and a record; it loads back and draw
     const files = ["model.json", "weights.bin"].map((f) => Deno.statSync(join(outDir, f)).size);
     assert.equal(record.bytes, files[0] + files[1]);
     assert.deepEqual(await generatorProblems(outDir), []);
+    // TensorFlow.js's own layers only, so the page's TensorFlow.js loads it; the run's has the fused one.
+    assert.match(
+      await Deno.readTextFile(join(runDir, "checkpoint", GAN_PARTS.average, "model.json")),
+      /ResizeConv2D/,
+    );
+    assert.doesNotMatch(await Deno.readTextFile(join(outDir, "model.json")), /ResizeConv2D/);
     // The discriminator's classifier comes along, in its own folder, and chooses as the run's does.
     assert.equal(record.classifier?.folder, "classifier");
     assert.equal(record.classifier?.genres, ALL_GENRES.length);

@@ -47,9 +47,14 @@ Deno.test("generator makes width x height RGB in [-1, 1], discriminator one logi
 
 Deno.test("generator layers: resize-then-convolve by default, the paper's transposed convs on request", () => {
   const resize = buildGenerator(shape(32, 48)).layers.map((l) => l.getClassName());
-  assert.equal(resize.filter((c) => c === "UpSampling2D").length, 3); // 4x6 → 8x12 → 16x24 → 32x48
-  assert.equal(resize.filter((c) => c === "Conv2D").length, 3);
-  assert.equal(resize.filter((c) => c === "Conv2DTranspose").length, 0);
+  assert.equal(resize.filter((c) => c === "ResizeConv2D").length, 3); // 4x6 → 8x12 → 16x24 → 32x48
+  assert.equal(resize.filter((c) => c === "UpSampling2D" || c === "Conv2DTranspose").length, 0);
+  const portable = buildGenerator(shape(32, 48), undefined, { portable: true }).layers.map((l) =>
+    l.getClassName()
+  );
+  assert.equal(portable.filter((c) => c === "UpSampling2D").length, 3);
+  assert.equal(portable.filter((c) => c === "Conv2D").length, 3);
+  assert.equal(portable.filter((c) => c === "ResizeConv2D").length, 0);
   const paper = buildGenerator(shape(32, 48, { upsampling: "transposed" })).layers.map((l) =>
     l.getClassName()
   );
