@@ -86,9 +86,13 @@ export function peerArguments(dcganCase: DcganCase, options: BenchOptions): stri
   if (spectralNorm || dcganCase.objective.loss !== "bce") {
     throw new Error(`bench: the PyTorch peer has batch norm and the cross-entropy loss only.`);
   }
-  if (shape.reconstruct || shape.minibatchStd || (shape.fullSizeFilters ?? 0) > 0) {
+  if (
+    shape.reconstruct || shape.minibatchStd || (shape.fullSizeFilters ?? 0) > 0 ||
+    (shape.generatorFilters ?? 0) > 0
+  ) {
     throw new Error(
-      `bench: the PyTorch peer has no reconstructing discriminator, minibatch deviation or full-size block.`,
+      `bench: the PyTorch peer has no reconstructing discriminator, minibatch deviation, full-size block ` +
+        `or generator width of its own.`,
     );
   }
   return [

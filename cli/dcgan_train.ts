@@ -110,6 +110,11 @@ const FLAGS = {
     type: "boolean",
     help: "a StyleGAN2-style generator: a mapping network and modulated convolutions in place of batch norm",
   },
+  "generator-filters": {
+    type: "number",
+    help: "the generator's own --filters, wider or narrower than the discriminator's (0: --filters)",
+    default: DEFAULT_DCGAN_SHAPE.generatorFilters,
+  },
   "full-size-filters": {
     type: "number",
     help: "channels of a convolution block at the poster's full size before the RGB one (0: none)",
@@ -304,6 +309,8 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
     const flag = growthProblem.setting === "growFrom" ? "grow-from" : "grow-epochs";
     throw new UsageError(`--${flag} ${growthProblem.problem}`);
   }
+  const generatorFilters = flags["generator-filters"]!;
+  if (generatorFilters !== 0) positiveInteger(generatorFilters, "generator-filters");
   const fullSizeFilters = flags["full-size-filters"]!;
   if (fullSizeFilters !== 0) positiveInteger(fullSizeFilters, "full-size-filters");
   const training: DcganTrainingConfig = {
@@ -370,6 +377,7 @@ await runCli("Train a DCGAN (optionally conditional) on the prepared posters.", 
           skipExcitation: flags["skip-excitation"] ?? DEFAULT_DCGAN_SHAPE.skipExcitation,
           reconstruct: flags.reconstruct ?? DEFAULT_DCGAN_SHAPE.reconstruct,
           minibatchStd: flags["minibatch-std"] ?? DEFAULT_DCGAN_SHAPE.minibatchStd,
+          generatorFilters,
           fullSizeFilters,
           style: flags.style ?? false,
           auxiliaryClassifier: !flags["no-classifier"],

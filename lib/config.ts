@@ -456,6 +456,11 @@ export interface DcganShape {
   latentDim: number;
   /** Filters of the widest-resolution layer; the others are 2x, 4x, ... this (Radford et al.: 64). */
   filters: number;
+  /**
+   * The generator's own `filters`, where it should be wider (or narrower) than the discriminator; 0
+   * (default): `filters` for both.
+   */
+  generatorFilters?: number;
   /** Length of the condition vector; 0 builds the plain (unconditional) DCGAN. */
   conditionSize: number;
   /**
@@ -540,6 +545,7 @@ export const DEFAULT_DCGAN_SHAPE: DcganShape = {
   height: 96,
   latentDim: 100,
   filters: 64,
+  generatorFilters: 0,
   conditionSize: 0,
   upsampling: "resize",
   spectralNorm: false,

@@ -144,9 +144,13 @@ export function buildGenerator(
   const top = growth?.level ?? steps;
   if (growth && resolved.style) throw new Error("The style generator does not grow: drop one of the two.");
   if (resolved.style) {
-    if ((resolved.fullSizeFilters ?? 0) > 0 || resolved.generatorConditioning === "modulated") {
+    if (
+      (resolved.fullSizeFilters ?? 0) > 0 || resolved.generatorConditioning === "modulated" ||
+      (resolved.generatorFilters ?? 0) > 0
+    ) {
       throw new Error(
-        "The style generator has no full-size block and no conditional batch norm: drop those flags.",
+        "The style generator has no full-size block, no conditional batch norm and no width of its own: " +
+          "drop those flags.",
       );
     }
     return buildStyleGenerator({
@@ -181,7 +185,7 @@ export function buildGenerator(
       return applied(tf.layers.add({ name: `${name}_modulated` }))([features, scaled, perChannel("beta")]);
     }
     : (features: tf.SymbolicTensor) => features;
-  let channels = shape.filters * 2 ** (steps - 1);
+  let channels = (resolved.generatorFilters || shape.filters) * 2 ** (steps - 1);
   x = applied(
     tf.layers.dense({ units: baseHeight * baseWidth * channels, kernelInitializer: init(), name: "project" }),
   )(x);

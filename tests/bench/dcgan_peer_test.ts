@@ -86,7 +86,11 @@ Deno.test("bench cdcgan: the case is the recommended run's networks and objectiv
   // The paper's case is the paper's step, as its peer runs it: no DiffAugment, no weight average.
   assert.match(peerArguments(PAPER_CASE, options(false)).join(" "), /--augment {2}--average-decay 0 /);
   // Networks the peer can't build are refused, not timed against different ones.
-  for (const extra of [{ reconstruct: true }, { minibatchStd: true }, { fullSizeFilters: 16 }]) {
+  for (
+    const extra of [{ reconstruct: true }, { minibatchStd: true }, { fullSizeFilters: 16 }, {
+      generatorFilters: 48,
+    }]
+  ) {
     const unbuilt = {
       ...RECOMMENDED_CASE,
       shape: () => ({ ...RECOMMENDED_CASE.shape(options(false)), ...extra }),

@@ -227,6 +227,9 @@ Deno.test("dcgan:train, dcgan:sample, dcgan:export and dcgan:figures take a plai
     const rate = await run(cwd, "dcgan_train", "--discriminator-learning-rate", "0");
     assert.equal(rate.code, 2);
     assert.match(rate.stderr, /--discriminator-learning-rate must be above 0, got 0/);
+    const wide = await run(cwd, "dcgan_train", "--generator-filters", "-8");
+    assert.equal(wide.code, 2);
+    assert.match(wide.stderr, /--generator-filters/);
     const decay = await run(cwd, "dcgan_train", "--beta2", "1");
     assert.equal(decay.code, 2);
     assert.match(decay.stderr, /--beta2 must be from 0 to below 1, got 1/);

@@ -312,3 +312,24 @@ Deno.test("a full-size block puts a convolution with batch norm at the poster's 
   assert.ok(images.max().dataSync()[0] <= 1 && images.min().dataSync()[0] >= -1);
   for (const m of [plain, full]) m.dispose();
 });
+
+Deno.test("a generator of its own width: its layers widen, the discriminator's stay", () => {
+  const narrow = buildGenerator(shape(32, 48));
+  const wide = buildGenerator(shape(32, 48, { generatorFilters: 8 }));
+  // 4 filters widest-resolution: 16 at the 4x6 map, 8 at 8x12, 4 at 16x24, RGB at 32x48; twice with 8.
+  const channels = (model: tf.LayersModel) =>
+    ["up8", "up16", "up32"].map((name) => model.getLayer(name).getWeights()[0].shape.at(-1));
+  assert.deepEqual(channels(narrow), [8, 4, 3]);
+  assert.deepEqual(channels(wide), [16, 8, 3]);
+  assert.deepEqual(
+    buildDiscriminator(shape(32, 48, { generatorFilters: 8 })).getWeights().map((w) => w.shape),
+    buildDiscriminator(shape(32, 48)).getWeights().map((w) => w.shape),
+  );
+  const images = wide.predict(tf.randomNormal([2, 8], 0, 1, "float32", 5)) as tf.Tensor;
+  assert.deepEqual(images.shape, [2, 48, 32, 3]);
+  assert.throws(
+    () => buildGenerator(shape(32, 48, { generatorFilters: 8, style: true })),
+    /no width of its own/,
+  );
+  for (const m of [narrow, wide]) m.dispose();
+});
